@@ -1,0 +1,5 @@
+//! HTTP client, authentication flows and transcript capture.
+
+mod exchange;
+
+pub use exchange::{Exchange, reason};
