@@ -1,5 +1,20 @@
 //! Input files as validated types: the requirement catalogue, suites, target profiles and
 //! attestations. Reads files; never touches the network.
 
+pub mod attest;
+pub mod contract;
+pub mod diag;
+pub mod inputs;
+pub mod load;
+pub mod located;
 pub mod outcome;
+pub mod resolve;
 pub mod standard;
+pub mod suite;
+pub mod target;
+pub mod template;
+pub mod validate;
+pub mod yaml;
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use located::Located;

@@ -1,0 +1,154 @@
+//! Gathers every input of a run (catalogue, suites, target, attestations), validates them
+//! together and reports every problem at once.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::attest::AttestationFile;
+use super::diag::{Diagnostic, Diagnostics, SourceFile, read_source};
+use super::load::{self, FileKind, embedded};
+use super::standard::Catalogue;
+use super::suite::Check;
+use super::target::TargetProfile;
+use super::validate;
+
+/// Where the inputs come from; `None` means the shipped ones.
+#[derive(Debug, Clone, Default)]
+pub struct InputPaths {
+    pub standard: Option<PathBuf>,
+    pub suites_dir: Option<PathBuf>,
+    pub target: Option<PathBuf>,
+    pub attestations: Vec<PathBuf>,
+}
+
+/// Inputs that loaded and validated.
+#[derive(Debug)]
+pub struct Inputs {
+    pub catalogue: Catalogue,
+    pub checks: Vec<Check>,
+    pub target: Option<(TargetProfile, Arc<SourceFile>)>,
+    pub attestations: Vec<(AttestationFile, Arc<SourceFile>)>,
+}
+
+/// Loading failed: unreadable files, or diagnostics.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}")]
+    Io(String),
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+fn embedded_source(name: &str, text: &str) -> Arc<SourceFile> {
+    Arc::new(SourceFile { path: Path::new("<embedded>").join(name), text: text.to_string() })
+}
+
+/// Suite sources: every `*.yaml` of `dir` (sorted), or the shipped ones.
+fn suite_sources(dir: Option<&Path>) -> Result<Vec<Arc<SourceFile>>, LoadError> {
+    let Some(dir) = dir else {
+        return Ok(embedded::SUITES.iter().map(|(n, t)| embedded_source(&format!("suites/{n}"), t)).collect());
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Io(format!("{}: cannot read suites folder: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .filter(|p| p.file_name().is_some_and(|n| n != "standard.yaml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(LoadError::Io(format!("{}: no suite files (*.yaml) found", dir.display())));
+    }
+    paths.iter().map(|p| read_source(p).map_err(LoadError::Io)).collect()
+}
+
+/// Loads and validates everything a run needs.
+pub fn load(paths: &InputPaths) -> Result<Inputs, LoadError> {
+    let mut diags = Diagnostics::default();
+    let standard_src = match &paths.standard {
+        Some(p) => read_source(p).map_err(LoadError::Io)?,
+        None => embedded_source(&format!("suites/{}", embedded::STANDARD.0), embedded::STANDARD.1),
+    };
+    let catalogue = load::parse(&standard_src).and_then(|root| load::catalogue(&standard_src, &root));
+    let mut checks = Vec::new();
+    for src in suite_sources(paths.suites_dir.as_deref())? {
+        match load::parse(&src).and_then(|root| load::suite(&src, &root)) {
+            Ok(c) => checks.extend(c),
+            Err(d) => diags.0.extend(d.0),
+        }
+    }
+    let target = match &paths.target {
+        Some(p) => {
+            let src = read_source(p).map_err(LoadError::Io)?;
+            match load::parse(&src).and_then(|root| load::target(&src, &root)) {
+                Ok(t) => Some((t, src)),
+                Err(d) => {
+                    diags.0.extend(d.0);
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let mut attestations = Vec::new();
+    for p in &paths.attestations {
+        let src = read_source(p).map_err(LoadError::Io)?;
+        match load::parse(&src).and_then(|root| load::attestations(&src, &root)) {
+            Ok(a) => attestations.push((a, src)),
+            Err(d) => diags.0.extend(d.0),
+        }
+    }
+    let catalogue = match catalogue {
+        Ok(c) => c,
+        Err(d) => {
+            diags.0.extend(d.0);
+            return Err(LoadError::Invalid(diags));
+        }
+    };
+    let inputs = Inputs { catalogue, checks, target, attestations };
+    cross_check(&inputs, &mut diags);
+    if diags.is_empty() { Ok(inputs) } else { Err(LoadError::Invalid(diags)) }
+}
+
+/// Every validation that spans files.
+pub fn cross_check(inputs: &Inputs, diags: &mut Diagnostics) {
+    validate::suites(&inputs.catalogue, &inputs.checks, diags);
+    if let Some((profile, src)) = &inputs.target {
+        validate::target(profile, src, diags);
+        validate::requirement_refs(&inputs.catalogue, profile.not_applicable.keys(), src, diags);
+        validate::suites_against_target(&inputs.checks, profile, src, diags);
+        if let Err(d) = super::resolve::ResolvedTarget::resolve(profile, src) {
+            diags.0.extend(d.0);
+        }
+    }
+    for (file, src) in &inputs.attestations {
+        let refs = file.attestations.iter().map(|a| &a.requirement).chain(file.waivers.iter().map(|w| &w.requirement));
+        validate::requirement_refs(&inputs.catalogue, refs, src, diags);
+        for a in &file.attestations {
+            for d in [&a.date, &a.expires] {
+                if super::attest::parse_date(d).is_none() {
+                    diags.push(Diagnostic::new(src, d.loc, format!("`{}` is not a date (YYYY-MM-DD)", d.value)));
+                }
+            }
+        }
+        for w in &file.waivers {
+            for d in [&w.date, &w.expires] {
+                if super::attest::parse_date(d).is_none() {
+                    diags.push(Diagnostic::new(src, d.loc, format!("`{}` is not a date (YYYY-MM-DD)", d.value)));
+                }
+            }
+        }
+    }
+}
+
+/// Reads one file and tells its kind, for `vvcheck validate FILE…`.
+pub fn classify(path: &Path) -> Result<(FileKind, Arc<SourceFile>), LoadError> {
+    let src = read_source(path).map_err(LoadError::Io)?;
+    let root = load::parse(&src).map_err(LoadError::Invalid)?;
+    match load::detect_kind(&root) {
+        Some(kind) => Ok((kind, src)),
+        None => Err(LoadError::Invalid(Diagnostics(vec![
+            Diagnostic::new(&src, root.loc, "cannot tell what kind of file this is")
+                .hint("a suite is a list of checks; a target profile has `base_url`; a catalogue has `edition`; attestations have `attestations:`"),
+        ]))),
+    }
+}

@@ -1,0 +1,143 @@
+//! Reading input files: YAML text → located tree → typed values, every error located.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::attest::AttestationFile;
+use super::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::standard::Catalogue;
+use super::suite::Check;
+use super::target::TargetProfile;
+use super::yaml::{self, Node, NodeKind};
+
+/// What a YAML input file is, told from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Standard,
+    Suite,
+    Target,
+    Attestations,
+}
+
+impl FileKind {
+    /// Human name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Standard => "standard catalogue",
+            FileKind::Suite => "suite",
+            FileKind::Target => "target profile",
+            FileKind::Attestations => "attestations",
+        }
+    }
+}
+
+/// The catalogue and suites shipped inside the binary.
+pub mod embedded {
+    /// `suites/standard.yaml`.
+    pub const STANDARD: (&str, &str) = ("standard.yaml", include_str!("../../suites/standard.yaml"));
+    /// The shipped suites, one per domain.
+    pub const SUITES: &[(&str, &str)] = &[
+        ("functionality.yaml", include_str!("../../suites/functionality.yaml")),
+        ("privacy.yaml", include_str!("../../suites/privacy.yaml")),
+        ("security.yaml", include_str!("../../suites/security.yaml")),
+        ("technology.yaml", include_str!("../../suites/technology.yaml")),
+    ];
+}
+
+/// Parses a file into its tree; a syntax error is a diagnostic.
+pub fn parse(src: &Arc<SourceFile>) -> Result<Node, Diagnostics> {
+    yaml::parse(&src.text).map_err(|e| Diagnostics(vec![Diagnostic::syntax(src, e)]))
+}
+
+/// Tells the kind of a parsed file from its shape.
+pub fn detect_kind(root: &Node) -> Option<FileKind> {
+    match &root.kind {
+        NodeKind::Seq(items) => items
+            .first()
+            .is_none_or(|i| i.get("steps").is_some() || i.get("requirements").is_some())
+            .then_some(FileKind::Suite),
+        NodeKind::Map(_) => {
+            if root.get("edition").is_some() || (root.get("requirements").is_some() && root.get("base_url").is_none()) {
+                Some(FileKind::Standard)
+            } else if root.get("attestations").is_some() || root.get("waivers").is_some() {
+                Some(FileKind::Attestations)
+            } else if root.get("base_url").is_some() || root.get("operations").is_some() || root.get("actors").is_some() {
+                Some(FileKind::Target)
+            } else if root.get("checks").is_some() {
+                Some(FileKind::Suite)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+fn typed<'a, T: Deserialize<'a>>(src: &Arc<SourceFile>, node: &'a Node) -> Result<T, Diagnostics> {
+    yaml::from_node(node).map_err(|e| Diagnostics(vec![Diagnostic::from_de(src, e)]))
+}
+
+/// Loads the requirement catalogue.
+pub fn catalogue(src: &Arc<SourceFile>, root: &Node) -> Result<Catalogue, Diagnostics> {
+    let cat: Catalogue = typed(src, root)?;
+    let mut diags = Diagnostics::default();
+    let mut seen = std::collections::HashSet::new();
+    if let Some(NodeKind::Seq(items)) = root.get("requirements").map(|n| &n.kind) {
+        for (req, node) in cat.requirements.iter().zip(items) {
+            if !seen.insert(req.id.0.clone()) {
+                let loc = node.get("id").map_or(node.loc, |n| n.loc);
+                diags.push(Diagnostic::new(src, loc, format!("requirement `{}` is listed twice", req.id)));
+            }
+        }
+    }
+    if cat.requirements.is_empty() {
+        diags.push(Diagnostic::new(src, root.loc, "the catalogue lists no requirements"));
+    }
+    if diags.is_empty() { Ok(cat) } else { Err(diags) }
+}
+
+/// Loads a suite: every check is read on its own, so one bad check does not hide another.
+pub fn suite(src: &Arc<SourceFile>, root: &Node) -> Result<Vec<Check>, Diagnostics> {
+    let items = match (&root.kind, root.get("checks")) {
+        (NodeKind::Seq(items), _) => items,
+        (_, Some(Node { kind: NodeKind::Seq(items), .. })) => items,
+        _ => {
+            return Err(Diagnostics(vec![Diagnostic::new(src, root.loc, "a suite is a list of checks")
+                .hint("start each check with `- id: …`")]));
+        }
+    };
+    if items.is_empty() {
+        return Err(Diagnostics(vec![
+            Diagnostic::new(src, root.loc, "the suite has no checks").hint("add at least one `- id: …` entry"),
+        ]));
+    }
+    let mut diags = Diagnostics::default();
+    let mut checks = Vec::new();
+    for item in items {
+        match yaml::from_node::<Check>(item) {
+            Ok(mut c) => {
+                c.source = Some(Arc::clone(src));
+                if c.steps.is_empty() {
+                    diags.push(Diagnostic::new(src, c.id.loc, format!("check `{}` has no steps", c.id)));
+                }
+                if c.requirements.is_empty() {
+                    diags.push(Diagnostic::new(src, c.id.loc, format!("check `{}` names no requirement", c.id)));
+                }
+                checks.push(c);
+            }
+            Err(e) => diags.push(Diagnostic::from_de(src, e)),
+        }
+    }
+    if diags.is_empty() { Ok(checks) } else { Err(diags) }
+}
+
+/// Loads a target profile.
+pub fn target(src: &Arc<SourceFile>, root: &Node) -> Result<TargetProfile, Diagnostics> {
+    typed(src, root)
+}
+
+/// Loads an attestations file.
+pub fn attestations(src: &Arc<SourceFile>, root: &Node) -> Result<AttestationFile, Diagnostics> {
+    typed(src, root)
+}

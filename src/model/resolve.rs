@@ -1,0 +1,222 @@
+//! A target profile resolved for running: secrets read, URLs parsed, files loaded.
+//! Secrets live in [`SecretString`], whose `Debug` and `Display` never show the value.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::located::Located;
+use super::target::{AuthScheme, Declared, Operation, OutputSpec, Secret, TargetProfile, Timeouts};
+
+/// A secret value; printing it prints `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        SecretString(s.into())
+    }
+    /// The secret itself, for sending it where it belongs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// An actor ready to log in.
+#[derive(Debug, Clone)]
+pub struct ResolvedActor {
+    pub name: String,
+    pub scheme_name: String,
+    pub scheme: AuthScheme,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub token: Option<SecretString>,
+    pub client_secret: Option<SecretString>,
+    pub vars: IndexMap<String, String>,
+    pub capture: IndexMap<String, OutputSpec>,
+    pub canaries: IndexMap<String, String>,
+}
+
+/// TLS material.
+#[derive(Debug, Clone, Default)]
+pub struct ResolvedTls {
+    /// Extra trusted roots (PEM).
+    pub ca_pem: Option<Vec<u8>>,
+    /// Client certificate chain and key (PEM) for mutual TLS.
+    pub client_identity: Option<(Vec<u8>, SecretString)>,
+}
+
+/// A target ready to run against.
+#[derive(Debug, Clone)]
+pub struct ResolvedTarget {
+    pub name: String,
+    pub base_url: url::Url,
+    pub http_url: url::Url,
+    pub tls: ResolvedTls,
+    pub timeouts: Timeouts,
+    pub actors: IndexMap<String, ResolvedActor>,
+    pub operations: IndexMap<String, Operation>,
+    pub pages: IndexMap<String, String>,
+    pub declared: Declared,
+    pub not_applicable: IndexMap<String, String>,
+    /// Every secret value, so that writers can prove none leaked.
+    pub secrets: Vec<SecretString>,
+    /// The file the profile came from.
+    pub source: PathBuf,
+}
+
+struct Resolver<'a> {
+    file: &'a Arc<SourceFile>,
+    base_dir: PathBuf,
+    diags: Diagnostics,
+    secrets: Vec<SecretString>,
+}
+
+impl Resolver<'_> {
+    fn secret(&mut self, s: &Secret) -> Option<SecretString> {
+        let value = match s {
+            Secret::Env(var) => match std::env::var(var.as_str()) {
+                Ok(v) if !v.is_empty() => v,
+                _ => {
+                    self.diags.push(
+                        Diagnostic::new(self.file, var.loc, format!("environment variable `{}` is not set", var.value))
+                            .hint(format!("export {}=… before running", var.value)),
+                    );
+                    return None;
+                }
+            },
+            Secret::File { path, key } => {
+                let full = self.base_dir.join(path.as_str());
+                let text = match std::fs::read_to_string(&full) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.diags.push(Diagnostic::new(self.file, path.loc, format!("cannot read secret file `{}`: {e}", full.display())));
+                        return None;
+                    }
+                };
+                match key {
+                    None => text.trim().to_string(),
+                    Some(k) => match text.lines().find_map(|l| l.split_once('=').filter(|(name, _)| name.trim() == k)) {
+                        Some((_, v)) => v.trim().to_string(),
+                        None => {
+                            self.diags.push(Diagnostic::new(self.file, path.loc, format!("secret file `{}` has no line `{k}=…`", full.display())));
+                            return None;
+                        }
+                    },
+                }
+            }
+        };
+        let secret = SecretString::new(value);
+        self.secrets.push(secret.clone());
+        Some(secret)
+    }
+
+    fn url(&mut self, u: &Located<String>) -> Option<url::Url> {
+        url::Url::parse(u).ok().or_else(|| {
+            self.diags.push(Diagnostic::new(self.file, u.loc, format!("invalid URL `{}`", u.value)));
+            None
+        })
+    }
+
+    fn read(&mut self, p: &Located<String>) -> Option<Vec<u8>> {
+        let full = self.base_dir.join(p.as_str());
+        std::fs::read(&full)
+            .map_err(|e| self.diags.push(Diagnostic::new(self.file, p.loc, format!("cannot read `{}`: {e}", full.display()))))
+            .ok()
+    }
+}
+
+impl ResolvedTarget {
+    /// Resolves a validated profile; relative paths are taken from the profile's folder.
+    pub fn resolve(profile: &TargetProfile, file: &Arc<SourceFile>) -> Result<ResolvedTarget, Diagnostics> {
+        let base_dir = file.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut r = Resolver { file, base_dir, diags: Diagnostics::default(), secrets: Vec::new() };
+        let base_url = r.url(&profile.base_url);
+        let http_url = match &profile.http_url {
+            Some(u) => r.url(u),
+            None => base_url.clone().map(|mut u| {
+                let _ = u.set_scheme("http");
+                let _ = u.set_port(None);
+                u
+            }),
+        };
+        let mut tls = ResolvedTls { ca_pem: profile.tls.ca_file.as_ref().and_then(|p| r.read(p)), client_identity: None };
+        match (&profile.tls.client_cert, &profile.tls.client_key) {
+            (Some(cert), Some(key)) => {
+                let cert = r.read(cert);
+                let key = r.secret(key);
+                if let (Some(c), Some(k)) = (cert, key) {
+                    tls.client_identity = Some((c, k));
+                }
+            }
+            (None, None) => {}
+            _ => r.diags.push(Diagnostic::new(file, profile.base_url.loc, "mutual TLS needs both `tls.client_cert` and `tls.client_key`")),
+        }
+        let mut actors = IndexMap::new();
+        for (name, a) in &profile.actors {
+            let Some(scheme) = profile.auth.get(a.auth.as_str()) else { continue };
+            let password = a.password.as_ref().and_then(|s| r.secret(s));
+            let token = a.token.as_ref().and_then(|s| r.secret(s));
+            let client_secret = scheme.client_secret.as_ref().and_then(|s| r.secret(s));
+            let mut capture: IndexMap<String, OutputSpec> = scheme.capture.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+            capture.extend(a.capture.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+            actors.insert(name.value.clone(), ResolvedActor {
+                name: name.value.clone(),
+                scheme_name: a.auth.value.clone(),
+                scheme: scheme.value.clone(),
+                username: a.username.clone(),
+                password,
+                token,
+                client_secret,
+                vars: a.vars.clone(),
+                capture,
+                canaries: a.canaries.clone(),
+            });
+        }
+        if !r.diags.is_empty() {
+            return Err(r.diags);
+        }
+        let (Some(base_url), Some(http_url)) = (base_url, http_url) else {
+            return Err(r.diags);
+        };
+        Ok(ResolvedTarget {
+            name: profile.name.clone(),
+            base_url,
+            http_url,
+            tls,
+            timeouts: profile.timeouts,
+            actors,
+            operations: profile.operations.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect(),
+            pages: profile.pages.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+            declared: profile.declared.clone(),
+            not_applicable: profile.not_applicable.iter().map(|(k, v)| (k.value.clone(), v.clone())).collect(),
+            secrets: r.secrets,
+            source: file.path.clone(),
+        })
+    }
+
+    /// The absolute URL of a path (or an absolute URL given as is).
+    pub fn url(&self, path: &str) -> Result<url::Url, url::ParseError> {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            url::Url::parse(path)
+        } else {
+            self.base_url.join(path)
+        }
+    }
+}

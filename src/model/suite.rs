@@ -1,0 +1,260 @@
+//! Suites: checks, each tied to requirement IDs, made of contract calls and probes.
+
+use std::fmt;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+
+use super::diag::SourceFile;
+use super::located::Located;
+use super::standard::Level;
+use super::yaml::Loc;
+
+/// One check as written in a suite file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub id: Located<String>,
+    pub title: String,
+    pub requirements: Vec<Located<String>>,
+    /// Overrides the level of the requirement (e.g. a stricter check of a recommended item).
+    #[serde(default)]
+    pub level: Option<Level>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Checks whose captures this one reuses; they run first.
+    #[serde(default)]
+    pub needs: Vec<Located<String>>,
+    /// Variables defined before the steps run (templates).
+    #[serde(default)]
+    pub vars: IndexMap<String, Located<String>>,
+    /// Per-check time limit in seconds (default 120).
+    #[serde(default)]
+    pub timeout_s: Option<u64>,
+    /// Log every actor in again instead of sharing the run's sessions.
+    #[serde(default)]
+    pub fresh_session: bool,
+    pub steps: Vec<Located<Step>>,
+    #[serde(skip)]
+    pub source: Option<Arc<SourceFile>>,
+}
+
+/// How a call step presents the actor's credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Credentials {
+    /// The actor's live session.
+    #[default]
+    Valid,
+    /// The actor's session with its token or cookie altered, as an attacker might forge it.
+    Malformed,
+}
+
+/// One step: a contract call or a probe.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// A contract operation.
+    #[serde(default)]
+    pub call: Option<Located<String>>,
+    /// A probe (`plain_http`, `hsts`, `cookies`, `latency` …).
+    #[serde(default)]
+    pub probe: Option<Located<String>>,
+    /// The actor, or `anonymous`.
+    #[serde(default, rename = "as")]
+    pub actor: Option<Located<String>>,
+    #[serde(default)]
+    pub credentials: Credentials,
+    /// Inputs of the operation, or the probe's parameters (templates).
+    #[serde(default)]
+    pub with: IndexMap<String, Located<serde_json::Value>>,
+    #[serde(default)]
+    pub expect: Option<Expect>,
+    /// Copies outputs into new variable names: `save: { first_id: message_id }`.
+    #[serde(default)]
+    pub save: IndexMap<String, Located<String>>,
+}
+
+/// What a step's response must look like.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    #[serde(default)]
+    pub status: Option<Located<StatusSpec>>,
+    /// Response headers: `present`, `absent`, `{equals: v}`, `{matches: re}`.
+    #[serde(default)]
+    pub headers: IndexMap<String, Located<ValueExpect>>,
+    /// JSONPath on the response body.
+    #[serde(default)]
+    pub json: IndexMap<Located<String>, Located<ValueExpect>>,
+    /// The final response body contains each of these (templates).
+    #[serde(default)]
+    pub body_contains: OneOrMany,
+    /// No response of the step contains any of these (templates).
+    #[serde(default)]
+    pub body_not_contains: OneOrMany,
+    #[serde(default)]
+    pub body_matches: Option<Located<String>>,
+    /// Every response of the step arrived within this many milliseconds.
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
+    /// Contract outputs of the call.
+    #[serde(default)]
+    pub outputs: IndexMap<Located<String>, Located<ValueExpect>>,
+}
+
+impl<T: PartialEq> PartialEq for Located<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+impl<T: Eq> Eq for Located<T> {}
+impl<T: std::hash::Hash> std::hash::Hash for Located<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.value.hash(state);
+    }
+}
+
+/// One string or a list of strings.
+#[derive(Debug, Clone, Default)]
+pub struct OneOrMany(pub Vec<Located<String>>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            One(Located<String>),
+            Many(Vec<Located<String>>),
+        }
+        Ok(match Repr::deserialize(d)? {
+            Repr::One(s) => OneOrMany(vec![s]),
+            Repr::Many(v) => OneOrMany(v),
+        })
+    }
+}
+
+/// Acceptable status codes: `200`, `[401, 403]`, `"2xx"`, `"400-499"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusSpec(pub Vec<(u16, u16)>);
+
+impl StatusSpec {
+    /// Whether `status` is acceptable.
+    pub fn accepts(&self, status: u16) -> bool {
+        self.0.iter().any(|(lo, hi)| (*lo..=*hi).contains(&status))
+    }
+
+    fn parse_one(s: &str) -> Result<(u16, u16), String> {
+        let s = s.trim();
+        let bad = || format!("invalid status `{s}`: use 200, \"2xx\" or \"400-499\"");
+        if let Some(d) = s.strip_suffix("xx").or_else(|| s.strip_suffix("XX")) {
+            let d: u16 = d.parse().map_err(|_| bad())?;
+            if (1..=5).contains(&d) {
+                return Ok((d * 100, d * 100 + 99));
+            }
+            return Err(bad());
+        }
+        if let Some((a, b)) = s.split_once('-') {
+            let a: u16 = a.trim().parse().map_err(|_| bad())?;
+            let b: u16 = b.trim().parse().map_err(|_| bad())?;
+            return if (100..=599).contains(&a) && a <= b && b <= 599 { Ok((a, b)) } else { Err(bad()) };
+        }
+        let c: u16 = s.parse().map_err(|_| bad())?;
+        if (100..=599).contains(&c) { Ok((c, c)) } else { Err(bad()) }
+    }
+}
+
+impl fmt::Display for StatusSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(a, b)| match (a, b) {
+                (a, b) if a == b => a.to_string(),
+                (a, b) if a % 100 == 0 && *b == a + 99 => format!("{}xx", a / 100),
+                (a, b) => format!("{a}-{b}"),
+            })
+            .collect();
+        f.write_str(&parts.join("/"))
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StatusSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a status code, a list of them, \"2xx\" or \"400-499\"")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<StatusSpec, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<StatusSpec, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StatusSpec, E> {
+                StatusSpec::parse_one(v).map(|r| StatusSpec(vec![r])).map_err(E::custom)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<StatusSpec, A::Error> {
+                let mut all = Vec::new();
+                while let Some(one) = seq.next_element::<StatusSpec>()? {
+                    all.extend(one.0);
+                }
+                if all.is_empty() {
+                    return Err(de::Error::custom("empty status list"));
+                }
+                Ok(StatusSpec(all))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An expectation on one value: a literal means `equals`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueExpect {
+    Present,
+    Absent,
+    Equals(serde_json::Value),
+    Matches(String),
+    Count(usize),
+    Contains(String),
+}
+
+impl<'de> Deserialize<'de> for ValueExpect {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "snake_case")]
+        enum Op {
+            Equals(serde_json::Value),
+            Matches(String),
+            Count(usize),
+            Contains(String),
+        }
+        let v = serde_json::Value::deserialize(d)?;
+        match v {
+            serde_json::Value::String(s) if s == "present" || s == "exists" => Ok(ValueExpect::Present),
+            serde_json::Value::String(s) if s == "absent" => Ok(ValueExpect::Absent),
+            serde_json::Value::Object(ref m) if m.len() == 1 => {
+                let op: Op = serde_json::from_value(v.clone()).map_err(de::Error::custom)?;
+                Ok(match op {
+                    Op::Equals(x) => ValueExpect::Equals(x),
+                    Op::Matches(r) => ValueExpect::Matches(r),
+                    Op::Count(n) => ValueExpect::Count(n),
+                    Op::Contains(s) => ValueExpect::Contains(s),
+                })
+            }
+            other => Ok(ValueExpect::Equals(other)),
+        }
+    }
+}
+
+impl Check {
+    /// Where the check starts in its file.
+    pub fn loc(&self) -> Loc {
+        self.id.loc
+    }
+}

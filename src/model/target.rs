@@ -1,0 +1,408 @@
+//! Target profiles as written: what a vendor's system looks like, and how the operation contract
+//! maps onto its API. Secrets appear only by reference (`{env: VAR}` or `{file: PATH}`).
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+
+use super::located::Located;
+
+/// A target profile as written in YAML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetProfile {
+    pub name: String,
+    pub base_url: Located<String>,
+    /// The plain-HTTP address the HTTPS redirect is tested on (default: base_url with http://).
+    #[serde(default)]
+    pub http_url: Option<Located<String>>,
+    #[serde(default)]
+    pub tls: TlsOptions,
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    /// Login schemes by name.
+    #[serde(default)]
+    pub auth: IndexMap<String, Located<AuthScheme>>,
+    pub actors: IndexMap<Located<String>, Located<Actor>>,
+    pub operations: IndexMap<Located<String>, Located<Operation>>,
+    #[serde(default)]
+    pub pages: IndexMap<String, Located<String>>,
+    #[serde(default)]
+    pub declared: Declared,
+    /// Requirement ID → why it does not apply to this target.
+    #[serde(default)]
+    pub not_applicable: IndexMap<Located<String>, String>,
+}
+
+/// TLS options of the target.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsOptions {
+    /// Extra trusted CA certificates (PEM), relative to the profile.
+    #[serde(default)]
+    pub ca_file: Option<Located<String>>,
+    /// Client certificate chain (PEM) for mutual TLS.
+    #[serde(default)]
+    pub client_cert: Option<Located<String>>,
+    /// Client private key (PEM) for mutual TLS.
+    #[serde(default)]
+    pub client_key: Option<Secret>,
+}
+
+/// Network time limits.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    #[serde(default = "default_connect")]
+    pub connect_s: u64,
+    #[serde(default = "default_request")]
+    pub request_s: u64,
+}
+
+fn default_connect() -> u64 {
+    10
+}
+fn default_request() -> u64 {
+    30
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect_s: default_connect(), request_s: default_request() }
+    }
+}
+
+/// How a login is performed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// A static token sent as `Authorization: Bearer …` (or the scheme's `header`).
+    Bearer,
+    /// OAuth2 resource-owner password grant.
+    Oauth2Password,
+    /// OAuth2 client-credentials grant.
+    Oauth2ClientCredentials,
+    /// A form or JSON login that sets a session cookie, with optional CSRF token.
+    FormCookie,
+}
+
+/// A login scheme.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthScheme {
+    pub kind: AuthKind,
+    /// OAuth2 token endpoint (path or URL).
+    #[serde(default)]
+    pub token_url: Option<Located<String>>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Login path for `form_cookie`.
+    #[serde(default)]
+    pub path: Option<Located<String>>,
+    /// Form fields of the login (templates: `{{username}}`, `{{password}}`).
+    #[serde(default)]
+    pub form: Option<IndexMap<String, String>>,
+    /// JSON body of the login, instead of a form.
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+    #[serde(default)]
+    pub csrf: Option<Csrf>,
+    /// Name of the session cookie (default: every cookie set at login but the CSRF cookie).
+    #[serde(default)]
+    pub session_cookie: Option<String>,
+    /// Header for bearer tokens (default `Authorization`, value `Bearer <token>`).
+    #[serde(default)]
+    pub header: Option<String>,
+    /// Actor attributes taken from the login (or token) response: `{id: $.user.id}`.
+    #[serde(default)]
+    pub capture: IndexMap<String, Located<OutputSpec>>,
+}
+
+/// Where a CSRF token comes from and how it is sent back on unsafe methods.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Csrf {
+    /// A page fetched before login whose hidden input carries the login form's token.
+    #[serde(default)]
+    pub login_page: Option<String>,
+    /// Name of that hidden input (also the field it is submitted in).
+    #[serde(default)]
+    pub login_field: Option<String>,
+    /// After login: JSONPath into the login response.
+    #[serde(default)]
+    pub from_json: Option<Located<String>>,
+    /// After login: a cookie's value.
+    #[serde(default)]
+    pub from_cookie: Option<String>,
+    /// After login: a hidden input on `page`.
+    #[serde(default)]
+    pub from_hidden: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
+    /// Send the token in this header on unsafe methods.
+    #[serde(default)]
+    pub send_header: Option<String>,
+    /// Send the token in this form/multipart field on unsafe methods.
+    #[serde(default)]
+    pub send_field: Option<String>,
+}
+
+/// A test account (or `anonymous`, which needs no entry).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// Name of the login scheme in `auth:`.
+    pub auth: Located<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<Secret>,
+    /// Static bearer token.
+    #[serde(default)]
+    pub token: Option<Secret>,
+    /// Static attributes, e.g. `id`.
+    #[serde(default)]
+    pub vars: IndexMap<String, String>,
+    /// Attributes captured from this actor's login response (adds to the scheme's).
+    #[serde(default)]
+    pub capture: IndexMap<String, Located<OutputSpec>>,
+    /// Synthetic PHI of this account, searched for where it must not appear.
+    #[serde(default)]
+    pub canaries: IndexMap<String, String>,
+}
+
+/// A secret given by reference.
+#[derive(Debug, Clone)]
+pub enum Secret {
+    Env(Located<String>),
+    /// The whole file (trimmed), or the value of `KEY=value` line `key` in it.
+    File { path: Located<String>, key: Option<String> },
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Repr {
+            #[serde(default)]
+            env: Option<Located<String>>,
+            #[serde(default)]
+            file: Option<Located<String>>,
+            #[serde(default)]
+            key: Option<String>,
+        }
+        let v = serde_json::Value::deserialize(d)?;
+        if v.is_string() {
+            return Err(de::Error::custom(
+                "secrets are never written inline: use `{env: VAR}` or `{file: PATH}`",
+            ));
+        }
+        let r: Repr = serde_json::from_value(v).map_err(de::Error::custom)?;
+        match (r.env, r.file) {
+            (Some(e), None) if r.key.is_none() => Ok(Secret::Env(e)),
+            (None, Some(path)) => Ok(Secret::File { path, key: r.key }),
+            _ => Err(de::Error::custom("a secret is `{env: VAR}` or `{file: PATH, key: NAME}`")),
+        }
+    }
+}
+
+/// A profile operation: one request or a short sequence, and the contract outputs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    /// Always run as this actor (e.g. a test-outbox reader).
+    #[serde(default, rename = "as")]
+    pub actor: Option<Located<String>>,
+    /// A sequence of requests; or give one request's fields directly.
+    #[serde(default)]
+    pub steps: Option<Vec<Located<RequestSpec>>>,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub path: Option<Located<String>>,
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    #[serde(default)]
+    pub query: IndexMap<String, String>,
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+    #[serde(default)]
+    pub form: Option<IndexMap<String, String>>,
+    #[serde(default)]
+    pub multipart: Option<Vec<Part>>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub follow_redirects: bool,
+    /// Contract output name → where it is in the final response.
+    #[serde(default)]
+    pub outputs: IndexMap<Located<String>, Located<OutputSpec>>,
+}
+
+/// One request of an operation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    #[serde(default)]
+    pub method: Option<String>,
+    pub path: Located<String>,
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    #[serde(default)]
+    pub query: IndexMap<String, String>,
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+    #[serde(default)]
+    pub form: Option<IndexMap<String, String>>,
+    #[serde(default)]
+    pub multipart: Option<Vec<Part>>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub follow_redirects: bool,
+    /// Variables taken from this response for the next requests.
+    #[serde(default)]
+    pub capture: IndexMap<String, Located<OutputSpec>>,
+}
+
+/// A multipart part: a text value or an attachment input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    pub name: String,
+    /// Text content (template).
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Name of the contract input that holds a file (e.g. `file`).
+    #[serde(default)]
+    pub file: Option<String>,
+}
+
+/// Where a value is found in a response.
+#[derive(Debug, Clone)]
+pub enum OutputSpec {
+    /// JSONPath into the body (first match; all matches for `items`).
+    Json(String),
+    Header(String),
+    Cookie(String),
+    /// Regex on the body; group 1 if present, else the whole match.
+    Regex(String),
+    /// A literal or template.
+    Value(String),
+    /// Facts about the body: `sha256`, `size` or `text`.
+    Body(BodyFact),
+    /// A list: `items` selects the elements, `item` maps each to contract names.
+    List { items: String, item: IndexMap<String, OutputSpec> },
+}
+
+/// A fact about a response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFact {
+    Sha256,
+    Size,
+    Text,
+}
+
+impl<'de> Deserialize<'de> for OutputSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Repr {
+            #[serde(default)]
+            json: Option<String>,
+            #[serde(default)]
+            header: Option<String>,
+            #[serde(default)]
+            cookie: Option<String>,
+            #[serde(default)]
+            regex: Option<String>,
+            #[serde(default)]
+            value: Option<String>,
+            #[serde(default)]
+            body: Option<BodyFact>,
+            #[serde(default)]
+            items: Option<String>,
+            #[serde(default)]
+            item: Option<IndexMap<String, OutputSpec>>,
+        }
+        let v = serde_json::Value::deserialize(d)?;
+        if let serde_json::Value::String(s) = &v {
+            return if s.starts_with('$') {
+                Ok(OutputSpec::Json(s.clone()))
+            } else {
+                Ok(OutputSpec::Value(s.clone()))
+            };
+        }
+        let r: Repr = serde_json::from_value(v).map_err(de::Error::custom)?;
+        let spec = match r {
+            Repr { items: Some(items), item: Some(item), json: None, header: None, cookie: None, regex: None, value: None, body: None } => OutputSpec::List { items, item },
+            Repr { json: Some(p), header: None, cookie: None, regex: None, value: None, body: None, items: None, item: None } => OutputSpec::Json(p),
+            Repr { header: Some(h), json: None, cookie: None, regex: None, value: None, body: None, items: None, item: None } => OutputSpec::Header(h),
+            Repr { cookie: Some(c), json: None, header: None, regex: None, value: None, body: None, items: None, item: None } => OutputSpec::Cookie(c),
+            Repr { regex: Some(r), json: None, header: None, cookie: None, value: None, body: None, items: None, item: None } => OutputSpec::Regex(r),
+            Repr { value: Some(v), json: None, header: None, cookie: None, regex: None, body: None, items: None, item: None } => OutputSpec::Value(v),
+            Repr { body: Some(b), json: None, header: None, cookie: None, regex: None, value: None, items: None, item: None } => OutputSpec::Body(b),
+            _ => {
+                return Err(de::Error::custom(
+                    "an output is a JSONPath (`$.id`) or exactly one of {json, header, cookie, regex, value, body} or {items, item}",
+                ));
+            }
+        };
+        Ok(spec)
+    }
+}
+
+impl fmt::Display for OutputSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputSpec::Json(p) => write!(f, "{p}"),
+            OutputSpec::Header(h) => write!(f, "header {h}"),
+            OutputSpec::Cookie(c) => write!(f, "cookie {c}"),
+            OutputSpec::Regex(r) => write!(f, "regex /{r}/"),
+            OutputSpec::Value(v) => write!(f, "value {v:?}"),
+            OutputSpec::Body(b) => write!(f, "body {b:?}"),
+            OutputSpec::List { items, .. } => write!(f, "items {items}"),
+        }
+    }
+}
+
+/// Values the vendor declares, which checks need.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Declared {
+    #[serde(default)]
+    pub idle_timeout_s: Option<u64>,
+    #[serde(default)]
+    pub lockout_after: Option<u32>,
+    /// Actor the lockout probe may lock.
+    #[serde(default)]
+    pub lockout_actor: Option<String>,
+    #[serde(default)]
+    pub max_attachment_mb: Option<u64>,
+    /// p95 latency threshold of message operations (TEC-02), default 2000.
+    #[serde(default = "default_latency")]
+    pub latency_p95_ms: u64,
+}
+
+fn default_latency() -> u64 {
+    2000
+}
+
+impl Default for Declared {
+    fn default() -> Self {
+        Declared {
+            idle_timeout_s: None,
+            lockout_after: None,
+            lockout_actor: None,
+            max_attachment_mb: None,
+            latency_p95_ms: default_latency(),
+        }
+    }
+}
