@@ -1,0 +1,295 @@
+//! Sending requests: one reqwest client (rustls, no redirects unless asked, timeouts on
+//! everything), per-host rate limit, retries of idempotent requests on connection errors, and a
+//! redacted [`Exchange`] for every attempt's outcome.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::Method;
+
+use super::exchange::Exchange;
+use super::rate::RateLimiter;
+use super::redact::Redactor;
+use super::tls::{self, TlsError};
+use crate::model::resolve::ResolvedTarget;
+
+/// How much of a body an exchange keeps.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// Options of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    pub insecure: bool,
+    pub retries: u32,
+    pub rate: Option<f64>,
+}
+
+/// A request ready to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub method: Method,
+    pub url: url::Url,
+    pub headers: Vec<(String, String)>,
+    pub body: OutBody,
+    pub follow_redirects: bool,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum OutBody {
+    None,
+    Json(serde_json::Value),
+    Form(Vec<(String, String)>),
+    Multipart(Vec<OutPart>),
+    Text(String),
+}
+
+/// One multipart part.
+#[derive(Debug, Clone)]
+pub enum OutPart {
+    Text { name: String, value: String },
+    File { name: String, filename: String, media_type: String, bytes: Bytes },
+}
+
+/// A response as received.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+    pub elapsed: Duration,
+    /// The URL that answered (after redirects, if followed).
+    pub url: url::Url,
+}
+
+impl Incoming {
+    /// First header value, case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    /// Every value of a header.
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
+        self.headers.iter().filter(move |(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    /// The body as (lossy) text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// The body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// The client shared by every check of a run.
+#[derive(Debug)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    follow: reqwest::Client,
+    rate: RateLimiter,
+    retries: u32,
+    /// Masks secrets in every recorded exchange.
+    pub redactor: Redactor,
+}
+
+fn build(target: &ResolvedTarget, insecure: bool, follow: bool) -> Result<reqwest::Client, TlsError> {
+    let config = tls::client_config(&target.tls, insecure)?;
+    let mut b = reqwest::Client::builder()
+        .use_preconfigured_tls(config)
+        .connect_timeout(Duration::from_secs(target.timeouts.connect_s))
+        .timeout(Duration::from_secs(target.timeouts.request_s))
+        .pool_idle_timeout(Duration::from_secs(30))
+        .user_agent(concat!("vvcheck/", env!("CARGO_PKG_VERSION")))
+        .redirect(if follow { reqwest::redirect::Policy::limited(5) } else { reqwest::redirect::Policy::none() });
+    // Loopback targets never go through a proxy from the environment.
+    let loopback = target.base_url.host_str().is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()) || h == "[::1]");
+    if loopback {
+        b = b.no_proxy();
+    }
+    b.build().map_err(|e| TlsError::Config(rustls::Error::General(e.to_string())))
+}
+
+fn idempotent(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE)
+}
+
+/// Describes a transport error in one line, without the URL (the exchange has it).
+pub fn describe_error(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "response body broken off"
+    } else {
+        "request failed"
+    };
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut last = None;
+    while let Some(s) = source {
+        last = Some(s.to_string());
+        source = s.source();
+    }
+    match last {
+        Some(cause) => format!("{kind}: {cause}"),
+        None => kind.to_string(),
+    }
+}
+
+impl HttpClient {
+    /// Builds the client for a target.
+    pub fn new(target: &ResolvedTarget, opts: &HttpOptions) -> Result<Self, TlsError> {
+        let redactor = Redactor::default();
+        for s in &target.secrets {
+            redactor.add(s.expose());
+        }
+        Ok(HttpClient {
+            client: build(target, opts.insecure, false)?,
+            follow: build(target, opts.insecure, true)?,
+            rate: RateLimiter::new(opts.rate),
+            retries: opts.retries,
+            redactor,
+        })
+    }
+
+    fn request(&self, req: &Outgoing) -> reqwest::RequestBuilder {
+        let client = if req.follow_redirects { &self.follow } else { &self.client };
+        let mut b = client.request(req.method.clone(), req.url.clone());
+        for (k, v) in &req.headers {
+            b = b.header(k, v);
+        }
+        match &req.body {
+            OutBody::None => b,
+            OutBody::Json(v) => b.json(v),
+            OutBody::Form(fields) => b.form(fields),
+            OutBody::Text(t) => b.body(t.clone()),
+            OutBody::Multipart(parts) => {
+                let mut form = reqwest::multipart::Form::new();
+                for p in parts {
+                    form = match p {
+                        OutPart::Text { name, value } => form.text(name.clone(), value.clone()),
+                        OutPart::File { name, filename, media_type, bytes } => {
+                            let part = reqwest::multipart::Part::stream(bytes.clone()).file_name(filename.clone());
+                            let part = part.mime_str(media_type).unwrap_or_else(|_| reqwest::multipart::Part::stream(bytes.clone()).file_name(filename.clone()));
+                            form.part(name.clone(), part)
+                        }
+                    };
+                }
+                b.multipart(form)
+            }
+        }
+    }
+
+    async fn attempt(&self, req: &Outgoing) -> Result<Incoming, reqwest::Error> {
+        if let Some(host) = req.url.host_str() {
+            self.rate.acquire(host).await;
+        }
+        let start = Instant::now();
+        let resp = self.request(req).send().await?;
+        let status = resp.status().as_u16();
+        let url = resp.url().clone();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = resp.bytes().await?;
+        Ok(Incoming { status, headers, body, elapsed: start.elapsed(), url })
+    }
+
+    /// Sends a request (retrying idempotent ones on connection errors) and returns the
+    /// response, or the transport error described in one line.
+    pub async fn send(&self, req: &Outgoing) -> Result<Incoming, String> {
+        let mut tries = 0;
+        loop {
+            match self.attempt(req).await {
+                Ok(r) => return Ok(r),
+                Err(e) => {
+                    let retryable = idempotent(&req.method) && !e.is_timeout() && tries < self.retries;
+                    if !retryable {
+                        let mut msg = describe_error(&e);
+                        if tries > 0 {
+                            msg.push_str(&format!(" (retried {tries}×)"));
+                        }
+                        return Err(msg);
+                    }
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(tries))).await;
+                }
+            }
+        }
+    }
+
+    /// Records a request and its outcome, redacted.
+    pub fn record(&self, actor: &str, purpose: &str, req: &Outgoing, outcome: &Result<Incoming, String>, elapsed: Duration) -> Exchange {
+        let r = &self.redactor;
+        let request_body = match &req.body {
+            OutBody::None => None,
+            OutBody::Json(v) => Some(r.text(&v.to_string())),
+            OutBody::Form(fields) => Some(r.text(&url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish())),
+            OutBody::Text(t) => Some(r.text(t)),
+            OutBody::Multipart(parts) => Some(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        OutPart::Text { name, value } => format!("part {name}={}", r.text(value)),
+                        OutPart::File { name, filename, media_type, bytes } => format!("part {name}: file {filename:?} ({media_type}, {} bytes)", bytes.len()),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        }
+        .map(|b| truncate(&b));
+        let (status, response_headers, response_body, response_size, error) = match outcome {
+            Ok(resp) => {
+                let headers = resp.headers.iter().map(|(k, v)| (k.clone(), r.header(k, v))).collect();
+                let body = body_text(resp).map(|t| r.text(&truncate(&t)));
+                (Some(resp.status), headers, body, resp.body.len(), None)
+            }
+            Err(e) => (None, Vec::new(), None, 0, Some(r.text(e))),
+        };
+        Exchange {
+            actor: actor.to_string(),
+            purpose: purpose.to_string(),
+            method: req.method.to_string(),
+            url: r.text(req.url.as_str()),
+            request_headers: req.headers.iter().map(|(k, v)| (k.clone(), r.header(k, v))).collect(),
+            request_body,
+            status,
+            response_headers,
+            response_body,
+            response_size,
+            error,
+            elapsed,
+        }
+    }
+}
+
+fn truncate(s: &str) -> String {
+    if s.len() <= BODY_LIMIT {
+        return s.to_string();
+    }
+    let mut end = BODY_LIMIT;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [{} more bytes]", &s[..end], s.len() - end)
+}
+
+/// The body as text when it is text; binary bodies are summarised by size and digest.
+fn body_text(resp: &Incoming) -> Option<String> {
+    if resp.body.is_empty() {
+        return None;
+    }
+    match std::str::from_utf8(&resp.body) {
+        Ok(t) if !t.contains('\0') => Some(t.to_string()),
+        _ => {
+            use sha2::Digest;
+            Some(format!("[binary body: {} bytes, sha256 {}]", resp.body.len(), hex::encode(sha2::Sha256::digest(&resp.body))))
+        }
+    }
+}
+
+/// A shared client.
+pub type SharedClient = Arc<HttpClient>;

@@ -1,0 +1,102 @@
+//! rustls client configuration: system trust store, the profile's CA, mutual TLS, and
+//! `--insecure` (verification off, reported in every output).
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+use crate::model::resolve::ResolvedTls;
+
+/// TLS set-up failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("no usable certificate in the CA file")]
+    NoCa,
+    #[error("client certificate or key: {0}")]
+    ClientIdentity(String),
+    #[error("TLS configuration: {0}")]
+    Config(#[from] rustls::Error),
+}
+
+/// The one crypto provider vvcheck uses.
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+/// Trusted roots: the platform's store (openssl-probe locations honoured) plus the profile's CA.
+pub fn root_store(extra_ca: Option<&[u8]>) -> Result<RootCertStore, TlsError> {
+    let mut roots = RootCertStore::empty();
+    let probe = openssl_probe::probe();
+    if let Some(file) = probe.cert_file.as_ref().and_then(|f| std::fs::read(f).ok()) {
+        for cert in CertificateDer::pem_slice_iter(&file).flatten() {
+            let _ = roots.add(cert);
+        }
+    }
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    if let Some(pem) = extra_ca {
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(pem).flatten() {
+            if roots.add(cert).is_ok() {
+                added += 1;
+            }
+        }
+        if added == 0 {
+            return Err(TlsError::NoCa);
+        }
+    }
+    Ok(roots)
+}
+
+/// The client configuration for HTTPS requests to the target.
+pub fn client_config(tls: &ResolvedTls, insecure: bool) -> Result<ClientConfig, TlsError> {
+    let builder = ClientConfig::builder_with_provider(provider()).with_safe_default_protocol_versions()?;
+    let builder = if insecure {
+        builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider())))
+    } else {
+        builder.with_root_certificates(root_store(tls.ca_pem.as_deref())?)
+    };
+    let mut config = match &tls.client_identity {
+        Some((cert_pem, key_pem)) => {
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
+                .collect::<Result<_, _>>()
+                .map_err(|e| TlsError::ClientIdentity(e.to_string()))?;
+            let key = PrivateKeyDer::from_pem_slice(key_pem.expose().as_bytes()).map_err(|e| TlsError::ClientIdentity(e.to_string()))?;
+            builder.with_client_auth_cert(certs, key)?
+        }
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// Accepts any certificate: only with `--insecure`, and every report says so.
+#[derive(Debug)]
+struct AcceptAnyCert(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCert {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
