@@ -3,7 +3,10 @@
 //!
 //! Data flows one way: [`model`] loads and validates the YAML inputs, [`engine`] plans and runs
 //! the checks through [`http`] and [`probes`], [`assert`] turns observations into results, and
-//! [`report`] writes them. [`reference`] is the embedded vendor server the checks are proven on.
+//! the report writers turn results into files.
 
-pub mod model;
+pub mod assert;
+pub mod engine;
 pub mod http;
+pub mod model;
+pub mod probes;

@@ -39,6 +39,8 @@ pub struct Session {
     pub session_cookie: Option<String>,
     /// Name of the CSRF cookie, which is not a session cookie.
     pub csrf_cookie: Option<String>,
+    /// The exchanges of the login, as evidence.
+    pub login_exchanges: Vec<Exchange>,
 }
 
 /// A login that did not succeed.
@@ -60,6 +62,7 @@ impl Session {
             login_cookies: Vec::new(),
             session_cookie: None,
             csrf_cookie: None,
+            login_exchanges: Vec::new(),
         }
     }
 
@@ -303,5 +306,6 @@ pub async fn login(http: &HttpClient, target: &ResolvedTarget, actor: &ResolvedA
     }
     session.attrs = attrs;
     session.jar = l.jar;
+    session.login_exchanges = l.exchanges;
     Ok(session)
 }

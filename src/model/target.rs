@@ -374,7 +374,7 @@ impl fmt::Display for OutputSpec {
 }
 
 /// Values the vendor declares, which checks need.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Declared {
     #[serde(default)]

@@ -1,0 +1,233 @@
+//! The expectation language: status, headers, JSONPath, body, latency and contract outputs.
+//! A failed expectation says what was expected and what was seen, in one line.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::http::{Incoming, reason};
+use crate::model::suite::{Expect, StatusSpec, ValueExpect};
+use crate::model::template;
+
+/// One unmet expectation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub expected: String,
+    pub seen: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "expected {}, saw {}", self.expected, self.seen)
+    }
+}
+
+/// What one step observed.
+#[derive(Debug)]
+pub struct Observation<'a> {
+    /// The response expectations on status, headers and body apply to.
+    pub last: &'a Incoming,
+    /// Every response of the step (leak checks apply to all).
+    pub all: &'a [Incoming],
+    /// The contract outputs the profile mapped (only those that could be read).
+    pub outputs: &'a serde_json::Map<String, Value>,
+    /// Outputs that could not be read, with why.
+    pub missing: &'a [(String, String)],
+}
+
+/// An expectation could not even be evaluated (a template failed): not a verdict.
+#[derive(Debug, Clone)]
+pub struct EvalError(pub String);
+
+fn quote(s: &str) -> String {
+    const MAX: usize = 80;
+    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if one_line.chars().count() > MAX {
+        format!("{:?}…", one_line.chars().take(MAX).collect::<String>())
+    } else {
+        format!("{one_line:?}")
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => quote(s),
+        other => quote(&other.to_string()),
+    }
+}
+
+/// Checks one value against an expectation.
+fn check_value(what: &str, exp: &ValueExpect, seen: Option<&Value>, all: &[Value], ctx: &Value) -> Result<Option<Failure>, EvalError> {
+    let fail = |expected: String, seen: String| Ok(Some(Failure { expected: format!("{what} {expected}"), seen }));
+    match exp {
+        ValueExpect::Present => match seen {
+            Some(_) => Ok(None),
+            None => fail("present".into(), "none".into()),
+        },
+        ValueExpect::Absent => match seen {
+            None => Ok(None),
+            Some(v) => fail("absent".into(), show(v)),
+        },
+        ValueExpect::Count(n) => {
+            if all.len() == *n { Ok(None) } else { fail(format!("to match {n} item(s)"), format!("{}", all.len())) }
+        }
+        ValueExpect::Equals(want) => {
+            let want = template::render_value(want, ctx).map_err(|e| EvalError(e.0))?;
+            match seen {
+                Some(v) if loosely_equal(v, &want) => Ok(None),
+                Some(v) => fail(format!("= {}", show(&want)), show(v)),
+                None => fail(format!("= {}", show(&want)), "nothing".into()),
+            }
+        }
+        ValueExpect::Matches(re) => {
+            let re = regex::Regex::new(re).map_err(|e| EvalError(e.to_string()))?;
+            match seen {
+                Some(v) if re.is_match(&as_text(v)) => Ok(None),
+                Some(v) => fail(format!("to match /{re}/"), show(v)),
+                None => fail(format!("to match /{re}/"), "nothing".into()),
+            }
+        }
+        ValueExpect::Contains(s) => {
+            let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
+            match seen {
+                Some(v) if as_text(v).contains(&s) => Ok(None),
+                Some(v) => fail(format!("to contain {}", quote(&s)), show(v)),
+                None => fail(format!("to contain {}", quote(&s)), "nothing".into()),
+            }
+        }
+    }
+}
+
+fn as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Equality that treats `"200"` and `200`, `"true"` and `true` alike (YAML is loose).
+fn loosely_equal(a: &Value, b: &Value) -> bool {
+    a == b || as_text(a) == as_text(b)
+}
+
+/// The status expectation's failure, if any.
+pub fn check_status(spec: &StatusSpec, resp: &Incoming) -> Option<Failure> {
+    (!spec.accepts(resp.status)).then(|| Failure { expected: format!("status {spec}"), seen: format!("{} {}", resp.status, reason(resp.status)).trim_end().to_string() })
+}
+
+/// Evaluates every expectation of a step; returns the unmet ones.
+pub fn evaluate(expect: &Expect, obs: &Observation, ctx: &Value) -> Result<Vec<Failure>, EvalError> {
+    let mut failures = Vec::new();
+    let default_status = StatusSpec(vec![(200, 299)]);
+    let status = expect.status.as_ref().map_or(&default_status, |s| &s.value);
+    failures.extend(check_status(status, obs.last));
+    for (name, exp) in &expect.headers {
+        let seen = obs.last.header(name).map(|v| Value::String(v.to_string()));
+        let all: Vec<Value> = obs.last.headers_named(name).map(|v| Value::String(v.to_string())).collect();
+        failures.extend(check_value(&format!("header {name}"), exp, seen.as_ref(), &all, ctx)?);
+    }
+    if !expect.json.is_empty() {
+        let doc = obs.last.json();
+        for (path, exp) in &expect.json {
+            let rendered = template::render(path, ctx).map_err(|e| EvalError(e.0))?;
+            let jp = JsonPath::parse(&rendered).map_err(|e| EvalError(format!("invalid JSONPath `{rendered}`: {e}")))?;
+            let all: Vec<Value> = doc.as_ref().map(|d| jp.query(d).all().into_iter().cloned().collect()).unwrap_or_default();
+            failures.extend(check_value(&format!("JSON {rendered}"), exp, all.first(), &all, ctx)?);
+        }
+    }
+    if !expect.body_contains.0.is_empty() {
+        let body = obs.last.text();
+        for s in &expect.body_contains.0 {
+            let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
+            if !body.contains(&s) {
+                failures.push(Failure { expected: format!("body to contain {}", quote(&s)), seen: format!("{} bytes without it", body.len()) });
+            }
+        }
+    }
+    for s in &expect.body_not_contains.0 {
+        let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
+        if s.is_empty() {
+            continue;
+        }
+        for resp in obs.all {
+            if resp.text().contains(&s) {
+                failures.push(Failure { expected: format!("no response to contain {}", quote(&s)), seen: format!("it in the {} response body", resp.status) });
+                break;
+            }
+        }
+    }
+    if let Some(re) = &expect.body_matches {
+        let re = regex::Regex::new(re).map_err(|e| EvalError(e.to_string()))?;
+        if !re.is_match(&obs.last.text()) {
+            failures.push(Failure { expected: format!("body to match /{re}/"), seen: "no match".into() });
+        }
+    }
+    if let Some(ms) = expect.latency_ms {
+        let limit = Duration::from_millis(ms);
+        if let Some(slow) = obs.all.iter().map(|r| r.elapsed).max().filter(|d| *d > limit) {
+            failures.push(Failure { expected: format!("a response within {ms} ms"), seen: format!("{} ms", slow.as_millis()) });
+        }
+    }
+    for (name, exp) in &expect.outputs {
+        if let Some((_, why)) = obs.missing.iter().find(|(n, _)| n == name.as_str()) {
+            if !matches!(exp.value, ValueExpect::Absent) {
+                return Err(EvalError(format!("output `{}` could not be read: {why}", name.value)));
+            }
+        }
+        let seen = obs.outputs.get(name.as_str());
+        let all: Vec<Value> = match seen {
+            Some(Value::Array(items)) => items.clone(),
+            Some(v) => vec![v.clone()],
+            None => Vec::new(),
+        };
+        failures.extend(check_value(&format!("output {}", name.value), exp, seen, &all, ctx)?);
+    }
+    Ok(failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::located::Located;
+    use serde_json::json;
+
+    fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Incoming {
+        Incoming {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: bytes::Bytes::from(body.to_string()),
+            elapsed: Duration::from_millis(5),
+            url: url::Url::parse("https://x/").unwrap(),
+        }
+    }
+
+    #[test]
+    fn status_and_body_leaks_are_reported_in_one_line() {
+        let r = resp(200, &[("Cache-Control", "public")], "secret text here");
+        let all = [r.clone()];
+        let outputs = serde_json::Map::new();
+        let obs = Observation { last: &r, all: &all, outputs: &outputs, missing: &[] };
+        let mut e = Expect { status: Some(Located::new(StatusSpec(vec![(401, 401), (403, 403)]))), ..Default::default() };
+        e.body_not_contains.0.push(Located::new("{{text}}".into()));
+        e.headers.insert("Cache-Control".into(), Located::new(ValueExpect::Matches("no-store".into())));
+        let f = evaluate(&e, &obs, &json!({"text": "secret text"})).unwrap();
+        let lines: Vec<String> = f.iter().map(ToString::to_string).collect();
+        assert_eq!(lines[0], "expected status 401/403, saw 200 OK");
+        assert_eq!(lines[1], "expected header Cache-Control to match /no-store/, saw \"public\"");
+        assert_eq!(lines[2], "expected no response to contain \"secret text\", saw it in the 200 response body");
+    }
+
+    #[test]
+    fn outputs_compare_after_rendering() {
+        let r = resp(200, &[], "{}");
+        let all = [r.clone()];
+        let mut outputs = serde_json::Map::new();
+        outputs.insert("body".into(), json!("Bonjour ✓"));
+        let obs = Observation { last: &r, all: &all, outputs: &outputs, missing: &[] };
+        let mut e = Expect::default();
+        e.outputs.insert(Located::new("body".into()), Located::new(ValueExpect::Equals(json!("{{sent}}"))));
+        assert!(evaluate(&e, &obs, &json!({"sent": "Bonjour ✓"})).unwrap().is_empty());
+        assert_eq!(evaluate(&e, &obs, &json!({"sent": "autre"})).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,160 @@
+//! The engine: builds the plan, logs the actors in once, runs the checks concurrently in
+//! dependency order, and rolls the results up into requirement verdicts.
+
+pub mod check;
+pub mod operation;
+pub mod plan;
+pub mod scheduler;
+pub mod verdict;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Instant;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
+
+use crate::http::{HttpClient, HttpOptions, LoginError, Session};
+use crate::model::inputs::Inputs;
+use crate::model::outcome::{CheckResult, RunReport, Summary};
+use crate::model::resolve::ResolvedTarget;
+use plan::{Filters, Plan};
+
+/// Everything checks share during a run.
+#[derive(Debug)]
+pub struct RunCtx {
+    pub http: HttpClient,
+    pub target: ResolvedTarget,
+    /// One session per actor, made once and shared.
+    pub sessions: IndexMap<String, Result<Arc<Session>, LoginError>>,
+    /// Variables every template sees: run_id, actors, declared, target, pages.
+    pub globals: Map<String, Value>,
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub filters: Filters,
+    pub concurrency: usize,
+    pub http: HttpOptions,
+    pub strict: bool,
+}
+
+/// The engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("TLS set-up: {0}")]
+    Tls(#[from] crate::http::tls::TlsError),
+}
+
+/// Actors the plan's steps (and the profile operations they call) use.
+fn actors_used(plan: &Plan, target: &ResolvedTarget) -> BTreeSet<String> {
+    let mut used = BTreeSet::new();
+    for pc in &plan.checks {
+        for step in &pc.check.steps {
+            if let Some(a) = &step.actor {
+                used.insert(a.value.clone());
+            }
+            let op = step.call.as_ref().map(|c| c.value.clone()).or_else(|| step.with.get("operation").and_then(|v| v.as_str().map(str::to_string)));
+            if let Some(fixed) = op.and_then(|o| target.operations.get(&o)).and_then(|o| o.actor.as_ref()) {
+                used.insert(fixed.value.clone());
+            }
+            for (k, v) in &step.with {
+                if matches!(k.as_str(), "to" | "recipient" | "subject") {
+                    if let Some(name) = v.as_str() {
+                        used.insert(name.to_string());
+                    }
+                }
+            }
+        }
+    }
+    used.retain(|a| target.actors.contains_key(a));
+    used
+}
+
+fn run_id() -> String {
+    use rand::Rng;
+    format!("vv{:08x}", rand::rng().random::<u32>())
+}
+
+/// Logs in every actor the plan needs, concurrently.
+async fn login_all(http: &HttpClient, target: &ResolvedTarget, actors: &BTreeSet<String>) -> IndexMap<String, Result<Arc<Session>, LoginError>> {
+    let logins = actors.iter().filter_map(|name| target.actors.get(name)).map(|actor| async move {
+        (actor.name.clone(), crate::http::session::login(http, target, actor).await.map(Arc::new))
+    });
+    futures_util::future::join_all(logins).await.into_iter().collect()
+}
+
+fn globals(target: &ResolvedTarget, sessions: &IndexMap<String, Result<Arc<Session>, LoginError>>) -> Map<String, Value> {
+    let mut actors = Map::new();
+    for (name, actor) in &target.actors {
+        let mut attrs: Map<String, Value> = actor.vars.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        if let Some(Ok(s)) = sessions.get(name) {
+            attrs.extend(s.attrs.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        attrs.insert("name".into(), Value::String(name.clone()));
+        attrs.insert("canaries".into(), json!(actor.canaries));
+        actors.insert(name.clone(), Value::Object(attrs));
+    }
+    let mut g = Map::new();
+    g.insert("run_id".into(), Value::String(run_id()));
+    g.insert("actors".into(), Value::Object(actors));
+    g.insert("declared".into(), serde_json::to_value(&target.declared).unwrap_or(Value::Null));
+    g.insert("target".into(), json!({"name": target.name, "base_url": target.base_url.as_str()}));
+    g.insert("pages".into(), json!(target.pages));
+    g
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// Runs the plan against the target; each finished check is also sent on `events`.
+pub async fn run(inputs: &Inputs, target: ResolvedTarget, opts: &RunOptions, events: mpsc::UnboundedSender<CheckResult>) -> Result<RunReport, EngineError> {
+    let started_at = now_rfc3339();
+    let start = Instant::now();
+    let plan = plan::build(&inputs.catalogue, &inputs.checks, &opts.filters, &target.not_applicable);
+    let http = HttpClient::new(&target, &opts.http)?;
+    let sessions = login_all(&http, &target, &actors_used(&plan, &target)).await;
+    let globals = globals(&target, &sessions);
+    let rc = Arc::new(RunCtx { http, target, sessions, globals });
+    let results = scheduler::run(Arc::clone(&rc), &plan, opts.concurrency, events).await;
+    let f = &opts.filters;
+    let checked: BTreeSet<&str> = inputs.checks.iter().flat_map(|c| c.requirements.iter().map(|r| r.as_str())).collect();
+    let in_scope = |r: &crate::model::standard::Requirement| {
+        (f.domains.is_empty() || f.domains.contains(&r.domain))
+            && (f.requirements.is_empty() || f.requirements.iter().any(|w| w.eq_ignore_ascii_case(r.id.as_str())))
+            && (f.levels.is_empty() || f.levels.contains(&r.level))
+            && f.tags.is_empty()
+            && match f.partition {
+                // Requirements without any check are reported once, by the first part.
+                Some((k, _)) => k == 1 && !checked.contains(r.id.as_str()),
+                None => true,
+            }
+    };
+    let attestations: Vec<_> = inputs.attestations.iter().map(|(a, _)| a.clone()).collect();
+    let rollup_inputs = verdict::RollupInputs {
+        catalogue: &inputs.catalogue,
+        not_applicable: &rc.target.not_applicable,
+        attestations: &attestations,
+        in_scope: &in_scope,
+        today: time::OffsetDateTime::now_utc().date(),
+    };
+    let requirements = verdict::rollup(&results, &rollup_inputs);
+    let exit_code = verdict::exit_code(&requirements, opts.strict);
+    Ok(RunReport {
+        edition: inputs.catalogue.edition.clone(),
+        target: rc.target.name.clone(),
+        base_url: rc.target.base_url.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at,
+        duration: start.elapsed(),
+        insecure: opts.http.insecure,
+        partition: f.partition.map(|(k, n)| format!("{k}/{n}")),
+        summary: Summary::of(&results),
+        checks: results,
+        requirements,
+        exit_code,
+    })
+}

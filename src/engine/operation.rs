@@ -1,0 +1,155 @@
+//! Running one contract operation through the target profile: render each request, send it
+//! with the actor's session, capture between requests, and read the contract outputs.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use bytes::Bytes;
+use reqwest::Method;
+use serde_json::{Map, Value};
+
+use super::RunCtx;
+use crate::http::extract::extract;
+use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, Session};
+use crate::model::located::Located;
+use crate::model::target::{Operation, RequestSpec};
+use crate::model::template;
+
+/// A file given to an operation (e.g. `upload_attachment`'s `file`).
+#[derive(Debug, Clone)]
+pub struct FileInput {
+    pub name: String,
+    pub media_type: String,
+    pub bytes: Bytes,
+}
+
+/// What one operation produced.
+#[derive(Debug, Default)]
+pub struct OpOutcome {
+    pub responses: Vec<Incoming>,
+    pub exchanges: Vec<Exchange>,
+    pub outputs: Map<String, Value>,
+    /// Outputs that could not be read, and why.
+    pub missing: Vec<(String, String)>,
+    /// The operation could not be carried out (transport failure, bad template).
+    pub error: Option<String>,
+}
+
+/// The requests of an operation, whether written as `steps:` or inline.
+fn requests(op: &Operation) -> Vec<RequestSpec> {
+    match &op.steps {
+        Some(steps) => steps.iter().map(|s| s.value.clone()).collect(),
+        None => vec![RequestSpec {
+            method: op.method.clone(),
+            path: op.path.clone().unwrap_or_else(|| Located::new("/".into())),
+            headers: op.headers.clone(),
+            query: op.query.clone(),
+            json: op.json.clone(),
+            form: op.form.clone(),
+            multipart: op.multipart.clone(),
+            body: op.body.clone(),
+            follow_redirects: op.follow_redirects,
+            capture: Default::default(),
+        }],
+    }
+}
+
+fn build(rc: &RunCtx, spec: &RequestSpec, ctx: &Value, files: &HashMap<String, FileInput>) -> Result<Outgoing, String> {
+    let r = |s: &str| template::render(s, ctx).map_err(|e| e.0);
+    let method_name = spec.method.as_deref().unwrap_or("GET").to_ascii_uppercase();
+    let method = Method::from_bytes(method_name.as_bytes()).map_err(|_| format!("invalid method `{method_name}`"))?;
+    let mut url = rc.target.url(&r(&spec.path)?).map_err(|e| format!("invalid URL from `{}`: {e}", spec.path.value))?;
+    if !spec.query.is_empty() {
+        let pairs: Vec<(String, String)> = spec.query.iter().map(|(k, v)| Ok((k.clone(), r(v)?))).collect::<Result<_, String>>()?;
+        url.query_pairs_mut().extend_pairs(pairs);
+    }
+    let headers = spec.headers.iter().map(|(k, v)| Ok((k.clone(), r(v)?))).collect::<Result<Vec<_>, String>>()?;
+    let body = if let Some(j) = &spec.json {
+        OutBody::Json(template::render_value(j, ctx).map_err(|e| e.0)?)
+    } else if let Some(form) = &spec.form {
+        OutBody::Form(form.iter().map(|(k, v)| Ok((k.clone(), r(v)?))).collect::<Result<_, String>>()?)
+    } else if let Some(parts) = &spec.multipart {
+        let mut out = Vec::new();
+        for p in parts {
+            match (&p.value, &p.file) {
+                (Some(v), _) => out.push(OutPart::Text { name: p.name.clone(), value: r(v)? }),
+                (None, Some(input)) => {
+                    let f = files.get(input).ok_or_else(|| format!("file input `{input}` was not given"))?;
+                    out.push(OutPart::File { name: p.name.clone(), filename: f.name.clone(), media_type: f.media_type.clone(), bytes: f.bytes.clone() });
+                }
+                (None, None) => return Err(format!("multipart part `{}` has no value", p.name)),
+            }
+        }
+        OutBody::Multipart(out)
+    } else if let Some(b) = &spec.body {
+        OutBody::Text(r(b)?)
+    } else {
+        OutBody::None
+    };
+    Ok(Outgoing { method, url, headers, body, follow_redirects: spec.follow_redirects })
+}
+
+/// Runs `op_name` as `session` with the given inputs.
+pub async fn run(rc: &RunCtx, op_name: &str, inputs: &Map<String, Value>, files: &HashMap<String, FileInput>, session: &Session) -> OpOutcome {
+    let mut out = OpOutcome::default();
+    let Some(op) = rc.target.operations.get(op_name) else {
+        out.error = Some(format!("the target profile does not map operation `{op_name}`"));
+        return out;
+    };
+    let mut ctx = rc.globals.clone();
+    ctx.extend(inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let reqs = requests(op);
+    let count = reqs.len();
+    for (i, spec) in reqs.iter().enumerate() {
+        let ctx_value = Value::Object(ctx.clone());
+        let mut req = match build(rc, spec, &ctx_value, files) {
+            Ok(r) => r,
+            Err(e) => {
+                out.error = Some(format!("{op_name}: {e}"));
+                return out;
+            }
+        };
+        session.apply(&mut req);
+        let start = Instant::now();
+        let outcome = rc.http.send(&req).await;
+        out.exchanges.push(rc.http.record(&session.actor, op_name, &req, &outcome, start.elapsed()));
+        let resp = match outcome {
+            Ok(r) => r,
+            Err(e) => {
+                out.error = Some(format!("{} {}: {e}", req.method, req.url.path()));
+                return out;
+            }
+        };
+        for (name, cap) in &spec.capture {
+            match extract(cap, &resp, &ctx_value) {
+                Ok(v) => {
+                    ctx.insert(name.clone(), v);
+                }
+                Err(e) if resp.status < 400 => {
+                    out.error = Some(format!("{op_name}: capture `{name}`: {e}"));
+                    out.responses.push(resp);
+                    return out;
+                }
+                Err(_) => {}
+            }
+        }
+        let refused = resp.status >= 400;
+        out.responses.push(resp);
+        // A refused intermediate request ends the sequence; expectations judge that answer.
+        if refused && i + 1 < count {
+            break;
+        }
+    }
+    if let Some(last) = out.responses.last() {
+        let ctx_value = Value::Object(ctx);
+        for (name, spec) in &op.outputs {
+            match extract(spec, last, &ctx_value) {
+                Ok(v) => {
+                    out.outputs.insert(name.value.clone(), v);
+                }
+                Err(e) => out.missing.push((name.value.clone(), e)),
+            }
+        }
+    }
+    out
+}
