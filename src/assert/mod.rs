@@ -96,6 +96,20 @@ fn check_value(what: &str, exp: &ValueExpect, seen: Option<&Value>, all: &[Value
                 None => fail(format!("to contain {}", quote(&s)), "nothing".into()),
             }
         }
+        ValueExpect::NotContains(s) => {
+            let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
+            match seen {
+                Some(v) if !s.is_empty() && as_text(v).contains(&s) => fail(format!("not to contain {}", quote(&s)), show(v)),
+                _ => Ok(None),
+            }
+        }
+        ValueExpect::Sorted => {
+            let texts: Vec<String> = all.iter().map(as_text).collect();
+            match texts.windows(2).position(|w| w[0] > w[1]) {
+                None => Ok(None),
+                Some(i) => fail("in order".into(), format!("{} before {}", quote(&texts[i]), quote(&texts[i + 1]))),
+            }
+        }
     }
 }
 
@@ -109,6 +123,27 @@ fn as_text(v: &Value) -> String {
 /// Equality that treats `"200"` and `200`, `"true"` and `true` alike (YAML is loose).
 fn loosely_equal(a: &Value, b: &Value) -> bool {
     a == b || as_text(a) == as_text(b)
+}
+
+/// The output a key names: `messages` in `messages[*].message_id`.
+pub fn output_name(key: &str) -> &str {
+    key.split(['.', '[']).next().unwrap_or(key)
+}
+
+/// The value an output key selects: the output itself, or a path into it
+/// (`messages[*].message_id` gives the list of every message's id).
+fn output_value(outputs: &serde_json::Map<String, Value>, key: &str) -> Result<Option<Value>, String> {
+    if output_name(key) == key {
+        return Ok(outputs.get(key).cloned());
+    }
+    let jp = JsonPath::parse(&format!("$.{key}")).map_err(|e| format!("invalid output path `{key}`: {e}"))?;
+    let doc = Value::Object(outputs.clone());
+    let found: Vec<Value> = jp.query(&doc).all().into_iter().cloned().collect();
+    Ok(match (found.len(), key.contains('*')) {
+        (0, false) => None,
+        (1, false) => found.into_iter().next(),
+        _ => Some(Value::Array(found)),
+    })
 }
 
 /// The status expectation's failure, if any.
@@ -170,18 +205,19 @@ pub fn evaluate(expect: &Expect, obs: &Observation, ctx: &Value) -> Result<Vec<F
         }
     }
     for (name, exp) in &expect.outputs {
-        if let Some((_, why)) = obs.missing.iter().find(|(n, _)| n == name.as_str()) {
+        let base = output_name(name);
+        if let Some((_, why)) = obs.missing.iter().find(|(n, _)| n == base) {
             if !matches!(exp.value, ValueExpect::Absent) {
-                return Err(EvalError(format!("output `{}` could not be read: {why}", name.value)));
+                return Err(EvalError(format!("output `{base}` could not be read: {why}")));
             }
         }
-        let seen = obs.outputs.get(name.as_str());
-        let all: Vec<Value> = match seen {
+        let seen = output_value(obs.outputs, name).map_err(EvalError)?;
+        let all: Vec<Value> = match &seen {
             Some(Value::Array(items)) => items.clone(),
             Some(v) => vec![v.clone()],
             None => Vec::new(),
         };
-        failures.extend(check_value(&format!("output {}", name.value), exp, seen, &all, ctx)?);
+        failures.extend(check_value(&format!("output {}", name.value), exp, seen.as_ref(), &all, ctx)?);
     }
     Ok(failures)
 }

@@ -110,11 +110,29 @@ fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-/// Runs the plan against the target; each finished check is also sent on `events`.
-pub async fn run(inputs: &Inputs, target: ResolvedTarget, opts: &RunOptions, events: mpsc::UnboundedSender<CheckResult>) -> Result<RunReport, EngineError> {
+/// What the engine tells its listeners while it runs.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The plan is made: this many checks will report.
+    Started { total: usize },
+    /// A check finished (or was skipped).
+    Finished(Box<CheckResult>),
+}
+
+/// A finished run: the report, and every secret value known at the end (configured secrets and
+/// tokens learned at login), so writers can prove none leaked.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub report: RunReport,
+    pub secrets: Vec<String>,
+}
+
+/// Runs the plan against the target; progress is sent on `events`.
+pub async fn run(inputs: &Inputs, target: ResolvedTarget, opts: &RunOptions, events: mpsc::UnboundedSender<Event>) -> Result<RunOutcome, EngineError> {
     let started_at = now_rfc3339();
     let start = Instant::now();
     let plan = plan::build(&inputs.catalogue, &inputs.checks, &opts.filters, &target.not_applicable);
+    let _ = events.send(Event::Started { total: plan.checks.len() });
     let http = HttpClient::new(&target, &opts.http)?;
     let sessions = login_all(&http, &target, &actors_used(&plan, &target)).await;
     let globals = globals(&target, &sessions);
@@ -143,7 +161,7 @@ pub async fn run(inputs: &Inputs, target: ResolvedTarget, opts: &RunOptions, eve
     };
     let requirements = verdict::rollup(&results, &rollup_inputs);
     let exit_code = verdict::exit_code(&requirements, opts.strict);
-    Ok(RunReport {
+    let report = RunReport {
         edition: inputs.catalogue.edition.clone(),
         target: rc.target.name.clone(),
         base_url: rc.target.base_url.to_string(),
@@ -156,5 +174,6 @@ pub async fn run(inputs: &Inputs, target: ResolvedTarget, opts: &RunOptions, eve
         checks: results,
         requirements,
         exit_code,
-    })
+    };
+    Ok(RunOutcome { report, secrets: rc.http.redactor.values() })
 }

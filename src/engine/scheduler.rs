@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, mpsc, watch};
 
-use super::RunCtx;
+use super::{Event, RunCtx};
 use super::check;
 use super::plan::{Plan, PlannedCheck};
 use crate::model::outcome::{CheckResult, CheckStatus};
@@ -84,7 +84,7 @@ async fn run_one(rc: Arc<RunCtx>, pc: PlannedCheck, deps: Vec<(String, watch::Re
 
 /// Runs every planned check; each result is sent on `events` as it finishes and returned in
 /// plan order.
-pub async fn run(rc: Arc<RunCtx>, plan: &Plan, concurrency: usize, events: mpsc::UnboundedSender<CheckResult>) -> Vec<CheckResult> {
+pub async fn run(rc: Arc<RunCtx>, plan: &Plan, concurrency: usize, events: mpsc::UnboundedSender<Event>) -> Vec<CheckResult> {
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut senders: HashMap<String, watch::Sender<Option<Done>>> = HashMap::new();
     let mut receivers: HashMap<String, watch::Receiver<Option<Done>>> = HashMap::new();
@@ -106,7 +106,7 @@ pub async fn run(rc: Arc<RunCtx>, plan: &Plan, concurrency: usize, events: mpsc:
             if let Some(tx) = tx {
                 let _ = tx.send(Some(done));
             }
-            let _ = events.send(r.clone());
+            let _ = events.send(Event::Finished(Box::new(r.clone())));
             r
         });
         handles.push((task, fallback));
@@ -117,7 +117,7 @@ pub async fn run(rc: Arc<RunCtx>, plan: &Plan, concurrency: usize, events: mpsc:
             Ok(r) => r,
             Err(e) => {
                 let r = result(&pc, CheckStatus::Error, Duration::ZERO, format!("internal error: {e}"));
-                let _ = events.send(r.clone());
+                let _ = events.send(Event::Finished(Box::new(r.clone())));
                 r
             }
         };

@@ -17,6 +17,8 @@ use super::validate;
 pub struct InputPaths {
     pub standard: Option<PathBuf>,
     pub suites_dir: Option<PathBuf>,
+    /// Individual suite files; used when `suites_dir` is not set and this is not empty.
+    pub suite_files: Vec<PathBuf>,
     pub target: Option<PathBuf>,
     pub attestations: Vec<PathBuf>,
 }
@@ -43,8 +45,11 @@ fn embedded_source(name: &str, text: &str) -> Arc<SourceFile> {
     Arc::new(SourceFile { path: Path::new("<embedded>").join(name), text: text.to_string() })
 }
 
-/// Suite sources: every `*.yaml` of `dir` (sorted), or the shipped ones.
-fn suite_sources(dir: Option<&Path>) -> Result<Vec<Arc<SourceFile>>, LoadError> {
+/// Suite sources: every `*.yaml` of `dir` (sorted), the given files, or the shipped ones.
+fn suite_sources(dir: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Arc<SourceFile>>, LoadError> {
+    if dir.is_none() && !files.is_empty() {
+        return files.iter().map(|p| read_source(p).map_err(LoadError::Io)).collect();
+    }
     let Some(dir) = dir else {
         return Ok(embedded::SUITES.iter().map(|(n, t)| embedded_source(&format!("suites/{n}"), t)).collect());
     };
@@ -70,7 +75,7 @@ pub fn load(paths: &InputPaths) -> Result<Inputs, LoadError> {
     };
     let catalogue = load::parse(&standard_src).and_then(|root| load::catalogue(&standard_src, &root));
     let mut checks = Vec::new();
-    for src in suite_sources(paths.suites_dir.as_deref())? {
+    for src in suite_sources(paths.suites_dir.as_deref(), &paths.suite_files)? {
         match load::parse(&src).and_then(|root| load::suite(&src, &root)) {
             Ok(c) => checks.extend(c),
             Err(d) => diags.0.extend(d.0),

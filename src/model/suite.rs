@@ -222,6 +222,9 @@ pub enum ValueExpect {
     Matches(String),
     Count(usize),
     Contains(String),
+    NotContains(String),
+    /// A list in non-decreasing order.
+    Sorted,
 }
 
 impl<'de> Deserialize<'de> for ValueExpect {
@@ -233,6 +236,8 @@ impl<'de> Deserialize<'de> for ValueExpect {
             Matches(String),
             Count(usize),
             Contains(String),
+            NotContains(String),
+            Sorted(bool),
         }
         let v = serde_json::Value::deserialize(d)?;
         match v {
@@ -245,6 +250,9 @@ impl<'de> Deserialize<'de> for ValueExpect {
                     Op::Matches(r) => ValueExpect::Matches(r),
                     Op::Count(n) => ValueExpect::Count(n),
                     Op::Contains(s) => ValueExpect::Contains(s),
+                    Op::NotContains(s) => ValueExpect::NotContains(s),
+                    Op::Sorted(true) => ValueExpect::Sorted,
+                    Op::Sorted(false) => return Err(de::Error::custom("`sorted: false` asserts nothing; remove it")),
                 })
             }
             other => Ok(ValueExpect::Equals(other)),

@@ -120,6 +120,7 @@ fn defined_names(c: &Check, out: &mut HashSet<String>) {
     for s in &c.steps {
         if let Some(op) = s.call.as_ref().and_then(|n| contract::operation(n)) {
             out.extend(op.outputs.iter().map(|o| o.to_string()));
+            out.insert("sent".to_string());
         }
         out.extend(s.save.keys().cloned());
     }
@@ -234,9 +235,11 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
             check_regex(sink, re.loc, re);
         }
         for (name, e) in &expect.outputs {
+            let base = crate::assert::output_name(name);
             match op {
-                Some(op) if !op.outputs.contains(&name.as_str()) => {
-                    sink.unknown(&format!("output of `{}`", op.name), name, op.outputs.iter().copied());
+                Some(op) if !op.outputs.contains(&base) => {
+                    let located = Located { value: base.to_string(), loc: name.loc };
+                    sink.unknown(&format!("output of `{}`", op.name), &located, op.outputs.iter().copied());
                 }
                 None if step.probe.is_some() => {
                     sink.error(name.loc, "probe steps have no contract outputs");
@@ -248,8 +251,11 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
     }
     if let Some(op) = op {
         known.extend(op.outputs.iter().map(|o| o.to_string()));
+        known.insert("sent".to_string());
         for (alias, output) in &step.save {
-            if !op.outputs.contains(&output.as_str()) {
+            if template::is_template(output) {
+                check_vars(sink, output.loc, template::variables(output), known);
+            } else if !op.outputs.contains(&output.as_str()) {
                 sink.unknown(&format!("output of `{}`", op.name), output, op.outputs.iter().copied());
             }
             known.insert(alias.clone());
@@ -261,7 +267,7 @@ fn value_expect_checks(sink: &mut Sink, e: &Located<ValueExpect>, known: &HashSe
     match &e.value {
         ValueExpect::Matches(re) => check_regex(sink, e.loc, re),
         ValueExpect::Equals(v) => check_vars(sink, e.loc, template::value_variables(v), known),
-        ValueExpect::Contains(s) => check_vars(sink, e.loc, template::variables(s), known),
+        ValueExpect::Contains(s) | ValueExpect::NotContains(s) => check_vars(sink, e.loc, template::variables(s), known),
         _ => {}
     }
 }

@@ -1,0 +1,241 @@
+//! The command-line arguments of every command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::standard::{Domain, Level};
+
+/// Conformance checks for the Ontario Health Virtual Visits Verification Standard (secure messaging).
+#[derive(Debug, Parser)]
+#[command(name = "vvcheck", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the suites against a vendor's target profile.
+    #[command(after_help = "Examples:\n  vvcheck run --target staging.yaml\n  vvcheck run --target staging.yaml --domain security --out reports/sec\n  vvcheck run --target staging.yaml --partition 2/4 --junit-flavor extended\n\nExit codes: 0 no mandatory requirement failed or errored; 1 one did (--strict: recommended\nand unattested manual ones too); 2 invalid input or the harness could not start.")]
+    Run(RunArgs),
+    /// Start the embedded reference vendor server, run the whole suite against it, print the report.
+    #[command(after_help = "Examples:\n  vvcheck demo\n  vvcheck demo --flaw idor-message --dialect forms\n  vvcheck demo --flaw slow --latency-ms 2500")]
+    Demo(DemoArgs),
+    /// Check YAML files (suites, target profiles, attestations, catalogues) without running anything.
+    #[command(after_help = "Examples:\n  vvcheck validate                         # the shipped suites and catalogue\n  vvcheck validate staging.yaml            # a target profile, against the shipped suites\n  vvcheck validate suites/*.yaml target.yaml attestations.yaml")]
+    Validate(ValidateArgs),
+    /// List requirements, checks or reference-server flaws.
+    #[command(after_help = "Examples:\n  vvcheck list requirements\n  vvcheck list checks --format json\n  vvcheck list flaws")]
+    List(ListArgs),
+    /// Run the reference vendor server in the foreground and write a matching target profile.
+    #[command(after_help = "Examples:\n  vvcheck serve-reference --port 8443 --write-profile ref.yaml\n  vvcheck run --target ref.yaml")]
+    ServeReference(ServeArgs),
+}
+
+/// Where the suites and catalogue come from.
+#[derive(Debug, Clone, Args)]
+pub struct SuiteArgs {
+    /// Folder of suite files (*.yaml) to use instead of the shipped suites.
+    #[arg(long, value_name = "DIR")]
+    pub suites: Option<PathBuf>,
+    /// Requirement catalogue to use instead of the shipped one (e.g. with the official numbering).
+    #[arg(long, value_name = "FILE")]
+    pub standard: Option<PathBuf>,
+}
+
+/// JUnit flavour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JunitFlavorArg {
+    /// Valid against the Jenkins xUnit JUnit schema (requirement in name, classname, system-out).
+    Default,
+    /// Adds per-testcase properties (Xray-for-Jira convention) for requirement-tracing tools.
+    Extended,
+}
+
+/// Options shared by `run` and `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub suites: SuiteArgs,
+    /// Attestation or waiver files.
+    #[arg(long, value_name = "FILE")]
+    pub attestations: Vec<PathBuf>,
+    /// Only checks of these domains.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub domain: Vec<DomainArg>,
+    /// Only checks of these requirement IDs.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub requirement: Vec<String>,
+    /// Only checks with these tags.
+    #[arg(long, value_delimiter = ',')]
+    pub tag: Vec<String>,
+    /// Only checks of this level.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub level: Vec<LevelArg>,
+    /// Run part k of n (e.g. 2/4); checks linked by `needs` stay together.
+    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    pub partition: Option<(usize, usize)>,
+    /// Checks running at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Requests per second per host (default: unlimited).
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
+    /// Retries of idempotent requests after a connection error.
+    #[arg(long, default_value_t = 1)]
+    pub retries: u32,
+    /// Output folder for junit.xml and results.json.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub out: PathBuf,
+    /// JUnit flavour.
+    #[arg(long, value_enum, default_value_t = JunitFlavorArg::Default)]
+    pub junit_flavor: JunitFlavorArg,
+    /// Fail also on recommended requirements and unattested manual ones.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print only failures, errors and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print every exchange of every check.
+    #[arg(long, short, conflicts_with = "quiet")]
+    pub verbose: bool,
+}
+
+/// `vvcheck run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The target profile (YAML).
+    #[arg(long, value_name = "FILE")]
+    pub target: PathBuf,
+    /// Do not verify the server certificate (reported in every output).
+    #[arg(long)]
+    pub insecure: bool,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+/// `vvcheck demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Switch on a reference-server flaw (repeatable; see `vvcheck list flaws`).
+    #[arg(long = "flaw", value_name = "NAME")]
+    pub flaws: Vec<String>,
+    /// API dialect of the reference server.
+    #[arg(long, default_value = "rest", value_parser = ["rest", "forms"])]
+    pub dialect: String,
+    /// Latency added by the `slow` flaw, in milliseconds.
+    #[arg(long, default_value_t = 2500)]
+    pub latency_ms: u64,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+/// `vvcheck validate`.
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    /// Files to check; their kind is told from their content. None: the shipped suites.
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub suites: SuiteArgs,
+}
+
+/// What to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListWhat {
+    Requirements,
+    Checks,
+    Flaws,
+}
+
+/// Output format of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// `vvcheck list`.
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    pub what: ListWhat,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub suites: SuiteArgs,
+}
+
+/// `vvcheck serve-reference`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// HTTPS port (0: any free port).
+    #[arg(long, default_value_t = 8443)]
+    pub port: u16,
+    /// Plain-HTTP (redirect) port (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub http_port: u16,
+    #[arg(long, default_value = "rest", value_parser = ["rest", "forms"])]
+    pub dialect: String,
+    #[arg(long = "flaw", value_name = "NAME")]
+    pub flaws: Vec<String>,
+    #[arg(long, default_value_t = 2500)]
+    pub latency_ms: u64,
+    /// Idle timeout of sessions, in seconds.
+    #[arg(long, default_value_t = 900)]
+    pub idle_timeout_s: u64,
+    /// Write a target profile for this server (and its secrets file beside it, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub write_profile: Option<PathBuf>,
+    /// Write the server's CA certificate here (default: beside the profile).
+    #[arg(long, value_name = "FILE")]
+    pub ca_out: Option<PathBuf>,
+}
+
+/// Domains on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DomainArg {
+    Privacy,
+    Security,
+    Technology,
+    Accessibility,
+    Functionality,
+}
+
+impl From<DomainArg> for Domain {
+    fn from(d: DomainArg) -> Domain {
+        match d {
+            DomainArg::Privacy => Domain::Privacy,
+            DomainArg::Security => Domain::Security,
+            DomainArg::Technology => Domain::Technology,
+            DomainArg::Accessibility => Domain::Accessibility,
+            DomainArg::Functionality => Domain::Functionality,
+        }
+    }
+}
+
+/// Levels on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Mandatory,
+    Recommended,
+}
+
+impl From<LevelArg> for Level {
+    fn from(l: LevelArg) -> Level {
+        match l {
+            LevelArg::Mandatory => Level::Mandatory,
+            LevelArg::Recommended => Level::Recommended,
+        }
+    }
+}
+
+fn parse_partition(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s.split_once('/').ok_or("use K/N, e.g. 2/4")?;
+    let k: usize = k.trim().parse().map_err(|_| "K must be a number")?;
+    let n: usize = n.trim().parse().map_err(|_| "N must be a number")?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("need 1 ≤ K ≤ N, got {k}/{n}"));
+    }
+    Ok((k, n))
+}

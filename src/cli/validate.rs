@@ -1,0 +1,61 @@
+//! `vvcheck validate`: check YAML inputs without running anything.
+
+use std::fmt::Write;
+
+use super::args::ValidateArgs;
+use super::out;
+use crate::engine::verdict::exit;
+use crate::model::inputs::{self, InputPaths, LoadError};
+use crate::model::load::FileKind;
+
+/// Validates the given files (kinds told from content), cross-checked together.
+pub fn validate(args: ValidateArgs) -> i32 {
+    let mut paths = InputPaths { standard: args.suites.standard.clone(), suites_dir: args.suites.suites.clone(), ..Default::default() };
+    let mut targets = Vec::new();
+    let mut failed = false;
+    let mut report = String::new();
+    for file in &args.files {
+        match inputs::classify(file) {
+            Ok((kind, _)) => {
+                let _ = writeln!(report, "{}: {}", file.display(), kind.as_str());
+                match kind {
+                    FileKind::Standard => paths.standard = Some(file.clone()),
+                    FileKind::Suite => paths.suite_files.push(file.clone()),
+                    FileKind::Target => targets.push(file.clone()),
+                    FileKind::Attestations => paths.attestations.push(file.clone()),
+                }
+            }
+            Err(e) => {
+                out::load_error(&e);
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return exit::INVALID;
+    }
+    // Each target is checked against the same suites; without one, the suites alone.
+    let runs: Vec<Option<std::path::PathBuf>> = if targets.is_empty() { vec![None] } else { targets.into_iter().map(Some).collect() };
+    for target in runs {
+        let p = InputPaths { target, ..paths.clone() };
+        match inputs::load(&p) {
+            Ok(loaded) => {
+                let _ = writeln!(
+                    report,
+                    "ok: {} checks, {} requirements (edition {}){}{}",
+                    loaded.checks.len(),
+                    loaded.catalogue.requirements.len(),
+                    loaded.catalogue.edition,
+                    loaded.target.as_ref().map_or(String::new(), |(t, src)| format!(", target `{}` ({})", t.name, src.path.display())),
+                    if loaded.attestations.is_empty() { String::new() } else { format!(", {} attestation file(s)", loaded.attestations.len()) },
+                );
+            }
+            Err(e @ (LoadError::Invalid(_) | LoadError::Io(_))) => {
+                out::load_error(&e);
+                failed = true;
+            }
+        }
+    }
+    out::stdout(&report);
+    if failed { exit::INVALID } else { exit::OK }
+}

@@ -1,0 +1,76 @@
+//! Writing a target profile for a running reference server: the profile YAML, the CA
+//! certificate and a secrets file (mode 0600) that the profile references with `{file: …}`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::{Dialect, ReferenceServer};
+
+const REST: &str = include_str!("profiles/rest.yaml");
+const FORMS: &str = include_str!("profiles/forms.yaml");
+
+/// The files written for a profile.
+#[derive(Debug, Clone)]
+pub struct ProfileFiles {
+    pub profile: PathBuf,
+    pub ca: PathBuf,
+    pub secrets: PathBuf,
+}
+
+fn secret_key(actor: &str) -> String {
+    format!("{}_PASSWORD", actor.to_ascii_uppercase())
+}
+
+fn write_private(path: &Path, text: &str) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        f.write_all(text.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::write(path, text)
+    }
+}
+
+/// Writes `profile` (and the CA and secrets files beside it, or the CA at `ca_out`).
+pub fn write(server: &ReferenceServer, profile: &Path, ca_out: Option<&Path>, idle_timeout_s: u64) -> io::Result<ProfileFiles> {
+    let dir = profile.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let stem = profile.file_stem().and_then(|s| s.to_str()).unwrap_or("reference");
+    let ca = ca_out.map_or_else(|| dir.join(format!("{stem}-ca.pem")), Path::to_path_buf);
+    let secrets = dir.join(format!("{stem}.secrets.env"));
+    std::fs::write(&ca, &server.ca_pem)?;
+    let mut lines = String::from("# Passwords of the reference server's test accounts (random per start).\n");
+    for c in &server.credentials {
+        lines.push_str(&format!("{}={}\n", secret_key(c.actor), c.password));
+    }
+    lines.push_str(&format!("OUTBOX_TOKEN={}\n", server.outbox_token));
+    write_private(&secrets, &lines)?;
+    // Paths in a profile are relative to the profile's folder.
+    let relative = |p: &Path| -> String {
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        match abs(p).strip_prefix(abs(dir)) {
+            Ok(r) => r.display().to_string(),
+            Err(_) => abs(p).display().to_string(),
+        }
+    };
+    let template = match server.dialect {
+        Dialect::Rest => REST,
+        Dialect::Forms => FORMS,
+    };
+    let text = template
+        .replace("${base_url}", &server.base_url)
+        .replace("${http_url}", &server.http_url)
+        .replace("${ca_file}", &yaml_quote(&relative(&ca)))
+        .replace("${secrets_file}", &yaml_quote(&relative(&secrets)))
+        .replace("${idle_timeout_s}", &idle_timeout_s.to_string());
+    std::fs::write(profile, text)?;
+    Ok(ProfileFiles { profile: profile.to_path_buf(), ca, secrets })
+}
+
+fn yaml_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
