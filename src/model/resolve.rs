@@ -127,11 +127,9 @@ impl Resolver<'_> {
         Some(secret)
     }
 
+    /// A URL; a bad one was already reported by validation, so it only stops resolution.
     fn url(&mut self, u: &Located<String>) -> Option<url::Url> {
-        url::Url::parse(u).ok().or_else(|| {
-            self.diags.push(Diagnostic::new(self.file, u.loc, format!("invalid URL `{}`", u.value)));
-            None
-        })
+        url::Url::parse(u).ok()
     }
 
     fn read(&mut self, p: &Located<String>) -> Option<Vec<u8>> {
@@ -193,6 +191,7 @@ impl ResolvedTarget {
             return Err(r.diags);
         }
         let (Some(base_url), Some(http_url)) = (base_url, http_url) else {
+            r.diags.push(Diagnostic::new(file, profile.base_url.loc, format!("invalid URL `{}`", profile.base_url.value)));
             return Err(r.diags);
         };
         Ok(ResolvedTarget {

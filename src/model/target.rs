@@ -197,18 +197,28 @@ impl<'de> Deserialize<'de> for Secret {
             #[serde(default)]
             key: Option<String>,
         }
-        let v = serde_json::Value::deserialize(d)?;
-        if v.is_string() {
-            return Err(de::Error::custom(
-                "secrets are never written inline: use `{env: VAR}` or `{file: PATH}`",
-            ));
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Secret;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`{env: VAR}` or `{file: PATH, key: NAME}`")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Secret, E> {
+                Err(E::custom("secrets are never written inline: use `{env: VAR}` or `{file: PATH}`"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Secret, E> {
+                self.visit_str("")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Secret, A::Error> {
+                let r = Repr::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                match (r.env, r.file) {
+                    (Some(e), None) if r.key.is_none() => Ok(Secret::Env(e)),
+                    (None, Some(path)) => Ok(Secret::File { path, key: r.key }),
+                    _ => Err(de::Error::custom("a secret is `{env: VAR}` or `{file: PATH, key: NAME}`")),
+                }
+            }
         }
-        let r: Repr = serde_json::from_value(v).map_err(de::Error::custom)?;
-        match (r.env, r.file) {
-            (Some(e), None) if r.key.is_none() => Ok(Secret::Env(e)),
-            (None, Some(path)) => Ok(Secret::File { path, key: r.key }),
-            _ => Err(de::Error::custom("a secret is `{env: VAR}` or `{file: PATH, key: NAME}`")),
-        }
+        d.deserialize_any(V)
     }
 }
 
