@@ -4,7 +4,9 @@
 use std::cell::Cell;
 use std::io::{self, Write};
 
-use super::text::{NEEDS_ATTESTATION, classname, one_line, reason_text, requirement_list, seconds};
+use super::text::{
+    NEEDS_ATTESTATION, classname, reason_text, requirement_list, seconds, terminal_line,
+};
 use crate::model::outcome::{CheckResult, CheckStatus, RunReport, Summary, Verdict};
 use crate::model::standard::Domain;
 
@@ -76,13 +78,13 @@ impl Console {
             out,
             "{label} [{}] {}  ({}, {}) {} {}",
             requirement_list(r),
-            one_line(&r.title),
+            terminal_line(&r.title),
             classname(r),
             r.level,
             r.id,
             seconds(r.duration),
         )?;
-        let message = one_line(&r.message);
+        let message = terminal_line(&r.message);
         match r.status {
             CheckStatus::Error | CheckStatus::Skipped if !message.is_empty() => {
                 writeln!(out, " — {message}")?;
@@ -94,12 +96,12 @@ impl Console {
             if r.details.is_empty() && !message.is_empty() {
                 lines.push(message);
             }
-            lines.extend(r.details.iter().map(|d| one_line(d)));
+            lines.extend(r.details.iter().map(|d| terminal_line(d)));
         } else if r.status == CheckStatus::Error {
-            lines.extend(r.details.iter().map(|d| one_line(d)));
+            lines.extend(r.details.iter().map(|d| terminal_line(d)));
         }
         if self.options.verbose {
-            lines.extend(r.exchanges.iter().map(|e| e.summary()));
+            lines.extend(r.exchanges.iter().map(|e| terminal_line(&e.summary())));
         }
         for line in lines {
             writeln!(out, "{INDENT}{line}")?;
@@ -147,16 +149,18 @@ impl Console {
             "domain", "pass", "fail", "error", "skipped"
         )?;
         for domain in Domain::ALL {
-            let checks: Vec<CheckResult> = report
-                .checks
-                .iter()
-                .filter(|c| c.domain == domain)
-                .cloned()
-                .collect();
-            if checks.is_empty() {
+            let mut s = Summary::default();
+            for check in report.checks.iter().filter(|c| c.domain == domain) {
+                match check.status {
+                    CheckStatus::Pass => s.pass += 1,
+                    CheckStatus::Fail => s.fail += 1,
+                    CheckStatus::Error => s.error += 1,
+                    CheckStatus::Skipped => s.skipped += 1,
+                }
+            }
+            if s == Summary::default() {
                 continue;
             }
-            let s = Summary::of(&checks);
             writeln!(
                 out,
                 "{:<15} {:>5} {:>5} {:>6} {:>8}",
@@ -179,13 +183,13 @@ impl Console {
         for rv in &report.requirements {
             let label = verdict_label(rv.verdict);
             let painted = self.paint(verdict_colour(rv.verdict), label);
-            let title = one_line(&rv.title);
+            let title = terminal_line(&rv.title);
             match rv.verdict {
                 Verdict::Manual if rv.checks.is_empty() => {
                     let need = rv
                         .reason
                         .as_deref()
-                        .map_or(NEEDS_ATTESTATION.to_string(), one_line);
+                        .map_or(NEEDS_ATTESTATION.to_string(), terminal_line);
                     writeln!(out, "{painted} [{}] {title} — {need}", rv.id)?;
                 }
                 Verdict::Manual | Verdict::Attested | Verdict::Waived | Verdict::NotApplicable => {
@@ -194,7 +198,7 @@ impl Console {
                         "{painted} [{}] {title}  ({}) — {}",
                         rv.id,
                         rv.level,
-                        reason_text(rv)
+                        terminal_line(&reason_text(rv))
                     )?;
                 }
                 Verdict::Pass | Verdict::Fail | Verdict::Error => {

@@ -160,3 +160,26 @@ fn broken_pipe_is_an_error_not_a_panic() {
         .expect_err("pipe closed");
     assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
 }
+
+#[test]
+fn target_text_cannot_drive_the_terminal() {
+    let mut report = fixture::report();
+    let cross = &mut report.checks[2];
+    cross.title = "evil\u{1b}[2J title".to_string();
+    cross.details = vec!["body: \u{1b}]0;pwned\u{7} done\r\nmore".to_string()];
+    let mut console = Console::new(ConsoleOptions {
+        verbose: true,
+        ..ConsoleOptions::default()
+    });
+    let mut out = Vec::new();
+    console
+        .check_finished(&report.checks[2], 3, 8, &mut out)
+        .expect("written");
+    let text = String::from_utf8(out).expect("UTF-8");
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+    assert!(text.contains("FAIL [SEC-05] evil[2J title"));
+    assert!(text.contains("     body: ]0;pwned done more"));
+}

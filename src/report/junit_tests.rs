@@ -428,3 +428,18 @@ fn print_samples() {
     console.summary(&report, &mut out).expect("written");
     println!("{}", String::from_utf8_lossy(&out));
 }
+
+#[test]
+fn a_check_without_requirements_is_filed_under_its_id() {
+    let mut report = fixture::report();
+    report.checks[0].requirements.clear();
+    let parsed = parse(&junit_xml(&report, JunitFlavor::Default).expect("serialises"));
+    let case = case(
+        &parsed,
+        "[prv.notification.no-phi] Notifications carry no PHI",
+    );
+    assert_eq!(
+        case.classname.as_ref().map(|c| c.as_str()),
+        Some("privacy.prv.notification.no-phi")
+    );
+}

@@ -83,6 +83,13 @@ pub(crate) fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// [`one_line`] for a terminal: also drops control characters (ESC included), so that text
+/// from the target (titles, messages, response snippets) cannot move the cursor or recolour
+/// the screen.
+pub(crate) fn terminal_line(text: &str) -> String {
+    one_line(text).chars().filter(|c| !c.is_control()).collect()
+}
+
 /// Seconds with two decimals, as shown on the console.
 pub(crate) fn seconds(d: std::time::Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
@@ -92,6 +99,14 @@ pub(crate) fn seconds(d: std::time::Duration) -> String {
 mod tests {
     use super::*;
     use crate::report::fixture;
+
+    #[test]
+    fn terminal_line_drops_escape_sequences_introducers() {
+        assert_eq!(
+            terminal_line("\u{1b}[2Jok\u{7}\u{9b}31m\nnext"),
+            "[2Jok31m next"
+        );
+    }
 
     #[test]
     fn one_line_folds_breaks() {
