@@ -3,10 +3,13 @@
 //!
 //! Data flows one way: [`model`] loads and validates the YAML inputs, [`engine`] plans and runs
 //! the checks through [`http`] and [`probes`], [`assert`] turns observations into results, and
-//! the report writers turn results into files.
+//! [`report`] writes them. [`reference`] is the embedded vendor server the checks are proven on.
 
 pub mod assert;
+pub mod cli;
 pub mod engine;
 pub mod http;
 pub mod model;
 pub mod probes;
+pub mod reference;
+pub mod report;

@@ -1,0 +1,269 @@
+//! The console reporter: one line per finished check while the run streams, then a summary per
+//! domain and per requirement and the final count. Plain ANSI colour, only when asked for.
+
+use std::cell::Cell;
+use std::io::{self, Write};
+
+use super::text::{
+    NEEDS_ATTESTATION, classname, reason_text, requirement_list, seconds, terminal_line,
+};
+use crate::model::outcome::{CheckResult, CheckStatus, RunReport, Summary, Verdict};
+use crate::model::standard::Domain;
+
+/// How the console reporter writes; the caller decides from flags, `NO_COLOR` and the terminal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConsoleOptions {
+    /// Colour labels with ANSI escape codes.
+    pub color: bool,
+    /// Print only failures and errors while the run streams.
+    pub quiet: bool,
+    /// Also print the exchanges each check recorded.
+    pub verbose: bool,
+    /// Keep a `[done/total]` progress line updated with `\r` (terminals only).
+    pub progress: bool,
+}
+
+/// Writes check results as they arrive and the summary at the end.
+#[derive(Debug)]
+pub struct Console {
+    options: ConsoleOptions,
+    /// Width of the progress line on screen, 0 when none is shown.
+    progress_width: Cell<usize>,
+}
+
+const RESET: &str = "\x1b[0m";
+const RED: &str = "\x1b[1;31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const MAGENTA: &str = "\x1b[1;35m";
+const CYAN: &str = "\x1b[36m";
+const BOLD: &str = "\x1b[1m";
+/// Indent of the lines under a check, as in DESIGN.md "What a finding says".
+const INDENT: &str = "     ";
+
+impl Console {
+    /// A reporter with the given options.
+    pub fn new(options: ConsoleOptions) -> Console {
+        Console {
+            options,
+            progress_width: Cell::new(0),
+        }
+    }
+
+    /// Reports one finished check: its line (skipped in quiet mode unless it failed or errored),
+    /// the finding for failures and errors, the exchanges when verbose, then the progress line.
+    pub fn check_finished(
+        &mut self,
+        r: &CheckResult,
+        done: usize,
+        total: usize,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.clear_progress(out)?;
+        let noteworthy = matches!(r.status, CheckStatus::Fail | CheckStatus::Error);
+        if noteworthy || !self.options.quiet {
+            self.write_check(r, out)?;
+        }
+        if self.options.progress {
+            let line = format!("[{done}/{total}] {}", r.id);
+            write!(out, "{line}")?;
+            self.progress_width.set(line.chars().count());
+        }
+        out.flush()
+    }
+
+    fn write_check(&self, r: &CheckResult, out: &mut dyn Write) -> io::Result<()> {
+        let label = self.paint(status_colour(r.status), r.status.label());
+        write!(
+            out,
+            "{label} [{}] {}  ({}, {}) {} {}",
+            requirement_list(r),
+            terminal_line(&r.title),
+            classname(r),
+            r.level,
+            r.id,
+            seconds(r.duration),
+        )?;
+        let message = terminal_line(&r.message);
+        match r.status {
+            CheckStatus::Error | CheckStatus::Skipped if !message.is_empty() => {
+                writeln!(out, " — {message}")?;
+            }
+            _ => writeln!(out)?,
+        }
+        let mut lines: Vec<String> = Vec::new();
+        if r.status == CheckStatus::Fail {
+            if r.details.is_empty() && !message.is_empty() {
+                lines.push(message);
+            }
+            lines.extend(r.details.iter().map(|d| terminal_line(d)));
+        } else if r.status == CheckStatus::Error {
+            lines.extend(r.details.iter().map(|d| terminal_line(d)));
+        }
+        if self.options.verbose {
+            lines.extend(r.exchanges.iter().map(|e| terminal_line(&e.summary())));
+        }
+        for line in lines {
+            writeln!(out, "{INDENT}{line}")?;
+        }
+        Ok(())
+    }
+
+    /// Writes the end-of-run summary: counts per domain, verdicts per requirement, the
+    /// `--insecure` warning and the final line with the exit code.
+    pub fn summary(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        self.clear_progress(out)?;
+        self.domain_table(report, out)?;
+        self.requirement_list(report, out)?;
+        if report.insecure {
+            writeln!(
+                out,
+                "{} certificate verification was off (--insecure); TLS results do not vouch for the certificate chain",
+                self.paint(YELLOW, "WARNING")
+            )?;
+        }
+        if let Some(partition) = &report.partition {
+            writeln!(
+                out,
+                "partition {partition}: this report covers part of the plan"
+            )?;
+        }
+        let s = report.summary;
+        writeln!(
+            out,
+            "vvcheck: {} checks: {} passed, {} failed, {} errors, {} skipped — exit code {}",
+            s.pass + s.fail + s.error + s.skipped,
+            s.pass,
+            s.fail,
+            s.error,
+            s.skipped,
+            report.exit_code
+        )?;
+        out.flush()
+    }
+
+    fn domain_table(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "\n{:<15} {:>5} {:>5} {:>6} {:>8}",
+            "domain", "pass", "fail", "error", "skipped"
+        )?;
+        for domain in Domain::ALL {
+            let mut s = Summary::default();
+            for check in report.checks.iter().filter(|c| c.domain == domain) {
+                match check.status {
+                    CheckStatus::Pass => s.pass += 1,
+                    CheckStatus::Fail => s.fail += 1,
+                    CheckStatus::Error => s.error += 1,
+                    CheckStatus::Skipped => s.skipped += 1,
+                }
+            }
+            if s == Summary::default() {
+                continue;
+            }
+            writeln!(
+                out,
+                "{:<15} {:>5} {:>5} {:>6} {:>8}",
+                domain.as_str(),
+                s.pass,
+                s.fail,
+                s.error,
+                s.skipped
+            )?;
+        }
+        let s = report.summary;
+        writeln!(
+            out,
+            "{:<15} {:>5} {:>5} {:>6} {:>8}\n",
+            "total", s.pass, s.fail, s.error, s.skipped
+        )
+    }
+
+    fn requirement_list(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        for rv in &report.requirements {
+            let label = verdict_label(rv.verdict);
+            let painted = self.paint(verdict_colour(rv.verdict), label);
+            let title = terminal_line(&rv.title);
+            match rv.verdict {
+                Verdict::Manual if rv.checks.is_empty() => {
+                    let need = rv
+                        .reason
+                        .as_deref()
+                        .map_or(NEEDS_ATTESTATION.to_string(), terminal_line);
+                    writeln!(out, "{painted} [{}] {title} — {need}", rv.id)?;
+                }
+                Verdict::Manual | Verdict::Attested | Verdict::Waived | Verdict::NotApplicable => {
+                    writeln!(
+                        out,
+                        "{painted} [{}] {title}  ({}) — {}",
+                        rv.id,
+                        rv.level,
+                        terminal_line(&reason_text(rv))
+                    )?;
+                }
+                Verdict::Pass | Verdict::Fail | Verdict::Error => {
+                    writeln!(
+                        out,
+                        "{painted} [{}] {title}  ({}; checks: {})",
+                        rv.id,
+                        rv.level,
+                        rv.checks.join(", ")
+                    )?;
+                }
+            }
+        }
+        writeln!(out)
+    }
+
+    /// Blanks the progress line, if one is on screen.
+    fn clear_progress(&self, out: &mut dyn Write) -> io::Result<()> {
+        let width = self.progress_width.replace(0);
+        if width > 0 {
+            write!(out, "\r{:width$}\r", "")?;
+        }
+        Ok(())
+    }
+
+    fn paint(&self, colour: &str, text: &str) -> String {
+        if self.options.color {
+            format!("{colour}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn status_colour(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => GREEN,
+        CheckStatus::Fail => RED,
+        CheckStatus::Error => MAGENTA,
+        CheckStatus::Skipped => YELLOW,
+    }
+}
+
+fn verdict_label(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "PASS",
+        Verdict::Fail => "FAIL",
+        Verdict::Error => "ERROR",
+        Verdict::Manual => "MANUAL",
+        Verdict::Attested => "ATTESTED",
+        Verdict::Waived => "WAIVED",
+        Verdict::NotApplicable => "N/A",
+    }
+}
+
+fn verdict_colour(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => GREEN,
+        Verdict::Fail => RED,
+        Verdict::Error => MAGENTA,
+        Verdict::Manual => CYAN,
+        Verdict::Attested | Verdict::Waived | Verdict::NotApplicable => BOLD,
+    }
+}
+
+#[cfg(test)]
+#[path = "console_tests.rs"]
+mod tests;
