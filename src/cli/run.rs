@@ -15,7 +15,7 @@ use crate::http::HttpOptions;
 use crate::model::inputs::{self, InputPaths};
 use crate::model::resolve::ResolvedTarget;
 use crate::reference::{self, Dialect, Flaw, ReferenceConfig, ReferenceServer};
-use crate::report::console::{Console, ConsoleOptions};
+use crate::report::{Console, ConsoleOptions};
 use crate::report::{self as reports, JunitFlavor};
 
 fn paths(exec: &ExecArgs, target: PathBuf) -> InputPaths {
