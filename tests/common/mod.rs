@@ -1,0 +1,72 @@
+//! Test kit: the reference server with a written target profile, and the vvcheck binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use vvcheck::reference::{Dialect, Flaw, ReferenceConfig, ReferenceServer, profile};
+
+/// A running reference server and its target profile in a temporary folder.
+pub struct Reference {
+    pub server: ReferenceServer,
+    pub dir: tempfile::TempDir,
+    pub profile: PathBuf,
+}
+
+impl Reference {
+    /// Starts the server on 127.0.0.1 port 0 and writes its profile.
+    pub async fn start(dialect: Dialect, flaws: &[Flaw]) -> Reference {
+        let config = ReferenceConfig { dialect, flaws: flaws.to_vec(), latency: std::time::Duration::from_millis(2300), ..ReferenceConfig::default() };
+        let idle = config.idle_timeout.as_secs();
+        let server = ReferenceServer::start(config).await.expect("reference server starts");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let profile_path = dir.path().join("target.yaml");
+        profile::write(&server, &profile_path, None, idle).expect("profile written");
+        Reference { server, dir, profile: profile_path }
+    }
+
+    /// Every secret the profile references (passwords and the outbox token).
+    pub fn secrets(&self) -> Vec<String> {
+        let mut s: Vec<String> = self.server.credentials.iter().map(|c| c.password.clone()).collect();
+        s.push(self.server.outbox_token.clone());
+        s
+    }
+}
+
+/// The vvcheck binary built for these tests.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_vvcheck"))
+}
+
+/// Runs vvcheck with arguments (off the async runtime).
+pub async fn vvcheck(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(bin()).args(&args).env("NO_COLOR", "1").env_remove("CI").output().expect("vvcheck runs")
+    })
+    .await
+    .expect("join")
+}
+
+/// stdout and stderr as text.
+pub fn text(out: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Every file under a folder, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() { stack.push(p) } else { out.push(p) }
+        }
+    }
+    out
+}
+
+/// The shared folder beside the repository (schemas live there).
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
