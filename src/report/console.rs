@@ -101,7 +101,9 @@ impl Console {
             lines.extend(r.details.iter().map(|d| terminal_line(d)));
         }
         if self.options.verbose {
-            lines.extend(r.exchanges.iter().map(|e| terminal_line(&e.summary())));
+            for e in &r.exchanges {
+                lines.extend(exchange_lines(e));
+            }
         }
         for line in lines {
             writeln!(out, "{INDENT}{line}")?;
@@ -267,3 +269,33 @@ fn verdict_colour(verdict: Verdict) -> &'static str {
 #[cfg(test)]
 #[path = "console_tests.rs"]
 mod tests;
+
+/// How much of a body `--verbose` shows.
+const VERBOSE_BODY: usize = 600;
+
+/// An exchange in full for `--verbose`, curl-style: `>` sent, `<` received (already redacted).
+fn exchange_lines(e: &crate::http::Exchange) -> Vec<String> {
+    let mut lines = vec![format!("> {} {} ({}, as {})", e.method, terminal_line(&e.url), e.purpose, e.actor)];
+    lines.extend(e.request_headers.iter().map(|(k, v)| format!("> {k}: {}", terminal_line(v))));
+    if let Some(b) = &e.request_body {
+        lines.push(format!("> {}", excerpt(b)));
+    }
+    match (e.status, &e.error) {
+        (Some(s), _) => lines.push(format!("< {s} {} ({} ms)", crate::http::reason(s), e.elapsed.as_millis())),
+        (None, Some(err)) => lines.push(format!("< {}", terminal_line(err))),
+        (None, None) => {}
+    }
+    lines.extend(e.response_headers.iter().map(|(k, v)| format!("< {k}: {}", terminal_line(v))));
+    if let Some(b) = &e.response_body {
+        lines.push(format!("< {}", excerpt(b)));
+    }
+    lines
+}
+
+fn excerpt(body: &str) -> String {
+    let line = terminal_line(body);
+    match line.char_indices().nth(VERBOSE_BODY) {
+        Some((i, _)) => format!("{}… ({} bytes)", &line[..i], body.len()),
+        None => line,
+    }
+}
