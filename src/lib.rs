@@ -5,5 +5,6 @@
 //! the checks through [`http`] and [`probes`], [`assert`] turns observations into results, and
 //! [`report`] writes them. [`reference`] is the embedded vendor server the checks are proven on.
 
-pub mod model;
 pub mod http;
+pub mod model;
+pub mod reference;
