@@ -14,9 +14,8 @@ use serde_json::Value;
 
 use super::{Dialect, Flaw, ReferenceConfig, ReferenceServer};
 
-/// Patient A, patient B, clinician and admin ids.
+/// Patient A and clinician ids.
 const PA: &str = "u-pa-7f3a";
-const PB: &str = "u-pb-2c91";
 const CL: &str = "u-cl-31d5";
 
 /// Starts a server with short timings suitable for tests.
