@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 
 use super::auth::{Caller, same_secret};
 use super::error::ApiError;
-use super::messaging::MessageView;
 use super::middleware::{flaky, phi};
 use super::shared::{UPLOAD_BODY_LIMIT, attachment_response, read_upload};
 use super::state::{AppState, rfc3339};
+use super::views::MessageView;
 
 const CSRF_FIELD: &str = "authenticity_token";
 

@@ -3,46 +3,14 @@
 
 use super::Flaw;
 use super::error::ApiError;
-use super::state::{AppState, Conversation, Message, Notification, Store, new_id, rfc3339};
+use super::state::{AppState, Conversation, Message, Notification, Store, new_id};
 use super::users::{self, Role, User};
+use super::views::{ConversationView, MessageView};
 
 /// Longest message body, in characters.
 pub(crate) const MAX_BODY_CHARS: usize = 20_000;
 /// Longest subject, in characters.
 pub(crate) const MAX_SUBJECT_CHARS: usize = 200;
-
-/// What a caller sees of an attachment.
-#[derive(Clone, Debug)]
-pub(crate) struct AttachmentMeta {
-    pub id: String,
-    pub filename: String,
-    pub media_type: String,
-    pub size: usize,
-    pub sha256: String,
-}
-
-/// What a caller sees of a message.
-#[derive(Debug)]
-pub(crate) struct MessageView {
-    pub id: String,
-    pub conversation_id: String,
-    pub body: String,
-    pub sender: &'static User,
-    pub sent_at: String,
-    pub read_at: Option<String>,
-    pub attachments: Vec<AttachmentMeta>,
-}
-
-/// What a caller sees of a conversation.
-#[derive(Debug)]
-pub(crate) struct ConversationView {
-    pub id: String,
-    pub subject: String,
-    pub participants: [&'static str; 2],
-    pub closed: bool,
-    pub last_message_at: String,
-    pub messages: Vec<MessageView>,
-}
 
 fn check_text(text: &str, max: usize, what: &'static str) -> Result<(), ApiError> {
     if text.trim().is_empty() {
@@ -55,42 +23,6 @@ fn check_text(text: &str, max: usize, what: &'static str) -> Result<(), ApiError
 }
 
 impl Store {
-    fn message_view(&self, m: &Message) -> MessageView {
-        let attachments = m
-            .attachments
-            .iter()
-            .filter_map(|id| self.attachment_meta(id))
-            .collect();
-        MessageView {
-            id: m.id.clone(),
-            conversation_id: m.conversation_id.clone(),
-            body: m.body.clone(),
-            sender: users::by_id(m.sender_id).unwrap_or(&users::USERS[0]),
-            sent_at: rfc3339(m.sent_at),
-            read_at: m.read_at.map(rfc3339),
-            attachments,
-        }
-    }
-
-    fn conversation_view(&self, c: &Conversation) -> ConversationView {
-        let messages: Vec<MessageView> = c
-            .messages
-            .iter()
-            .filter_map(|id| self.messages.get(id))
-            .map(|m| self.message_view(m))
-            .collect();
-        ConversationView {
-            id: c.id.clone(),
-            subject: c.subject.clone(),
-            participants: c.participants,
-            closed: c.closed,
-            last_message_at: messages
-                .last()
-                .map_or_else(|| rfc3339(c.created), |m| m.sent_at.clone()),
-            messages,
-        }
-    }
-
     /// Appends a message, links its attachments and notifies the recipient.
     fn append(
         &mut self,

@@ -1,8 +1,8 @@
 //! The HTML pages (entry, sign-in, inbox, compose, privacy, terms), written to meet WCAG 2.0 AA:
 //! language, title, viewport, skip link, landmarks, labelled fields, descriptive links.
 
-use super::messaging::ConversationView;
 use super::users::{USERS, User, may_converse};
+use super::views::ConversationView;
 use super::web::Web;
 
 /// The stylesheet served at `/assets/site.css` (inline styles would break the CSP).

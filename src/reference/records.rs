@@ -5,9 +5,9 @@ use sha2::{Digest, Sha256};
 
 use super::Flaw;
 use super::error::ApiError;
-use super::messaging::AttachmentMeta;
-use super::state::{AppState, Attachment, AuditEvent, Notification, Store, new_id};
+use super::state::{AppState, Attachment, AuditEvent, Notification, new_id};
 use super::users::{self, Role, User};
+use super::views::AttachmentMeta;
 
 /// Largest attachment accepted, in bytes.
 pub(crate) const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -34,18 +34,6 @@ fn clean_filename(raw: &str) -> String {
         "attachment".to_owned()
     } else {
         cleaned
-    }
-}
-
-impl Store {
-    pub(crate) fn attachment_meta(&self, id: &str) -> Option<AttachmentMeta> {
-        self.attachments.get(id).map(|a| AttachmentMeta {
-            id: a.id.clone(),
-            filename: a.filename.clone(),
-            media_type: a.media_type.clone(),
-            size: a.bytes.len(),
-            sha256: a.sha256.clone(),
-        })
     }
 }
 

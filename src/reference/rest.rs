@@ -1,9 +1,7 @@
-//! The `rest` dialect's JSON API: OAuth2 password grant, bearer tokens, `/api/...` resources
-//! and the `/test/outbox` reader.
+//! The `rest` dialect's JSON API: routes, and the conversation, message and attachment
+//! resources under `/api` (bearer tokens).
 
-use std::collections::HashMap;
-
-use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -11,13 +9,14 @@ use axum::{Json, Router, middleware};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{Caller, bearer, same_secret};
+use super::auth::Caller;
 use super::error::ApiError;
-use super::messaging::{AttachmentMeta, ConversationView, MessageView};
 use super::middleware::{flaky, phi};
+use super::rest_account;
 use super::shared::{UPLOAD_BODY_LIMIT, attachment_response, read_upload};
-use super::state::{AppState, rfc3339};
+use super::state::AppState;
 use super::users::User;
+use super::views::{AttachmentMeta, ConversationView, MessageView};
 
 /// The rest dialect's API routes.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
@@ -40,13 +39,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/api/attachments/{aid}", get(download))
         .route_layer(middleware::from_fn_with_state(state, flaky));
-    Router::new()
-        .route("/oauth/token", post(token))
-        .route("/oauth/revoke", post(revoke))
-        .route("/api/me", get(me))
-        .route("/api/audit", get(audit))
-        .route("/test/outbox", get(outbox))
-        .merge(messaging)
+    rest_account::routes().merge(messaging)
 }
 
 fn user_json(u: &User) -> Value {
@@ -78,60 +71,6 @@ fn conversation_json(c: &ConversationView) -> Value {
         "closed": c.closed,
         "messages": c.messages.iter().map(message_json).collect::<Vec<_>>(),
     })
-}
-
-async fn token(
-    State(state): State<AppState>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let field = |k: &str| form.get(k).map_or("", String::as_str);
-    if field("grant_type") != "password" {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": "unsupported_grant_type"})),
-        )
-            .into_response();
-    }
-    if field("client_id") != "vvcheck-demo" {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"error": "invalid_client"})),
-        )
-            .into_response();
-    }
-    let Some(user) = state.auth.login(field("username"), field("password")) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": "invalid_grant"})),
-        )
-            .into_response();
-    };
-    let session = state.auth.open_session(user);
-    Json(json!({
-        "access_token": session.sid,
-        "token_type": "Bearer",
-        "expires_in": state.auth.idle_secs(),
-        "user": { "id": user.id, "role": user.role.as_str(), "display_name": user.display_name },
-    }))
-    .into_response()
-}
-
-async fn revoke(State(state): State<AppState>, caller: Caller) -> StatusCode {
-    state.auth.revoke(&caller.sid);
-    StatusCode::NO_CONTENT
-}
-
-async fn me(caller: Caller) -> Response {
-    let u = caller.user;
-    let mut body = json!({
-        "id": u.id, "role": u.role.as_str(), "display_name": u.display_name, "username": u.username,
-    });
-    if let (Some(dob), Some((hcn, version))) = (u.dob, u.hcn) {
-        body["dob"] = json!(dob);
-        body["hcn"] = json!(hcn);
-        body["hcn_version"] = json!(version);
-    }
-    phi(Json(body))
 }
 
 #[derive(Deserialize)]
@@ -254,43 +193,4 @@ async fn download(
     Path(aid): Path<String>,
 ) -> Result<Response, ApiError> {
     attachment_response(&state, &headers, &aid)
-}
-
-#[derive(Deserialize)]
-struct AuditQuery {
-    subject: String,
-}
-
-async fn audit(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, ApiError> {
-    let events: Vec<Value> = state
-        .audit_events(caller.user, &q.subject)?
-        .iter()
-        .map(|e| json!({"actor_id": e.actor_id, "action": e.action, "resource": e.resource, "at": rfc3339(e.at)}))
-        .collect();
-    Ok(Json(json!({ "events": events })).into_response())
-}
-
-#[derive(Deserialize)]
-struct OutboxQuery {
-    recipient: String,
-}
-
-async fn outbox(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<OutboxQuery>,
-) -> Result<Response, ApiError> {
-    if !bearer(&headers).is_some_and(|t| same_secret(t, &state.outbox_token)) {
-        return Err(ApiError::Unauthorized);
-    }
-    let items: Vec<Value> = state
-        .notifications(&q.recipient)?
-        .iter()
-        .map(|n| json!({"channel": n.channel, "to": n.to, "text": n.text}))
-        .collect();
-    Ok(Json(json!({ "notifications": items })).into_response())
 }

@@ -5,6 +5,7 @@ mod flaws;
 mod forms;
 mod rest;
 mod robustness;
+mod sessions;
 
 use std::sync::Arc;
 use std::time::Duration;

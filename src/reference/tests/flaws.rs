@@ -110,7 +110,7 @@ async fn reference_flaw_no_hsts_and_http_no_redirect() {
 async fn reference_flaw_weak_cookie() {
     let server = start(Dialect::Rest, &[Flaw::WeakCookie]).await;
     let c = client(&server, true);
-    let csrf = super::rest::login_form(&server, &c, "/login", "csrf_token").await;
+    let csrf = super::sessions::login_form(&server, &c, "/login", "csrf_token").await;
     let (username, pw) = password(&server, "patient_a");
     let form = [
         ("username", username),

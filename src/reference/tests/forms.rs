@@ -4,7 +4,7 @@
 use reqwest::{Client, StatusCode, multipart};
 use serde_json::json;
 
-use super::rest::login_form;
+use super::sessions::login_form;
 use super::*;
 
 /// A signed-in browser-like client and its session CSRF token.
