@@ -56,7 +56,7 @@ impl Store {
                 id: id.clone(),
                 conversation_id: cid.to_owned(),
                 body: body.to_owned(),
-                sender_id: sender.id,
+                sender,
                 sent_at,
                 read_at: None,
                 attachments: attachment_ids.to_vec(),
@@ -210,7 +210,7 @@ impl AppState {
         store.writable(caller, cid)?;
         let now = store.tick();
         match store.messages.get_mut(mid) {
-            Some(m) if m.conversation_id == cid && m.sender_id == caller.id => Err(
+            Some(m) if m.conversation_id == cid && m.sender.id == caller.id => Err(
                 ApiError::Forbidden("only the recipient marks a message read"),
             ),
             Some(m) if m.conversation_id == cid => {

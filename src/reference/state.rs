@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::auth::Auth;
+use super::users::User;
 use super::{Dialect, Flaw};
 
 /// Settings fixed at start-up.
@@ -83,7 +84,7 @@ pub(crate) struct Message {
     pub id: String,
     pub conversation_id: String,
     pub body: String,
-    pub sender_id: &'static str,
+    pub sender: &'static User,
     pub sent_at: OffsetDateTime,
     pub read_at: Option<OffsetDateTime>,
     pub attachments: Vec<String>,

@@ -2,7 +2,7 @@
 //! from the store. Each dialect shapes these into its own JSON.
 
 use super::state::{Conversation, Message, Store, rfc3339};
-use super::users::{self, User};
+use super::users::User;
 
 /// What a caller sees of an attachment.
 #[derive(Clone, Debug)]
@@ -49,7 +49,7 @@ impl Store {
             id: m.id.clone(),
             conversation_id: m.conversation_id.clone(),
             body: m.body.clone(),
-            sender: users::by_id(m.sender_id).unwrap_or(&users::USERS[0]),
+            sender: m.sender,
             sent_at: rfc3339(m.sent_at),
             read_at: m.read_at.map(rfc3339),
             attachments,
