@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::auth::{Caller, same_secret};
 use super::error::ApiError;
 use super::middleware::{flaky, phi};
-use super::shared::{UPLOAD_BODY_LIMIT, attachment_response, read_upload};
+use super::shared::{UPLOAD_BODY_LIMIT, attachment_response, field, read_upload};
 use super::state::{AppState, rfc3339};
 use super::views::MessageView;
 
@@ -41,10 +41,6 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/admin/access-log", get(access_log))
         .route("/_test/notifications", get(notifications))
         .merge(messaging)
-}
-
-fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map_or("", String::as_str)
 }
 
 /// Refuses (403) a POST whose `authenticity_token` is not the session's CSRF token.

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::auth::{Caller, bearer, same_secret};
 use super::error::ApiError;
 use super::middleware::phi;
+use super::shared::field;
 use super::state::{AppState, rfc3339};
 
 /// The account, audit and outbox routes.
@@ -30,7 +31,7 @@ async fn token(
     State(state): State<AppState>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let field = |k: &str| form.get(k).map_or("", String::as_str);
+    let field = |k: &str| field(&form, k);
     if field("grant_type") != "password" {
         return (
             StatusCode::BAD_REQUEST,

@@ -1,4 +1,5 @@
-//! Request plumbing both dialects' APIs share: multipart uploads and attachment downloads.
+//! Request plumbing both dialects share: form fields, multipart uploads and attachment
+//! downloads.
 
 use std::collections::HashMap;
 
@@ -17,6 +18,11 @@ use super::state::AppState;
 /// Request-body limit on upload routes: the attachment limit plus room for multipart framing,
 /// so a file just over the limit still gets our own 413.
 pub(crate) const UPLOAD_BODY_LIMIT: usize = MAX_ATTACHMENT_BYTES + 256 * 1024;
+
+/// A form field's value, or `""` when it is absent.
+pub(crate) fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map_or("", String::as_str)
+}
 
 /// The file part of an upload.
 pub(crate) struct UploadedFile {

@@ -13,6 +13,7 @@ use super::auth::{Caller, cookie, same_secret};
 use super::error::ApiError;
 use super::middleware::phi;
 use super::pages::{self, SignedIn};
+use super::shared::field;
 use super::state::AppState;
 use super::{Dialect, Flaw};
 
@@ -106,10 +107,6 @@ pub(crate) fn router(dialect: Dialect) -> Router<AppState> {
 }
 
 type Fields = Form<HashMap<String, String>>;
-
-fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map_or("", String::as_str)
-}
 
 fn html(status: StatusCode, body: String) -> Response {
     (status, Html(body)).into_response()
