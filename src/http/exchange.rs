@@ -26,7 +26,10 @@ pub struct Exchange {
     pub response_size: usize,
     /// Transport error, if the request failed.
     pub error: Option<String>,
-    #[serde(rename = "elapsed_ms", serialize_with = "crate::model::outcome::ser_ms")]
+    #[serde(
+        rename = "elapsed_ms",
+        serialize_with = "crate::model::outcome::ser_ms"
+    )]
     pub elapsed: Duration,
 }
 
@@ -38,7 +41,13 @@ impl Exchange {
             (None, Some(e)) => e.clone(),
             (None, None) => "no response".to_string(),
         };
-        format!("{} {} as {} → {}", self.method, self.url, self.actor, outcome.trim_end())
+        format!(
+            "{} {} as {} → {}",
+            self.method,
+            self.url,
+            self.actor,
+            outcome.trim_end()
+        )
     }
 
     /// First value of a response header, case-insensitively.

@@ -1,0 +1,104 @@
+//! Configuration and public value types of the reference server: dialect, start-up options,
+//! credentials and start-up errors.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+use std::time::Duration;
+
+use super::Flaw;
+
+/// The API style the server speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// JSON API with OAuth2 password-grant bearer tokens under `/api`.
+    Rest,
+    /// Cookie sessions, form-encoded writes with a CSRF token, JSON reads.
+    Forms,
+}
+
+impl FromStr for Dialect {
+    type Err = UnknownDialect;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "rest" => Ok(Dialect::Rest),
+            "forms" => Ok(Dialect::Forms),
+            _ => Err(UnknownDialect(s.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Dialect::Rest => "rest",
+            Dialect::Forms => "forms",
+        })
+    }
+}
+
+/// A dialect name other than `rest` or `forms`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown dialect `{0}`; valid dialects: rest, forms")]
+pub struct UnknownDialect(pub String);
+
+/// How to start the reference server.
+#[derive(Clone, Debug)]
+pub struct ReferenceConfig {
+    /// The API dialect.
+    pub dialect: Dialect,
+    /// Flaws to switch on.
+    pub flaws: Vec<Flaw>,
+    /// Delay added to every request by the `slow` flaw.
+    pub latency: Duration,
+    /// Sessions unused for this long end.
+    pub idle_timeout: Duration,
+    /// Address both listeners bind to.
+    pub host: IpAddr,
+    /// HTTPS port; 0 picks a free one.
+    pub https_port: u16,
+    /// Plain-HTTP port; 0 picks a free one.
+    pub http_port: u16,
+}
+
+impl Default for ReferenceConfig {
+    fn default() -> Self {
+        ReferenceConfig {
+            dialect: Dialect::Rest,
+            flaws: Vec::new(),
+            latency: Duration::from_millis(2500),
+            idle_timeout: Duration::from_secs(900),
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            https_port: 0,
+            http_port: 0,
+        }
+    }
+}
+
+/// The sign-in details of one synthetic account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credential {
+    /// Actor name in target profiles: `patient_a`, `patient_b`, `clinician` or `admin`.
+    pub actor: &'static str,
+    /// Username (an e-mail address).
+    pub username: String,
+    /// Random password, new at each start.
+    pub password: String,
+}
+
+/// Why the reference server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    /// A listener could not bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// Certificates or the TLS configuration could not be made.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+}

@@ -1,0 +1,96 @@
+//! The switchable flaws: one realistic mistake each, declared in a single table.
+//!
+//! Adding a flaw is one row in the `flaws!` table below plus one `state.has(Flaw::X)` at the
+//! place where the mistake bites.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! flaws {
+    ($( $variant:ident => $name:literal, [$($req:literal),*], $desc:literal; )*) => {
+        /// One deliberate mistake the reference server can be started with (`--flaw NAME`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Flaw {
+            $( #[doc = $desc] $variant, )*
+        }
+
+        impl Flaw {
+            /// Every flaw, in table order.
+            pub const ALL: &[Flaw] = &[$(Flaw::$variant),*];
+
+            /// The flaw's command-line name, e.g. `idor-message`.
+            pub fn name(self) -> &'static str {
+                match self { $(Flaw::$variant => $name,)* }
+            }
+
+            /// The requirement IDs this flaw is meant to break (empty for robustness-only flaws).
+            pub fn requirements(self) -> &'static [&'static str] {
+                match self { $(Flaw::$variant => &[$($req),*],)* }
+            }
+
+            /// One sentence saying what the flaw does.
+            pub fn description(self) -> &'static str {
+                match self { $(Flaw::$variant => $desc,)* }
+            }
+        }
+    };
+}
+
+flaws! {
+    IdorMessage => "idor-message", ["SEC-05"],
+        "Any signed-in user may read any conversation or message by id (no participant check on reads).";
+    IdorAttachment => "idor-attachment", ["SEC-05"],
+        "Any signed-in user may download any attachment by id.";
+    UnauthAttachment => "unauth-attachment", ["SEC-04"],
+        "Attachment download needs no authentication at all.";
+    NoHsts => "no-hsts", ["SEC-03"],
+        "No Strict-Transport-Security header is sent.";
+    HttpNoRedirect => "http-no-redirect", ["SEC-03"],
+        "The plain-HTTP listener serves the application instead of redirecting to HTTPS.";
+    WeakCookie => "weak-cookie", ["SEC-08"],
+        "The session cookie is set without Secure, HttpOnly and SameSite.";
+    CacheablePhi => "cacheable-phi", ["PRV-03"],
+        "Responses carrying PHI say `Cache-Control: public, max-age=3600` instead of `no-store`.";
+    AttachmentCorrupt => "attachment-corrupt", ["FUN-03"],
+        "Attachment downloads come back with the last byte flipped.";
+    Slow => "slow", ["TEC-02"],
+        "Every request waits the configured latency (default 2500 ms) before it is answered.";
+    Flaky => "flaky", [],
+        "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
+}
+
+impl fmt::Display for Flaw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A flaw name that is not in the table; its message lists the valid names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown flaw `{given}`; valid flaws: {}", valid_names())]
+pub struct UnknownFlaw {
+    /// The name that was given.
+    pub given: String,
+}
+
+fn valid_names() -> String {
+    Flaw::ALL
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl FromStr for Flaw {
+    type Err = UnknownFlaw;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Flaw::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| UnknownFlaw {
+                given: s.to_owned(),
+            })
+    }
+}

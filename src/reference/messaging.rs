@@ -1,0 +1,236 @@
+//! Conversations and messages: who may start, read, reply, mark read and close, shared by
+//! both dialects. Reads are audited; each new message queues a PHI-free notification.
+
+use super::Flaw;
+use super::error::ApiError;
+use super::state::{AppState, Conversation, Message, Notification, Store, new_id};
+use super::users::{self, Role, User};
+use super::views::{ConversationView, MessageView};
+
+/// Longest message body, in characters.
+pub(crate) const MAX_BODY_CHARS: usize = 20_000;
+/// Longest subject, in characters.
+pub(crate) const MAX_SUBJECT_CHARS: usize = 200;
+
+fn check_text(text: &str, max: usize, what: &'static str) -> Result<(), ApiError> {
+    if text.trim().is_empty() {
+        return Err(ApiError::BadRequest(what));
+    }
+    if text.chars().count() > max {
+        return Err(ApiError::BadRequest("text too long"));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Appends a message, links its attachments and notifies the recipient.
+    fn append(
+        &mut self,
+        sender: &'static User,
+        cid: &str,
+        body: &str,
+        attachment_ids: &[String],
+        base_url: &str,
+    ) -> Result<String, ApiError> {
+        check_text(body, MAX_BODY_CHARS, "body is required")?;
+        for aid in attachment_ids {
+            match self.attachments.get(aid) {
+                Some(a) if a.uploader_id == sender.id => {}
+                _ => return Err(ApiError::BadRequest("unknown attachment id")),
+            }
+        }
+        let participants = match self.conversations.get(cid) {
+            Some(c) => c.participants,
+            None => return Err(ApiError::NotFound),
+        };
+        let id = new_id("m");
+        let sent_at = self.tick();
+        for aid in attachment_ids {
+            if let Some(a) = self.attachments.get_mut(aid) {
+                a.conversations.push(cid.to_owned());
+            }
+        }
+        self.messages.insert(
+            id.clone(),
+            Message {
+                id: id.clone(),
+                conversation_id: cid.to_owned(),
+                body: body.to_owned(),
+                sender,
+                sent_at,
+                read_at: None,
+                attachments: attachment_ids.to_vec(),
+            },
+        );
+        if let Some(c) = self.conversations.get_mut(cid) {
+            c.messages.push(id.clone());
+        }
+        for recipient in participants.iter().filter_map(|p| users::by_id(p)) {
+            if recipient.id != sender.id {
+                self.outbox.push(Notification {
+                    recipient_id: recipient.id,
+                    channel: "email",
+                    to: recipient.username,
+                    text: format!("You have a new secure message. Sign in to read it: {base_url}/"),
+                });
+            }
+        }
+        Ok(id)
+    }
+
+    /// The conversation if `caller` may read it (any signed-in user under `idor-message`).
+    fn readable(
+        &self,
+        state: &AppState,
+        caller: &User,
+        cid: &str,
+    ) -> Result<&Conversation, ApiError> {
+        let c = self.conversations.get(cid).ok_or(ApiError::NotFound)?;
+        if c.participants.contains(&caller.id) || state.has(Flaw::IdorMessage) {
+            Ok(c)
+        } else {
+            Err(ApiError::NotFound)
+        }
+    }
+
+    /// The conversation if `caller` takes part in it (writes never honour a flaw).
+    fn writable(&mut self, caller: &User, cid: &str) -> Result<&mut Conversation, ApiError> {
+        match self.conversations.get_mut(cid) {
+            Some(c) if c.participants.contains(&caller.id) => Ok(c),
+            _ => Err(ApiError::NotFound),
+        }
+    }
+}
+
+impl AppState {
+    /// Starts a conversation with `recipient_id` and posts its first message.
+    pub(crate) fn start_conversation(
+        &self,
+        caller: &'static User,
+        recipient_id: &str,
+        subject: &str,
+        body: &str,
+        attachment_ids: &[String],
+    ) -> Result<ConversationView, ApiError> {
+        let recipient = users::by_id(recipient_id).ok_or(ApiError::NotFound)?;
+        if !users::may_converse(caller, recipient) {
+            return Err(ApiError::Forbidden("recipient not allowed"));
+        }
+        check_text(subject, MAX_SUBJECT_CHARS, "subject is required")?;
+        check_text(body, MAX_BODY_CHARS, "body is required")?;
+        let (patient, clinician) = match caller.role {
+            Role::Patient => (caller.id, recipient.id),
+            _ => (recipient.id, caller.id),
+        };
+        let mut store = self.store();
+        let id = new_id("c");
+        let created = store.tick();
+        store.conversations.insert(
+            id.clone(),
+            Conversation {
+                id: id.clone(),
+                subject: subject.to_owned(),
+                participants: [patient, clinician],
+                closed: false,
+                messages: Vec::new(),
+                created,
+            },
+        );
+        if let Err(e) = store.append(caller, &id, body, attachment_ids, &self.settings.base_url) {
+            store.conversations.remove(&id);
+            return Err(e);
+        }
+        let c = store.conversations.get(&id).ok_or(ApiError::NotFound)?;
+        Ok(store.conversation_view(c))
+    }
+
+    /// Posts a reply; closed conversations refuse (409).
+    pub(crate) fn post_message(
+        &self,
+        caller: &'static User,
+        cid: &str,
+        body: &str,
+        attachment_ids: &[String],
+    ) -> Result<MessageView, ApiError> {
+        let mut store = self.store();
+        if store.writable(caller, cid)?.closed {
+            return Err(ApiError::Conflict("conversation is closed"));
+        }
+        let mid = store.append(caller, cid, body, attachment_ids, &self.settings.base_url)?;
+        let m = store.messages.get(&mid).ok_or(ApiError::NotFound)?;
+        Ok(store.message_view(m))
+    }
+
+    /// The caller's conversations, most recent first.
+    pub(crate) fn conversations(&self, caller: &User) -> Vec<ConversationView> {
+        let store = self.store();
+        let mut list: Vec<ConversationView> = store
+            .conversations
+            .values()
+            .filter(|c| c.participants.contains(&caller.id))
+            .map(|c| store.conversation_view(c))
+            .collect();
+        list.sort_by(|a, b| b.last_message_at.cmp(&a.last_message_at));
+        list
+    }
+
+    /// One conversation with its messages; audited as a view plus a read of each message.
+    pub(crate) fn conversation(
+        &self,
+        caller: &'static User,
+        cid: &str,
+    ) -> Result<ConversationView, ApiError> {
+        let mut store = self.store();
+        let view = store.conversation_view(store.readable(self, caller, cid)?);
+        store.audit(caller.id, "conversation.view", cid, &view.participants);
+        for m in &view.messages {
+            store.audit(caller.id, "message.read", &m.id, &view.participants);
+        }
+        Ok(view)
+    }
+
+    /// One message; audited.
+    pub(crate) fn message(
+        &self,
+        caller: &'static User,
+        cid: &str,
+        mid: &str,
+    ) -> Result<MessageView, ApiError> {
+        let mut store = self.store();
+        let participants = store.readable(self, caller, cid)?.participants;
+        let m = store.messages.get(mid).filter(|m| m.conversation_id == cid);
+        let view = store.message_view(m.ok_or(ApiError::NotFound)?);
+        store.audit(caller.id, "message.read", mid, &participants);
+        Ok(view)
+    }
+
+    /// Marks a message read; only its recipient may.
+    pub(crate) fn mark_read(&self, caller: &User, cid: &str, mid: &str) -> Result<(), ApiError> {
+        let mut store = self.store();
+        store.writable(caller, cid)?;
+        let now = store.tick();
+        match store.messages.get_mut(mid) {
+            Some(m) if m.conversation_id == cid && m.sender.id == caller.id => Err(
+                ApiError::Forbidden("only the recipient marks a message read"),
+            ),
+            Some(m) if m.conversation_id == cid => {
+                m.read_at.get_or_insert(now);
+                Ok(())
+            }
+            _ => Err(ApiError::NotFound),
+        }
+    }
+
+    /// Closes a conversation to replies; only its clinician may.
+    pub(crate) fn close(&self, caller: &User, cid: &str) -> Result<(), ApiError> {
+        let mut store = self.store();
+        let c = store.writable(caller, cid)?;
+        if caller.role != Role::Clinician {
+            return Err(ApiError::Forbidden(
+                "only the clinician closes a conversation",
+            ));
+        }
+        c.closed = true;
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! Attachments (upload, access rules, download), the audit log and the notifications outbox.
+
+use axum::body::Bytes;
+use sha2::{Digest, Sha256};
+
+use super::Flaw;
+use super::error::ApiError;
+use super::state::{AppState, Attachment, AuditEvent, Notification, new_id};
+use super::users::{self, Role, User};
+use super::views::AttachmentMeta;
+
+/// Largest attachment accepted, in bytes.
+pub(crate) const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+/// Media types accepted for upload.
+pub(crate) const ALLOWED_TYPES: &[&str] =
+    &["image/png", "image/jpeg", "application/pdf", "text/plain"];
+
+/// An attachment's bytes and how to serve them.
+pub(crate) struct Download {
+    pub filename: String,
+    pub media_type: String,
+    pub bytes: Bytes,
+}
+
+/// A filename safe to echo back and to put in `Content-Disposition`.
+fn clean_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        .take(255)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "attachment".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+impl AppState {
+    /// Stores an upload after the type allow-list (415) and size limit (413).
+    pub(crate) fn upload(
+        &self,
+        caller: &'static User,
+        filename: &str,
+        media_type: &str,
+        bytes: Bytes,
+    ) -> Result<AttachmentMeta, ApiError> {
+        let media_type = media_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if !ALLOWED_TYPES.contains(&media_type.as_str()) {
+            return Err(ApiError::Unsupported("media type not allowed"));
+        }
+        if bytes.len() > MAX_ATTACHMENT_BYTES {
+            return Err(ApiError::TooLarge);
+        }
+        let id = new_id("a");
+        let attachment = Attachment {
+            id: id.clone(),
+            filename: clean_filename(filename),
+            media_type,
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            bytes,
+            uploader_id: caller.id,
+            conversations: Vec::new(),
+        };
+        let mut store = self.store();
+        store.attachments.insert(id.clone(), attachment);
+        store.attachment_meta(&id).ok_or(ApiError::NotFound)
+    }
+
+    /// An attachment for its uploader or a participant of a conversation that carries it.
+    /// `caller` is `None` only when the handler let an anonymous request through.
+    pub(crate) fn download(
+        &self,
+        caller: Option<&'static User>,
+        aid: &str,
+    ) -> Result<Download, ApiError> {
+        let mut store = self.store();
+        let a = store.attachments.get(aid).ok_or(ApiError::NotFound)?;
+        let mut subjects: Vec<&'static str> = vec![a.uploader_id];
+        for cid in &a.conversations {
+            if let Some(c) = store.conversations.get(cid) {
+                subjects.extend(c.participants);
+            }
+        }
+        let entitled = match caller {
+            Some(user) => subjects.contains(&user.id) || self.has(Flaw::IdorAttachment),
+            None => true,
+        };
+        if !entitled {
+            return Err(ApiError::NotFound);
+        }
+        let mut download = Download {
+            filename: a.filename.clone(),
+            media_type: a.media_type.clone(),
+            bytes: a.bytes.clone(),
+        };
+        if self.has(Flaw::AttachmentCorrupt) {
+            let mut bytes = download.bytes.to_vec();
+            if let Some(last) = bytes.last_mut() {
+                *last ^= 0xff;
+            }
+            download.bytes = Bytes::from(bytes);
+        }
+        subjects.dedup();
+        let actor = caller.map_or("anonymous", |u| u.id);
+        store.audit(actor, "attachment.read", aid, &subjects);
+        Ok(download)
+    }
+
+    /// Audit events about `subject_id`'s data; clinicians and admins only.
+    pub(crate) fn audit_events(
+        &self,
+        caller: &User,
+        subject_id: &str,
+    ) -> Result<Vec<AuditEvent>, ApiError> {
+        if caller.role == Role::Patient {
+            return Err(ApiError::Forbidden("the audit log is for clinic staff"));
+        }
+        let subject = users::by_id(subject_id).ok_or(ApiError::NotFound)?;
+        let store = self.store();
+        Ok(store
+            .audit
+            .iter()
+            .filter(|e| e.actor_id == subject.id || e.subjects.contains(&subject.id))
+            .cloned()
+            .collect())
+    }
+
+    /// Notifications sent to `recipient_id`, for the test outbox.
+    pub(crate) fn notifications(&self, recipient_id: &str) -> Result<Vec<Notification>, ApiError> {
+        let recipient = users::by_id(recipient_id).ok_or(ApiError::NotFound)?;
+        let store = self.store();
+        Ok(store
+            .outbox
+            .iter()
+            .filter(|n| n.recipient_id == recipient.id)
+            .cloned()
+            .collect())
+    }
+}

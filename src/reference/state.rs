@@ -1,0 +1,185 @@
+//! Shared server state: settings, the in-memory store (conversations, messages, attachments,
+//! audit log, notifications outbox) and helpers for ids, secrets and timestamps.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use rand::Rng;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::auth::Auth;
+use super::users::User;
+use super::{Dialect, Flaw};
+
+/// Settings fixed at start-up.
+pub(crate) struct Settings {
+    pub dialect: Dialect,
+    pub flaws: Vec<Flaw>,
+    pub latency: Duration,
+    /// `https://host:port`, no trailing slash.
+    pub base_url: String,
+}
+
+/// Cheaply clonable handle on everything the handlers share.
+#[derive(Clone)]
+pub(crate) struct AppState(Arc<Inner>);
+
+/// The shared parts behind [`AppState`].
+pub(crate) struct Inner {
+    pub settings: Settings,
+    pub outbox_token: String,
+    pub auth: Auth,
+    pub store: Mutex<Store>,
+    /// Counts requests seen by the `flaky` flaw.
+    pub flaky_counter: AtomicU64,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the state with fresh secrets and an empty store.
+    pub(crate) fn new(settings: Settings, idle_timeout: Duration) -> Self {
+        AppState(Arc::new(Inner {
+            settings,
+            outbox_token: secret(32),
+            auth: Auth::new(idle_timeout),
+            store: Mutex::new(Store::default()),
+            flaky_counter: AtomicU64::new(0),
+        }))
+    }
+
+    /// Whether the server was started with `flaw`.
+    pub(crate) fn has(&self, flaw: Flaw) -> bool {
+        self.settings.flaws.contains(&flaw)
+    }
+
+    /// Locks the store (a poisoned lock is still usable: every update is a single step).
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A conversation between one patient and one clinician.
+pub(crate) struct Conversation {
+    pub id: String,
+    pub subject: String,
+    pub participants: [&'static str; 2],
+    pub closed: bool,
+    pub messages: Vec<String>,
+    pub created: OffsetDateTime,
+}
+
+/// One message in a conversation.
+pub(crate) struct Message {
+    pub id: String,
+    pub conversation_id: String,
+    pub body: String,
+    pub sender: &'static User,
+    pub sent_at: OffsetDateTime,
+    pub read_at: Option<OffsetDateTime>,
+    pub attachments: Vec<String>,
+}
+
+/// An uploaded file.
+pub(crate) struct Attachment {
+    pub id: String,
+    pub filename: String,
+    pub media_type: String,
+    pub bytes: Bytes,
+    pub sha256: String,
+    pub uploader_id: &'static str,
+    /// Conversations whose messages carry this attachment.
+    pub conversations: Vec<String>,
+}
+
+/// One audit-log entry: who touched which PHI resource, and whose PHI it is.
+#[derive(Clone)]
+pub(crate) struct AuditEvent {
+    pub actor_id: &'static str,
+    pub action: &'static str,
+    pub resource: String,
+    pub at: OffsetDateTime,
+    /// The users whose data the resource belongs to (conversation participants).
+    pub subjects: Vec<&'static str>,
+}
+
+/// A notification the server "sent"; the test outbox shows them.
+#[derive(Clone)]
+pub(crate) struct Notification {
+    pub recipient_id: &'static str,
+    pub channel: &'static str,
+    pub to: &'static str,
+    pub text: String,
+}
+
+/// Everything the service stores, in memory.
+#[derive(Default)]
+pub(crate) struct Store {
+    pub conversations: HashMap<String, Conversation>,
+    pub messages: HashMap<String, Message>,
+    pub attachments: HashMap<String, Attachment>,
+    pub audit: Vec<AuditEvent>,
+    pub outbox: Vec<Notification>,
+    last_time: Option<OffsetDateTime>,
+}
+
+impl Store {
+    /// The current time, strictly later than any earlier answer (message order is by time).
+    pub(crate) fn tick(&mut self) -> OffsetDateTime {
+        let mut now = OffsetDateTime::now_utc();
+        if let Some(last) = self.last_time
+            && now <= last
+        {
+            now = last + time::Duration::microseconds(1);
+        }
+        self.last_time = Some(now);
+        now
+    }
+
+    /// Records an access to PHI in the audit log.
+    pub(crate) fn audit(
+        &mut self,
+        actor_id: &'static str,
+        action: &'static str,
+        resource: &str,
+        subjects: &[&'static str],
+    ) {
+        let at = OffsetDateTime::now_utc();
+        self.audit.push(AuditEvent {
+            actor_id,
+            action,
+            resource: resource.to_owned(),
+            at,
+            subjects: subjects.to_vec(),
+        });
+    }
+}
+
+/// A fresh random id such as `c-1a2b3c4d5e6f`.
+pub(crate) fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", hex::encode(rand::random::<[u8; 6]>()))
+}
+
+/// A random alphanumeric secret of `len` characters.
+pub(crate) fn secret(len: usize) -> String {
+    rand::rng()
+        .sample_iter(&rand::distr::Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+/// RFC 3339 in UTC.
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}

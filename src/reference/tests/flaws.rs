@@ -1,0 +1,221 @@
+//! Each flaw visibly changes the behaviour it names, and only that.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use super::forms::sign_in;
+use super::rest::{start_conversation, token, upload};
+use super::*;
+
+#[tokio::test]
+async fn reference_flaw_idor_message_lets_any_user_read() {
+    let server = start(Dialect::Rest, &[Flaw::IdorMessage]).await;
+    let c = client(&server, false);
+    let (pa, pb) = (
+        token(&server, &c, "patient_a").await,
+        token(&server, &c, "patient_b").await,
+    );
+    let (cid, mid) = start_conversation(&server, &c, &pa, "only for my doctor").await;
+    let resp = c
+        .get(url(
+            &server,
+            &format!("/api/conversations/{cid}/messages/{mid}"),
+        ))
+        .bearer_auth(&pb)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        expect_json(resp, StatusCode::OK).await["body"],
+        "only for my doctor"
+    );
+    // Writes still check participation, and anonymous callers are still refused.
+    let reply = c
+        .post(url(&server, &format!("/api/conversations/{cid}/messages")))
+        .bearer_auth(&pb)
+        .json(&serde_json::json!({"body": "x"}))
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(reply.status(), StatusCode::NOT_FOUND);
+    let anon = c
+        .get(url(&server, &format!("/api/conversations/{cid}")))
+        .send()
+        .await
+        .expect("anon");
+    assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn reference_flaw_idor_attachment_and_unauth_attachment() {
+    for flaw in [Flaw::IdorAttachment, Flaw::UnauthAttachment] {
+        let server = start(Dialect::Rest, &[flaw]).await;
+        let c = client(&server, false);
+        let (pa, pb) = (
+            token(&server, &c, "patient_a").await,
+            token(&server, &c, "patient_b").await,
+        );
+        let aid = upload(&server, &c, &pa, sample_bytes()).await;
+        let att = url(&server, &format!("/api/attachments/{aid}"));
+        let by_pb = c
+            .get(&att)
+            .bearer_auth(&pb)
+            .send()
+            .await
+            .expect("pb")
+            .status();
+        let anon = c.get(&att).send().await.expect("anon").status();
+        match flaw {
+            Flaw::IdorAttachment => {
+                assert_eq!((by_pb, anon), (StatusCode::OK, StatusCode::UNAUTHORIZED))
+            }
+            _ => assert_eq!((by_pb, anon), (StatusCode::NOT_FOUND, StatusCode::OK)),
+        }
+    }
+}
+
+#[tokio::test]
+async fn reference_flaw_no_hsts_and_http_no_redirect() {
+    let server = start(Dialect::Rest, &[Flaw::NoHsts]).await;
+    let resp = client(&server, false)
+        .get(url(&server, "/"))
+        .send()
+        .await
+        .expect("get");
+    assert!(resp.headers().get("strict-transport-security").is_none());
+    assert_eq!(header(&resp, "x-frame-options"), "DENY");
+
+    let server = start(Dialect::Forms, &[Flaw::HttpNoRedirect]).await;
+    let c = client(&server, false);
+    let page = c
+        .get(format!("{}/", server.http_url))
+        .send()
+        .await
+        .expect("http page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let api = c
+        .get(format!("{}/whoami", server.http_url))
+        .send()
+        .await
+        .expect("http api");
+    assert_eq!(
+        api.status(),
+        StatusCode::UNAUTHORIZED,
+        "the API itself answers over plain HTTP"
+    );
+}
+
+#[tokio::test]
+async fn reference_flaw_weak_cookie() {
+    let server = start(Dialect::Rest, &[Flaw::WeakCookie]).await;
+    let c = client(&server, true);
+    let csrf = super::sessions::login_form(&server, &c, "/login", "csrf_token").await;
+    let (username, pw) = password(&server, "patient_a");
+    let form = [
+        ("username", username),
+        ("password", pw),
+        ("csrf_token", csrf),
+    ];
+    let resp = c
+        .post(url(&server, "/login"))
+        .form(&form)
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("vv_session="))
+        .expect("cookie")
+        .to_owned();
+    for attr in ["Secure", "HttpOnly", "SameSite"] {
+        assert!(!cookie.contains(attr), "{cookie}");
+    }
+}
+
+#[tokio::test]
+async fn reference_flaw_cacheable_phi() {
+    let server = start(Dialect::Forms, &[Flaw::CacheablePhi]).await;
+    let s = sign_in(&server, "patient_a").await;
+    let who = s
+        .client
+        .get(url(&server, "/whoami"))
+        .send()
+        .await
+        .expect("whoami");
+    assert_eq!(header(&who, "cache-control"), "public, max-age=3600");
+    let entry = s
+        .client
+        .get(url(&server, "/legal/terms"))
+        .send()
+        .await
+        .expect("terms");
+    assert_eq!(header(&entry, "cache-control"), "no-store");
+}
+
+#[tokio::test]
+async fn reference_flaw_attachment_corrupt() {
+    let server = start(Dialect::Rest, &[Flaw::AttachmentCorrupt]).await;
+    let c = client(&server, false);
+    let pa = token(&server, &c, "patient_a").await;
+    let bytes = sample_bytes();
+    let aid = upload(&server, &c, &pa, bytes.clone()).await;
+    let got = c
+        .get(url(&server, &format!("/api/attachments/{aid}")))
+        .bearer_auth(&pa)
+        .send()
+        .await
+        .expect("dl");
+    let got = got.bytes().await.expect("bytes");
+    assert_eq!(got.len(), bytes.len());
+    assert_ne!(got.to_vec(), bytes);
+}
+
+#[tokio::test]
+async fn reference_flaw_slow_adds_latency() {
+    let server = start(Dialect::Rest, &[Flaw::Slow]).await;
+    let c = client(&server, false);
+    let begun = Instant::now();
+    c.get(url(&server, "/privacy")).send().await.expect("get");
+    assert!(begun.elapsed() >= Duration::from_millis(50));
+}
+
+#[tokio::test]
+async fn reference_flaw_flaky_fails_some_message_requests() {
+    let server = start(Dialect::Rest, &[Flaw::Flaky]).await;
+    let c = client(&server, false);
+    let pa = token(&server, &c, "patient_a").await;
+    let (mut ok, mut unavailable, mut aborted) = (0, 0, 0);
+    for _ in 0..10 {
+        match c
+            .get(url(&server, "/api/conversations"))
+            .bearer_auth(&pa)
+            .send()
+            .await
+        {
+            Ok(r) if r.status() == StatusCode::SERVICE_UNAVAILABLE => unavailable += 1,
+            Ok(r) => match r.bytes().await {
+                Ok(_) => ok += 1,
+                Err(_) => aborted += 1,
+            },
+            Err(_) => aborted += 1,
+        }
+    }
+    assert_eq!((ok, unavailable, aborted), (8, 1, 1));
+    // Sign-in and pages are never flaky.
+    for _ in 0..10 {
+        assert_eq!(
+            c.get(url(&server, "/api/me"))
+                .bearer_auth(&pa)
+                .send()
+                .await
+                .expect("me")
+                .status(),
+            StatusCode::OK
+        );
+    }
+}

@@ -1,0 +1,268 @@
+//! The browser side of both dialects: pages, sign-in with a pre-session CSRF token, cookie
+//! sessions, compose and sign-out. Paths, field and cookie names come from the dialect's [`Web`].
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::auth::{Caller, cookie, same_secret};
+use super::error::ApiError;
+use super::middleware::phi;
+use super::pages::{self, SignedIn};
+use super::shared::field;
+use super::state::AppState;
+use super::{Dialect, Flaw};
+
+/// A dialect's browser-facing names.
+pub(crate) struct Web {
+    pub entry: &'static str,
+    pub login: &'static str,
+    pub home: &'static str,
+    pub compose: &'static str,
+    pub privacy: &'static str,
+    pub terms: &'static str,
+    pub logout: &'static str,
+    pub user_field: &'static str,
+    pub pass_field: &'static str,
+    pub csrf_field: &'static str,
+    pub session_cookie: &'static str,
+    pub pre_cookie: &'static str,
+    /// Double-submit CSRF cookie, readable by scripts (forms dialect only).
+    pub csrf_cookie: Option<&'static str>,
+    pub same_site: &'static str,
+}
+
+const REST: Web = Web {
+    entry: "/",
+    login: "/login",
+    home: "/inbox",
+    compose: "/compose",
+    privacy: "/privacy",
+    terms: "/terms",
+    logout: "/logout",
+    user_field: "username",
+    pass_field: "password",
+    csrf_field: "csrf_token",
+    session_cookie: "vv_session",
+    pre_cookie: "vv_pre",
+    csrf_cookie: None,
+    same_site: "Lax",
+};
+
+const FORMS: Web = Web {
+    entry: "/",
+    login: "/account/signin",
+    home: "/home",
+    compose: "/home/compose",
+    privacy: "/legal/privacy",
+    terms: "/legal/terms",
+    logout: "/account/signout",
+    user_field: "email",
+    pass_field: "passphrase",
+    csrf_field: "authenticity_token",
+    session_cookie: "sm_sid",
+    pre_cookie: "sm_pre",
+    csrf_cookie: Some("sm_csrf"),
+    same_site: "Strict",
+};
+
+/// The browser-facing names of `dialect`.
+pub(crate) fn web(dialect: Dialect) -> &'static Web {
+    match dialect {
+        Dialect::Rest => &REST,
+        Dialect::Forms => &FORMS,
+    }
+}
+
+/// The page and sign-in routes of the running dialect.
+pub(crate) fn router(dialect: Dialect) -> Router<AppState> {
+    let w = web(dialect);
+    Router::new()
+        .route(w.entry, get(entry))
+        .route(w.login, get(login_form).post(login_submit))
+        .route(w.home, get(inbox))
+        .route(w.compose, get(compose_form).post(compose_submit))
+        .route(
+            w.privacy,
+            get(|s: State<AppState>| async move { Html(pages::privacy(web(s.settings.dialect))) }),
+        )
+        .route(
+            w.terms,
+            get(|s: State<AppState>| async move { Html(pages::terms(web(s.settings.dialect))) }),
+        )
+        .route(w.logout, post(logout))
+        .route(
+            "/assets/site.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    pages::STYLESHEET,
+                )
+            }),
+        )
+}
+
+type Fields = Form<HashMap<String, String>>;
+
+fn html(status: StatusCode, body: String) -> Response {
+    (status, Html(body)).into_response()
+}
+
+/// `303 See Other` to `to`, with these `Set-Cookie` values.
+fn see_other(to: &str, cookies: &[String]) -> Response {
+    let mut resp = (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+fn strong_cookie(w: &Web, name: &str, value: &str, http_only: bool) -> String {
+    let http_only = if http_only { "; HttpOnly" } else { "" };
+    format!(
+        "{name}={value}; Path=/; Secure{http_only}; SameSite={}",
+        w.same_site
+    )
+}
+
+fn expired_cookie(w: &Web, name: &str) -> String {
+    format!(
+        "{name}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite={}",
+        w.same_site
+    )
+}
+
+/// The session signed in through the browser, if any.
+fn page_caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
+    let w = web(state.settings.dialect);
+    state.auth.session(cookie(headers, w.session_cookie)?)
+}
+
+async fn entry(State(state): State<AppState>) -> Html<String> {
+    Html(pages::entry(web(state.settings.dialect)))
+}
+
+async fn login_form(State(state): State<AppState>) -> Response {
+    let w = web(state.settings.dialect);
+    let (pre, csrf) = state.auth.open_pre_session();
+    let mut resp = Html(pages::login(w, &csrf, None)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&strong_cookie(w, w.pre_cookie, &pre, true)) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Fields,
+) -> Response {
+    let w = web(state.settings.dialect);
+    let csrf = field(&form, w.csrf_field);
+    let pre_ok =
+        cookie(&headers, w.pre_cookie).is_some_and(|pre| state.auth.pre_session_matches(pre, csrf));
+    if !pre_ok {
+        let page = pages::login(
+            w,
+            "",
+            Some("Your sign-in form expired. Please reload the page and try again."),
+        );
+        return html(StatusCode::FORBIDDEN, page);
+    }
+    let Some(user) = state
+        .auth
+        .login(field(&form, w.user_field), field(&form, w.pass_field))
+    else {
+        let page = pages::login(
+            w,
+            csrf,
+            Some("The email address or password is not correct."),
+        );
+        return html(StatusCode::UNAUTHORIZED, page);
+    };
+    let session = state.auth.open_session(user);
+    let session_cookie = if state.has(Flaw::WeakCookie) {
+        format!("{}={}; Path=/", w.session_cookie, session.sid)
+    } else {
+        strong_cookie(w, w.session_cookie, &session.sid, true)
+    };
+    let mut cookies = vec![session_cookie, expired_cookie(w, w.pre_cookie)];
+    if let Some(name) = w.csrf_cookie {
+        cookies.push(strong_cookie(w, name, &session.csrf, false));
+    }
+    see_other(w.home, &cookies)
+}
+
+async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let w = web(state.settings.dialect);
+    let Some(caller) = page_caller(&state, &headers) else {
+        return see_other(w.login, &[]);
+    };
+    let who = SignedIn {
+        user: caller.user,
+        csrf: &caller.csrf,
+    };
+    phi(Html(pages::inbox(
+        w,
+        &who,
+        &state.conversations(caller.user),
+    )))
+}
+
+async fn compose_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let w = web(state.settings.dialect);
+    let Some(caller) = page_caller(&state, &headers) else {
+        return see_other(w.login, &[]);
+    };
+    let who = SignedIn {
+        user: caller.user,
+        csrf: &caller.csrf,
+    };
+    phi(Html(pages::compose(w, &who)))
+}
+
+async fn compose_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Fields,
+) -> Response {
+    let w = web(state.settings.dialect);
+    let Some(caller) = page_caller(&state, &headers) else {
+        return ApiError::Unauthorized.into_response();
+    };
+    if !same_secret(field(&form, w.csrf_field), &caller.csrf) {
+        return ApiError::Forbidden("invalid CSRF token").into_response();
+    }
+    let started = state.start_conversation(
+        caller.user,
+        field(&form, "recipient"),
+        field(&form, "subject"),
+        field(&form, "body"),
+        &[],
+    );
+    match started {
+        Ok(_) => see_other(w.home, &[]),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): Fields) -> Response {
+    let w = web(state.settings.dialect);
+    if let Some(caller) = page_caller(&state, &headers) {
+        if !same_secret(field(&form, w.csrf_field), &caller.csrf) {
+            return ApiError::Forbidden("invalid CSRF token").into_response();
+        }
+        state.auth.revoke(&caller.sid);
+    }
+    let mut cookies = vec![expired_cookie(w, w.session_cookie)];
+    if let Some(name) = w.csrf_cookie {
+        cookies.push(expired_cookie(w, name));
+    }
+    see_other(w.login, &cookies)
+}
