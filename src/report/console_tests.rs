@@ -63,9 +63,11 @@ fn verbose_adds_the_exchanges() {
         ..ConsoleOptions::default()
     });
     assert!(
-        text.contains("     GET https://vendor.example:8443/api/messages/42 as patient_b → 200 OK")
+        text.contains("     > GET https://vendor.example:8443/api/messages/42 ("),
+        "{text}"
     );
-    assert!(text.contains("     GET https://vendor.example:8443/ as anonymous → connection reset"));
+    assert!(text.contains("     < 200 OK"), "{text}");
+    assert!(text.contains("     < connection reset"), "{text}");
 }
 
 #[test]
