@@ -16,6 +16,9 @@ use super::{Credential, Dialect};
 
 /// Failed logins allowed before a username is locked.
 pub(crate) const LOCKOUT_AFTER: u32 = 5;
+/// The account message reads fall through to under `unauth-message` (the clinician, who
+/// takes part in every conversation).
+const SERVICE_ACCOUNT: &str = "u-cl-31d5";
 /// How long a lock lasts.
 pub(crate) const LOCKOUT_FOR: Duration = Duration::from_secs(15 * 60);
 /// How long an unused login-form (pre-session) token lives.
@@ -224,8 +227,19 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        state
-            .api_caller(&parts.headers)
-            .ok_or(ApiError::Unauthorized)
+        if let Some(caller) = state.api_caller(&parts.headers) {
+            return Ok(caller);
+        }
+        let path = parts.uri.path();
+        let message_read = parts.method == axum::http::Method::GET
+            && (path.contains("/messages") || path.starts_with("/threads/"));
+        match users::by_id(SERVICE_ACCOUNT) {
+            Some(user) if message_read && state.has(super::Flaw::UnauthMessage) => Ok(Caller {
+                user,
+                sid: String::new(),
+                csrf: String::new(),
+            }),
+            _ => Err(ApiError::Unauthorized),
+        }
     }
 }

@@ -55,6 +55,12 @@ flaws! {
         "Attachment downloads come back with the last byte flipped.";
     Slow => "slow", ["TEC-02"],
         "Every request waits the configured latency (default 2500 ms) before it is answered.";
+    UnauthMessage => "unauth-message", ["SEC-04"],
+        "Message reads without a valid session fall through to the clinic's service account.";
+    MangledText => "mangled-text", ["FUN-01"],
+        "Message text is stored with every non-ASCII character dropped (accents, emoji).";
+    ThreadOrder => "thread-order", ["FUN-02"],
+        "The messages of a conversation are listed newest first.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

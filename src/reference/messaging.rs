@@ -118,6 +118,7 @@ impl AppState {
         }
         check_text(subject, MAX_SUBJECT_CHARS, "subject is required")?;
         check_text(body, MAX_BODY_CHARS, "body is required")?;
+        let body = &self.stored_text(body);
         let (patient, clinician) = match caller.role {
             Role::Patient => (caller.id, recipient.id),
             _ => (recipient.id, caller.id),
@@ -152,6 +153,7 @@ impl AppState {
         body: &str,
         attachment_ids: &[String],
     ) -> Result<MessageView, ApiError> {
+        let body = &self.stored_text(body);
         let mut store = self.store();
         if store.writable(caller, cid)?.closed {
             return Err(ApiError::Conflict("conversation is closed"));
@@ -159,6 +161,15 @@ impl AppState {
         let mid = store.append(caller, cid, body, attachment_ids, &self.settings.base_url)?;
         let m = store.messages.get(&mid).ok_or(ApiError::NotFound)?;
         Ok(store.message_view(m))
+    }
+
+    /// Message text as stored (`mangled-text` drops every non-ASCII character).
+    fn stored_text(&self, body: &str) -> String {
+        if self.has(Flaw::MangledText) {
+            body.chars().filter(char::is_ascii).collect()
+        } else {
+            body.to_owned()
+        }
     }
 
     /// The caller's conversations, most recent first.
@@ -181,7 +192,10 @@ impl AppState {
         cid: &str,
     ) -> Result<ConversationView, ApiError> {
         let mut store = self.store();
-        let view = store.conversation_view(store.readable(self, caller, cid)?);
+        let mut view = store.conversation_view(store.readable(self, caller, cid)?);
+        if self.has(Flaw::ThreadOrder) {
+            view.messages.reverse();
+        }
         store.audit(caller.id, "conversation.view", cid, &view.participants);
         for m in &view.messages {
             store.audit(caller.id, "message.read", &m.id, &view.participants);
