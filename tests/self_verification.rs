@@ -1,0 +1,141 @@
+//! The project's core test: every shipped check passes against the clean reference server in
+//! both dialects, and each flaw is caught by the checks aimed at it and by no unrelated
+//! mandatory check. Prints the matrix flaw × failing checks. A check or flaw without a row in
+//! `PROOFS` fails the test, so every new check ships with its proof.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::Reference;
+use vvcheck::engine::plan::Filters;
+use vvcheck::engine::{self, RunOptions};
+use vvcheck::http::HttpOptions;
+use vvcheck::model::inputs::{self, InputPaths};
+use vvcheck::model::outcome::{CheckStatus, RunReport};
+use vvcheck::model::resolve::ResolvedTarget;
+use vvcheck::model::standard::Level;
+use vvcheck::reference::{Dialect, Flaw};
+
+/// Each shipped check and the flaws that must make it fail.
+const PROOFS: &[(&str, &[&str])] = &[
+    ("fun.patient-starts-conversation", &["mangled-text"]),
+    ("fun.replies-both-ways", &["thread-order"]),
+    ("fun.attachment-round-trip", &["attachment-corrupt"]),
+    ("sec.transport.http-redirects", &["http-no-redirect"]),
+    ("sec.transport.hsts", &["no-hsts"]),
+    ("sec.access.anonymous-message", &["unauth-message"]),
+    ("sec.access.forged-credentials-message", &["unauth-message"]),
+    ("sec.access.anonymous-attachment", &["unauth-attachment"]),
+    ("sec.access.forged-credentials-attachment", &["unauth-attachment"]),
+    ("sec.access.cross-patient-message", &["idor-message"]),
+    ("sec.access.cross-patient-attachment", &["idor-attachment"]),
+    ("sec.session.cookie-flags", &["weak-cookie"]),
+    ("prv.cache.messages-not-cacheable", &["cacheable-phi"]),
+    ("prv.cache.attachment-not-cacheable", &["cacheable-phi"]),
+    ("tec.latency.message-operations", &["slow"]),
+];
+
+/// Flaws that break no requirement: no check may fail (errors are allowed).
+const ROBUSTNESS_FLAWS: &[&str] = &["flaky"];
+
+async fn run(dialect: Dialect, flaw: Option<Flaw>) -> RunReport {
+    let flaws: Vec<Flaw> = flaw.into_iter().collect();
+    let r = Reference::start(dialect, &flaws).await;
+    let loaded = inputs::load(&InputPaths { target: Some(r.profile.clone()), ..Default::default() }).expect("shipped inputs load");
+    let (profile, src) = loaded.target.as_ref().expect("target");
+    let target = ResolvedTarget::resolve(profile, src).expect("profile resolves");
+    let opts = RunOptions { filters: Filters::default(), concurrency: 16, http: HttpOptions { insecure: false, retries: 1, rate: None }, strict: false };
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let outcome = engine::run(&loaded, target, &opts, tx).await.expect("engine runs");
+    r.server.shutdown().await;
+    outcome.report
+}
+
+fn failing(report: &RunReport) -> BTreeSet<String> {
+    report.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| c.id.clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
+    // Every shipped check has a proof, and every flaw is someone's proof (or a robustness flaw).
+    let shipped = inputs::load(&InputPaths::default()).expect("shipped suites load");
+    let shipped_ids: BTreeSet<&str> = shipped.checks.iter().map(|c| c.id.as_str()).collect();
+    let proven: BTreeSet<&str> = PROOFS.iter().map(|(c, _)| *c).collect();
+    let unproven: Vec<_> = shipped_ids.difference(&proven).collect();
+    assert!(unproven.is_empty(), "checks without a proof row in PROOFS: {unproven:?}");
+    let stale: Vec<_> = proven.difference(&shipped_ids).collect();
+    assert!(stale.is_empty(), "PROOFS rows for checks that no longer exist: {stale:?}");
+    for f in Flaw::ALL {
+        let used = PROOFS.iter().any(|(_, flaws)| flaws.contains(&f.name())) || ROBUSTNESS_FLAWS.contains(&f.name());
+        assert!(used, "flaw `{}` has no check in PROOFS that catches it", f.name());
+    }
+
+    // All runs at once: one server per (dialect, flaw), shared by every check of that run.
+    let mut configs: Vec<(Dialect, Option<Flaw>)> = Vec::new();
+    for d in [Dialect::Rest, Dialect::Forms] {
+        configs.push((d, None));
+        configs.extend(Flaw::ALL.iter().map(|f| (d, Some(*f))));
+    }
+    let reports = futures_util::future::join_all(configs.iter().map(|(d, f)| run(*d, *f))).await;
+    let results: BTreeMap<(String, String), RunReport> = configs
+        .iter()
+        .zip(reports)
+        .map(|((d, f), r)| ((d.to_string(), f.map_or("(clean)".to_string(), |f| f.name().to_string())), r))
+        .collect();
+
+    let mut matrix = String::from("\nself-verification matrix (flaw × failing checks)\n");
+    let mut problems = Vec::new();
+    for ((dialect, flaw_name), report) in &results {
+        let fails = failing(report);
+        let errors: Vec<&str> = report.checks.iter().filter(|c| c.status == CheckStatus::Error).map(|c| c.id.as_str()).collect();
+        matrix.push_str(&format!("  {dialect:<5} {flaw_name:<20} fail: {:<60} exit {}{}\n", fails.iter().cloned().collect::<Vec<_>>().join(", "), report.exit_code, if errors.is_empty() { String::new() } else { format!("  (errors: {})", errors.join(", ")) }));
+        let Some(flaw) = Flaw::ALL.iter().find(|f| f.name() == flaw_name) else {
+            // The clean server: everything passes, exit 0.
+            if report.checks.iter().any(|c| c.status != CheckStatus::Pass) {
+                let bad: Vec<String> = report.checks.iter().filter(|c| c.status != CheckStatus::Pass).map(|c| format!("{} {}: {}", c.id, c.status, c.message)).collect();
+                problems.push(format!("{dialect}: clean server, checks not passing: {bad:?}"));
+            }
+            if report.exit_code != 0 {
+                problems.push(format!("{dialect}: clean server exits {}", report.exit_code));
+            }
+            continue;
+        };
+        if ROBUSTNESS_FLAWS.contains(&flaw.name()) {
+            if !fails.is_empty() {
+                problems.push(format!("{dialect}/{flaw_name}: a robustness flaw made checks fail (must be error or pass): {fails:?}"));
+            }
+            continue;
+        }
+        for (check, flaws) in PROOFS {
+            if flaws.contains(&flaw.name()) && !fails.contains(*check) {
+                problems.push(format!("{dialect}/{flaw_name}: `{check}` did not fail"));
+            }
+        }
+        for id in &fails {
+            let c = report.checks.iter().find(|c| &c.id == id).expect("failing check is in the report");
+            let related = c.requirements.iter().any(|r| flaw.requirements().contains(&r.as_str()));
+            if !related && c.level == Level::Mandatory {
+                problems.push(format!("{dialect}/{flaw_name}: unrelated mandatory check `{id}` failed: {}", c.message));
+            }
+        }
+        let mandatory = report.requirements.iter().any(|r| flaw.requirements().contains(&r.id.as_str()) && r.level == Level::Mandatory);
+        let expected_exit = if mandatory { 1 } else { 0 };
+        if report.exit_code != expected_exit {
+            problems.push(format!("{dialect}/{flaw_name}: exit code {} (expected {expected_exit})", report.exit_code));
+        }
+    }
+    // The forms dialect gives the same verdicts as rest for every deterministic flaw.
+    for ((dialect, flaw_name), report) in &results {
+        if dialect != "forms" || ROBUSTNESS_FLAWS.contains(&flaw_name.as_str()) {
+            continue;
+        }
+        let rest = &results[&("rest".to_string(), flaw_name.clone())];
+        let verdicts = |r: &RunReport| r.requirements.iter().map(|v| (v.id.to_string(), v.verdict)).collect::<Vec<_>>();
+        if verdicts(report) != verdicts(rest) {
+            problems.push(format!("{flaw_name}: forms and rest verdicts differ"));
+        }
+    }
+    println!("{matrix}");
+    assert!(problems.is_empty(), "self-verification problems:\n  {}\n{matrix}", problems.join("\n  "));
+}
