@@ -6,8 +6,17 @@ use std::process::{Command, Stdio};
 use assert_cmd::cargo::CommandCargoExt;
 
 fn vvcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("vvcheck").unwrap().args(args).env("NO_COLOR", "1").output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::cargo_bin("vvcheck")
+        .unwrap()
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -15,8 +24,14 @@ fn demo_passes_against_the_clean_reference_server() {
     let dir = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = vvcheck(&["demo", "--out", dir.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert!(stdout.contains("domain") && stdout.contains("security") && stdout.contains("total"), "per-domain summary:\n{stdout}");
-    assert!(stdout.contains("MANUAL [SEC-14]"), "manual requirements are reported as such:\n{stdout}");
+    assert!(
+        stdout.contains("domain") && stdout.contains("security") && stdout.contains("total"),
+        "per-domain summary:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("MANUAL [SEC-14]"),
+        "manual requirements are reported as such:\n{stdout}"
+    );
     assert!(stdout.contains("0 failed, 0 errors"), "{stdout}");
     assert!(dir.path().join("junit.xml").exists() && dir.path().join("results.json").exists());
 }
@@ -24,16 +39,31 @@ fn demo_passes_against_the_clean_reference_server() {
 #[test]
 fn demo_with_a_mandatory_flaw_exits_1_naming_its_requirement() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, _) = vvcheck(&["demo", "--flaw", "no-hsts", "--dialect", "forms", "--quiet", "--out", dir.path().to_str().unwrap()]);
+    let (code, stdout, _) = vvcheck(&[
+        "demo",
+        "--flaw",
+        "no-hsts",
+        "--dialect",
+        "forms",
+        "--quiet",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("FAIL [SEC-03] HTTPS responses carry HSTS"), "{stdout}");
+    assert!(
+        stdout.contains("FAIL [SEC-03] HTTPS responses carry HSTS"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn unknown_flaws_and_bad_arguments_exit_2() {
     let (code, _, stderr) = vvcheck(&["demo", "--flaw", "idor-mesage"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("unknown flaw `idor-mesage`") && stderr.contains("idor-message"), "{stderr}");
+    assert!(
+        stderr.contains("unknown flaw `idor-mesage`") && stderr.contains("idor-message"),
+        "{stderr}"
+    );
     let (code, _, _) = vvcheck(&["run", "--target", "x.yaml", "--partition", "3/2"]);
     assert_eq!(code, 2);
     let (code, _, stderr) = vvcheck(&["run", "--target", "/nonexistent/profile.yaml"]);
@@ -48,7 +78,10 @@ fn help_works_for_every_command() {
     for cmd in ["run", "demo", "validate", "list", "serve-reference"] {
         let (code, stdout, _) = vvcheck(&[cmd, "--help"]);
         assert_eq!(code, 0, "{cmd} --help");
-        assert!(stdout.contains("Examples:"), "{cmd} --help shows examples:\n{stdout}");
+        assert!(
+            stdout.contains("Examples:"),
+            "{cmd} --help shows examples:\n{stdout}"
+        );
     }
 }
 
@@ -56,26 +89,54 @@ fn help_works_for_every_command() {
 fn list_prints_requirements_checks_and_flaws() {
     let (code, stdout, _) = vvcheck(&["list", "requirements"]);
     assert_eq!(code, 0);
-    assert!(stdout.lines().any(|l| l.starts_with("SEC-05") && l.contains("mandatory")), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("SEC-05") && l.contains("mandatory")),
+        "{stdout}"
+    );
     let (code, stdout, _) = vvcheck(&["list", "checks", "--format", "json"]);
     assert_eq!(code, 0);
     let checks: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert!(checks.as_array().unwrap().iter().any(|c| c["id"] == "sec.access.cross-patient-message"));
+    assert!(
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "sec.access.cross-patient-message")
+    );
     let (code, stdout, _) = vvcheck(&["list", "flaws"]);
     assert_eq!(code, 0);
-    let first = stdout.lines().find(|l| l.starts_with("idor-message")).expect("idor-message listed");
+    let first = stdout
+        .lines()
+        .find(|l| l.starts_with("idor-message"))
+        .expect("idor-message listed");
     let fields: Vec<&str> = first.split_whitespace().collect();
-    assert_eq!(fields[1], "SEC-05", "name first, then the requirement: {first}");
+    assert_eq!(
+        fields[1], "SEC-05",
+        "name first, then the requirement: {first}"
+    );
     assert_eq!(stdout.lines().count(), vvcheck::reference::Flaw::ALL.len());
 }
 
 #[test]
 fn a_closed_pipe_is_not_an_error() {
-    let mut child = Command::cargo_bin("vvcheck").unwrap().args(["list", "requirements"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::cargo_bin("vvcheck")
+        .unwrap()
+        .args(["list", "requirements"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     drop(child.stdout.take());
     let status = child.wait().unwrap();
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(status.code(), Some(0));
 }

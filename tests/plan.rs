@@ -12,7 +12,12 @@ fn shipped() -> Inputs {
 }
 
 fn build(inputs: &Inputs, filters: &Filters) -> Plan {
-    plan::build(&inputs.catalogue, &inputs.checks, filters, &Default::default())
+    plan::build(
+        &inputs.catalogue,
+        &inputs.checks,
+        filters,
+        &Default::default(),
+    )
 }
 
 fn ids(p: &Plan) -> BTreeSet<String> {
@@ -25,7 +30,11 @@ fn assert_closed_and_ordered(p: &Plan) {
     for (i, c) in p.checks.iter().enumerate() {
         for n in &c.needs {
             let at = order.iter().position(|id| id == n);
-            assert!(at.is_some_and(|j| j < i), "`{}` needs `{n}`, which is not planned before it: {order:?}", c.check.id.value);
+            assert!(
+                at.is_some_and(|j| j < i),
+                "`{}` needs `{n}`, which is not planned before it: {order:?}",
+                c.check.id.value
+            );
         }
     }
 }
@@ -41,25 +50,80 @@ fn the_full_plan_holds_every_check_prerequisites_first() {
 #[test]
 fn filters_select_and_pull_in_prerequisites() {
     let inputs = shipped();
-    let sec = build(&inputs, &Filters { domains: vec![Domain::Security], ..Default::default() });
+    let sec = build(
+        &inputs,
+        &Filters {
+            domains: vec![Domain::Security],
+            ..Default::default()
+        },
+    );
     assert_closed_and_ordered(&sec);
     let sec_ids = ids(&sec);
     assert!(sec_ids.contains("sec.access.cross-patient-message"));
-    assert!(sec_ids.contains("fun.patient-starts-conversation"), "the prerequisite travels with its dependents");
-    assert!(!sec_ids.contains("fun.replies-both-ways"), "unrelated functionality checks stay out");
+    assert!(
+        sec_ids.contains("fun.patient-starts-conversation"),
+        "the prerequisite travels with its dependents"
+    );
+    assert!(
+        !sec_ids.contains("fun.replies-both-ways"),
+        "unrelated functionality checks stay out"
+    );
     assert!(!sec_ids.contains("prv.cache.messages-not-cacheable"));
 
-    let by_req = build(&inputs, &Filters { requirements: vec!["sec-03".into()], ..Default::default() });
-    assert_eq!(ids(&by_req), ["sec.transport.hsts", "sec.transport.http-redirects"].iter().map(|s| s.to_string()).collect());
+    let by_req = build(
+        &inputs,
+        &Filters {
+            requirements: vec!["sec-03".into()],
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        ids(&by_req),
+        ["sec.transport.hsts", "sec.transport.http-redirects"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    );
 
-    let by_tag = build(&inputs, &Filters { tags: vec!["cache".into()], ..Default::default() });
-    assert!(ids(&by_tag).iter().all(|id| id.starts_with("prv.cache") || id.starts_with("fun.")), "{:?}", ids(&by_tag));
+    let by_tag = build(
+        &inputs,
+        &Filters {
+            tags: vec!["cache".into()],
+            ..Default::default()
+        },
+    );
+    assert!(
+        ids(&by_tag)
+            .iter()
+            .all(|id| id.starts_with("prv.cache") || id.starts_with("fun.")),
+        "{:?}",
+        ids(&by_tag)
+    );
 
-    let recommended = build(&inputs, &Filters { levels: vec![Level::Recommended], ..Default::default() });
+    let recommended = build(
+        &inputs,
+        &Filters {
+            levels: vec![Level::Recommended],
+            ..Default::default()
+        },
+    );
     assert!(ids(&recommended).contains("tec.latency.message-operations"));
-    assert!(recommended.checks.iter().filter(|c| c.level == Level::Mandatory).all(|c| c.check.id.value.starts_with("fun.")), "only prerequisites may be mandatory");
+    assert!(
+        recommended
+            .checks
+            .iter()
+            .filter(|c| c.level == Level::Mandatory)
+            .all(|c| c.check.id.value.starts_with("fun.")),
+        "only prerequisites may be mandatory"
+    );
 
-    let none = build(&inputs, &Filters { tags: vec!["no-such-tag".into()], ..Default::default() });
+    let none = build(
+        &inputs,
+        &Filters {
+            tags: vec!["no-such-tag".into()],
+            ..Default::default()
+        },
+    );
     assert!(none.checks.is_empty());
 }
 
@@ -70,12 +134,30 @@ fn partitions_are_disjoint_cover_the_plan_and_keep_needs_together() {
     for n in 1..=5 {
         let mut union = BTreeSet::new();
         for k in 1..=n {
-            let part = build(&inputs, &Filters { partition: Some((k, n)), ..Default::default() });
+            let part = build(
+                &inputs,
+                &Filters {
+                    partition: Some((k, n)),
+                    ..Default::default()
+                },
+            );
             assert_closed_and_ordered(&part);
             let part_ids = ids(&part);
-            assert!(union.is_disjoint(&part_ids), "{k}/{n} overlaps an earlier part");
+            assert!(
+                union.is_disjoint(&part_ids),
+                "{k}/{n} overlaps an earlier part"
+            );
             // The same split every time.
-            assert_eq!(part_ids, ids(&build(&inputs, &Filters { partition: Some((k, n)), ..Default::default() })));
+            assert_eq!(
+                part_ids,
+                ids(&build(
+                    &inputs,
+                    &Filters {
+                        partition: Some((k, n)),
+                        ..Default::default()
+                    }
+                ))
+            );
             union.extend(part_ids);
         }
         assert_eq!(union, full, "the union of all {n} parts is the full plan");
@@ -85,11 +167,20 @@ fn partitions_are_disjoint_cover_the_plan_and_keep_needs_together() {
 #[test]
 fn partitions_combine_with_filters() {
     let inputs = shipped();
-    let f = Filters { domains: vec![Domain::Security], ..Default::default() };
+    let f = Filters {
+        domains: vec![Domain::Security],
+        ..Default::default()
+    };
     let full = ids(&build(&inputs, &f));
     let mut union = BTreeSet::new();
     for k in 1..=3 {
-        let part = build(&inputs, &Filters { partition: Some((k, 3)), ..f.clone() });
+        let part = build(
+            &inputs,
+            &Filters {
+                partition: Some((k, 3)),
+                ..f.clone()
+            },
+        );
         assert_closed_and_ordered(&part);
         assert!(union.is_disjoint(&ids(&part)));
         union.extend(ids(&part));

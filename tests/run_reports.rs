@@ -9,16 +9,35 @@ use serde_json::Value;
 use vvcheck::reference::{Dialect, Flaw};
 
 fn run_args(r: &Reference, out: &std::path::Path, extra: &[&str]) -> Vec<String> {
-    let mut a = vec!["run".to_string(), "--target".into(), r.profile.display().to_string(), "--out".into(), out.display().to_string()];
+    let mut a = vec![
+        "run".to_string(),
+        "--target".into(),
+        r.profile.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
     a.extend(extra.iter().map(|s| s.to_string()));
     a
 }
 
 fn xmllint(file: &std::path::Path) -> Option<(bool, String)> {
     let schema = shared().join("schemas/junit-10.xsd");
-    assert!(schema.exists(), "the shared JUnit schema is missing at {}", schema.display());
-    let out = std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&schema).arg(file).output().ok()?;
-    Some((out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned()))
+    assert!(
+        schema.exists(),
+        "the shared JUnit schema is missing at {}",
+        schema.display()
+    );
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(file)
+        .output()
+        .ok()?;
+    Some((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -32,24 +51,61 @@ async fn run_writes_valid_junit_and_results_json() {
     let junit_path = out_dir.path().join("junit.xml");
     let junit = std::fs::read_to_string(&junit_path).unwrap();
     match xmllint(&junit_path) {
-        Some((ok, msg)) => assert!(ok, "junit.xml does not validate against junit-10.xsd:\n{msg}"),
-        None => eprintln!("notice: xmllint is not installed; schema validation skipped (CI installs libxml2-utils)"),
+        Some((ok, msg)) => assert!(
+            ok,
+            "junit.xml does not validate against junit-10.xsd:\n{msg}"
+        ),
+        None => eprintln!(
+            "notice: xmllint is not installed; schema validation skipped (CI installs libxml2-utils)"
+        ),
     }
     // One testsuite per domain; testcases name their requirement; manual ones are present too.
     assert!(junit.contains(r#"classname="security.SEC-05""#), "{junit}");
-    assert!(junit.contains("[SEC-05] A patient cannot read, list or post into another patient&apos;s conversation") || junit.contains("[SEC-05] A patient cannot read, list or post into another patient's conversation"));
-    assert!(junit.contains(r#"classname="security.SEC-14""#), "manual requirements appear as testcases");
+    assert!(
+        junit.contains(
+            "[SEC-05] A patient cannot read, list or post into another patient&apos;s conversation"
+        ) || junit.contains(
+            "[SEC-05] A patient cannot read, list or post into another patient's conversation"
+        )
+    );
+    assert!(
+        junit.contains(r#"classname="security.SEC-14""#),
+        "manual requirements appear as testcases"
+    );
     assert!(junit.contains("standard.edition"), "suite-level properties");
     let mut names = std::collections::HashSet::new();
     for (i, _) in junit.match_indices("<testcase ") {
         let tag = &junit[i..junit[i..].find('>').map_or(junit.len(), |e| i + e)];
-        let name = tag.split("name=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("");
-        let class = tag.split("classname=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("");
-        assert!(names.insert((name.to_string(), class.to_string())), "duplicate testcase {name} / {class}");
+        let name = tag
+            .split("name=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("");
+        let class = tag
+            .split("classname=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("");
+        assert!(
+            names.insert((name.to_string(), class.to_string())),
+            "duplicate testcase {name} / {class}"
+        );
     }
 
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.path().join("results.json")).unwrap()).unwrap();
-    for key in ["edition", "target", "started_at", "duration_ms", "summary", "checks", "requirements", "exit_code"] {
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.path().join("results.json")).unwrap(),
+    )
+    .unwrap();
+    for key in [
+        "edition",
+        "target",
+        "started_at",
+        "duration_ms",
+        "summary",
+        "checks",
+        "requirements",
+        "exit_code",
+    ] {
         assert!(json.get(key).is_some(), "results.json lacks `{key}`");
     }
     assert_eq!(json["edition"], "vvcheck-baseline-1");
@@ -60,13 +116,27 @@ async fn run_writes_valid_junit_and_results_json() {
     let checks = json["checks"].as_array().unwrap();
     assert_eq!(summary["pass"].as_u64().unwrap() as usize, checks.len());
     for c in checks {
-        for key in ["id", "title", "domain", "requirements", "level", "status", "duration_ms", "message"] {
+        for key in [
+            "id",
+            "title",
+            "domain",
+            "requirements",
+            "level",
+            "status",
+            "duration_ms",
+            "message",
+        ] {
             assert!(c.get(key).is_some(), "check lacks `{key}`: {c}");
         }
     }
     let reqs = json["requirements"].as_array().unwrap();
     assert_eq!(reqs.len(), 37, "every catalogue requirement has a verdict");
-    let verdict = |id: &str| reqs.iter().find(|r| r["id"] == id).map(|r| r["verdict"].clone()).unwrap();
+    let verdict = |id: &str| {
+        reqs.iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["verdict"].clone())
+            .unwrap()
+    };
     assert_eq!(verdict("SEC-05"), "pass");
     assert_eq!(verdict("SEC-14"), "manual");
     for r in reqs {
@@ -74,7 +144,10 @@ async fn run_writes_valid_junit_and_results_json() {
             assert!(r.get(key).is_some(), "requirement lacks `{key}`: {r}");
         }
     }
-    assert!(stdout.contains("functionality"), "per-domain summary on the console:\n{stdout}");
+    assert!(
+        stdout.contains("functionality"),
+        "per-domain summary on the console:\n{stdout}"
+    );
     r.server.shutdown().await;
 }
 
@@ -82,15 +155,30 @@ async fn run_writes_valid_junit_and_results_json() {
 async fn extended_junit_adds_testcase_properties() {
     let r = Reference::start(Dialect::Rest, &[]).await;
     let out_dir = tempfile::tempdir().unwrap();
-    let out = vvcheck(run_args(&r, out_dir.path(), &["--junit-flavor", "extended", "--requirement", "SEC-03"])).await;
+    let out = vvcheck(run_args(
+        &r,
+        out_dir.path(),
+        &["--junit-flavor", "extended", "--requirement", "SEC-03"],
+    ))
+    .await;
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let junit = std::fs::read_to_string(out_dir.path().join("junit.xml")).unwrap();
-    let case = junit.find("classname=\"security.SEC-03\"").expect("SEC-03 testcase");
+    let case = junit
+        .find("classname=\"security.SEC-03\"")
+        .expect("SEC-03 testcase");
     let rest = &junit[case..];
     let end = rest.find("</testcase>").unwrap();
     let body = &rest[..end];
-    for prop in [r#"name="requirements" value="SEC-03""#, r#"name="level" value="mandatory""#, r#"name="provenance""#, r#"name="test_description""#] {
-        assert!(body.contains(prop), "extended testcase lacks {prop}:\n{body}");
+    for prop in [
+        r#"name="requirements" value="SEC-03""#,
+        r#"name="level" value="mandatory""#,
+        r#"name="provenance""#,
+        r#"name="test_description""#,
+    ] {
+        assert!(
+            body.contains(prop),
+            "extended testcase lacks {prop}:\n{body}"
+        );
     }
     r.server.shutdown().await;
 }
@@ -103,7 +191,10 @@ async fn a_mandatory_failure_exits_1_and_names_the_requirement() {
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("FAIL [SEC-05]"), "{stdout}");
-    assert!(stdout.contains("expected status 403/404, saw 200 OK"), "{stdout}");
+    assert!(
+        stdout.contains("expected status 403/404, saw 200 OK"),
+        "{stdout}"
+    );
     let junit = std::fs::read_to_string(out_dir.path().join("junit.xml")).unwrap();
     assert!(junit.contains("<failure"), "{junit}");
     r.server.shutdown().await;
@@ -114,19 +205,37 @@ async fn no_secret_reaches_the_console_or_any_report() {
     let r = Reference::start(Dialect::Forms, &[]).await;
     let out_dir = tempfile::tempdir().unwrap();
     // --verbose prints every exchange, logins included.
-    let out = vvcheck(run_args(&r, out_dir.path(), &["--verbose", "--junit-flavor", "extended"])).await;
+    let out = vvcheck(run_args(
+        &r,
+        out_dir.path(),
+        &["--verbose", "--junit-flavor", "extended"],
+    ))
+    .await;
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     let secrets = r.secrets();
     assert_eq!(secrets.len(), 5, "four passwords and a token are planted");
     for s in &secrets {
-        assert!(s.len() >= 16, "planted secrets are long enough to be unambiguous");
-        assert!(!stdout.contains(s.as_str()) && !stderr.contains(s.as_str()), "a secret reached the console");
+        assert!(
+            s.len() >= 16,
+            "planted secrets are long enough to be unambiguous"
+        );
+        assert!(
+            !stdout.contains(s.as_str()) && !stderr.contains(s.as_str()),
+            "a secret reached the console"
+        );
         for f in files_under(out_dir.path()) {
             let content = std::fs::read_to_string(&f).unwrap_or_default();
-            assert!(!content.contains(s.as_str()), "a secret reached {}", f.display());
+            assert!(
+                !content.contains(s.as_str()),
+                "a secret reached {}",
+                f.display()
+            );
         }
     }
-    assert!(stdout.contains("[REDACTED]"), "verbose output shows redaction happened:\n{stdout}");
+    assert!(
+        stdout.contains("[REDACTED]"),
+        "verbose output shows redaction happened:\n{stdout}"
+    );
     r.server.shutdown().await;
 }

@@ -27,7 +27,10 @@ const PROOFS: &[(&str, &[&str])] = &[
     ("sec.access.anonymous-message", &["unauth-message"]),
     ("sec.access.forged-credentials-message", &["unauth-message"]),
     ("sec.access.anonymous-attachment", &["unauth-attachment"]),
-    ("sec.access.forged-credentials-attachment", &["unauth-attachment"]),
+    (
+        "sec.access.forged-credentials-attachment",
+        &["unauth-attachment"],
+    ),
     ("sec.access.cross-patient-message", &["idor-message"]),
     ("sec.access.cross-patient-attachment", &["idor-attachment"]),
     ("sec.session.cookie-flags", &["weak-cookie"]),
@@ -42,18 +45,38 @@ const ROBUSTNESS_FLAWS: &[&str] = &["flaky"];
 async fn run(dialect: Dialect, flaw: Option<Flaw>) -> RunReport {
     let flaws: Vec<Flaw> = flaw.into_iter().collect();
     let r = Reference::start(dialect, &flaws).await;
-    let loaded = inputs::load(&InputPaths { target: Some(r.profile.clone()), ..Default::default() }).expect("shipped inputs load");
+    let loaded = inputs::load(&InputPaths {
+        target: Some(r.profile.clone()),
+        ..Default::default()
+    })
+    .expect("shipped inputs load");
     let (profile, src) = loaded.target.as_ref().expect("target");
     let target = ResolvedTarget::resolve(profile, src).expect("profile resolves");
-    let opts = RunOptions { filters: Filters::default(), concurrency: 16, http: HttpOptions { insecure: false, retries: 1, rate: None }, strict: false };
+    let opts = RunOptions {
+        filters: Filters::default(),
+        concurrency: 16,
+        http: HttpOptions {
+            insecure: false,
+            retries: 1,
+            rate: None,
+        },
+        strict: false,
+    };
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let outcome = engine::run(&loaded, target, &opts, tx).await.expect("engine runs");
+    let outcome = engine::run(&loaded, target, &opts, tx)
+        .await
+        .expect("engine runs");
     r.server.shutdown().await;
     outcome.report
 }
 
 fn failing(report: &RunReport) -> BTreeSet<String> {
-    report.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| c.id.clone()).collect()
+    report
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Fail)
+        .map(|c| c.id.clone())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -63,12 +86,23 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
     let shipped_ids: BTreeSet<&str> = shipped.checks.iter().map(|c| c.id.as_str()).collect();
     let proven: BTreeSet<&str> = PROOFS.iter().map(|(c, _)| *c).collect();
     let unproven: Vec<_> = shipped_ids.difference(&proven).collect();
-    assert!(unproven.is_empty(), "checks without a proof row in PROOFS: {unproven:?}");
+    assert!(
+        unproven.is_empty(),
+        "checks without a proof row in PROOFS: {unproven:?}"
+    );
     let stale: Vec<_> = proven.difference(&shipped_ids).collect();
-    assert!(stale.is_empty(), "PROOFS rows for checks that no longer exist: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "PROOFS rows for checks that no longer exist: {stale:?}"
+    );
     for f in Flaw::ALL {
-        let used = PROOFS.iter().any(|(_, flaws)| flaws.contains(&f.name())) || ROBUSTNESS_FLAWS.contains(&f.name());
-        assert!(used, "flaw `{}` has no check in PROOFS that catches it", f.name());
+        let used = PROOFS.iter().any(|(_, flaws)| flaws.contains(&f.name()))
+            || ROBUSTNESS_FLAWS.contains(&f.name());
+        assert!(
+            used,
+            "flaw `{}` has no check in PROOFS that catches it",
+            f.name()
+        );
     }
 
     // All runs at once: one server per (dialect, flaw), shared by every check of that run.
@@ -81,23 +115,55 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
     let results: BTreeMap<(String, String), RunReport> = configs
         .iter()
         .zip(reports)
-        .map(|((d, f), r)| ((d.to_string(), f.map_or("(clean)".to_string(), |f| f.name().to_string())), r))
+        .map(|((d, f), r)| {
+            (
+                (
+                    d.to_string(),
+                    f.map_or("(clean)".to_string(), |f| f.name().to_string()),
+                ),
+                r,
+            )
+        })
         .collect();
 
     let mut matrix = String::from("\nself-verification matrix (flaw × failing checks)\n");
     let mut problems = Vec::new();
     for ((dialect, flaw_name), report) in &results {
         let fails = failing(report);
-        let errors: Vec<&str> = report.checks.iter().filter(|c| c.status == CheckStatus::Error).map(|c| c.id.as_str()).collect();
-        matrix.push_str(&format!("  {dialect:<5} {flaw_name:<20} fail: {:<60} exit {}{}\n", fails.iter().cloned().collect::<Vec<_>>().join(", "), report.exit_code, if errors.is_empty() { String::new() } else { format!("  (errors: {})", errors.join(", ")) }));
+        let errors: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Error)
+            .map(|c| c.id.as_str())
+            .collect();
+        matrix.push_str(&format!(
+            "  {dialect:<5} {flaw_name:<20} fail: {:<60} exit {}{}\n",
+            fails.iter().cloned().collect::<Vec<_>>().join(", "),
+            report.exit_code,
+            if errors.is_empty() {
+                String::new()
+            } else {
+                format!("  (errors: {})", errors.join(", "))
+            }
+        ));
         let Some(flaw) = Flaw::ALL.iter().find(|f| f.name() == flaw_name) else {
             // The clean server: everything passes, exit 0.
             if report.checks.iter().any(|c| c.status != CheckStatus::Pass) {
-                let bad: Vec<String> = report.checks.iter().filter(|c| c.status != CheckStatus::Pass).map(|c| format!("{} {}: {}", c.id, c.status, c.message)).collect();
-                problems.push(format!("{dialect}: clean server, checks not passing: {bad:?}"));
+                let bad: Vec<String> = report
+                    .checks
+                    .iter()
+                    .filter(|c| c.status != CheckStatus::Pass)
+                    .map(|c| format!("{} {}: {}", c.id, c.status, c.message))
+                    .collect();
+                problems.push(format!(
+                    "{dialect}: clean server, checks not passing: {bad:?}"
+                ));
             }
             if report.exit_code != 0 {
-                problems.push(format!("{dialect}: clean server exits {}", report.exit_code));
+                problems.push(format!(
+                    "{dialect}: clean server exits {}",
+                    report.exit_code
+                ));
             }
             continue;
         };
@@ -113,16 +179,32 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
             }
         }
         for id in &fails {
-            let c = report.checks.iter().find(|c| &c.id == id).expect("failing check is in the report");
-            let related = c.requirements.iter().any(|r| flaw.requirements().contains(&r.as_str()));
+            let c = report
+                .checks
+                .iter()
+                .find(|c| &c.id == id)
+                .expect("failing check is in the report");
+            let related = c
+                .requirements
+                .iter()
+                .any(|r| flaw.requirements().contains(&r.as_str()));
             if !related && c.level == Level::Mandatory {
-                problems.push(format!("{dialect}/{flaw_name}: unrelated mandatory check `{id}` failed: {}", c.message));
+                problems.push(format!(
+                    "{dialect}/{flaw_name}: unrelated mandatory check `{id}` failed: {}",
+                    c.message
+                ));
             }
         }
-        let mandatory = report.requirements.iter().any(|r| flaw.requirements().contains(&r.id.as_str()) && r.level == Level::Mandatory);
+        let mandatory = report
+            .requirements
+            .iter()
+            .any(|r| flaw.requirements().contains(&r.id.as_str()) && r.level == Level::Mandatory);
         let expected_exit = if mandatory { 1 } else { 0 };
         if report.exit_code != expected_exit {
-            problems.push(format!("{dialect}/{flaw_name}: exit code {} (expected {expected_exit})", report.exit_code));
+            problems.push(format!(
+                "{dialect}/{flaw_name}: exit code {} (expected {expected_exit})",
+                report.exit_code
+            ));
         }
     }
     // The forms dialect gives the same verdicts as rest for every deterministic flaw.
@@ -131,11 +213,20 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
             continue;
         }
         let rest = &results[&("rest".to_string(), flaw_name.clone())];
-        let verdicts = |r: &RunReport| r.requirements.iter().map(|v| (v.id.to_string(), v.verdict)).collect::<Vec<_>>();
+        let verdicts = |r: &RunReport| {
+            r.requirements
+                .iter()
+                .map(|v| (v.id.to_string(), v.verdict))
+                .collect::<Vec<_>>()
+        };
         if verdicts(report) != verdicts(rest) {
             problems.push(format!("{flaw_name}: forms and rest verdicts differ"));
         }
     }
     println!("{matrix}");
-    assert!(problems.is_empty(), "self-verification problems:\n  {}\n{matrix}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "self-verification problems:\n  {}\n{matrix}",
+        problems.join("\n  ")
+    );
 }

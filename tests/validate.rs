@@ -15,42 +15,134 @@ fn validate(file: &str) -> (i32, String, String) {
         .env_remove("VVCHECK_FIXTURE_UNSET_SECRET")
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// (fixture, position printed, message, hint) — one row per bad-input case.
 const CASES: &[(&str, &str, &str, &str)] = &[
     ("bad-yaml-syntax.yaml", "4:8", "invalid YAML", ""),
-    ("duplicate-key.yaml", "3:3", "duplicate mapping key: title", "each key may appear once"),
-    ("unknown-field.yaml", "2:3", "unknown field `titel`", "did you mean `title`?"),
-    ("unknown-requirement.yaml", "3:18", "unknown requirement `SEC-99`", "did you mean `SEC-09`?"),
-    ("unknown-operation.yaml", "5:13", "unknown operation `get_mesage`", "did you mean `get_message`?"),
-    ("needs-cycle.yaml", "11:11", "`needs` forms a cycle: fun.first → fun.second → fun.first", ""),
-    ("missing-env-secret.yaml", "18:76", "environment variable `VVCHECK_FIXTURE_UNSET_SECRET` is not set", "export VVCHECK_FIXTURE_UNSET_SECRET"),
-    ("wrong-type.yaml", "4:14", "invalid type: string \"soon\", expected u64 (at `timeout_s`)", ""),
+    (
+        "duplicate-key.yaml",
+        "3:3",
+        "duplicate mapping key: title",
+        "each key may appear once",
+    ),
+    (
+        "unknown-field.yaml",
+        "2:3",
+        "unknown field `titel`",
+        "did you mean `title`?",
+    ),
+    (
+        "unknown-requirement.yaml",
+        "3:18",
+        "unknown requirement `SEC-99`",
+        "did you mean `SEC-09`?",
+    ),
+    (
+        "unknown-operation.yaml",
+        "5:13",
+        "unknown operation `get_mesage`",
+        "did you mean `get_message`?",
+    ),
+    (
+        "needs-cycle.yaml",
+        "11:11",
+        "`needs` forms a cycle: fun.first → fun.second → fun.first",
+        "",
+    ),
+    (
+        "missing-env-secret.yaml",
+        "18:76",
+        "environment variable `VVCHECK_FIXTURE_UNSET_SECRET` is not set",
+        "export VVCHECK_FIXTURE_UNSET_SECRET",
+    ),
+    (
+        "wrong-type.yaml",
+        "4:14",
+        "invalid type: string \"soon\", expected u64 (at `timeout_s`)",
+        "",
+    ),
     ("empty-suite.yaml", "1:1", "the suite has no checks", ""),
-    ("bad-url.yaml", "6:11", "invalid URL `htps//sm.staging.acme.example`", "write a full URL"),
-    ("bad-regex.yaml", "8:23", "invalid regular expression `([a-z`", ""),
-    ("bad-jsonpath.yaml", "9:11", "invalid JSONPath `$.conversations[[0`", ""),
-    ("undefined-variable.yaml", "7:32", "undefined variable `conversation_idd`", ""),
-    ("missing-input.yaml", "5:13", "`get_message` needs input `message_id`", ""),
-    ("inline-secret.yaml", "18:69", "secrets are never written inline", ""),
-    ("profile-unknown-operation.yaml", "39:3", "unknown operation `get_mesage`", "did you mean `get_message`?"),
-    ("attestation-bad-date.yaml", "5:11", "`2026-02-30` is not a date (YYYY-MM-DD)", ""),
+    (
+        "bad-url.yaml",
+        "6:11",
+        "invalid URL `htps//sm.staging.acme.example`",
+        "write a full URL",
+    ),
+    (
+        "bad-regex.yaml",
+        "8:23",
+        "invalid regular expression `([a-z`",
+        "",
+    ),
+    (
+        "bad-jsonpath.yaml",
+        "9:11",
+        "invalid JSONPath `$.conversations[[0`",
+        "",
+    ),
+    (
+        "undefined-variable.yaml",
+        "7:32",
+        "undefined variable `conversation_idd`",
+        "",
+    ),
+    (
+        "missing-input.yaml",
+        "5:13",
+        "`get_message` needs input `message_id`",
+        "",
+    ),
+    (
+        "inline-secret.yaml",
+        "18:69",
+        "secrets are never written inline",
+        "",
+    ),
+    (
+        "profile-unknown-operation.yaml",
+        "39:3",
+        "unknown operation `get_mesage`",
+        "did you mean `get_message`?",
+    ),
+    (
+        "attestation-bad-date.yaml",
+        "5:11",
+        "`2026-02-30` is not a date (YYYY-MM-DD)",
+        "",
+    ),
 ];
 
 #[test]
 fn every_invalid_fixture_exits_2_with_position_message_and_hint() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/invalid");
     let on_disk = std::fs::read_dir(&dir).unwrap().count();
-    assert_eq!(on_disk, CASES.len(), "every fixture in fixtures/invalid needs a row in CASES");
+    assert_eq!(
+        on_disk,
+        CASES.len(),
+        "every fixture in fixtures/invalid needs a row in CASES"
+    );
     for (file, pos, message, hint) in CASES {
         let path = format!("fixtures/invalid/{file}");
         let (code, _, stderr) = validate(&path);
         assert_eq!(code, 2, "{file}: exit code\n{stderr}");
-        assert!(stderr.contains(&format!("--> {path}:{pos}")), "{file}: position {pos} missing in\n{stderr}");
-        assert!(stderr.contains(message), "{file}: message `{message}` missing in\n{stderr}");
-        assert!(stderr.contains(hint), "{file}: hint `{hint}` missing in\n{stderr}");
+        assert!(
+            stderr.contains(&format!("--> {path}:{pos}")),
+            "{file}: position {pos} missing in\n{stderr}"
+        );
+        assert!(
+            stderr.contains(message),
+            "{file}: message `{message}` missing in\n{stderr}"
+        );
+        assert!(
+            stderr.contains(hint),
+            "{file}: hint `{hint}` missing in\n{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{file}: panic\n{stderr}");
     }
 }
@@ -69,16 +161,26 @@ fn all_errors_of_a_file_are_reported_at_once() {
     let (code, _, stderr) = validate(path.to_str().unwrap());
     assert_eq!(code, 2);
     assert!(stderr.contains("3 errors in the input files"), "{stderr}");
-    assert!(stderr.contains(":3:18") && stderr.contains(":7:18") && stderr.contains(":8:19"), "{stderr}");
+    assert!(
+        stderr.contains(":3:18") && stderr.contains(":7:18") && stderr.contains(":8:19"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn the_shipped_suites_and_the_example_profile_are_valid() {
     let (code, stdout, stderr) = validate("fixtures/targets/example.yaml");
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("fixtures/targets/example.yaml: target profile"), "{stdout}");
+    assert!(
+        stdout.contains("fixtures/targets/example.yaml: target profile"),
+        "{stdout}"
+    );
     assert!(stdout.contains("ok: "), "{stdout}");
-    let out = Command::cargo_bin("vvcheck").unwrap().arg("validate").output().unwrap();
+    let out = Command::cargo_bin("vvcheck")
+        .unwrap()
+        .arg("validate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("edition vvcheck-baseline-1"));
 }
@@ -90,5 +192,8 @@ fn a_file_of_unknown_kind_is_rejected() {
     std::fs::write(&path, "hello: world\n").unwrap();
     let (code, _, stderr) = validate(path.to_str().unwrap());
     assert_eq!(code, 2);
-    assert!(stderr.contains("cannot tell what kind of file this is"), "{stderr}");
+    assert!(
+        stderr.contains("cannot tell what kind of file this is"),
+        "{stderr}"
+    );
 }

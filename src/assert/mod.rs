@@ -42,7 +42,10 @@ pub struct EvalError(pub String);
 
 fn quote(s: &str) -> String {
     const MAX: usize = 80;
-    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if one_line.chars().count() > MAX {
         format!("{:?}…", one_line.chars().take(MAX).collect::<String>())
     } else {
@@ -58,8 +61,19 @@ fn show(v: &Value) -> String {
 }
 
 /// Checks one value against an expectation.
-fn check_value(what: &str, exp: &ValueExpect, seen: Option<&Value>, all: &[Value], ctx: &Value) -> Result<Option<Failure>, EvalError> {
-    let fail = |expected: String, seen: String| Ok(Some(Failure { expected: format!("{what} {expected}"), seen }));
+fn check_value(
+    what: &str,
+    exp: &ValueExpect,
+    seen: Option<&Value>,
+    all: &[Value],
+    ctx: &Value,
+) -> Result<Option<Failure>, EvalError> {
+    let fail = |expected: String, seen: String| {
+        Ok(Some(Failure {
+            expected: format!("{what} {expected}"),
+            seen,
+        }))
+    };
     match exp {
         ValueExpect::Present => match seen {
             Some(_) => Ok(None),
@@ -70,7 +84,11 @@ fn check_value(what: &str, exp: &ValueExpect, seen: Option<&Value>, all: &[Value
             Some(v) => fail("absent".into(), show(v)),
         },
         ValueExpect::Count(n) => {
-            if all.len() == *n { Ok(None) } else { fail(format!("to match {n} item(s)"), format!("{}", all.len())) }
+            if all.len() == *n {
+                Ok(None)
+            } else {
+                fail(format!("to match {n} item(s)"), format!("{}", all.len()))
+            }
         }
         ValueExpect::Equals(want) => {
             let want = template::render_value(want, ctx).map_err(|e| EvalError(e.0))?;
@@ -99,7 +117,9 @@ fn check_value(what: &str, exp: &ValueExpect, seen: Option<&Value>, all: &[Value
         ValueExpect::NotContains(s) => {
             let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
             match seen {
-                Some(v) if !s.is_empty() && as_text(v).contains(&s) => fail(format!("not to contain {}", quote(&s)), show(v)),
+                Some(v) if !s.is_empty() && as_text(v).contains(&s) => {
+                    fail(format!("not to contain {}", quote(&s)), show(v))
+                }
                 _ => Ok(None),
             }
         }
@@ -107,7 +127,10 @@ fn check_value(what: &str, exp: &ValueExpect, seen: Option<&Value>, all: &[Value
             let texts: Vec<String> = all.iter().map(as_text).collect();
             match texts.windows(2).position(|w| w[0] > w[1]) {
                 None => Ok(None),
-                Some(i) => fail("in order".into(), format!("{} before {}", quote(&texts[i]), quote(&texts[i + 1]))),
+                Some(i) => fail(
+                    "in order".into(),
+                    format!("{} before {}", quote(&texts[i]), quote(&texts[i + 1])),
+                ),
             }
         }
     }
@@ -132,11 +155,15 @@ pub fn output_name(key: &str) -> &str {
 
 /// The value an output key selects: the output itself, or a path into it
 /// (`messages[*].message_id` gives the list of every message's id).
-fn output_value(outputs: &serde_json::Map<String, Value>, key: &str) -> Result<Option<Value>, String> {
+fn output_value(
+    outputs: &serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<Option<Value>, String> {
     if output_name(key) == key {
         return Ok(outputs.get(key).cloned());
     }
-    let jp = JsonPath::parse(&format!("$.{key}")).map_err(|e| format!("invalid output path `{key}`: {e}"))?;
+    let jp = JsonPath::parse(&format!("$.{key}"))
+        .map_err(|e| format!("invalid output path `{key}`: {e}"))?;
     let doc = Value::Object(outputs.clone());
     let found: Vec<Value> = jp.query(&doc).all().into_iter().cloned().collect();
     Ok(match (found.len(), key.contains('*')) {
@@ -148,27 +175,56 @@ fn output_value(outputs: &serde_json::Map<String, Value>, key: &str) -> Result<O
 
 /// The status expectation's failure, if any.
 pub fn check_status(spec: &StatusSpec, resp: &Incoming) -> Option<Failure> {
-    (!spec.accepts(resp.status)).then(|| Failure { expected: format!("status {spec}"), seen: format!("{} {}", resp.status, reason(resp.status)).trim_end().to_string() })
+    (!spec.accepts(resp.status)).then(|| Failure {
+        expected: format!("status {spec}"),
+        seen: format!("{} {}", resp.status, reason(resp.status))
+            .trim_end()
+            .to_string(),
+    })
 }
 
 /// Evaluates every expectation of a step; returns the unmet ones.
-pub fn evaluate(expect: &Expect, obs: &Observation, ctx: &Value) -> Result<Vec<Failure>, EvalError> {
+pub fn evaluate(
+    expect: &Expect,
+    obs: &Observation,
+    ctx: &Value,
+) -> Result<Vec<Failure>, EvalError> {
     let mut failures = Vec::new();
     let default_status = StatusSpec(vec![(200, 299)]);
     let status = expect.status.as_ref().map_or(&default_status, |s| &s.value);
     failures.extend(check_status(status, obs.last));
     for (name, exp) in &expect.headers {
         let seen = obs.last.header(name).map(|v| Value::String(v.to_string()));
-        let all: Vec<Value> = obs.last.headers_named(name).map(|v| Value::String(v.to_string())).collect();
-        failures.extend(check_value(&format!("header {name}"), exp, seen.as_ref(), &all, ctx)?);
+        let all: Vec<Value> = obs
+            .last
+            .headers_named(name)
+            .map(|v| Value::String(v.to_string()))
+            .collect();
+        failures.extend(check_value(
+            &format!("header {name}"),
+            exp,
+            seen.as_ref(),
+            &all,
+            ctx,
+        )?);
     }
     if !expect.json.is_empty() {
         let doc = obs.last.json();
         for (path, exp) in &expect.json {
             let rendered = template::render(path, ctx).map_err(|e| EvalError(e.0))?;
-            let jp = JsonPath::parse(&rendered).map_err(|e| EvalError(format!("invalid JSONPath `{rendered}`: {e}")))?;
-            let all: Vec<Value> = doc.as_ref().map(|d| jp.query(d).all().into_iter().cloned().collect()).unwrap_or_default();
-            failures.extend(check_value(&format!("JSON {rendered}"), exp, all.first(), &all, ctx)?);
+            let jp = JsonPath::parse(&rendered)
+                .map_err(|e| EvalError(format!("invalid JSONPath `{rendered}`: {e}")))?;
+            let all: Vec<Value> = doc
+                .as_ref()
+                .map(|d| jp.query(d).all().into_iter().cloned().collect())
+                .unwrap_or_default();
+            failures.extend(check_value(
+                &format!("JSON {rendered}"),
+                exp,
+                all.first(),
+                &all,
+                ctx,
+            )?);
         }
     }
     if !expect.body_contains.0.is_empty() {
@@ -176,7 +232,10 @@ pub fn evaluate(expect: &Expect, obs: &Observation, ctx: &Value) -> Result<Vec<F
         for s in &expect.body_contains.0 {
             let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
             if !body.contains(&s) {
-                failures.push(Failure { expected: format!("body to contain {}", quote(&s)), seen: format!("{} bytes without it", body.len()) });
+                failures.push(Failure {
+                    expected: format!("body to contain {}", quote(&s)),
+                    seen: format!("{} bytes without it", body.len()),
+                });
             }
         }
     }
@@ -187,7 +246,10 @@ pub fn evaluate(expect: &Expect, obs: &Observation, ctx: &Value) -> Result<Vec<F
         }
         for resp in obs.all {
             if resp.text().contains(&s) {
-                failures.push(Failure { expected: format!("no response to contain {}", quote(&s)), seen: format!("it in the {} response body", resp.status) });
+                failures.push(Failure {
+                    expected: format!("no response to contain {}", quote(&s)),
+                    seen: format!("it in the {} response body", resp.status),
+                });
                 break;
             }
         }
@@ -195,21 +257,35 @@ pub fn evaluate(expect: &Expect, obs: &Observation, ctx: &Value) -> Result<Vec<F
     if let Some(re) = &expect.body_matches {
         let re = regex::Regex::new(re).map_err(|e| EvalError(e.to_string()))?;
         if !re.is_match(&obs.last.text()) {
-            failures.push(Failure { expected: format!("body to match /{re}/"), seen: "no match".into() });
+            failures.push(Failure {
+                expected: format!("body to match /{re}/"),
+                seen: "no match".into(),
+            });
         }
     }
     if let Some(ms) = expect.latency_ms {
         let limit = Duration::from_millis(ms);
-        if let Some(slow) = obs.all.iter().map(|r| r.elapsed).max().filter(|d| *d > limit) {
-            failures.push(Failure { expected: format!("a response within {ms} ms"), seen: format!("{} ms", slow.as_millis()) });
+        if let Some(slow) = obs
+            .all
+            .iter()
+            .map(|r| r.elapsed)
+            .max()
+            .filter(|d| *d > limit)
+        {
+            failures.push(Failure {
+                expected: format!("a response within {ms} ms"),
+                seen: format!("{} ms", slow.as_millis()),
+            });
         }
     }
     for (name, exp) in &expect.outputs {
         let base = output_name(name);
-        if let Some((_, why)) = obs.missing.iter().find(|(n, _)| n == base) {
-            if !matches!(exp.value, ValueExpect::Absent) {
-                return Err(EvalError(format!("output `{base}` could not be read: {why}")));
-            }
+        if let Some((_, why)) = obs.missing.iter().find(|(n, _)| n == base)
+            && !matches!(exp.value, ValueExpect::Absent)
+        {
+            return Err(EvalError(format!(
+                "output `{base}` could not be read: {why}"
+            )));
         }
         let seen = output_value(obs.outputs, name).map_err(EvalError)?;
         let all: Vec<Value> = match &seen {
@@ -217,7 +293,13 @@ pub fn evaluate(expect: &Expect, obs: &Observation, ctx: &Value) -> Result<Vec<F
             Some(v) => vec![v.clone()],
             None => Vec::new(),
         };
-        failures.extend(check_value(&format!("output {}", name.value), exp, seen.as_ref(), &all, ctx)?);
+        failures.extend(check_value(
+            &format!("output {}", name.value),
+            exp,
+            seen.as_ref(),
+            &all,
+            ctx,
+        )?);
     }
     Ok(failures)
 }
@@ -231,7 +313,10 @@ mod tests {
     fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> Incoming {
         Incoming {
             status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: bytes::Bytes::from(body.to_string()),
             elapsed: Duration::from_millis(5),
             url: url::Url::parse("https://x/").unwrap(),
@@ -243,15 +328,32 @@ mod tests {
         let r = resp(200, &[("Cache-Control", "public")], "secret text here");
         let all = [r.clone()];
         let outputs = serde_json::Map::new();
-        let obs = Observation { last: &r, all: &all, outputs: &outputs, missing: &[] };
-        let mut e = Expect { status: Some(Located::new(StatusSpec(vec![(401, 401), (403, 403)]))), ..Default::default() };
+        let obs = Observation {
+            last: &r,
+            all: &all,
+            outputs: &outputs,
+            missing: &[],
+        };
+        let mut e = Expect {
+            status: Some(Located::new(StatusSpec(vec![(401, 401), (403, 403)]))),
+            ..Default::default()
+        };
         e.body_not_contains.0.push(Located::new("{{text}}".into()));
-        e.headers.insert("Cache-Control".into(), Located::new(ValueExpect::Matches("no-store".into())));
+        e.headers.insert(
+            "Cache-Control".into(),
+            Located::new(ValueExpect::Matches("no-store".into())),
+        );
         let f = evaluate(&e, &obs, &json!({"text": "secret text"})).unwrap();
         let lines: Vec<String> = f.iter().map(ToString::to_string).collect();
         assert_eq!(lines[0], "expected status 401/403, saw 200 OK");
-        assert_eq!(lines[1], "expected header Cache-Control to match /no-store/, saw \"public\"");
-        assert_eq!(lines[2], "expected no response to contain \"secret text\", saw it in the 200 response body");
+        assert_eq!(
+            lines[1],
+            "expected header Cache-Control to match /no-store/, saw \"public\""
+        );
+        assert_eq!(
+            lines[2],
+            "expected no response to contain \"secret text\", saw it in the 200 response body"
+        );
     }
 
     #[test]
@@ -260,10 +362,25 @@ mod tests {
         let all = [r.clone()];
         let mut outputs = serde_json::Map::new();
         outputs.insert("body".into(), json!("Bonjour ✓"));
-        let obs = Observation { last: &r, all: &all, outputs: &outputs, missing: &[] };
+        let obs = Observation {
+            last: &r,
+            all: &all,
+            outputs: &outputs,
+            missing: &[],
+        };
         let mut e = Expect::default();
-        e.outputs.insert(Located::new("body".into()), Located::new(ValueExpect::Equals(json!("{{sent}}"))));
-        assert!(evaluate(&e, &obs, &json!({"sent": "Bonjour ✓"})).unwrap().is_empty());
-        assert_eq!(evaluate(&e, &obs, &json!({"sent": "autre"})).unwrap().len(), 1);
+        e.outputs.insert(
+            Located::new("body".into()),
+            Located::new(ValueExpect::Equals(json!("{{sent}}"))),
+        );
+        assert!(
+            evaluate(&e, &obs, &json!({"sent": "Bonjour ✓"}))
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            evaluate(&e, &obs, &json!({"sent": "autre"})).unwrap().len(),
+            1
+        );
     }
 }

@@ -18,19 +18,29 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the suites against a vendor's target profile.
-    #[command(after_help = "Examples:\n  vvcheck run --target staging.yaml\n  vvcheck run --target staging.yaml --domain security --out reports/sec\n  vvcheck run --target staging.yaml --partition 2/4 --junit-flavor extended\n\nExit codes: 0 no mandatory requirement failed or errored; 1 one did (--strict: recommended\nand unattested manual ones too); 2 invalid input or the harness could not start.")]
+    #[command(
+        after_help = "Examples:\n  vvcheck run --target staging.yaml\n  vvcheck run --target staging.yaml --domain security --out reports/sec\n  vvcheck run --target staging.yaml --partition 2/4 --junit-flavor extended\n\nExit codes: 0 no mandatory requirement failed or errored; 1 one did (--strict: recommended\nand unattested manual ones too); 2 invalid input or the harness could not start."
+    )]
     Run(RunArgs),
     /// Start the embedded reference vendor server, run the whole suite against it, print the report.
-    #[command(after_help = "Examples:\n  vvcheck demo\n  vvcheck demo --flaw idor-message --dialect forms\n  vvcheck demo --flaw slow --latency-ms 2500")]
+    #[command(
+        after_help = "Examples:\n  vvcheck demo\n  vvcheck demo --flaw idor-message --dialect forms\n  vvcheck demo --flaw slow --latency-ms 2500"
+    )]
     Demo(DemoArgs),
     /// Check YAML files (suites, target profiles, attestations, catalogues) without running anything.
-    #[command(after_help = "Examples:\n  vvcheck validate                         # the shipped suites and catalogue\n  vvcheck validate staging.yaml            # a target profile, against the shipped suites\n  vvcheck validate suites/*.yaml target.yaml attestations.yaml")]
+    #[command(
+        after_help = "Examples:\n  vvcheck validate                         # the shipped suites and catalogue\n  vvcheck validate staging.yaml            # a target profile, against the shipped suites\n  vvcheck validate suites/*.yaml target.yaml attestations.yaml"
+    )]
     Validate(ValidateArgs),
     /// List requirements, checks or reference-server flaws.
-    #[command(after_help = "Examples:\n  vvcheck list requirements\n  vvcheck list checks --format json\n  vvcheck list flaws")]
+    #[command(
+        after_help = "Examples:\n  vvcheck list requirements\n  vvcheck list checks --format json\n  vvcheck list flaws"
+    )]
     List(ListArgs),
     /// Run the reference vendor server in the foreground and write a matching target profile.
-    #[command(after_help = "Examples:\n  vvcheck serve-reference --port 8443 --write-profile ref.yaml\n  vvcheck run --target ref.yaml")]
+    #[command(
+        after_help = "Examples:\n  vvcheck serve-reference --port 8443 --write-profile ref.yaml\n  vvcheck run --target ref.yaml"
+    )]
     ServeReference(ServeArgs),
 }
 

@@ -25,9 +25,9 @@ pub fn load_error(e: &LoadError) -> i32 {
 /// Writes to stdout, treating a closed pipe (`| head`) as the end, not a failure.
 pub fn stdout(text: &str) {
     let mut out = io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("error: writing to stdout: {e}");
-        }
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush())
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: writing to stdout: {e}");
     }
 }

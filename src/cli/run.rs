@@ -15,8 +15,8 @@ use crate::http::HttpOptions;
 use crate::model::inputs::{self, InputPaths};
 use crate::model::resolve::ResolvedTarget;
 use crate::reference::{self, Dialect, Flaw, ReferenceConfig, ReferenceServer};
-use crate::report::{Console, ConsoleOptions};
 use crate::report::{self as reports, JunitFlavor};
+use crate::report::{Console, ConsoleOptions};
 
 fn paths(exec: &ExecArgs, target: PathBuf) -> InputPaths {
     InputPaths {
@@ -30,17 +30,26 @@ fn paths(exec: &ExecArgs, target: PathBuf) -> InputPaths {
 
 /// `vvcheck run --target FILE`.
 pub async fn run(args: RunArgs) -> i32 {
-    execute(paths(&args.exec, args.target.clone()), args.insecure, &args.exec).await
+    execute(
+        paths(&args.exec, args.target.clone()),
+        args.insecure,
+        &args.exec,
+    )
+    .await
 }
 
 /// Files under `dir` that contain any of the secrets.
 fn leaked(files: &[PathBuf], secrets: &[String]) -> Vec<PathBuf> {
     files
         .iter()
-        .filter(|f| std::fs::read(f).is_ok_and(|bytes| {
-            let text = String::from_utf8_lossy(&bytes);
-            secrets.iter().any(|s| s.len() >= 4 && text.contains(s.as_str()))
-        }))
+        .filter(|f| {
+            std::fs::read(f).is_ok_and(|bytes| {
+                let text = String::from_utf8_lossy(&bytes);
+                secrets
+                    .iter()
+                    .any(|s| s.len() >= 4 && text.contains(s.as_str()))
+            })
+        })
         .cloned()
         .collect()
 }
@@ -67,14 +76,25 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
             partition: exec.partition,
         },
         concurrency: usize::from(exec.concurrency),
-        http: HttpOptions { insecure, retries: exec.retries, rate: exec.rate },
+        http: HttpOptions {
+            insecure,
+            retries: exec.retries,
+            rate: exec.rate,
+        },
         strict: exec.strict,
     };
     if insecure {
-        eprintln!("warning: --insecure: the server certificate is NOT verified; every report says so");
+        eprintln!(
+            "warning: --insecure: the server certificate is NOT verified; every report says so"
+        );
     }
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let console_opts = ConsoleOptions { color: out::color(), quiet: exec.quiet, verbose: exec.verbose, progress: out::progress() };
+    let console_opts = ConsoleOptions {
+        color: out::color(),
+        quiet: exec.quiet,
+        verbose: exec.verbose,
+        progress: out::progress(),
+    };
     let printer = tokio::spawn(async move {
         let mut console = Console::new(console_opts);
         let (mut done, mut total) = (0, 0);
@@ -117,7 +137,10 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
     if !bad.is_empty() {
         for f in &bad {
             let _ = std::fs::remove_file(f);
-            eprintln!("error: {} contained a secret value and was removed; this is a vvcheck bug, please report it", f.display());
+            eprintln!(
+                "error: {} contained a secret value and was removed; this is a vvcheck bug, please report it",
+                f.display()
+            );
         }
         return exit::INVALID;
     }
@@ -144,7 +167,12 @@ pub async fn demo(args: DemoArgs) -> i32 {
             }
         }
     }
-    let config = ReferenceConfig { dialect, flaws: flaws.clone(), latency: std::time::Duration::from_millis(args.latency_ms), ..ReferenceConfig::default() };
+    let config = ReferenceConfig {
+        dialect,
+        flaws: flaws.clone(),
+        latency: std::time::Duration::from_millis(args.latency_ms),
+        ..ReferenceConfig::default()
+    };
     let idle = config.idle_timeout.as_secs();
     let server = match ReferenceServer::start(config).await {
         Ok(s) => s,
@@ -170,7 +198,11 @@ pub async fn demo(args: DemoArgs) -> i32 {
     let flaw_names: Vec<&str> = flaws.iter().map(|f| f.name()).collect();
     out::stdout(&format!(
         "vvcheck demo: reference server ({dialect} dialect, flaws: {}) at {}\n",
-        if flaw_names.is_empty() { "none".to_string() } else { flaw_names.join(", ") },
+        if flaw_names.is_empty() {
+            "none".to_string()
+        } else {
+            flaw_names.join(", ")
+        },
         server.base_url
     ));
     let code = execute(paths(&args.exec, profile.clone()), false, &args.exec).await;

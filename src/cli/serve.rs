@@ -39,9 +39,17 @@ pub async fn serve(args: ServeArgs) -> i32 {
             return exit::INVALID;
         }
     };
-    let mut text = format!("reference server ({dialect} dialect) at {} (plain HTTP {})\n", server.base_url, server.http_url);
+    let mut text = format!(
+        "reference server ({dialect} dialect) at {} (plain HTTP {})\n",
+        server.base_url, server.http_url
+    );
     if let Some(profile) = &args.write_profile {
-        match reference::profile::write(&server, profile, args.ca_out.as_deref(), args.idle_timeout_s) {
+        match reference::profile::write(
+            &server,
+            profile,
+            args.ca_out.as_deref(),
+            args.idle_timeout_s,
+        ) {
             Ok(files) => text.push_str(&format!(
                 "profile: {}\nCA: {}\nsecrets: {} (mode 0600)\nrun: vvcheck run --target {}\n",
                 files.profile.display(),
@@ -55,10 +63,10 @@ pub async fn serve(args: ServeArgs) -> i32 {
                 return exit::INVALID;
             }
         }
-    } else if let Some(ca) = &args.ca_out {
-        if let Err(e) = std::fs::write(ca, &server.ca_pem) {
-            eprintln!("error: cannot write the CA: {e}");
-        }
+    } else if let Some(ca) = &args.ca_out
+        && let Err(e) = std::fs::write(ca, &server.ca_pem)
+    {
+        eprintln!("error: cannot write the CA: {e}");
     }
     text.push_str("press Ctrl-C to stop\n");
     out::stdout(&text);

@@ -10,7 +10,11 @@ use crate::model::load::FileKind;
 
 /// Validates the given files (kinds told from content), cross-checked together.
 pub fn validate(args: ValidateArgs) -> i32 {
-    let mut paths = InputPaths { standard: args.suites.standard.clone(), suites_dir: args.suites.suites.clone(), ..Default::default() };
+    let mut paths = InputPaths {
+        standard: args.suites.standard.clone(),
+        suites_dir: args.suites.suites.clone(),
+        ..Default::default()
+    };
     let mut targets = Vec::new();
     let mut failed = false;
     let mut report = String::new();
@@ -35,9 +39,16 @@ pub fn validate(args: ValidateArgs) -> i32 {
         return exit::INVALID;
     }
     // Each target is checked against the same suites; without one, the suites alone.
-    let runs: Vec<Option<std::path::PathBuf>> = if targets.is_empty() { vec![None] } else { targets.into_iter().map(Some).collect() };
+    let runs: Vec<Option<std::path::PathBuf>> = if targets.is_empty() {
+        vec![None]
+    } else {
+        targets.into_iter().map(Some).collect()
+    };
     for target in runs {
-        let p = InputPaths { target, ..paths.clone() };
+        let p = InputPaths {
+            target,
+            ..paths.clone()
+        };
         match inputs::load(&p) {
             Ok(loaded) => {
                 let _ = writeln!(
@@ -46,8 +57,19 @@ pub fn validate(args: ValidateArgs) -> i32 {
                     loaded.checks.len(),
                     loaded.catalogue.requirements.len(),
                     loaded.catalogue.edition,
-                    loaded.target.as_ref().map_or(String::new(), |(t, src)| format!(", target `{}` ({})", t.name, src.path.display())),
-                    if loaded.attestations.is_empty() { String::new() } else { format!(", {} attestation file(s)", loaded.attestations.len()) },
+                    loaded
+                        .target
+                        .as_ref()
+                        .map_or(String::new(), |(t, src)| format!(
+                            ", target `{}` ({})",
+                            t.name,
+                            src.path.display()
+                        )),
+                    if loaded.attestations.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} attestation file(s)", loaded.attestations.len())
+                    },
                 );
             }
             Err(e @ (LoadError::Invalid(_) | LoadError::Io(_))) => {

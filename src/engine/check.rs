@@ -30,6 +30,12 @@ pub struct CheckOutcome {
     pub vars: Map<String, Value>,
 }
 
+/// A call's rendered inputs, and the bytes of its file inputs.
+struct CallInputs {
+    values: Map<String, Value>,
+    files: HashMap<String, FileInput>,
+}
+
 /// Status codes that mean "the service was unavailable", not "the service answered wrongly".
 const UNAVAILABLE: [u16; 3] = [502, 503, 504];
 
@@ -59,7 +65,11 @@ impl Runner<'_> {
         Value::Object(self.ctx.clone())
     }
 
-    async fn session(&mut self, actor: &str, credentials: Credentials) -> Result<Arc<Session>, String> {
+    async fn session(
+        &mut self,
+        actor: &str,
+        credentials: Credentials,
+    ) -> Result<Arc<Session>, String> {
         if actor == "anonymous" {
             return Ok(Arc::new(Session::anonymous()));
         }
@@ -67,11 +77,18 @@ impl Runner<'_> {
             if let Some(s) = self.fresh.get(actor) {
                 Arc::clone(s)
             } else {
-                let resolved = self.rc.target.actors.get(actor).ok_or_else(|| format!("unknown actor `{actor}`"))?;
-                let s = crate::http::session::login(&self.rc.http, &self.rc.target, resolved).await.map_err(|e| {
-                    self.exchanges.extend(e.exchanges);
-                    e.message
-                })?;
+                let resolved = self
+                    .rc
+                    .target
+                    .actors
+                    .get(actor)
+                    .ok_or_else(|| format!("unknown actor `{actor}`"))?;
+                let s = crate::http::session::login(&self.rc.http, &self.rc.target, resolved)
+                    .await
+                    .map_err(|e| {
+                        self.exchanges.extend(e.exchanges);
+                        e.message
+                    })?;
                 let s = Arc::new(s);
                 self.fresh.insert(actor.to_string(), Arc::clone(&s));
                 s
@@ -89,48 +106,76 @@ impl Runner<'_> {
         })
     }
 
-    /// Renders a step's inputs; file inputs become bytes plus a description.
-    fn inputs(&self, step: &Step, op: &contract::ContractOp) -> Result<(Map<String, Value>, HashMap<String, FileInput>, Map<String, Value>), String> {
+    /// Renders a step's inputs; a file input becomes bytes (in the second map) and, among the
+    /// inputs templates see, a description: name, media type, size and SHA-256.
+    fn inputs(&self, step: &Step, op: &contract::ContractOp) -> Result<CallInputs, String> {
         let ctx = self.ctx_value();
         let mut inputs = Map::new();
         let mut files = HashMap::new();
-        let mut sent = Map::new();
         for (k, v) in &step.with {
             let rendered = template::render_value(v, &ctx).map_err(|e| e.0)?;
             if k == "file" {
-                let f = file_input(&rendered, self.rc.globals.get("run_id").and_then(Value::as_str).unwrap_or(""))?;
-                sent.insert(k.clone(), serde_json::json!({
-                    "name": f.name, "media_type": f.media_type, "size": f.bytes.len(),
-                    "sha256": hex::encode(sha2::Sha256::digest(&f.bytes)),
-                }));
-                inputs.insert(k.clone(), sent[k].clone());
+                let f = file_input(
+                    &rendered,
+                    self.rc
+                        .globals
+                        .get("run_id")
+                        .and_then(Value::as_str)
+                        .unwrap_or(""),
+                )?;
+                inputs.insert(
+                    k.clone(),
+                    serde_json::json!({
+                        "name": f.name, "media_type": f.media_type, "size": f.bytes.len(),
+                        "sha256": hex::encode(sha2::Sha256::digest(&f.bytes)),
+                    }),
+                );
                 files.insert(k.clone(), f);
             } else {
-                sent.insert(k.clone(), rendered.clone());
                 inputs.insert(k.clone(), rendered);
             }
         }
         for opt in op.optional {
-            inputs.entry(opt.to_string()).or_insert_with(|| contract::optional_default(opt));
+            inputs
+                .entry(opt.to_string())
+                .or_insert_with(|| contract::optional_default(opt));
         }
-        Ok((inputs, files, sent))
+        Ok(CallInputs {
+            values: inputs,
+            files,
+        })
     }
 
     async fn call(&mut self, step: &Step, op_name: &str) -> StepEnd {
-        let Some(op) = contract::operation(op_name) else { return StepEnd::Error(format!("unknown operation `{op_name}`")) };
+        let Some(op) = contract::operation(op_name) else {
+            return StepEnd::Error(format!("unknown operation `{op_name}`"));
+        };
         let asked = step.actor.as_ref().map(|a| a.value.clone());
-        let profile_actor = self.rc.target.operations.get(op_name).and_then(|o| o.actor.as_ref()).map(|a| a.value.clone());
+        let profile_actor = self
+            .rc
+            .target
+            .operations
+            .get(op_name)
+            .and_then(|o| o.actor.as_ref())
+            .map(|a| a.value.clone());
         let actor = match (asked.as_deref(), profile_actor) {
             (Some("anonymous"), _) => "anonymous".to_string(),
             (_, Some(fixed)) => fixed,
             (Some(a), None) => a.to_string(),
-            (None, None) => return StepEnd::Error(format!("`{op_name}` needs an actor: add `as:` to the step")),
+            (None, None) => {
+                return StepEnd::Error(format!(
+                    "`{op_name}` needs an actor: add `as:` to the step"
+                ));
+            }
         };
         let session = match self.session(&actor, step.credentials).await {
             Ok(s) => s,
             Err(e) => return StepEnd::Error(e),
         };
-        let (inputs, files, sent) = match self.inputs(step, op) {
+        let CallInputs {
+            values: inputs,
+            files,
+        } = match self.inputs(step, op) {
             Ok(x) => x,
             Err(e) => return StepEnd::Error(format!("{op_name}: {e}")),
         };
@@ -150,12 +195,24 @@ impl Runner<'_> {
             return StepEnd::Error(format!("{op_name} as {who}: no response"));
         };
         let expect = step.expect.clone().unwrap_or_default();
-        let status_expected = expect.status.as_ref().is_some_and(|s| s.accepts(last.status));
+        let status_expected = expect
+            .status
+            .as_ref()
+            .is_some_and(|s| s.accepts(last.status));
         if UNAVAILABLE.contains(&last.status) && !status_expected {
-            return StepEnd::Error(format!("{op_name} as {who}: the target answered {} {}; unavailable, not a verdict", last.status, reason(last.status)));
+            return StepEnd::Error(format!(
+                "{op_name} as {who}: the target answered {} {}; unavailable, not a verdict",
+                last.status,
+                reason(last.status)
+            ));
         }
-        self.set("sent", Value::Object(sent));
-        let obs = Observation { last, all: &result.responses, outputs: &result.outputs, missing: &result.missing };
+        self.set("sent", Value::Object(inputs.clone()));
+        let obs = Observation {
+            last,
+            all: &result.responses,
+            outputs: &result.outputs,
+            missing: &result.missing,
+        };
         let failures = match assert::evaluate(&expect, &obs, &self.ctx_value()) {
             Ok(f) => f,
             Err(e) => return StepEnd::Error(format!("{op_name} as {who}: {}", e.0)),
@@ -168,7 +225,10 @@ impl Runner<'_> {
         }
         for (alias, source) in &step.save {
             let value = if template::is_template(source) {
-                match template::render_value(&Value::String(source.value.clone()), &self.ctx_value()) {
+                match template::render_value(
+                    &Value::String(source.value.clone()),
+                    &self.ctx_value(),
+                ) {
                     Ok(v) => v,
                     Err(e) => return StepEnd::Error(format!("save `{alias}`: {}", e.0)),
                 }
@@ -176,18 +236,35 @@ impl Runner<'_> {
                 match result.outputs.get(source.as_str()) {
                     Some(v) => v.clone(),
                     None => {
-                        let why = result.missing.iter().find(|(n, _)| n == source.as_str()).map_or("not mapped", |(_, w)| w.as_str());
-                        return StepEnd::Error(format!("{op_name}: output `{}` could not be read: {why}", source.value));
+                        let why = result
+                            .missing
+                            .iter()
+                            .find(|(n, _)| n == source.as_str())
+                            .map_or("not mapped", |(_, w)| w.as_str());
+                        return StepEnd::Error(format!(
+                            "{op_name}: output `{}` could not be read: {why}",
+                            source.value
+                        ));
                     }
                 }
             };
             self.set(alias, value);
         }
         // Outputs a later step relies on must have been readable.
-        if let Some((name, why)) = result.missing.first().filter(|_| (200..300).contains(&last.status)) {
-            let used_later = self.check.steps.iter().any(|s| s.with.values().any(|v| v.to_string().contains(name.as_str())));
+        if let Some((name, why)) = result
+            .missing
+            .first()
+            .filter(|_| (200..300).contains(&last.status))
+        {
+            let used_later = self.check.steps.iter().any(|s| {
+                s.with
+                    .values()
+                    .any(|v| v.to_string().contains(name.as_str()))
+            });
             if used_later {
-                return StepEnd::Error(format!("{op_name} as {who}: output `{name}` could not be read: {why}"));
+                return StepEnd::Error(format!(
+                    "{op_name} as {who}: output `{name}` could not be read: {why}"
+                ));
             }
         }
         StepEnd::Ok
@@ -197,7 +274,11 @@ impl Runner<'_> {
         for f in failures {
             self.details.push(f.to_string());
         }
-        let extra = if failures.len() > 1 { format!(" (+{} more)", failures.len() - 1) } else { String::new() };
+        let extra = if failures.len() > 1 {
+            format!(" (+{} more)", failures.len() - 1)
+        } else {
+            String::new()
+        };
         StepEnd::Fail(format!("{what}: {}{extra}", failures[0]))
     }
 
@@ -215,7 +296,11 @@ impl Runner<'_> {
         if name == "latency" {
             return self.latency(step, &params).await;
         }
-        let env = ProbeEnv { http: &self.rc.http, target: &self.rc.target, params: &params };
+        let env = ProbeEnv {
+            http: &self.rc.http,
+            target: &self.rc.target,
+            params: &params,
+        };
         let out = match name {
             "plain_http" => probes::transport::plain_http(&env).await,
             "hsts" => probes::transport::hsts(&env).await,
@@ -227,27 +312,58 @@ impl Runner<'_> {
         if let Some(e) = out.error {
             return StepEnd::Error(format!("probe {name}: {e}; not a verdict"));
         }
-        if out.failures.is_empty() { StepEnd::Ok } else { self.failed(name, &out.failures) }
+        if out.failures.is_empty() {
+            StepEnd::Ok
+        } else {
+            self.failed(name, &out.failures)
+        }
     }
 
     /// TEC-02: repeat an operation with light concurrency and judge the p95.
     async fn latency(&mut self, step: &Step, params: &Map<String, Value>) -> StepEnd {
-        let op_name = params.get("operation").and_then(Value::as_str).unwrap_or("get_message").to_string();
-        let samples = params.get("samples").and_then(Value::as_u64).unwrap_or(20).clamp(1, 200) as usize;
-        let concurrency = params.get("concurrency").and_then(Value::as_u64).unwrap_or(4).clamp(1, 16) as usize;
-        let threshold = Duration::from_millis(params.get("p95_ms").and_then(Value::as_u64).unwrap_or(self.rc.target.declared.latency_p95_ms));
-        let actor = step.actor.as_ref().map_or("patient_a", |a| a.as_str()).to_string();
+        let op_name = params
+            .get("operation")
+            .and_then(Value::as_str)
+            .unwrap_or("get_message")
+            .to_string();
+        let samples = params
+            .get("samples")
+            .and_then(Value::as_u64)
+            .unwrap_or(20)
+            .clamp(1, 200) as usize;
+        let concurrency = params
+            .get("concurrency")
+            .and_then(Value::as_u64)
+            .unwrap_or(4)
+            .clamp(1, 16) as usize;
+        let threshold = Duration::from_millis(
+            params
+                .get("p95_ms")
+                .and_then(Value::as_u64)
+                .unwrap_or(self.rc.target.declared.latency_p95_ms),
+        );
+        let actor = step
+            .actor
+            .as_ref()
+            .map_or("patient_a", |a| a.as_str())
+            .to_string();
         let session = match self.session(&actor, Credentials::Valid).await {
             Ok(s) => s,
             Err(e) => return StepEnd::Error(e),
         };
-        let inputs: Map<String, Value> = params.get("inputs").and_then(Value::as_object).cloned().unwrap_or_default();
+        let inputs: Map<String, Value> = params
+            .get("inputs")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let files = HashMap::new();
         let mut timings = Vec::with_capacity(samples);
         let mut errors = 0usize;
         let mut last_error = String::new();
         for batch in (0..samples).collect::<Vec<_>>().chunks(concurrency) {
-            let runs = batch.iter().map(|_| operation::run(self.rc, &op_name, &inputs, &files, &session));
+            let runs = batch
+                .iter()
+                .map(|_| operation::run(self.rc, &op_name, &inputs, &files, &session));
             for r in futures_util::future::join_all(runs).await {
                 match (&r.error, r.responses.last()) {
                     (None, Some(resp)) if (200..300).contains(&resp.status) => {
@@ -270,7 +386,9 @@ impl Runner<'_> {
         }
         // Most samples must succeed for a percentile to mean anything.
         if errors * 5 > samples {
-            return StepEnd::Error(format!("latency of {op_name}: {errors} of {samples} samples failed (last: {last_error}); not a verdict"));
+            return StepEnd::Error(format!(
+                "latency of {op_name}: {errors} of {samples} samples failed (last: {last_error}); not a verdict"
+            ));
         }
         let p95 = probes::latency::percentile(&timings, 95.0).unwrap_or_default();
         self.details.push(format!("{op_name} as {actor}: {} samples, concurrency {concurrency}, p95 {} ms (threshold {} ms)", timings.len(), p95.as_millis(), threshold.as_millis()));
@@ -284,12 +402,24 @@ impl Runner<'_> {
 /// Builds a file input from `{name, media_type, bytes: N}` or `{name, media_type, text}`.
 /// Generated bytes are deterministic for a run and start with the type's magic number.
 fn file_input(v: &Value, run_id: &str) -> Result<FileInput, String> {
-    let name = v.get("name").and_then(Value::as_str).ok_or("file needs `name`")?.to_string();
-    let media_type = v.get("media_type").and_then(Value::as_str).ok_or("file needs `media_type`")?.to_string();
+    let name = v
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or("file needs `name`")?
+        .to_string();
+    let media_type = v
+        .get("media_type")
+        .and_then(Value::as_str)
+        .ok_or("file needs `media_type`")?
+        .to_string();
     let bytes = if let Some(text) = v.get("text").and_then(Value::as_str) {
         Bytes::from(text.to_string())
     } else {
-        let size = v.get("bytes").and_then(Value::as_u64).ok_or("file needs `bytes: N` or `text`")?.min(64 * 1024 * 1024) as usize;
+        let size = v
+            .get("bytes")
+            .and_then(Value::as_u64)
+            .ok_or("file needs `bytes: N` or `text`")?
+            .min(64 * 1024 * 1024) as usize;
         let magic: &[u8] = match media_type.as_str() {
             "image/png" => b"\x89PNG\r\n\x1a\n",
             "image/jpeg" => b"\xff\xd8\xff\xe0",
@@ -307,12 +437,28 @@ fn file_input(v: &Value, run_id: &str) -> Result<FileInput, String> {
         }
         Bytes::from(data)
     };
-    Ok(FileInput { name, media_type, bytes })
+    Ok(FileInput {
+        name,
+        media_type,
+        bytes,
+    })
 }
 
 /// Runs a check with the variables its prerequisites exported.
-pub async fn run(rc: &RunCtx, check: &Check, prerequisite_vars: Map<String, Value>) -> CheckOutcome {
-    let mut r = Runner { rc, check, ctx: rc.globals.clone(), own: prerequisite_vars.clone(), details: Vec::new(), exchanges: Vec::new(), fresh: HashMap::new() };
+pub async fn run(
+    rc: &RunCtx,
+    check: &Check,
+    prerequisite_vars: Map<String, Value>,
+) -> CheckOutcome {
+    let mut r = Runner {
+        rc,
+        check,
+        ctx: rc.globals.clone(),
+        own: prerequisite_vars.clone(),
+        details: Vec::new(),
+        exchanges: Vec::new(),
+        fresh: HashMap::new(),
+    };
     r.ctx.extend(prerequisite_vars);
     let end = 'steps: {
         for (name, value) in &check.vars {
@@ -338,5 +484,11 @@ pub async fn run(rc: &RunCtx, check: &Check, prerequisite_vars: Map<String, Valu
         StepEnd::Fail(m) => (CheckStatus::Fail, m),
         StepEnd::Error(m) => (CheckStatus::Error, m),
     };
-    CheckOutcome { status, message, details: r.details, exchanges: r.exchanges, vars: r.own }
+    CheckOutcome {
+        status,
+        message,
+        details: r.details,
+        exchanges: r.exchanges,
+        vars: r.own,
+    }
 }

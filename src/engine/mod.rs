@@ -56,15 +56,22 @@ fn actors_used(plan: &Plan, target: &ResolvedTarget) -> BTreeSet<String> {
             if let Some(a) = &step.actor {
                 used.insert(a.value.clone());
             }
-            let op = step.call.as_ref().map(|c| c.value.clone()).or_else(|| step.with.get("operation").and_then(|v| v.as_str().map(str::to_string)));
-            if let Some(fixed) = op.and_then(|o| target.operations.get(&o)).and_then(|o| o.actor.as_ref()) {
+            let op = step.call.as_ref().map(|c| c.value.clone()).or_else(|| {
+                step.with
+                    .get("operation")
+                    .and_then(|v| v.as_str().map(str::to_string))
+            });
+            if let Some(fixed) = op
+                .and_then(|o| target.operations.get(&o))
+                .and_then(|o| o.actor.as_ref())
+            {
                 used.insert(fixed.value.clone());
             }
             for (k, v) in &step.with {
-                if matches!(k.as_str(), "to" | "recipient" | "subject") {
-                    if let Some(name) = v.as_str() {
-                        used.insert(name.to_string());
-                    }
+                if matches!(k.as_str(), "to" | "recipient" | "subject")
+                    && let Some(name) = v.as_str()
+                {
+                    used.insert(name.to_string());
                 }
             }
         }
@@ -79,17 +86,39 @@ fn run_id() -> String {
 }
 
 /// Logs in every actor the plan needs, concurrently.
-async fn login_all(http: &HttpClient, target: &ResolvedTarget, actors: &BTreeSet<String>) -> IndexMap<String, Result<Arc<Session>, LoginError>> {
-    let logins = actors.iter().filter_map(|name| target.actors.get(name)).map(|actor| async move {
-        (actor.name.clone(), crate::http::session::login(http, target, actor).await.map(Arc::new))
-    });
-    futures_util::future::join_all(logins).await.into_iter().collect()
+async fn login_all(
+    http: &HttpClient,
+    target: &ResolvedTarget,
+    actors: &BTreeSet<String>,
+) -> IndexMap<String, Result<Arc<Session>, LoginError>> {
+    let logins = actors
+        .iter()
+        .filter_map(|name| target.actors.get(name))
+        .map(|actor| async move {
+            (
+                actor.name.clone(),
+                crate::http::session::login(http, target, actor)
+                    .await
+                    .map(Arc::new),
+            )
+        });
+    futures_util::future::join_all(logins)
+        .await
+        .into_iter()
+        .collect()
 }
 
-fn globals(target: &ResolvedTarget, sessions: &IndexMap<String, Result<Arc<Session>, LoginError>>) -> Map<String, Value> {
+fn globals(
+    target: &ResolvedTarget,
+    sessions: &IndexMap<String, Result<Arc<Session>, LoginError>>,
+) -> Map<String, Value> {
     let mut actors = Map::new();
     for (name, actor) in &target.actors {
-        let mut attrs: Map<String, Value> = actor.vars.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let mut attrs: Map<String, Value> = actor
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
         if let Some(Ok(s)) = sessions.get(name) {
             attrs.extend(s.attrs.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
@@ -100,14 +129,22 @@ fn globals(target: &ResolvedTarget, sessions: &IndexMap<String, Result<Arc<Sessi
     let mut g = Map::new();
     g.insert("run_id".into(), Value::String(run_id()));
     g.insert("actors".into(), Value::Object(actors));
-    g.insert("declared".into(), serde_json::to_value(&target.declared).unwrap_or(Value::Null));
-    g.insert("target".into(), json!({"name": target.name, "base_url": target.base_url.as_str()}));
+    g.insert(
+        "declared".into(),
+        serde_json::to_value(&target.declared).unwrap_or(Value::Null),
+    );
+    g.insert(
+        "target".into(),
+        json!({"name": target.name, "base_url": target.base_url.as_str()}),
+    );
     g.insert("pages".into(), json!(target.pages));
     g
 }
 
 fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// What the engine tells its listeners while it runs.
@@ -128,21 +165,45 @@ pub struct RunOutcome {
 }
 
 /// Runs the plan against the target; progress is sent on `events`.
-pub async fn run(inputs: &Inputs, target: ResolvedTarget, opts: &RunOptions, events: mpsc::UnboundedSender<Event>) -> Result<RunOutcome, EngineError> {
+pub async fn run(
+    inputs: &Inputs,
+    target: ResolvedTarget,
+    opts: &RunOptions,
+    events: mpsc::UnboundedSender<Event>,
+) -> Result<RunOutcome, EngineError> {
     let started_at = now_rfc3339();
     let start = Instant::now();
-    let plan = plan::build(&inputs.catalogue, &inputs.checks, &opts.filters, &target.not_applicable);
-    let _ = events.send(Event::Started { total: plan.checks.len() });
+    let plan = plan::build(
+        &inputs.catalogue,
+        &inputs.checks,
+        &opts.filters,
+        &target.not_applicable,
+    );
+    let _ = events.send(Event::Started {
+        total: plan.checks.len(),
+    });
     let http = HttpClient::new(&target, &opts.http)?;
     let sessions = login_all(&http, &target, &actors_used(&plan, &target)).await;
     let globals = globals(&target, &sessions);
-    let rc = Arc::new(RunCtx { http, target, sessions, globals });
+    let rc = Arc::new(RunCtx {
+        http,
+        target,
+        sessions,
+        globals,
+    });
     let results = scheduler::run(Arc::clone(&rc), &plan, opts.concurrency, events).await;
     let f = &opts.filters;
-    let checked: BTreeSet<&str> = inputs.checks.iter().flat_map(|c| c.requirements.iter().map(|r| r.as_str())).collect();
+    let checked: BTreeSet<&str> = inputs
+        .checks
+        .iter()
+        .flat_map(|c| c.requirements.iter().map(|r| r.as_str()))
+        .collect();
     let in_scope = |r: &crate::model::standard::Requirement| {
         (f.domains.is_empty() || f.domains.contains(&r.domain))
-            && (f.requirements.is_empty() || f.requirements.iter().any(|w| w.eq_ignore_ascii_case(r.id.as_str())))
+            && (f.requirements.is_empty()
+                || f.requirements
+                    .iter()
+                    .any(|w| w.eq_ignore_ascii_case(r.id.as_str())))
             && (f.levels.is_empty() || f.levels.contains(&r.level))
             && f.tags.is_empty()
             && match f.partition {
@@ -175,5 +236,8 @@ pub async fn run(inputs: &Inputs, target: ResolvedTarget, opts: &RunOptions, eve
         requirements,
         exit_code,
     };
-    Ok(RunOutcome { report, secrets: rc.http.redactor.values() })
+    Ok(RunOutcome {
+        report,
+        secrets: rc.http.redactor.values(),
+    })
 }

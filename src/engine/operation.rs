@@ -54,28 +54,59 @@ fn requests(op: &Operation) -> Vec<RequestSpec> {
     }
 }
 
-fn build(rc: &RunCtx, spec: &RequestSpec, ctx: &Value, files: &HashMap<String, FileInput>) -> Result<Outgoing, String> {
+fn build(
+    rc: &RunCtx,
+    spec: &RequestSpec,
+    ctx: &Value,
+    files: &HashMap<String, FileInput>,
+) -> Result<Outgoing, String> {
     let r = |s: &str| template::render(s, ctx).map_err(|e| e.0);
     let method_name = spec.method.as_deref().unwrap_or("GET").to_ascii_uppercase();
-    let method = Method::from_bytes(method_name.as_bytes()).map_err(|_| format!("invalid method `{method_name}`"))?;
-    let mut url = rc.target.url(&r(&spec.path)?).map_err(|e| format!("invalid URL from `{}`: {e}", spec.path.value))?;
+    let method = Method::from_bytes(method_name.as_bytes())
+        .map_err(|_| format!("invalid method `{method_name}`"))?;
+    let mut url = rc
+        .target
+        .url(&r(&spec.path)?)
+        .map_err(|e| format!("invalid URL from `{}`: {e}", spec.path.value))?;
     if !spec.query.is_empty() {
-        let pairs: Vec<(String, String)> = spec.query.iter().map(|(k, v)| Ok((k.clone(), r(v)?))).collect::<Result<_, String>>()?;
+        let pairs: Vec<(String, String)> = spec
+            .query
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), r(v)?)))
+            .collect::<Result<_, String>>()?;
         url.query_pairs_mut().extend_pairs(pairs);
     }
-    let headers = spec.headers.iter().map(|(k, v)| Ok((k.clone(), r(v)?))).collect::<Result<Vec<_>, String>>()?;
+    let headers = spec
+        .headers
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), r(v)?)))
+        .collect::<Result<Vec<_>, String>>()?;
     let body = if let Some(j) = &spec.json {
         OutBody::Json(template::render_value(j, ctx).map_err(|e| e.0)?)
     } else if let Some(form) = &spec.form {
-        OutBody::Form(form.iter().map(|(k, v)| Ok((k.clone(), r(v)?))).collect::<Result<_, String>>()?)
+        OutBody::Form(
+            form.iter()
+                .map(|(k, v)| Ok((k.clone(), r(v)?)))
+                .collect::<Result<_, String>>()?,
+        )
     } else if let Some(parts) = &spec.multipart {
         let mut out = Vec::new();
         for p in parts {
             match (&p.value, &p.file) {
-                (Some(v), _) => out.push(OutPart::Text { name: p.name.clone(), value: r(v)? }),
+                (Some(v), _) => out.push(OutPart::Text {
+                    name: p.name.clone(),
+                    value: r(v)?,
+                }),
                 (None, Some(input)) => {
-                    let f = files.get(input).ok_or_else(|| format!("file input `{input}` was not given"))?;
-                    out.push(OutPart::File { name: p.name.clone(), filename: f.name.clone(), media_type: f.media_type.clone(), bytes: f.bytes.clone() });
+                    let f = files
+                        .get(input)
+                        .ok_or_else(|| format!("file input `{input}` was not given"))?;
+                    out.push(OutPart::File {
+                        name: p.name.clone(),
+                        filename: f.name.clone(),
+                        media_type: f.media_type.clone(),
+                        bytes: f.bytes.clone(),
+                    });
                 }
                 (None, None) => return Err(format!("multipart part `{}` has no value", p.name)),
             }
@@ -86,14 +117,28 @@ fn build(rc: &RunCtx, spec: &RequestSpec, ctx: &Value, files: &HashMap<String, F
     } else {
         OutBody::None
     };
-    Ok(Outgoing { method, url, headers, body, follow_redirects: spec.follow_redirects })
+    Ok(Outgoing {
+        method,
+        url,
+        headers,
+        body,
+        follow_redirects: spec.follow_redirects,
+    })
 }
 
 /// Runs `op_name` as `session` with the given inputs.
-pub async fn run(rc: &RunCtx, op_name: &str, inputs: &Map<String, Value>, files: &HashMap<String, FileInput>, session: &Session) -> OpOutcome {
+pub async fn run(
+    rc: &RunCtx,
+    op_name: &str,
+    inputs: &Map<String, Value>,
+    files: &HashMap<String, FileInput>,
+    session: &Session,
+) -> OpOutcome {
     let mut out = OpOutcome::default();
     let Some(op) = rc.target.operations.get(op_name) else {
-        out.error = Some(format!("the target profile does not map operation `{op_name}`"));
+        out.error = Some(format!(
+            "the target profile does not map operation `{op_name}`"
+        ));
         return out;
     };
     let mut ctx = rc.globals.clone();
@@ -112,7 +157,13 @@ pub async fn run(rc: &RunCtx, op_name: &str, inputs: &Map<String, Value>, files:
         session.apply(&mut req);
         let start = Instant::now();
         let outcome = rc.http.send(&req).await;
-        out.exchanges.push(rc.http.record(&session.actor, op_name, &req, &outcome, start.elapsed()));
+        out.exchanges.push(rc.http.record(
+            &session.actor,
+            op_name,
+            &req,
+            &outcome,
+            start.elapsed(),
+        ));
         let resp = match outcome {
             Ok(r) => r,
             Err(e) => {

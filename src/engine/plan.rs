@@ -21,7 +21,10 @@ pub struct Filters {
 impl Filters {
     /// Whether any selection filter (not the partition) is set.
     pub fn selects(&self) -> bool {
-        !(self.domains.is_empty() && self.requirements.is_empty() && self.tags.is_empty() && self.levels.is_empty())
+        !(self.domains.is_empty()
+            && self.requirements.is_empty()
+            && self.tags.is_empty()
+            && self.levels.is_empty())
     }
 }
 
@@ -55,27 +58,55 @@ impl Plan {
 /// A check's level: its override, else mandatory if any of its requirements is.
 fn level_of(check: &Check, catalogue: &Catalogue) -> Level {
     check.level.unwrap_or_else(|| {
-        let any_mandatory = check.requirements.iter().filter_map(|r| catalogue.get(r)).any(|r| r.level == Level::Mandatory);
-        if any_mandatory { Level::Mandatory } else { Level::Recommended }
+        let any_mandatory = check
+            .requirements
+            .iter()
+            .filter_map(|r| catalogue.get(r))
+            .any(|r| r.level == Level::Mandatory);
+        if any_mandatory {
+            Level::Mandatory
+        } else {
+            Level::Recommended
+        }
     })
 }
 
 fn matches(c: &Check, catalogue: &Catalogue, f: &Filters) -> bool {
-    let reqs: Vec<_> = c.requirements.iter().filter_map(|r| catalogue.get(r)).collect();
+    let reqs: Vec<_> = c
+        .requirements
+        .iter()
+        .filter_map(|r| catalogue.get(r))
+        .collect();
     (f.domains.is_empty() || reqs.iter().any(|r| f.domains.contains(&r.domain)))
-        && (f.requirements.is_empty() || c.requirements.iter().any(|r| f.requirements.iter().any(|w| w.eq_ignore_ascii_case(r))))
+        && (f.requirements.is_empty()
+            || c.requirements
+                .iter()
+                .any(|r| f.requirements.iter().any(|w| w.eq_ignore_ascii_case(r))))
         && (f.tags.is_empty() || c.tags.iter().any(|t| f.tags.contains(t)))
         && (f.levels.is_empty() || f.levels.contains(&level_of(c, catalogue)))
 }
 
 /// Builds the plan. `not_applicable` maps requirement IDs to the target's reasons.
-pub fn build(catalogue: &Catalogue, checks: &[Check], filters: &Filters, not_applicable: &indexmap::IndexMap<String, String>) -> Plan {
+pub fn build(
+    catalogue: &Catalogue,
+    checks: &[Check],
+    filters: &Filters,
+    not_applicable: &indexmap::IndexMap<String, String>,
+) -> Plan {
     let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
     // Selected checks and, transitively, what they need.
-    let mut selected: BTreeSet<&str> = checks.iter().filter(|c| matches(c, catalogue, filters)).map(|c| c.id.as_str()).collect();
+    let mut selected: BTreeSet<&str> = checks
+        .iter()
+        .filter(|c| matches(c, catalogue, filters))
+        .map(|c| c.id.as_str())
+        .collect();
     let mut stack: Vec<&str> = selected.iter().copied().collect();
     while let Some(id) = stack.pop() {
-        for n in by_id.get(id).map(|c| c.needs.as_slice()).unwrap_or_default() {
+        for n in by_id
+            .get(id)
+            .map(|c| c.needs.as_slice())
+            .unwrap_or_default()
+        {
             if selected.insert(n.as_str()) {
                 stack.push(n.as_str());
             }
@@ -83,12 +114,20 @@ pub fn build(catalogue: &Catalogue, checks: &[Check], filters: &Filters, not_app
     }
     if let Some((k, n)) = filters.partition {
         let parts = partition(&selected, &by_id, n);
-        selected = parts.into_iter().nth(k.saturating_sub(1)).unwrap_or_default();
+        selected = parts
+            .into_iter()
+            .nth(k.saturating_sub(1))
+            .unwrap_or_default();
     }
     // Dependency order, ties by file order.
     let mut ordered: Vec<&Check> = Vec::new();
     let mut placed: BTreeSet<&str> = BTreeSet::new();
-    fn place<'a>(c: &'a Check, by_id: &HashMap<&str, &'a Check>, placed: &mut BTreeSet<&'a str>, out: &mut Vec<&'a Check>) {
+    fn place<'a>(
+        c: &'a Check,
+        by_id: &HashMap<&str, &'a Check>,
+        placed: &mut BTreeSet<&'a str>,
+        out: &mut Vec<&'a Check>,
+    ) {
         if !placed.insert(c.id.as_str()) {
             return;
         }
@@ -106,14 +145,23 @@ pub fn build(catalogue: &Catalogue, checks: &[Check], filters: &Filters, not_app
         .into_iter()
         .map(|c| {
             let first = c.requirements.first().and_then(|r| catalogue.get(r));
-            let reasons: Vec<&str> = c.requirements.iter().filter_map(|r| not_applicable.get(r.as_str()).map(String::as_str)).collect();
-            let skip = (!reasons.is_empty() && reasons.len() == c.requirements.len()).then(|| format!("not applicable: {}", reasons.join("; ")));
+            let reasons: Vec<&str> = c
+                .requirements
+                .iter()
+                .filter_map(|r| not_applicable.get(r.as_str()).map(String::as_str))
+                .collect();
+            let skip = (!reasons.is_empty() && reasons.len() == c.requirements.len())
+                .then(|| format!("not applicable: {}", reasons.join("; ")));
             PlannedCheck {
                 check: Arc::new(c.clone()),
                 domain: first.map_or(Domain::Security, |r| r.domain),
                 level: level_of(c, catalogue),
                 provenance: first.map_or(Provenance::Inferred, |r| r.provenance),
-                requirements: c.requirements.iter().map(|r| RequirementId(r.value.clone())).collect(),
+                requirements: c
+                    .requirements
+                    .iter()
+                    .map(|r| RequirementId(r.value.clone()))
+                    .collect(),
                 needs: c.needs.iter().map(|n| n.value.clone()).collect(),
                 skip,
             }
@@ -125,7 +173,11 @@ pub fn build(catalogue: &Catalogue, checks: &[Check], filters: &Filters, not_app
 /// Splits checks into `n` disjoint parts; checks linked by `needs` stay together.
 /// Components are placed largest first onto the least-loaded part (ties: lowest index,
 /// then smallest check id), so the split is the same on every machine.
-fn partition<'a>(selected: &BTreeSet<&'a str>, by_id: &HashMap<&str, &'a Check>, n: usize) -> Vec<BTreeSet<&'a str>> {
+fn partition<'a>(
+    selected: &BTreeSet<&'a str>,
+    by_id: &HashMap<&str, &'a Check>,
+    n: usize,
+) -> Vec<BTreeSet<&'a str>> {
     let n = n.max(1);
     let mut parent: BTreeMap<&str, &str> = selected.iter().map(|id| (*id, *id)).collect();
     fn root<'a>(parent: &mut BTreeMap<&'a str, &'a str>, id: &'a str) -> &'a str {
@@ -137,7 +189,11 @@ fn partition<'a>(selected: &BTreeSet<&'a str>, by_id: &HashMap<&str, &'a Check>,
         r
     }
     for id in selected {
-        for dep in by_id.get(id).map(|c| c.needs.as_slice()).unwrap_or_default() {
+        for dep in by_id
+            .get(id)
+            .map(|c| c.needs.as_slice())
+            .unwrap_or_default()
+        {
             if selected.contains(dep.as_str()) {
                 let (a, b) = (root(&mut parent, id), root(&mut parent, dep.as_str()));
                 if a != b {
@@ -153,10 +209,18 @@ fn partition<'a>(selected: &BTreeSet<&'a str>, by_id: &HashMap<&str, &'a Check>,
         components.entry(r).or_default().insert(id);
     }
     let mut comps: Vec<BTreeSet<&str>> = components.into_values().collect();
-    comps.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.first().cmp(&b.first())));
+    comps.sort_by(|a, b| {
+        b.len()
+            .cmp(&a.len())
+            .then_with(|| a.first().cmp(&b.first()))
+    });
     let mut parts: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); n];
     for comp in comps {
-        let (idx, _) = parts.iter().enumerate().min_by_key(|(i, p)| (p.len(), *i)).unwrap_or((0, &parts[0]));
+        let (idx, _) = parts
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, p)| (p.len(), *i))
+            .unwrap_or((0, &parts[0]));
         parts[idx].extend(comp);
     }
     parts

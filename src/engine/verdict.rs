@@ -30,38 +30,84 @@ pub struct RollupInputs<'a> {
 pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<RequirementVerdict> {
     let mut out = Vec::new();
     for req in &inputs.catalogue.requirements {
-        let checks: Vec<&CheckResult> = results.iter().filter(|r| r.requirements.contains(&req.id)).collect();
+        let checks: Vec<&CheckResult> = results
+            .iter()
+            .filter(|r| r.requirements.contains(&req.id))
+            .collect();
         if checks.is_empty() && !(inputs.in_scope)(req) {
             continue;
         }
         let valid = |expires: &str| parse_date(expires).is_some_and(|d| d >= inputs.today);
-        let waiver = inputs.attestations.iter().flat_map(|f| &f.waivers).find(|w| w.requirement.as_str() == req.id.as_str());
-        let attestation = inputs.attestations.iter().flat_map(|f| &f.attestations).find(|a| a.requirement.as_str() == req.id.as_str());
+        let waiver = inputs
+            .attestations
+            .iter()
+            .flat_map(|f| &f.waivers)
+            .find(|w| w.requirement.as_str() == req.id.as_str());
+        let attestation = inputs
+            .attestations
+            .iter()
+            .flat_map(|f| &f.attestations)
+            .find(|a| a.requirement.as_str() == req.id.as_str());
         let (verdict, reason) = if let Some(why) = inputs.not_applicable.get(req.id.as_str()) {
             (Verdict::NotApplicable, Some(why.clone()))
         } else if let Some(w) = waiver.filter(|w| valid(&w.expires)) {
-            (Verdict::Waived, Some(format!("waived until {} by {} ({}): {}", w.expires.value, w.approved_by.name, w.approved_by.organisation, w.reason)))
+            (
+                Verdict::Waived,
+                Some(format!(
+                    "waived until {} by {} ({}): {}",
+                    w.expires.value, w.approved_by.name, w.approved_by.organisation, w.reason
+                )),
+            )
         } else {
-            let ran: Vec<&&CheckResult> = checks.iter().filter(|c| c.status != CheckStatus::Skipped).collect();
-            let skipped_for_prereq = checks.iter().any(|c| c.status == CheckStatus::Skipped && c.message.starts_with("prerequisite"));
+            let ran: Vec<&&CheckResult> = checks
+                .iter()
+                .filter(|c| c.status != CheckStatus::Skipped)
+                .collect();
+            let skipped_for_prereq = checks
+                .iter()
+                .any(|c| c.status == CheckStatus::Skipped && c.message.starts_with("prerequisite"));
             if ran.iter().any(|c| c.status == CheckStatus::Fail) {
                 (Verdict::Fail, None)
             } else if ran.iter().any(|c| c.status == CheckStatus::Error) || skipped_for_prereq {
-                (Verdict::Error, Some("a check could not be carried out".into()))
+                (
+                    Verdict::Error,
+                    Some("a check could not be carried out".into()),
+                )
             } else if !ran.is_empty() {
                 (Verdict::Pass, None)
             } else if let Some(a) = attestation {
                 if valid(&a.expires) {
-                    (Verdict::Attested, Some(format!("attested by {} ({}, {}) until {}: {}", a.attested_by.name, a.attested_by.role, a.attested_by.organisation, a.expires.value, a.statement)))
+                    (
+                        Verdict::Attested,
+                        Some(format!(
+                            "attested by {} ({}, {}) until {}: {}",
+                            a.attested_by.name,
+                            a.attested_by.role,
+                            a.attested_by.organisation,
+                            a.expires.value,
+                            a.statement
+                        )),
+                    )
                 } else {
-                    (Verdict::Manual, Some(format!("the attestation expired on {}; needs a current one", a.expires.value)))
+                    (
+                        Verdict::Manual,
+                        Some(format!(
+                            "the attestation expired on {}; needs a current one",
+                            a.expires.value
+                        )),
+                    )
                 }
             } else if let Some(w) = waiver {
-                (Verdict::Manual, Some(format!("the waiver expired on {}", w.expires.value)))
+                (
+                    Verdict::Manual,
+                    Some(format!("the waiver expired on {}", w.expires.value)),
+                )
             } else {
                 let why = match req.verification {
                     Verification::Attest => "needs an attestation (see --attestations)",
-                    _ => "no automated check yet; needs a reviewer or an attestation (see --attestations)",
+                    _ => {
+                        "no automated check yet; needs a reviewer or an attestation (see --attestations)"
+                    }
                 };
                 (Verdict::Manual, Some(why.into()))
             }
@@ -84,7 +130,8 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
 pub fn exit_code(verdicts: &[RequirementVerdict], strict: bool) -> i32 {
     let bad = verdicts.iter().any(|v| {
         let counts = v.level == Level::Mandatory || strict;
-        let failing = matches!(v.verdict, Verdict::Fail | Verdict::Error) || (strict && v.verdict == Verdict::Manual);
+        let failing = matches!(v.verdict, Verdict::Fail | Verdict::Error)
+            || (strict && v.verdict == Verdict::Manual);
         counts && failing
     });
     if bad { exit::NON_CONFORMANT } else { exit::OK }

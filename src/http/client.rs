@@ -48,8 +48,16 @@ pub enum OutBody {
 /// One multipart part.
 #[derive(Debug, Clone)]
 pub enum OutPart {
-    Text { name: String, value: String },
-    File { name: String, filename: String, media_type: String, bytes: Bytes },
+    Text {
+        name: String,
+        value: String,
+    },
+    File {
+        name: String,
+        filename: String,
+        media_type: String,
+        bytes: Bytes,
+    },
 }
 
 /// A response as received.
@@ -66,11 +74,17 @@ pub struct Incoming {
 impl Incoming {
     /// First header value, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     /// Every value of a header.
     pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
-        self.headers.iter().filter(move |(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     /// The body as (lossy) text.
     pub fn text(&self) -> String {
@@ -93,7 +107,11 @@ pub struct HttpClient {
     pub redactor: Redactor,
 }
 
-fn build(target: &ResolvedTarget, insecure: bool, follow: bool) -> Result<reqwest::Client, TlsError> {
+fn build(
+    target: &ResolvedTarget,
+    insecure: bool,
+    follow: bool,
+) -> Result<reqwest::Client, TlsError> {
     let config = tls::client_config(&target.tls, insecure)?;
     let mut b = reqwest::Client::builder()
         .use_preconfigured_tls(config)
@@ -101,17 +119,30 @@ fn build(target: &ResolvedTarget, insecure: bool, follow: bool) -> Result<reqwes
         .timeout(Duration::from_secs(target.timeouts.request_s))
         .pool_idle_timeout(Duration::from_secs(30))
         .user_agent(concat!("vvcheck/", env!("CARGO_PKG_VERSION")))
-        .redirect(if follow { reqwest::redirect::Policy::limited(5) } else { reqwest::redirect::Policy::none() });
+        .redirect(if follow {
+            reqwest::redirect::Policy::limited(5)
+        } else {
+            reqwest::redirect::Policy::none()
+        });
     // Loopback targets never go through a proxy from the environment.
-    let loopback = target.base_url.host_str().is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()) || h == "[::1]");
+    let loopback = target.base_url.host_str().is_some_and(|h| {
+        h == "localhost"
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+            || h == "[::1]"
+    });
     if loopback {
         b = b.no_proxy();
     }
-    b.build().map_err(|e| TlsError::Config(rustls::Error::General(e.to_string())))
+    b.build()
+        .map_err(|e| TlsError::Config(rustls::Error::General(e.to_string())))
 }
 
 fn idempotent(m: &Method) -> bool {
-    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE)
+    matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    )
 }
 
 /// Describes a transport error in one line, without the URL (the exchange has it).
@@ -154,7 +185,11 @@ impl HttpClient {
     }
 
     fn request(&self, req: &Outgoing) -> reqwest::RequestBuilder {
-        let client = if req.follow_redirects { &self.follow } else { &self.client };
+        let client = if req.follow_redirects {
+            &self.follow
+        } else {
+            &self.client
+        };
         let mut b = client.request(req.method.clone(), req.url.clone());
         for (k, v) in &req.headers {
             b = b.header(k, v);
@@ -169,9 +204,18 @@ impl HttpClient {
                 for p in parts {
                     form = match p {
                         OutPart::Text { name, value } => form.text(name.clone(), value.clone()),
-                        OutPart::File { name, filename, media_type, bytes } => {
-                            let part = reqwest::multipart::Part::stream(bytes.clone()).file_name(filename.clone());
-                            let part = part.mime_str(media_type).unwrap_or_else(|_| reqwest::multipart::Part::stream(bytes.clone()).file_name(filename.clone()));
+                        OutPart::File {
+                            name,
+                            filename,
+                            media_type,
+                            bytes,
+                        } => {
+                            let part = reqwest::multipart::Part::stream(bytes.clone())
+                                .file_name(filename.clone());
+                            let part = part.mime_str(media_type).unwrap_or_else(|_| {
+                                reqwest::multipart::Part::stream(bytes.clone())
+                                    .file_name(filename.clone())
+                            });
                             form.part(name.clone(), part)
                         }
                     };
@@ -192,10 +236,21 @@ impl HttpClient {
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = resp.bytes().await?;
-        Ok(Incoming { status, headers, body, elapsed: start.elapsed(), url })
+        Ok(Incoming {
+            status,
+            headers,
+            body,
+            elapsed: start.elapsed(),
+            url,
+        })
     }
 
     /// Sends a request (retrying idempotent ones on connection errors) and returns the
@@ -206,7 +261,8 @@ impl HttpClient {
             match self.attempt(req).await {
                 Ok(r) => return Ok(r),
                 Err(e) => {
-                    let retryable = idempotent(&req.method) && !e.is_timeout() && tries < self.retries;
+                    let retryable =
+                        idempotent(&req.method) && !e.is_timeout() && tries < self.retries;
                     if !retryable {
                         let mut msg = describe_error(&e);
                         if tries > 0 {
@@ -222,19 +278,40 @@ impl HttpClient {
     }
 
     /// Records a request and its outcome, redacted.
-    pub fn record(&self, actor: &str, purpose: &str, req: &Outgoing, outcome: &Result<Incoming, String>, elapsed: Duration) -> Exchange {
+    pub fn record(
+        &self,
+        actor: &str,
+        purpose: &str,
+        req: &Outgoing,
+        outcome: &Result<Incoming, String>,
+        elapsed: Duration,
+    ) -> Exchange {
         let r = &self.redactor;
         let request_body = match &req.body {
             OutBody::None => None,
             OutBody::Json(v) => Some(r.text(&v.to_string())),
-            OutBody::Form(fields) => Some(r.text(&url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish())),
+            OutBody::Form(fields) => Some(
+                r.text(
+                    &url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(fields)
+                        .finish(),
+                ),
+            ),
             OutBody::Text(t) => Some(r.text(t)),
             OutBody::Multipart(parts) => Some(
                 parts
                     .iter()
                     .map(|p| match p {
                         OutPart::Text { name, value } => format!("part {name}={}", r.text(value)),
-                        OutPart::File { name, filename, media_type, bytes } => format!("part {name}: file {filename:?} ({media_type}, {} bytes)", bytes.len()),
+                        OutPart::File {
+                            name,
+                            filename,
+                            media_type,
+                            bytes,
+                        } => format!(
+                            "part {name}: file {filename:?} ({media_type}, {} bytes)",
+                            bytes.len()
+                        ),
                     })
                     .collect::<Vec<_>>()
                     .join("\n"),
@@ -243,7 +320,11 @@ impl HttpClient {
         .map(|b| truncate(&b));
         let (status, response_headers, response_body, response_size, error) = match outcome {
             Ok(resp) => {
-                let headers = resp.headers.iter().map(|(k, v)| (k.clone(), r.header(k, v))).collect();
+                let headers = resp
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), r.header(k, v)))
+                    .collect();
                 let body = body_text(resp).map(|t| r.text(&truncate(&t)));
                 (Some(resp.status), headers, body, resp.body.len(), None)
             }
@@ -254,7 +335,11 @@ impl HttpClient {
             purpose: purpose.to_string(),
             method: req.method.to_string(),
             url: r.text(req.url.as_str()),
-            request_headers: req.headers.iter().map(|(k, v)| (k.clone(), r.header(k, v))).collect(),
+            request_headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), r.header(k, v)))
+                .collect(),
             request_body,
             status,
             response_headers,
@@ -286,7 +371,11 @@ fn body_text(resp: &Incoming) -> Option<String> {
         Ok(t) if !t.contains('\0') => Some(t.to_string()),
         _ => {
             use sha2::Digest;
-            Some(format!("[binary body: {} bytes, sha256 {}]", resp.body.len(), hex::encode(sha2::Sha256::digest(&resp.body))))
+            Some(format!(
+                "[binary body: {} bytes, sha256 {}]",
+                resp.body.len(),
+                hex::encode(sha2::Sha256::digest(&resp.body))
+            ))
         }
     }
 }

@@ -65,7 +65,13 @@ impl Jar {
     }
     /// The `Cookie` header value, if any cookie is set.
     pub fn header(&self) -> Option<String> {
-        (!self.0.is_empty()).then(|| self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
+        (!self.0.is_empty()).then(|| {
+            self.0
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
     }
     /// One cookie's value.
     pub fn get(&self, name: &str) -> Option<&str> {

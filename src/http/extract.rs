@@ -12,7 +12,8 @@ use crate::model::template;
 
 fn query_all(path: &str, doc: &Value, ctx: &Value) -> Result<Vec<Value>, String> {
     let rendered = template::render(path, ctx).map_err(|e| e.0)?;
-    let jp = JsonPath::parse(&rendered).map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
+    let jp =
+        JsonPath::parse(&rendered).map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
     Ok(jp.query(doc).all().into_iter().cloned().collect())
 }
 
@@ -25,10 +26,21 @@ fn first(path: &str, doc: &Value, ctx: &Value) -> Result<Value, String> {
 
 /// Evaluates one output against a response; `ctx` renders templates inside the spec.
 pub fn extract(spec: &OutputSpec, resp: &Incoming, ctx: &Value) -> Result<Value, String> {
-    let json = || resp.json().ok_or_else(|| format!("the response is not JSON (status {}, {} bytes)", resp.status, resp.body.len()));
+    let json = || {
+        resp.json().ok_or_else(|| {
+            format!(
+                "the response is not JSON (status {}, {} bytes)",
+                resp.status,
+                resp.body.len()
+            )
+        })
+    };
     match spec {
         OutputSpec::Json(path) => first(path, &json()?, ctx),
-        OutputSpec::Header(h) => resp.header(h).map(|v| Value::String(v.to_string())).ok_or_else(|| format!("no `{h}` header in the response")),
+        OutputSpec::Header(h) => resp
+            .header(h)
+            .map(|v| Value::String(v.to_string()))
+            .ok_or_else(|| format!("no `{h}` header in the response")),
         OutputSpec::Cookie(name) => resp
             .headers_named("set-cookie")
             .filter_map(SetCookie::parse)
@@ -38,12 +50,21 @@ pub fn extract(spec: &OutputSpec, resp: &Incoming, ctx: &Value) -> Result<Value,
         OutputSpec::Regex(re) => {
             let re = regex::Regex::new(re).map_err(|e| e.to_string())?;
             let text = resp.text();
-            let caps = re.captures(&text).ok_or_else(|| format!("/{re}/ matched nothing in the response"))?;
-            let m = caps.get(1).or_else(|| caps.get(0)).map_or("", |m| m.as_str());
+            let caps = re
+                .captures(&text)
+                .ok_or_else(|| format!("/{re}/ matched nothing in the response"))?;
+            let m = caps
+                .get(1)
+                .or_else(|| caps.get(0))
+                .map_or("", |m| m.as_str());
             Ok(Value::String(m.to_string()))
         }
-        OutputSpec::Value(v) => template::render_value(&Value::String(v.clone()), ctx).map_err(|e| e.0),
-        OutputSpec::Body(BodyFact::Sha256) => Ok(Value::String(hex::encode(sha2::Sha256::digest(&resp.body)))),
+        OutputSpec::Value(v) => {
+            template::render_value(&Value::String(v.clone()), ctx).map_err(|e| e.0)
+        }
+        OutputSpec::Body(BodyFact::Sha256) => {
+            Ok(Value::String(hex::encode(sha2::Sha256::digest(&resp.body))))
+        }
         OutputSpec::Body(BodyFact::Size) => Ok(Value::from(resp.body.len())),
         OutputSpec::Body(BodyFact::Text) => Ok(Value::String(resp.text())),
         OutputSpec::List { items, item } => {
@@ -54,8 +75,15 @@ pub fn extract(spec: &OutputSpec, resp: &Incoming, ctx: &Value) -> Result<Value,
                 for (name, s) in item {
                     let v = match s {
                         OutputSpec::Json(p) => first(p, &element, ctx).unwrap_or(Value::Null),
-                        OutputSpec::Value(v) => template::render_value(&Value::String(v.clone()), ctx).map_err(|e| e.0)?,
-                        _ => return Err(format!("list item field `{name}` must be a JSONPath or a value")),
+                        OutputSpec::Value(v) => {
+                            template::render_value(&Value::String(v.clone()), ctx)
+                                .map_err(|e| e.0)?
+                        }
+                        _ => {
+                            return Err(format!(
+                                "list item field `{name}` must be a JSONPath or a value"
+                            ));
+                        }
                     };
                     obj.insert(name.clone(), v);
                 }
@@ -68,10 +96,17 @@ pub fn extract(spec: &OutputSpec, resp: &Incoming, ctx: &Value) -> Result<Value,
 
 /// The `value` of the hidden input `name` in an HTML page.
 pub fn hidden_input(html: &str, name: &str) -> Option<String> {
-    let tag = regex::Regex::new(&format!(r#"(?is)<input[^>]*\bname\s*=\s*["']{}["'][^>]*>"#, regex::escape(name))).ok()?;
+    let tag = regex::Regex::new(&format!(
+        r#"(?is)<input[^>]*\bname\s*=\s*["']{}["'][^>]*>"#,
+        regex::escape(name)
+    ))
+    .ok()?;
     let value = regex::Regex::new(r#"(?is)\bvalue\s*=\s*["']([^"']*)["']"#).ok()?;
     let input = tag.find(html)?.as_str();
-    value.captures(input).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())
+    value
+        .captures(input)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string())
 }
 
 #[cfg(test)]
@@ -82,7 +117,10 @@ mod tests {
     fn resp(body: &str) -> Incoming {
         Incoming {
             status: 200,
-            headers: vec![("Set-Cookie".into(), "sid=abc; Secure".into()), ("X-Id".into(), "7".into())],
+            headers: vec![
+                ("Set-Cookie".into(), "sid=abc; Secure".into()),
+                ("X-Id".into(), "7".into()),
+            ],
             body: bytes::Bytes::from(body.to_string()),
             elapsed: std::time::Duration::ZERO,
             url: url::Url::parse("https://x/").unwrap(),
@@ -95,18 +133,38 @@ mod tests {
         let ctx = json!({"message_id": "p2"});
         let filter = OutputSpec::Json("$.posts[?@.pid == '{{message_id}}'].body_text".into());
         assert_eq!(extract(&filter, &r, &ctx).unwrap(), json!("yo"));
-        assert_eq!(extract(&OutputSpec::Header("x-id".into()), &r, &ctx).unwrap(), json!("7"));
-        assert_eq!(extract(&OutputSpec::Cookie("sid".into()), &r, &ctx).unwrap(), json!("abc"));
-        assert_eq!(extract(&OutputSpec::Regex(r#""pid":"(p\d)""#.into()), &r, &ctx).unwrap(), json!("p1"));
-        let list = OutputSpec::List { items: "$.posts[*]".into(), item: [("message_id".to_string(), OutputSpec::Json("$.pid".into()))].into_iter().collect() };
-        assert_eq!(extract(&list, &r, &ctx).unwrap(), json!([{"message_id": "p1"}, {"message_id": "p2"}]));
+        assert_eq!(
+            extract(&OutputSpec::Header("x-id".into()), &r, &ctx).unwrap(),
+            json!("7")
+        );
+        assert_eq!(
+            extract(&OutputSpec::Cookie("sid".into()), &r, &ctx).unwrap(),
+            json!("abc")
+        );
+        assert_eq!(
+            extract(&OutputSpec::Regex(r#""pid":"(p\d)""#.into()), &r, &ctx).unwrap(),
+            json!("p1")
+        );
+        let list = OutputSpec::List {
+            items: "$.posts[*]".into(),
+            item: [("message_id".to_string(), OutputSpec::Json("$.pid".into()))]
+                .into_iter()
+                .collect(),
+        };
+        assert_eq!(
+            extract(&list, &r, &ctx).unwrap(),
+            json!([{"message_id": "p1"}, {"message_id": "p2"}])
+        );
         assert!(extract(&OutputSpec::Json("$.nope".into()), &r, &ctx).is_err());
     }
 
     #[test]
     fn finds_hidden_inputs() {
         let html = r#"<form><input type="hidden" name="authenticity_token" value="t0k"><input name="x"></form>"#;
-        assert_eq!(hidden_input(html, "authenticity_token").as_deref(), Some("t0k"));
+        assert_eq!(
+            hidden_input(html, "authenticity_token").as_deref(),
+            Some("t0k")
+        );
         assert_eq!(hidden_input(html, "missing"), None);
     }
 }

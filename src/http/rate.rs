@@ -16,15 +16,24 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// `rate` requests per second per host; `None` means unlimited.
     pub fn new(rate: Option<f64>) -> Self {
-        let interval = rate.filter(|r| *r > 0.0).map(|r| Duration::from_secs_f64(1.0 / r));
-        RateLimiter { interval, next: Mutex::new(HashMap::new()) }
+        let interval = rate
+            .filter(|r| *r > 0.0)
+            .map(|r| Duration::from_secs_f64(1.0 / r));
+        RateLimiter {
+            interval,
+            next: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Waits for this host's next slot.
     pub async fn acquire(&self, host: &str) {
-        let Some(interval) = self.interval else { return };
+        let Some(interval) = self.interval else {
+            return;
+        };
         let slot = {
-            let Ok(mut next) = self.next.lock() else { return };
+            let Ok(mut next) = self.next.lock() else {
+                return;
+            };
             let now = Instant::now();
             let slot = next.get(host).copied().map_or(now, |n| n.max(now));
             next.insert(host.to_string(), slot + interval);

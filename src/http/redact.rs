@@ -9,7 +9,13 @@ use base64::Engine;
 pub const MASK: &str = "[REDACTED]";
 
 /// Headers whose whole value is a credential.
-const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-api-key", "x-auth-token", "x-outbox-key"];
+const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "x-auth-token",
+    "x-outbox-key",
+];
 
 /// Shared list of values to hide; login adds the tokens it obtains.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +37,9 @@ impl Redactor {
             url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
         ];
         forms.dedup();
-        let Ok(mut list) = self.secrets.write() else { return };
+        let Ok(mut list) = self.secrets.write() else {
+            return;
+        };
         for f in forms {
             if !list.contains(&f) {
                 list.push(f);
@@ -43,7 +51,9 @@ impl Redactor {
 
     /// Masks every known secret in a text.
     pub fn text(&self, s: &str) -> String {
-        let Ok(list) = self.secrets.read() else { return MASK.to_string() };
+        let Ok(list) = self.secrets.read() else {
+            return MASK.to_string();
+        };
         let mut out = s.to_string();
         for secret in list.iter() {
             if out.contains(secret.as_str()) {
@@ -65,13 +75,22 @@ impl Redactor {
         match lower.as_str() {
             "cookie" => value
                 .split(';')
-                .map(|c| c.split_once('=').map_or_else(|| c.trim().to_string(), |(k, _)| format!("{}={MASK}", k.trim())))
+                .map(|c| {
+                    c.split_once('=').map_or_else(
+                        || c.trim().to_string(),
+                        |(k, _)| format!("{}={MASK}", k.trim()),
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
             "set-cookie" => match value.split_once('=') {
                 Some((k, rest)) => {
                     let attrs = rest.split_once(';').map_or("", |(_, a)| a);
-                    if attrs.is_empty() { format!("{k}={MASK}") } else { format!("{k}={MASK};{attrs}") }
+                    if attrs.is_empty() {
+                        format!("{k}={MASK}")
+                    } else {
+                        format!("{k}={MASK};{attrs}")
+                    }
                 }
                 None => self.text(value),
             },
@@ -101,9 +120,18 @@ mod tests {
     #[test]
     fn masks_credential_headers() {
         let r = Redactor::default();
-        assert_eq!(r.header("Authorization", "Bearer abc.def"), "Bearer [REDACTED]");
-        assert_eq!(r.header("Cookie", "sid=1; csrf=2"), "sid=[REDACTED]; csrf=[REDACTED]");
-        assert_eq!(r.header("Set-Cookie", "sid=1; Secure; HttpOnly"), "sid=[REDACTED]; Secure; HttpOnly");
+        assert_eq!(
+            r.header("Authorization", "Bearer abc.def"),
+            "Bearer [REDACTED]"
+        );
+        assert_eq!(
+            r.header("Cookie", "sid=1; csrf=2"),
+            "sid=[REDACTED]; csrf=[REDACTED]"
+        );
+        assert_eq!(
+            r.header("Set-Cookie", "sid=1; Secure; HttpOnly"),
+            "sid=[REDACTED]; Secure; HttpOnly"
+        );
         assert_eq!(r.header("Content-Type", "text/plain"), "text/plain");
     }
 }

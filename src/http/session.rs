@@ -95,8 +95,16 @@ impl Session {
             if let Some(f) = &csrf.send_field {
                 match &mut req.body {
                     OutBody::Form(fields) => fields.push((f.clone(), csrf.value.clone())),
-                    OutBody::Multipart(parts) => parts.insert(0, super::client::OutPart::Text { name: f.clone(), value: csrf.value.clone() }),
-                    OutBody::None => req.body = OutBody::Form(vec![(f.clone(), csrf.value.clone())]),
+                    OutBody::Multipart(parts) => parts.insert(
+                        0,
+                        super::client::OutPart::Text {
+                            name: f.clone(),
+                            value: csrf.value.clone(),
+                        },
+                    ),
+                    OutBody::None => {
+                        req.body = OutBody::Form(vec![(f.clone(), csrf.value.clone())])
+                    }
                     OutBody::Json(Value::Object(map)) => {
                         map.insert(f.clone(), Value::String(csrf.value.clone()));
                     }
@@ -117,7 +125,10 @@ struct Login<'a> {
 
 impl Login<'_> {
     fn fail(self, message: impl Into<String>) -> LoginError {
-        LoginError { message: format!("login as {} failed: {}", self.actor.name, message.into()), exchanges: self.exchanges }
+        LoginError {
+            message: format!("login as {} failed: {}", self.actor.name, message.into()),
+            exchanges: self.exchanges,
+        }
     }
 
     async fn send(&mut self, mut req: Outgoing) -> Result<Incoming, String> {
@@ -131,46 +142,104 @@ impl Login<'_> {
             for v in self.jar.values() {
                 self.http.redactor.add(v);
             }
-            if let Some(token) = resp.json().as_ref().and_then(|j| j.get("access_token")).and_then(Value::as_str) {
+            if let Some(token) = resp
+                .json()
+                .as_ref()
+                .and_then(|j| j.get("access_token"))
+                .and_then(Value::as_str)
+            {
                 self.http.redactor.add(token);
             }
         }
-        self.exchanges.push(self.http.record(&self.actor.name, "login", &req, &outcome, start.elapsed()));
+        self.exchanges.push(self.http.record(
+            &self.actor.name,
+            "login",
+            &req,
+            &outcome,
+            start.elapsed(),
+        ));
         outcome
     }
 
     fn url(&self, path: &str) -> Result<url::Url, String> {
-        self.target.url(path).map_err(|e| format!("bad login URL `{path}`: {e}"))
+        self.target
+            .url(path)
+            .map_err(|e| format!("bad login URL `{path}`: {e}"))
     }
 }
 
 fn get(url: url::Url) -> Outgoing {
-    Outgoing { method: Method::GET, url, headers: Vec::new(), body: OutBody::None, follow_redirects: false }
+    Outgoing {
+        method: Method::GET,
+        url,
+        headers: Vec::new(),
+        body: OutBody::None,
+        follow_redirects: false,
+    }
 }
 
 /// Logs an actor in.
-pub async fn login(http: &HttpClient, target: &ResolvedTarget, actor: &ResolvedActor) -> Result<Session, LoginError> {
+pub async fn login(
+    http: &HttpClient,
+    target: &ResolvedTarget,
+    actor: &ResolvedActor,
+) -> Result<Session, LoginError> {
     let scheme = &actor.scheme;
-    let mut l = Login { http, target, actor, exchanges: Vec::new(), jar: Jar::default() };
-    let mut session = Session { actor: actor.name.clone(), ..Session::anonymous() };
+    let mut l = Login {
+        http,
+        target,
+        actor,
+        exchanges: Vec::new(),
+        jar: Jar::default(),
+    };
+    let mut session = Session {
+        actor: actor.name.clone(),
+        ..Session::anonymous()
+    };
     session.session_cookie = scheme.session_cookie.clone();
     let login_response: Option<Incoming>;
     match scheme.kind {
         AuthKind::Bearer => {
-            let Some(token) = &actor.token else { return Err(l.fail("no token")) };
-            let header = scheme.header.clone().unwrap_or_else(|| "Authorization".into());
-            let value = if header.eq_ignore_ascii_case("authorization") { format!("Bearer {}", token.expose()) } else { token.expose().to_string() };
+            let Some(token) = &actor.token else {
+                return Err(l.fail("no token"));
+            };
+            let header = scheme
+                .header
+                .clone()
+                .unwrap_or_else(|| "Authorization".into());
+            let value = if header.eq_ignore_ascii_case("authorization") {
+                format!("Bearer {}", token.expose())
+            } else {
+                token.expose().to_string()
+            };
             session.auth_header = Some((header, value));
             login_response = None;
         }
         AuthKind::Oauth2Password | AuthKind::Oauth2ClientCredentials => {
-            let token_url = scheme.token_url.as_ref().map(|u| u.value.clone()).unwrap_or_default();
-            let url = l.url(&token_url).map_err(|e| LoginError { message: e, exchanges: Vec::new() })?;
+            let token_url = scheme
+                .token_url
+                .as_ref()
+                .map(|u| u.value.clone())
+                .unwrap_or_default();
+            let url = l.url(&token_url).map_err(|e| LoginError {
+                message: e,
+                exchanges: Vec::new(),
+            })?;
             let mut form = Vec::new();
             if scheme.kind == AuthKind::Oauth2Password {
                 form.push(("grant_type".to_string(), "password".to_string()));
-                form.push(("username".to_string(), actor.username.clone().unwrap_or_default()));
-                form.push(("password".to_string(), actor.password.as_ref().map(|p| p.expose().to_string()).unwrap_or_default()));
+                form.push((
+                    "username".to_string(),
+                    actor.username.clone().unwrap_or_default(),
+                ));
+                form.push((
+                    "password".to_string(),
+                    actor
+                        .password
+                        .as_ref()
+                        .map(|p| p.expose().to_string())
+                        .unwrap_or_default(),
+                ));
             } else {
                 form.push(("grant_type".to_string(), "client_credentials".to_string()));
             }
@@ -183,7 +252,13 @@ pub async fn login(http: &HttpClient, target: &ResolvedTarget, actor: &ResolvedA
             if let Some(scope) = &scheme.scope {
                 form.push(("scope".to_string(), scope.clone()));
             }
-            let req = Outgoing { method: Method::POST, url, headers: vec![("Accept".into(), "application/json".into())], body: OutBody::Form(form), follow_redirects: false };
+            let req = Outgoing {
+                method: Method::POST,
+                url,
+                headers: vec![("Accept".into(), "application/json".into())],
+                body: OutBody::Form(form),
+                follow_redirects: false,
+            };
             let resp = match l.send(req).await {
                 Ok(r) => r,
                 Err(e) => return Err(l.fail(e)),
@@ -191,7 +266,11 @@ pub async fn login(http: &HttpClient, target: &ResolvedTarget, actor: &ResolvedA
             if !(200..300).contains(&resp.status) {
                 return Err(l.fail(format!("token endpoint answered {}", resp.status)));
             }
-            let Some(token) = resp.json().and_then(|j| j.get("access_token").and_then(Value::as_str).map(str::to_string)) else {
+            let Some(token) = resp.json().and_then(|j| {
+                j.get("access_token")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            }) else {
                 return Err(l.fail("the token response has no access_token"));
             };
             http.redactor.add(&token);
@@ -210,17 +289,26 @@ pub async fn login(http: &HttpClient, target: &ResolvedTarget, actor: &ResolvedA
                     Ok(r) => r,
                     Err(e) => return Err(l.fail(e)),
                 };
-                let field = csrf.login_field.clone().unwrap_or_else(|| "csrf_token".into());
+                let field = csrf
+                    .login_field
+                    .clone()
+                    .unwrap_or_else(|| "csrf_token".into());
                 match hidden_input(&page_resp.text(), &field) {
                     Some(t) => pre_token = Some((field, t)),
-                    None => return Err(l.fail(format!("the login page has no hidden input `{field}`"))),
+                    None => {
+                        return Err(l.fail(format!("the login page has no hidden input `{field}`")));
+                    }
                 }
             }
             let ctx = serde_json::json!({
                 "username": actor.username.clone().unwrap_or_default(),
                 "password": actor.password.as_ref().map(|p| p.expose().to_string()).unwrap_or_default(),
             });
-            let path = scheme.path.as_ref().map(|p| p.value.clone()).unwrap_or_default();
+            let path = scheme
+                .path
+                .as_ref()
+                .map(|p| p.value.clone())
+                .unwrap_or_default();
             let url = match l.url(&path) {
                 Ok(u) => u,
                 Err(e) => return Err(l.fail(e)),
@@ -251,19 +339,37 @@ pub async fn login(http: &HttpClient, target: &ResolvedTarget, actor: &ResolvedA
             if let (Some(h), Some((_, t))) = (&csrf.send_header, &pre_token) {
                 headers.push((h.clone(), t.clone()));
             }
-            let resp = match l.send(Outgoing { method: Method::POST, url, headers, body, follow_redirects: false }).await {
+            let resp = match l
+                .send(Outgoing {
+                    method: Method::POST,
+                    url,
+                    headers,
+                    body,
+                    follow_redirects: false,
+                })
+                .await
+            {
                 Ok(r) => r,
                 Err(e) => return Err(l.fail(e)),
             };
             if !(200..400).contains(&resp.status) {
                 return Err(l.fail(format!("the login answered {}", resp.status)));
             }
-            session.login_cookies = resp.headers_named("set-cookie").filter_map(SetCookie::parse).collect();
+            session.login_cookies = resp
+                .headers_named("set-cookie")
+                .filter_map(SetCookie::parse)
+                .collect();
             if session.login_cookies.is_empty() {
                 return Err(l.fail("the login set no cookie"));
             }
             let token = if let Some(path) = &csrf.from_json {
-                resp.json().and_then(|j| serde_json_path::JsonPath::parse(path).ok().and_then(|p| p.query(&j).first().and_then(|v| v.as_str().map(str::to_string))))
+                resp.json().and_then(|j| {
+                    serde_json_path::JsonPath::parse(path).ok().and_then(|p| {
+                        p.query(&j)
+                            .first()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                    })
+                })
             } else if let Some(name) = &csrf.from_cookie {
                 session.csrf_cookie = Some(name.clone());
                 l.jar.get(name).map(str::to_string)
@@ -280,22 +386,36 @@ pub async fn login(http: &HttpClient, target: &ResolvedTarget, actor: &ResolvedA
             } else {
                 None
             };
-            let wants_token = csrf.from_json.is_some() || csrf.from_cookie.is_some() || csrf.from_hidden.is_some();
+            let wants_token = csrf.from_json.is_some()
+                || csrf.from_cookie.is_some()
+                || csrf.from_hidden.is_some();
             match token {
-                Some(value) => session.csrf = Some(CsrfToken { value, send_header: csrf.send_header.clone(), send_field: csrf.send_field.clone() }),
+                Some(value) => {
+                    session.csrf = Some(CsrfToken {
+                        value,
+                        send_header: csrf.send_header.clone(),
+                        send_field: csrf.send_field.clone(),
+                    })
+                }
                 None if wants_token => return Err(l.fail("no CSRF token after login")),
                 None => {}
             }
             login_response = Some(resp);
         }
     }
-    let mut attrs: IndexMap<String, Value> = actor.vars.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    let mut attrs: IndexMap<String, Value> = actor
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
     if let Some(username) = &actor.username {
         attrs.insert("username".into(), Value::String(username.clone()));
     }
     for (name, spec) in &actor.capture {
         let Some(resp) = &login_response else {
-            return Err(l.fail(format!("cannot capture `{name}`: this auth kind has no login response")));
+            return Err(l.fail(format!(
+                "cannot capture `{name}`: this auth kind has no login response"
+            )));
         };
         match extract(spec, resp, &Value::Null) {
             Ok(v) => {

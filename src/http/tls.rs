@@ -55,9 +55,12 @@ pub fn root_store(extra_ca: Option<&[u8]>) -> Result<RootCertStore, TlsError> {
 
 /// The client configuration for HTTPS requests to the target.
 pub fn client_config(tls: &ResolvedTls, insecure: bool) -> Result<ClientConfig, TlsError> {
-    let builder = ClientConfig::builder_with_provider(provider()).with_safe_default_protocol_versions()?;
+    let builder =
+        ClientConfig::builder_with_provider(provider()).with_safe_default_protocol_versions()?;
     let builder = if insecure {
-        builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider())))
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider())))
     } else {
         builder.with_root_certificates(root_store(tls.ca_pem.as_deref())?)
     };
@@ -66,7 +69,8 @@ pub fn client_config(tls: &ResolvedTls, insecure: bool) -> Result<ClientConfig, 
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
                 .collect::<Result<_, _>>()
                 .map_err(|e| TlsError::ClientIdentity(e.to_string()))?;
-            let key = PrivateKeyDer::from_pem_slice(key_pem.expose().as_bytes()).map_err(|e| TlsError::ClientIdentity(e.to_string()))?;
+            let key = PrivateKeyDer::from_pem_slice(key_pem.expose().as_bytes())
+                .map_err(|e| TlsError::ClientIdentity(e.to_string()))?;
             builder.with_client_auth_cert(certs, key)?
         }
         None => builder.with_no_client_auth(),
@@ -90,11 +94,31 @@ impl ServerCertVerifier for AcceptAnyCert {
     ) -> Result<ServerCertVerified, rustls::Error> {
         Ok(ServerCertVerified::assertion())
     }
-    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()

@@ -19,18 +19,102 @@ pub struct ContractOp {
 
 /// The whole contract.
 pub const OPERATIONS: &[ContractOp] = &[
-    ContractOp { name: "start_conversation", required: &["to", "subject", "body"], optional: &["attachment_ids"], actor_inputs: &["to"], outputs: &["conversation_id", "message_id"], phi: true },
-    ContractOp { name: "send_message", required: &["conversation_id", "body"], optional: &["attachment_ids"], actor_inputs: &[], outputs: &["message_id"], phi: true },
-    ContractOp { name: "list_conversations", required: &[], optional: &[], actor_inputs: &[], outputs: &["conversations"], phi: true },
-    ContractOp { name: "list_messages", required: &["conversation_id"], optional: &[], actor_inputs: &[], outputs: &["messages"], phi: true },
-    ContractOp { name: "get_message", required: &["conversation_id", "message_id"], optional: &[], actor_inputs: &[], outputs: &["body", "author", "created_at", "read"], phi: true },
-    ContractOp { name: "upload_attachment", required: &["file"], optional: &[], actor_inputs: &[], outputs: &["attachment_id"], phi: true },
-    ContractOp { name: "download_attachment", required: &["attachment_id"], optional: &[], actor_inputs: &[], outputs: &["sha256", "size", "media_type", "disposition"], phi: true },
-    ContractOp { name: "mark_read", required: &["conversation_id", "message_id"], optional: &[], actor_inputs: &[], outputs: &[], phi: false },
-    ContractOp { name: "close_conversation", required: &["conversation_id"], optional: &[], actor_inputs: &[], outputs: &[], phi: false },
-    ContractOp { name: "notifications", required: &["recipient"], optional: &[], actor_inputs: &["recipient"], outputs: &["notifications"], phi: false },
-    ContractOp { name: "audit_log", required: &["subject"], optional: &[], actor_inputs: &["subject"], outputs: &["events"], phi: true },
-    ContractOp { name: "logout", required: &[], optional: &[], actor_inputs: &[], outputs: &[], phi: false },
+    ContractOp {
+        name: "start_conversation",
+        required: &["to", "subject", "body"],
+        optional: &["attachment_ids"],
+        actor_inputs: &["to"],
+        outputs: &["conversation_id", "message_id"],
+        phi: true,
+    },
+    ContractOp {
+        name: "send_message",
+        required: &["conversation_id", "body"],
+        optional: &["attachment_ids"],
+        actor_inputs: &[],
+        outputs: &["message_id"],
+        phi: true,
+    },
+    ContractOp {
+        name: "list_conversations",
+        required: &[],
+        optional: &[],
+        actor_inputs: &[],
+        outputs: &["conversations"],
+        phi: true,
+    },
+    ContractOp {
+        name: "list_messages",
+        required: &["conversation_id"],
+        optional: &[],
+        actor_inputs: &[],
+        outputs: &["messages"],
+        phi: true,
+    },
+    ContractOp {
+        name: "get_message",
+        required: &["conversation_id", "message_id"],
+        optional: &[],
+        actor_inputs: &[],
+        outputs: &["body", "author", "created_at", "read"],
+        phi: true,
+    },
+    ContractOp {
+        name: "upload_attachment",
+        required: &["file"],
+        optional: &[],
+        actor_inputs: &[],
+        outputs: &["attachment_id"],
+        phi: true,
+    },
+    ContractOp {
+        name: "download_attachment",
+        required: &["attachment_id"],
+        optional: &[],
+        actor_inputs: &[],
+        outputs: &["sha256", "size", "media_type", "disposition"],
+        phi: true,
+    },
+    ContractOp {
+        name: "mark_read",
+        required: &["conversation_id", "message_id"],
+        optional: &[],
+        actor_inputs: &[],
+        outputs: &[],
+        phi: false,
+    },
+    ContractOp {
+        name: "close_conversation",
+        required: &["conversation_id"],
+        optional: &[],
+        actor_inputs: &[],
+        outputs: &[],
+        phi: false,
+    },
+    ContractOp {
+        name: "notifications",
+        required: &["recipient"],
+        optional: &[],
+        actor_inputs: &["recipient"],
+        outputs: &["notifications"],
+        phi: false,
+    },
+    ContractOp {
+        name: "audit_log",
+        required: &["subject"],
+        optional: &[],
+        actor_inputs: &["subject"],
+        outputs: &["events"],
+        phi: true,
+    },
+    ContractOp {
+        name: "logout",
+        required: &[],
+        optional: &[],
+        actor_inputs: &[],
+        outputs: &[],
+        phi: false,
+    },
 ];
 
 /// Looks an operation up by name.
@@ -69,10 +153,26 @@ pub struct ProbeSpec {
 
 /// Every probe.
 pub const PROBES: &[ProbeSpec] = &[
-    ProbeSpec { name: "plain_http", params: &["page"], about: "plain HTTP is refused or redirected to HTTPS" },
-    ProbeSpec { name: "hsts", params: &["page", "min_max_age"], about: "Strict-Transport-Security with a long max-age" },
-    ProbeSpec { name: "cookies", params: &[], about: "session cookies set at login are Secure, HttpOnly and SameSite" },
-    ProbeSpec { name: "latency", params: &["operation", "inputs", "samples", "concurrency", "p95_ms"], about: "p95 latency of an operation under light concurrent use" },
+    ProbeSpec {
+        name: "plain_http",
+        params: &["page"],
+        about: "plain HTTP is refused or redirected to HTTPS",
+    },
+    ProbeSpec {
+        name: "hsts",
+        params: &["page", "min_max_age"],
+        about: "Strict-Transport-Security with a long max-age",
+    },
+    ProbeSpec {
+        name: "cookies",
+        params: &[],
+        about: "session cookies set at login are Secure, HttpOnly and SameSite",
+    },
+    ProbeSpec {
+        name: "latency",
+        params: &["operation", "inputs", "samples", "concurrency", "p95_ms"],
+        about: "p95 latency of an operation under light concurrent use",
+    },
 ];
 
 /// Looks a probe up by name.

@@ -59,10 +59,12 @@ impl Diagnostic {
         let mut message = e.message.clone();
         let mut hint = None;
         if let Some((unknown, expected)) = parse_unknown(&e.message) {
-            hint = Some(match suggest(&unknown, expected.iter().map(String::as_str)) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("expected one of: {}", expected.join(", ")),
-            });
+            hint = Some(
+                match suggest(&unknown, expected.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("expected one of: {}", expected.join(", ")),
+                },
+            );
             message = match e.message.split_once(',') {
                 Some((head, _)) => head.to_string(),
                 None => e.message.clone(),
@@ -81,7 +83,12 @@ impl Diagnostic {
 
     /// `path:line:col` as printed.
     pub fn position(&self) -> String {
-        format!("{}:{}:{}", self.file.path.display(), self.loc.line, self.loc.column)
+        format!(
+            "{}:{}:{}",
+            self.file.path.display(),
+            self.loc.line,
+            self.loc.column
+        )
     }
 }
 
@@ -91,13 +98,24 @@ impl fmt::Display for Diagnostic {
         writeln!(f, "error: {}", self.message)?;
         writeln!(f, "  --> {}", self.position())?;
         let line_no = self.loc.line as usize;
-        if let Some(line) = self.file.text.lines().nth(line_no.saturating_sub(1)).filter(|_| line_no > 0) {
+        if let Some(line) = self
+            .file
+            .text
+            .lines()
+            .nth(line_no.saturating_sub(1))
+            .filter(|_| line_no > 0)
+        {
             let gutter = line_no.to_string().len();
             writeln!(f, "{:gutter$} |", "")?;
             writeln!(f, "{line_no} | {line}")?;
             let col = (self.loc.column as usize).saturating_sub(1);
-            let prefix: String = line.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-            let width = (self.loc.len as usize).clamp(1, line.chars().count().saturating_sub(col).max(1));
+            let prefix: String = line
+                .chars()
+                .take(col)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let width =
+                (self.loc.len as usize).clamp(1, line.chars().count().saturating_sub(col).max(1));
             write!(f, "{:gutter$} | {prefix}{}", "", "^".repeat(width))?;
             if let Some(h) = &self.hint {
                 write!(f, " {h}")?;
@@ -112,7 +130,9 @@ impl fmt::Display for Diagnostic {
 
 /// Reads `unknown field `x`, expected one of `a`, `b`` (serde's wording) into its parts.
 fn parse_unknown(msg: &str) -> Option<(String, Vec<String>)> {
-    let rest = msg.strip_prefix("unknown field `").or_else(|| msg.strip_prefix("unknown variant `"))?;
+    let rest = msg
+        .strip_prefix("unknown field `")
+        .or_else(|| msg.strip_prefix("unknown variant `"))?;
     let (name, tail) = rest.split_once('`')?;
     let expected = tail
         .split('`')
@@ -154,7 +174,11 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{d}")?;
         }
         let n = self.0.len();
-        write!(f, "{n} error{} in the input files", if n == 1 { "" } else { "s" })
+        write!(
+            f,
+            "{n} error{} in the input files",
+            if n == 1 { "" } else { "s" }
+        )
     }
 }
 
@@ -163,6 +187,11 @@ impl std::error::Error for Diagnostics {}
 /// Reads a file for diagnostics; an unreadable file is itself a diagnostic.
 pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, String> {
     std::fs::read_to_string(path)
-        .map(|text| Arc::new(SourceFile { path: path.to_path_buf(), text }))
+        .map(|text| {
+            Arc::new(SourceFile {
+                path: path.to_path_buf(),
+                text,
+            })
+        })
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))
 }

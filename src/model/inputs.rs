@@ -42,18 +42,28 @@ pub enum LoadError {
 }
 
 fn embedded_source(name: &str, text: &str) -> Arc<SourceFile> {
-    Arc::new(SourceFile { path: Path::new("<embedded>").join(name), text: text.to_string() })
+    Arc::new(SourceFile {
+        path: Path::new("<embedded>").join(name),
+        text: text.to_string(),
+    })
 }
 
 /// Suite sources: every `*.yaml` of `dir` (sorted), the given files, or the shipped ones.
 fn suite_sources(dir: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Arc<SourceFile>>, LoadError> {
     if dir.is_none() && !files.is_empty() {
-        return files.iter().map(|p| read_source(p).map_err(LoadError::Io)).collect();
+        return files
+            .iter()
+            .map(|p| read_source(p).map_err(LoadError::Io))
+            .collect();
     }
     let Some(dir) = dir else {
-        return Ok(embedded::SUITES.iter().map(|(n, t)| embedded_source(&format!("suites/{n}"), t)).collect());
+        return Ok(embedded::SUITES
+            .iter()
+            .map(|(n, t)| embedded_source(&format!("suites/{n}"), t))
+            .collect());
     };
-    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Io(format!("{}: cannot read suites folder: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| LoadError::Io(format!("{}: cannot read suites folder: {e}", dir.display())))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
@@ -61,9 +71,15 @@ fn suite_sources(dir: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Arc<Source
         .collect();
     paths.sort();
     if paths.is_empty() {
-        return Err(LoadError::Io(format!("{}: no suite files (*.yaml) found", dir.display())));
+        return Err(LoadError::Io(format!(
+            "{}: no suite files (*.yaml) found",
+            dir.display()
+        )));
     }
-    paths.iter().map(|p| read_source(p).map_err(LoadError::Io)).collect()
+    paths
+        .iter()
+        .map(|p| read_source(p).map_err(LoadError::Io))
+        .collect()
 }
 
 /// Loads and validates everything a run needs.
@@ -71,9 +87,13 @@ pub fn load(paths: &InputPaths) -> Result<Inputs, LoadError> {
     let mut diags = Diagnostics::default();
     let standard_src = match &paths.standard {
         Some(p) => read_source(p).map_err(LoadError::Io)?,
-        None => embedded_source(&format!("suites/{}", embedded::STANDARD.0), embedded::STANDARD.1),
+        None => embedded_source(
+            &format!("suites/{}", embedded::STANDARD.0),
+            embedded::STANDARD.1,
+        ),
     };
-    let catalogue = load::parse(&standard_src).and_then(|root| load::catalogue(&standard_src, &root));
+    let catalogue =
+        load::parse(&standard_src).and_then(|root| load::catalogue(&standard_src, &root));
     let mut checks = Vec::new();
     for src in suite_sources(paths.suites_dir.as_deref(), &paths.suite_files)? {
         match load::parse(&src).and_then(|root| load::suite(&src, &root)) {
@@ -109,9 +129,18 @@ pub fn load(paths: &InputPaths) -> Result<Inputs, LoadError> {
             return Err(LoadError::Invalid(diags));
         }
     };
-    let inputs = Inputs { catalogue, checks, target, attestations };
+    let inputs = Inputs {
+        catalogue,
+        checks,
+        target,
+        attestations,
+    };
     cross_check(&inputs, &mut diags);
-    if diags.is_empty() { Ok(inputs) } else { Err(LoadError::Invalid(diags)) }
+    if diags.is_empty() {
+        Ok(inputs)
+    } else {
+        Err(LoadError::Invalid(diags))
+    }
 }
 
 /// Every validation that spans files.
@@ -126,19 +155,31 @@ pub fn cross_check(inputs: &Inputs, diags: &mut Diagnostics) {
         }
     }
     for (file, src) in &inputs.attestations {
-        let refs = file.attestations.iter().map(|a| &a.requirement).chain(file.waivers.iter().map(|w| &w.requirement));
+        let refs = file
+            .attestations
+            .iter()
+            .map(|a| &a.requirement)
+            .chain(file.waivers.iter().map(|w| &w.requirement));
         validate::requirement_refs(&inputs.catalogue, refs, src, diags);
         for a in &file.attestations {
             for d in [&a.date, &a.expires] {
                 if super::attest::parse_date(d).is_none() {
-                    diags.push(Diagnostic::new(src, d.loc, format!("`{}` is not a date (YYYY-MM-DD)", d.value)));
+                    diags.push(Diagnostic::new(
+                        src,
+                        d.loc,
+                        format!("`{}` is not a date (YYYY-MM-DD)", d.value),
+                    ));
                 }
             }
         }
         for w in &file.waivers {
             for d in [&w.date, &w.expires] {
                 if super::attest::parse_date(d).is_none() {
-                    diags.push(Diagnostic::new(src, d.loc, format!("`{}` is not a date (YYYY-MM-DD)", d.value)));
+                    diags.push(Diagnostic::new(
+                        src,
+                        d.loc,
+                        format!("`{}` is not a date (YYYY-MM-DD)", d.value),
+                    ));
                 }
             }
         }

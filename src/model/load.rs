@@ -35,13 +35,20 @@ impl FileKind {
 /// The catalogue and suites shipped inside the binary.
 pub mod embedded {
     /// `suites/standard.yaml`.
-    pub const STANDARD: (&str, &str) = ("standard.yaml", include_str!("../../suites/standard.yaml"));
+    pub const STANDARD: (&str, &str) =
+        ("standard.yaml", include_str!("../../suites/standard.yaml"));
     /// The shipped suites, one per domain.
     pub const SUITES: &[(&str, &str)] = &[
-        ("functionality.yaml", include_str!("../../suites/functionality.yaml")),
+        (
+            "functionality.yaml",
+            include_str!("../../suites/functionality.yaml"),
+        ),
         ("privacy.yaml", include_str!("../../suites/privacy.yaml")),
         ("security.yaml", include_str!("../../suites/security.yaml")),
-        ("technology.yaml", include_str!("../../suites/technology.yaml")),
+        (
+            "technology.yaml",
+            include_str!("../../suites/technology.yaml"),
+        ),
     ];
 }
 
@@ -58,11 +65,16 @@ pub fn detect_kind(root: &Node) -> Option<FileKind> {
             .is_none_or(|i| i.get("steps").is_some() || i.get("requirements").is_some())
             .then_some(FileKind::Suite),
         NodeKind::Map(_) => {
-            if root.get("edition").is_some() || (root.get("requirements").is_some() && root.get("base_url").is_none()) {
+            if root.get("edition").is_some()
+                || (root.get("requirements").is_some() && root.get("base_url").is_none())
+            {
                 Some(FileKind::Standard)
             } else if root.get("attestations").is_some() || root.get("waivers").is_some() {
                 Some(FileKind::Attestations)
-            } else if root.get("base_url").is_some() || root.get("operations").is_some() || root.get("actors").is_some() {
+            } else if root.get("base_url").is_some()
+                || root.get("operations").is_some()
+                || root.get("actors").is_some()
+            {
                 Some(FileKind::Target)
             } else if root.get("checks").is_some() {
                 Some(FileKind::Suite)
@@ -87,29 +99,50 @@ pub fn catalogue(src: &Arc<SourceFile>, root: &Node) -> Result<Catalogue, Diagno
         for (req, node) in cat.requirements.iter().zip(items) {
             if !seen.insert(req.id.0.clone()) {
                 let loc = node.get("id").map_or(node.loc, |n| n.loc);
-                diags.push(Diagnostic::new(src, loc, format!("requirement `{}` is listed twice", req.id)));
+                diags.push(Diagnostic::new(
+                    src,
+                    loc,
+                    format!("requirement `{}` is listed twice", req.id),
+                ));
             }
         }
     }
     if cat.requirements.is_empty() {
-        diags.push(Diagnostic::new(src, root.loc, "the catalogue lists no requirements"));
+        diags.push(Diagnostic::new(
+            src,
+            root.loc,
+            "the catalogue lists no requirements",
+        ));
     }
-    if diags.is_empty() { Ok(cat) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(cat)
+    } else {
+        Err(diags)
+    }
 }
 
 /// Loads a suite: every check is read on its own, so one bad check does not hide another.
 pub fn suite(src: &Arc<SourceFile>, root: &Node) -> Result<Vec<Check>, Diagnostics> {
     let items = match (&root.kind, root.get("checks")) {
         (NodeKind::Seq(items), _) => items,
-        (_, Some(Node { kind: NodeKind::Seq(items), .. })) => items,
+        (
+            _,
+            Some(Node {
+                kind: NodeKind::Seq(items),
+                ..
+            }),
+        ) => items,
         _ => {
-            return Err(Diagnostics(vec![Diagnostic::new(src, root.loc, "a suite is a list of checks")
-                .hint("start each check with `- id: …`")]));
+            return Err(Diagnostics(vec![
+                Diagnostic::new(src, root.loc, "a suite is a list of checks")
+                    .hint("start each check with `- id: …`"),
+            ]));
         }
     };
     if items.is_empty() {
         return Err(Diagnostics(vec![
-            Diagnostic::new(src, root.loc, "the suite has no checks").hint("add at least one `- id: …` entry"),
+            Diagnostic::new(src, root.loc, "the suite has no checks")
+                .hint("add at least one `- id: …` entry"),
         ]));
     }
     let mut diags = Diagnostics::default();
@@ -119,17 +152,29 @@ pub fn suite(src: &Arc<SourceFile>, root: &Node) -> Result<Vec<Check>, Diagnosti
             Ok(mut c) => {
                 c.source = Some(Arc::clone(src));
                 if c.steps.is_empty() {
-                    diags.push(Diagnostic::new(src, c.id.loc, format!("check `{}` has no steps", c.id)));
+                    diags.push(Diagnostic::new(
+                        src,
+                        c.id.loc,
+                        format!("check `{}` has no steps", c.id),
+                    ));
                 }
                 if c.requirements.is_empty() {
-                    diags.push(Diagnostic::new(src, c.id.loc, format!("check `{}` names no requirement", c.id)));
+                    diags.push(Diagnostic::new(
+                        src,
+                        c.id.loc,
+                        format!("check `{}` names no requirement", c.id),
+                    ));
                 }
                 checks.push(c);
             }
             Err(e) => diags.push(Diagnostic::from_de(src, e)),
         }
     }
-    if diags.is_empty() { Ok(checks) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(checks)
+    } else {
+        Err(diags)
+    }
 }
 
 /// Loads a target profile.

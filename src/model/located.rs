@@ -3,8 +3,8 @@
 use std::fmt;
 use std::ops::Deref;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::yaml::{LOCATED, Loc};
 
@@ -60,7 +60,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
                 let value = value.ok_or_else(|| de::Error::custom("missing value"))?;
                 Ok(Located { value, loc })
             }
-            fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Located<T>, D::Error> {
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Located<T>, D::Error> {
                 // A deserializer that does not know locations (e.g. JSON): no position.
                 T::deserialize(d).map(Located::new)
             }

@@ -95,8 +95,12 @@ impl Resolver<'_> {
                 Ok(v) if !v.is_empty() => v,
                 _ => {
                     self.diags.push(
-                        Diagnostic::new(self.file, var.loc, format!("environment variable `{}` is not set", var.value))
-                            .hint(format!("export {}=… before running", var.value)),
+                        Diagnostic::new(
+                            self.file,
+                            var.loc,
+                            format!("environment variable `{}` is not set", var.value),
+                        )
+                        .hint(format!("export {}=… before running", var.value)),
                     );
                     return None;
                 }
@@ -106,16 +110,27 @@ impl Resolver<'_> {
                 let text = match std::fs::read_to_string(&full) {
                     Ok(t) => t,
                     Err(e) => {
-                        self.diags.push(Diagnostic::new(self.file, path.loc, format!("cannot read secret file `{}`: {e}", full.display())));
+                        self.diags.push(Diagnostic::new(
+                            self.file,
+                            path.loc,
+                            format!("cannot read secret file `{}`: {e}", full.display()),
+                        ));
                         return None;
                     }
                 };
                 match key {
                     None => text.trim().to_string(),
-                    Some(k) => match text.lines().find_map(|l| l.split_once('=').filter(|(name, _)| name.trim() == k)) {
+                    Some(k) => match text
+                        .lines()
+                        .find_map(|l| l.split_once('=').filter(|(name, _)| name.trim() == k))
+                    {
                         Some((_, v)) => v.trim().to_string(),
                         None => {
-                            self.diags.push(Diagnostic::new(self.file, path.loc, format!("secret file `{}` has no line `{k}=…`", full.display())));
+                            self.diags.push(Diagnostic::new(
+                                self.file,
+                                path.loc,
+                                format!("secret file `{}` has no line `{k}=…`", full.display()),
+                            ));
                             return None;
                         }
                     },
@@ -135,16 +150,34 @@ impl Resolver<'_> {
     fn read(&mut self, p: &Located<String>) -> Option<Vec<u8>> {
         let full = self.base_dir.join(p.as_str());
         std::fs::read(&full)
-            .map_err(|e| self.diags.push(Diagnostic::new(self.file, p.loc, format!("cannot read `{}`: {e}", full.display()))))
+            .map_err(|e| {
+                self.diags.push(Diagnostic::new(
+                    self.file,
+                    p.loc,
+                    format!("cannot read `{}`: {e}", full.display()),
+                ))
+            })
             .ok()
     }
 }
 
 impl ResolvedTarget {
     /// Resolves a validated profile; relative paths are taken from the profile's folder.
-    pub fn resolve(profile: &TargetProfile, file: &Arc<SourceFile>) -> Result<ResolvedTarget, Diagnostics> {
-        let base_dir = file.path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut r = Resolver { file, base_dir, diags: Diagnostics::default(), secrets: Vec::new() };
+    pub fn resolve(
+        profile: &TargetProfile,
+        file: &Arc<SourceFile>,
+    ) -> Result<ResolvedTarget, Diagnostics> {
+        let base_dir = file
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut r = Resolver {
+            file,
+            base_dir,
+            diags: Diagnostics::default(),
+            secrets: Vec::new(),
+        };
         let base_url = r.url(&profile.base_url);
         let http_url = match &profile.http_url {
             Some(u) => r.url(u),
@@ -154,7 +187,10 @@ impl ResolvedTarget {
                 u
             }),
         };
-        let mut tls = ResolvedTls { ca_pem: profile.tls.ca_file.as_ref().and_then(|p| r.read(p)), client_identity: None };
+        let mut tls = ResolvedTls {
+            ca_pem: profile.tls.ca_file.as_ref().and_then(|p| r.read(p)),
+            client_identity: None,
+        };
         match (&profile.tls.client_cert, &profile.tls.client_key) {
             (Some(cert), Some(key)) => {
                 let cert = r.read(cert);
@@ -164,34 +200,51 @@ impl ResolvedTarget {
                 }
             }
             (None, None) => {}
-            _ => r.diags.push(Diagnostic::new(file, profile.base_url.loc, "mutual TLS needs both `tls.client_cert` and `tls.client_key`")),
+            _ => r.diags.push(Diagnostic::new(
+                file,
+                profile.base_url.loc,
+                "mutual TLS needs both `tls.client_cert` and `tls.client_key`",
+            )),
         }
         let mut actors = IndexMap::new();
         for (name, a) in &profile.actors {
-            let Some(scheme) = profile.auth.get(a.auth.as_str()) else { continue };
+            let Some(scheme) = profile.auth.get(a.auth.as_str()) else {
+                continue;
+            };
             let password = a.password.as_ref().and_then(|s| r.secret(s));
             let token = a.token.as_ref().and_then(|s| r.secret(s));
             let client_secret = scheme.client_secret.as_ref().and_then(|s| r.secret(s));
-            let mut capture: IndexMap<String, OutputSpec> = scheme.capture.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+            let mut capture: IndexMap<String, OutputSpec> = scheme
+                .capture
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect();
             capture.extend(a.capture.iter().map(|(k, v)| (k.clone(), v.value.clone())));
-            actors.insert(name.value.clone(), ResolvedActor {
-                name: name.value.clone(),
-                scheme_name: a.auth.value.clone(),
-                scheme: scheme.value.clone(),
-                username: a.username.clone(),
-                password,
-                token,
-                client_secret,
-                vars: a.vars.clone(),
-                capture,
-                canaries: a.canaries.clone(),
-            });
+            actors.insert(
+                name.value.clone(),
+                ResolvedActor {
+                    name: name.value.clone(),
+                    scheme_name: a.auth.value.clone(),
+                    scheme: scheme.value.clone(),
+                    username: a.username.clone(),
+                    password,
+                    token,
+                    client_secret,
+                    vars: a.vars.clone(),
+                    capture,
+                    canaries: a.canaries.clone(),
+                },
+            );
         }
         if !r.diags.is_empty() {
             return Err(r.diags);
         }
         let (Some(base_url), Some(http_url)) = (base_url, http_url) else {
-            r.diags.push(Diagnostic::new(file, profile.base_url.loc, format!("invalid URL `{}`", profile.base_url.value)));
+            r.diags.push(Diagnostic::new(
+                file,
+                profile.base_url.loc,
+                format!("invalid URL `{}`", profile.base_url.value),
+            ));
             return Err(r.diags);
         };
         Ok(ResolvedTarget {
@@ -201,10 +254,22 @@ impl ResolvedTarget {
             tls,
             timeouts: profile.timeouts,
             actors,
-            operations: profile.operations.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect(),
-            pages: profile.pages.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+            operations: profile
+                .operations
+                .iter()
+                .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                .collect(),
+            pages: profile
+                .pages
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect(),
             declared: profile.declared.clone(),
-            not_applicable: profile.not_applicable.iter().map(|(k, v)| (k.value.clone(), v.clone())).collect(),
+            not_applicable: profile
+                .not_applicable
+                .iter()
+                .map(|(k, v)| (k.value.clone(), v.clone()))
+                .collect(),
             secrets: r.secrets,
             source: file.path.clone(),
         })

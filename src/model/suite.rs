@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 
 use super::diag::SourceFile;
 use super::located::Located;
@@ -159,10 +159,18 @@ impl StatusSpec {
         if let Some((a, b)) = s.split_once('-') {
             let a: u16 = a.trim().parse().map_err(|_| bad())?;
             let b: u16 = b.trim().parse().map_err(|_| bad())?;
-            return if (100..=599).contains(&a) && a <= b && b <= 599 { Ok((a, b)) } else { Err(bad()) };
+            return if (100..=599).contains(&a) && a <= b && b <= 599 {
+                Ok((a, b))
+            } else {
+                Err(bad())
+            };
         }
         let c: u16 = s.parse().map_err(|_| bad())?;
-        if (100..=599).contains(&c) { Ok((c, c)) } else { Err(bad()) }
+        if (100..=599).contains(&c) {
+            Ok((c, c))
+        } else {
+            Err(bad())
+        }
     }
 }
 
@@ -196,7 +204,9 @@ impl<'de> Deserialize<'de> for StatusSpec {
                 self.visit_str(&v.to_string())
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<StatusSpec, E> {
-                StatusSpec::parse_one(v).map(|r| StatusSpec(vec![r])).map_err(E::custom)
+                StatusSpec::parse_one(v)
+                    .map(|r| StatusSpec(vec![r]))
+                    .map_err(E::custom)
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<StatusSpec, A::Error> {
                 let mut all = Vec::new();
@@ -241,7 +251,9 @@ impl<'de> Deserialize<'de> for ValueExpect {
         }
         let v = serde_json::Value::deserialize(d)?;
         match v {
-            serde_json::Value::String(s) if s == "present" || s == "exists" => Ok(ValueExpect::Present),
+            serde_json::Value::String(s) if s == "present" || s == "exists" => {
+                Ok(ValueExpect::Present)
+            }
             serde_json::Value::String(s) if s == "absent" => Ok(ValueExpect::Absent),
             serde_json::Value::Object(ref m) if m.len() == 1 => {
                 let op: Op = serde_json::from_value(v.clone()).map_err(de::Error::custom)?;
@@ -252,7 +264,11 @@ impl<'de> Deserialize<'de> for ValueExpect {
                     Op::Contains(s) => ValueExpect::Contains(s),
                     Op::NotContains(s) => ValueExpect::NotContains(s),
                     Op::Sorted(true) => ValueExpect::Sorted,
-                    Op::Sorted(false) => return Err(de::Error::custom("`sorted: false` asserts nothing; remove it")),
+                    Op::Sorted(false) => {
+                        return Err(de::Error::custom(
+                            "`sorted: false` asserts nothing; remove it",
+                        ));
+                    }
                 })
             }
             other => Ok(ValueExpect::Equals(other)),

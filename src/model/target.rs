@@ -4,8 +4,8 @@
 use std::fmt;
 
 use indexmap::IndexMap;
-use serde::de::{self, Deserializer};
 use serde::Deserialize;
+use serde::de::{self, Deserializer};
 
 use super::located::Located;
 
@@ -70,7 +70,10 @@ fn default_request() -> u64 {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { connect_s: default_connect(), request_s: default_request() }
+        Timeouts {
+            connect_s: default_connect(),
+            request_s: default_request(),
+        }
     }
 }
 
@@ -182,7 +185,10 @@ pub struct Actor {
 pub enum Secret {
     Env(Located<String>),
     /// The whole file (trimmed), or the value of `KEY=value` line `key` in it.
-    File { path: Located<String>, key: Option<String> },
+    File {
+        path: Located<String>,
+        key: Option<String>,
+    },
 }
 
 impl<'de> Deserialize<'de> for Secret {
@@ -204,7 +210,9 @@ impl<'de> Deserialize<'de> for Secret {
                 f.write_str("`{env: VAR}` or `{file: PATH, key: NAME}`")
             }
             fn visit_str<E: de::Error>(self, _: &str) -> Result<Secret, E> {
-                Err(E::custom("secrets are never written inline: use `{env: VAR}` or `{file: PATH}`"))
+                Err(E::custom(
+                    "secrets are never written inline: use `{env: VAR}` or `{file: PATH}`",
+                ))
             }
             fn visit_i64<E: de::Error>(self, _: i64) -> Result<Secret, E> {
                 self.visit_str("")
@@ -214,7 +222,9 @@ impl<'de> Deserialize<'de> for Secret {
                 match (r.env, r.file) {
                     (Some(e), None) if r.key.is_none() => Ok(Secret::Env(e)),
                     (None, Some(path)) => Ok(Secret::File { path, key: r.key }),
-                    _ => Err(de::Error::custom("a secret is `{env: VAR}` or `{file: PATH, key: NAME}`")),
+                    _ => Err(de::Error::custom(
+                        "a secret is `{env: VAR}` or `{file: PATH, key: NAME}`",
+                    )),
                 }
             }
         }
@@ -308,7 +318,10 @@ pub enum OutputSpec {
     /// Facts about the body: `sha256`, `size` or `text`.
     Body(BodyFact),
     /// A list: `items` selects the elements, `item` maps each to contract names.
-    List { items: String, item: IndexMap<String, OutputSpec> },
+    List {
+        items: String,
+        item: IndexMap<String, OutputSpec>,
+    },
 }
 
 /// A fact about a response body.
@@ -352,13 +365,76 @@ impl<'de> Deserialize<'de> for OutputSpec {
         }
         let r: Repr = serde_json::from_value(v).map_err(de::Error::custom)?;
         let spec = match r {
-            Repr { items: Some(items), item: Some(item), json: None, header: None, cookie: None, regex: None, value: None, body: None } => OutputSpec::List { items, item },
-            Repr { json: Some(p), header: None, cookie: None, regex: None, value: None, body: None, items: None, item: None } => OutputSpec::Json(p),
-            Repr { header: Some(h), json: None, cookie: None, regex: None, value: None, body: None, items: None, item: None } => OutputSpec::Header(h),
-            Repr { cookie: Some(c), json: None, header: None, regex: None, value: None, body: None, items: None, item: None } => OutputSpec::Cookie(c),
-            Repr { regex: Some(r), json: None, header: None, cookie: None, value: None, body: None, items: None, item: None } => OutputSpec::Regex(r),
-            Repr { value: Some(v), json: None, header: None, cookie: None, regex: None, body: None, items: None, item: None } => OutputSpec::Value(v),
-            Repr { body: Some(b), json: None, header: None, cookie: None, regex: None, value: None, items: None, item: None } => OutputSpec::Body(b),
+            Repr {
+                items: Some(items),
+                item: Some(item),
+                json: None,
+                header: None,
+                cookie: None,
+                regex: None,
+                value: None,
+                body: None,
+            } => OutputSpec::List { items, item },
+            Repr {
+                json: Some(p),
+                header: None,
+                cookie: None,
+                regex: None,
+                value: None,
+                body: None,
+                items: None,
+                item: None,
+            } => OutputSpec::Json(p),
+            Repr {
+                header: Some(h),
+                json: None,
+                cookie: None,
+                regex: None,
+                value: None,
+                body: None,
+                items: None,
+                item: None,
+            } => OutputSpec::Header(h),
+            Repr {
+                cookie: Some(c),
+                json: None,
+                header: None,
+                regex: None,
+                value: None,
+                body: None,
+                items: None,
+                item: None,
+            } => OutputSpec::Cookie(c),
+            Repr {
+                regex: Some(r),
+                json: None,
+                header: None,
+                cookie: None,
+                value: None,
+                body: None,
+                items: None,
+                item: None,
+            } => OutputSpec::Regex(r),
+            Repr {
+                value: Some(v),
+                json: None,
+                header: None,
+                cookie: None,
+                regex: None,
+                body: None,
+                items: None,
+                item: None,
+            } => OutputSpec::Value(v),
+            Repr {
+                body: Some(b),
+                json: None,
+                header: None,
+                cookie: None,
+                regex: None,
+                value: None,
+                items: None,
+                item: None,
+            } => OutputSpec::Body(b),
             _ => {
                 return Err(de::Error::custom(
                     "an output is a JSONPath (`$.id`) or exactly one of {json, header, cookie, regex, value, body} or {items, item}",

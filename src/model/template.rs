@@ -25,7 +25,10 @@ fn env() -> &'static Environment<'static> {
 }
 
 fn describe(e: &minijinja::Error, source: &str) -> TemplateError {
-    let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
+    let detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
     if e.kind() == minijinja::ErrorKind::UndefinedError {
         let names = variables(source).unwrap_or_default();
         let names: Vec<_> = names.into_iter().collect();
@@ -61,7 +64,9 @@ pub fn render_value(v: &Value, ctx: &Value) -> Result<Value, TemplateError> {
     Ok(match v {
         Value::String(s) => match sole_expression(s) {
             Some(expr) => {
-                let compiled = env().compile_expression(expr).map_err(|e| describe(&e, s))?;
+                let compiled = env()
+                    .compile_expression(expr)
+                    .map_err(|e| describe(&e, s))?;
                 let out = compiled.eval(ctx).map_err(|e| describe(&e, s))?;
                 if out.is_undefined() {
                     return Err(TemplateError(format!("undefined variable in `{s}`")));
@@ -70,7 +75,12 @@ pub fn render_value(v: &Value, ctx: &Value) -> Result<Value, TemplateError> {
             }
             None => Value::String(render(s, ctx)?),
         },
-        Value::Array(items) => Value::Array(items.iter().map(|i| render_value(i, ctx)).collect::<Result<_, _>>()?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| render_value(i, ctx))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| Ok((k.clone(), render_value(v, ctx)?)))
@@ -85,9 +95,12 @@ pub fn variables(s: &str) -> Result<BTreeSet<String>, TemplateError> {
     if !is_template(s) {
         return Ok(BTreeSet::new());
     }
-    let tpl = env()
-        .template_from_str(s)
-        .map_err(|e| TemplateError(format!("template `{s}`: {}", e.detail().unwrap_or("syntax error"))))?;
+    let tpl = env().template_from_str(s).map_err(|e| {
+        TemplateError(format!(
+            "template `{s}`: {}",
+            e.detail().unwrap_or("syntax error")
+        ))
+    })?;
     Ok(tpl.undeclared_variables(false).into_iter().collect())
 }
 
@@ -120,7 +133,11 @@ mod tests {
     fn renders_text_and_keeps_types_of_sole_expressions() {
         let ctx = json!({"id": "m-1", "ids": ["a", "b"], "actors": {"clinician": {"id": "u-1"}}, "to": "clinician"});
         assert_eq!(render("/m/{{id}}", &ctx).unwrap(), "/m/m-1");
-        let v = render_value(&json!({"files": "{{ids}}", "to": "{{actors[to].id}}"}), &ctx).unwrap();
+        let v = render_value(
+            &json!({"files": "{{ids}}", "to": "{{actors[to].id}}"}),
+            &ctx,
+        )
+        .unwrap();
         assert_eq!(v, json!({"files": ["a", "b"], "to": "u-1"}));
     }
 

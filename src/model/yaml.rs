@@ -163,7 +163,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     match serde_saphyr::from_str_with_options::<Node>(text, opts) {
         Ok(node) => Ok(node),
         Err(e) => {
-            let loc = e.location().map(|l| Loc::from_saphyr(&l)).unwrap_or_default();
+            let loc = e
+                .location()
+                .map(|l| Loc::from_saphyr(&l))
+                .unwrap_or_default();
             let msg = e.without_snippet().to_string();
             // serde-saphyr appends " at line L, column C"; we print the location ourselves.
             let message = match msg.rfind(" at line ") {
@@ -388,7 +391,10 @@ struct MapAccess<'a> {
 
 impl<'de> de::MapAccess<'de> for MapAccess<'de> {
     type Error = DeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         let Some((k, _)) = self.entries.get(self.next) else {
             return Ok(None);
         };
@@ -413,7 +419,10 @@ struct EnumAccess<'a> {
 impl<'de> de::EnumAccess<'de> for EnumAccess<'de> {
     type Error = DeError;
     type Variant = &'de Node;
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, &'de Node), DeError> {
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, &'de Node), DeError> {
         let variant = seed.deserialize(self.key).map_err(|e| e.at(self.key.loc))?;
         Ok((variant, self.value))
     }
@@ -447,7 +456,10 @@ struct LocatedAccess<'a> {
 
 impl<'de> de::MapAccess<'de> for LocatedAccess<'de> {
     type Error = DeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         let key = match self.state {
             0 => "line",
             1 => "column",

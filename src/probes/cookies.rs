@@ -16,7 +16,10 @@ pub fn weaknesses(c: &SetCookie) -> Vec<&'static str> {
     if !c.http_only {
         missing.push("HttpOnly");
     }
-    let same_site_ok = c.same_site.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("lax") || s.eq_ignore_ascii_case("strict"));
+    let same_site_ok = c
+        .same_site
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("lax") || s.eq_ignore_ascii_case("strict"));
     if !same_site_ok {
         missing.push("SameSite=Lax|Strict");
     }
@@ -50,7 +53,10 @@ pub async fn cookies(env: &ProbeEnv<'_>) -> ProbeOutcome {
             })
             .collect();
         if session_cookies.is_empty() {
-            out.error = Some(format!("login with `{}` set no session cookie to inspect", actor.scheme_name));
+            out.error = Some(format!(
+                "login with `{}` set no session cookie to inspect",
+                actor.scheme_name
+            ));
         }
         for c in session_cookies {
             let weak = weaknesses(c);
@@ -60,12 +66,22 @@ pub async fn cookies(env: &ProbeEnv<'_>) -> ProbeOutcome {
                 .map(|(n, _)| n.to_string())
                 .chain(c.same_site.as_ref().map(|s| format!("SameSite={s}")))
                 .collect::<Vec<_>>();
-            let seen = if attrs.is_empty() { "no attributes".to_string() } else { attrs.join("; ") };
+            let seen = if attrs.is_empty() {
+                "no attributes".to_string()
+            } else {
+                attrs.join("; ")
+            };
             if weak.is_empty() {
-                out.details.push(format!("login as {} ({}) sets session cookie {}: {seen}", actor.name, actor.scheme_name, c.name));
+                out.details.push(format!(
+                    "login as {} ({}) sets session cookie {}: {seen}",
+                    actor.name, actor.scheme_name, c.name
+                ));
             } else {
                 out.failures.push(Failure {
-                    expected: format!("session cookie `{}` to be Secure, HttpOnly, SameSite=Lax|Strict", c.name),
+                    expected: format!(
+                        "session cookie `{}` to be Secure, HttpOnly, SameSite=Lax|Strict",
+                        c.name
+                    ),
                     seen: format!("{seen} (missing {})", weak.join(", ")),
                 });
             }

@@ -20,7 +20,12 @@ pub fn judge(operation: &str, samples: &[Duration], threshold: Duration) -> Opti
     let p95 = percentile(samples, 95.0)?;
     (p95 > threshold).then(|| Failure {
         expected: format!("{operation} p95 ≤ {} ms", threshold.as_millis()),
-        seen: format!("p95 {} ms over {} samples (max {} ms)", p95.as_millis(), samples.len(), samples.iter().max().map_or(0, |d| d.as_millis())),
+        seen: format!(
+            "p95 {} ms over {} samples (max {} ms)",
+            p95.as_millis(),
+            samples.len(),
+            samples.iter().max().map_or(0, |d| d.as_millis())
+        ),
     })
 }
 

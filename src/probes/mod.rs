@@ -32,7 +32,17 @@ pub struct ProbeEnv<'a> {
 impl ProbeEnv<'_> {
     /// A page path from a `page` parameter (a page name of the profile, or a path).
     pub fn page(&self, default: &str) -> String {
-        let name = self.params.get("page").and_then(|v| v.as_str()).unwrap_or(default);
-        self.target.pages.get(name).cloned().unwrap_or_else(|| if name.starts_with('/') { name.to_string() } else { "/".to_string() })
+        let name = self
+            .params
+            .get("page")
+            .and_then(|v| v.as_str())
+            .unwrap_or(default);
+        self.target.pages.get(name).cloned().unwrap_or_else(|| {
+            if name.starts_with('/') {
+                name.to_string()
+            } else {
+                "/".to_string()
+            }
+        })
     }
 }

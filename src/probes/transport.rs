@@ -13,7 +13,13 @@ use crate::http::{OutBody, Outgoing, reason};
 pub const MIN_HSTS_MAX_AGE: u64 = 31_536_000;
 
 fn get(url: url::Url) -> Outgoing {
-    Outgoing { method: Method::GET, url, headers: Vec::new(), body: OutBody::None, follow_redirects: false }
+    Outgoing {
+        method: Method::GET,
+        url,
+        headers: Vec::new(),
+        body: OutBody::None,
+        follow_redirects: false,
+    }
 }
 
 /// `plain_http`: a plain-HTTP request is refused, or redirected to an https:// URL.
@@ -29,13 +35,20 @@ pub async fn plain_http(env: &ProbeEnv<'_>) -> ProbeOutcome {
     let req = get(url.clone());
     let start = Instant::now();
     let outcome = env.http.send(&req).await;
-    out.exchanges.push(env.http.record("anonymous", "plain_http", &req, &outcome, start.elapsed()));
+    out.exchanges.push(
+        env.http
+            .record("anonymous", "plain_http", &req, &outcome, start.elapsed()),
+    );
     match outcome {
-        Err(e) => out.details.push(format!("GET {url} → refused ({e}); plain HTTP is not served")),
+        Err(e) => out.details.push(format!(
+            "GET {url} → refused ({e}); plain HTTP is not served"
+        )),
         Ok(resp) => {
             let location = resp.header("location").unwrap_or("");
             let summary = format!("GET {url} → {} {}", resp.status, reason(resp.status));
-            if matches!(resp.status, 301 | 302 | 303 | 307 | 308) && location.to_ascii_lowercase().starts_with("https://") {
+            if matches!(resp.status, 301 | 302 | 303 | 307 | 308)
+                && location.to_ascii_lowercase().starts_with("https://")
+            {
                 out.details.push(format!("{summary}, Location: {location}"));
             } else {
                 out.details.push(summary.clone());
@@ -44,7 +57,10 @@ pub async fn plain_http(env: &ProbeEnv<'_>) -> ProbeOutcome {
                 } else {
                     format!("{} to {location}", resp.status)
                 };
-                out.failures.push(Failure { expected: "a redirect to https:// or a refused connection".into(), seen });
+                out.failures.push(Failure {
+                    expected: "a redirect to https:// or a refused connection".into(),
+                    seen,
+                });
             }
         }
     }
@@ -55,14 +71,21 @@ pub async fn plain_http(env: &ProbeEnv<'_>) -> ProbeOutcome {
 pub fn hsts_max_age(value: &str) -> Option<u64> {
     value.split(';').find_map(|d| {
         let (k, v) = d.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("max-age").then(|| v.trim().trim_matches('"').parse().ok()).flatten()
+        k.trim()
+            .eq_ignore_ascii_case("max-age")
+            .then(|| v.trim().trim_matches('"').parse().ok())
+            .flatten()
     })
 }
 
 /// `hsts`: the HTTPS entry page sends Strict-Transport-Security with max-age ≥ the floor.
 pub async fn hsts(env: &ProbeEnv<'_>) -> ProbeOutcome {
     let mut out = ProbeOutcome::default();
-    let min = env.params.get("min_max_age").and_then(|v| v.as_u64()).unwrap_or(MIN_HSTS_MAX_AGE);
+    let min = env
+        .params
+        .get("min_max_age")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(MIN_HSTS_MAX_AGE);
     let url = match env.target.url(&env.page("entry")) {
         Ok(u) => u,
         Err(e) => {
@@ -73,7 +96,10 @@ pub async fn hsts(env: &ProbeEnv<'_>) -> ProbeOutcome {
     let req = get(url.clone());
     let start = Instant::now();
     let outcome = env.http.send(&req).await;
-    out.exchanges.push(env.http.record("anonymous", "hsts", &req, &outcome, start.elapsed()));
+    out.exchanges.push(
+        env.http
+            .record("anonymous", "hsts", &req, &outcome, start.elapsed()),
+    );
     let resp = match outcome {
         Ok(r) => r,
         Err(e) => {
@@ -83,10 +109,18 @@ pub async fn hsts(env: &ProbeEnv<'_>) -> ProbeOutcome {
     };
     let expected = format!("Strict-Transport-Security with max-age ≥ {min}");
     match resp.header("strict-transport-security") {
-        None => out.failures.push(Failure { expected, seen: format!("no HSTS header on GET {url} ({})", resp.status) }),
+        None => out.failures.push(Failure {
+            expected,
+            seen: format!("no HSTS header on GET {url} ({})", resp.status),
+        }),
         Some(v) => match hsts_max_age(v) {
-            Some(age) if age >= min => out.details.push(format!("GET {url} → Strict-Transport-Security: {v}")),
-            _ => out.failures.push(Failure { expected, seen: format!("Strict-Transport-Security: {v}") }),
+            Some(age) if age >= min => out
+                .details
+                .push(format!("GET {url} → Strict-Transport-Security: {v}")),
+            _ => out.failures.push(Failure {
+                expected,
+                seen: format!("Strict-Transport-Security: {v}"),
+            }),
         },
     }
     out
@@ -98,7 +132,10 @@ mod tests {
 
     #[test]
     fn reads_max_age() {
-        assert_eq!(hsts_max_age("max-age=63072000; includeSubDomains"), Some(63_072_000));
+        assert_eq!(
+            hsts_max_age("max-age=63072000; includeSubDomains"),
+            Some(63_072_000)
+        );
         assert_eq!(hsts_max_age("includeSubDomains; Max-Age=\"10\""), Some(10));
         assert_eq!(hsts_max_age("includeSubDomains"), None);
     }

@@ -13,6 +13,7 @@ mod forms;
 mod messaging;
 mod middleware;
 mod pages;
+pub mod profile;
 mod records;
 mod rest;
 mod rest_account;
@@ -22,7 +23,6 @@ mod tls;
 mod users;
 mod views;
 mod web;
-pub mod profile;
 
 #[cfg(test)]
 mod tests;

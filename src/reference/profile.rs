@@ -26,7 +26,12 @@ fn write_private(path: &Path, text: &str) -> io::Result<()> {
     {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)?;
         f.write_all(text.as_bytes())
     }
     #[cfg(not(unix))]
@@ -36,14 +41,26 @@ fn write_private(path: &Path, text: &str) -> io::Result<()> {
 }
 
 /// Writes `profile` (and the CA and secrets files beside it, or the CA at `ca_out`).
-pub fn write(server: &ReferenceServer, profile: &Path, ca_out: Option<&Path>, idle_timeout_s: u64) -> io::Result<ProfileFiles> {
-    let dir = profile.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+pub fn write(
+    server: &ReferenceServer,
+    profile: &Path,
+    ca_out: Option<&Path>,
+    idle_timeout_s: u64,
+) -> io::Result<ProfileFiles> {
+    let dir = profile
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let stem = profile.file_stem().and_then(|s| s.to_str()).unwrap_or("reference");
+    let stem = profile
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("reference");
     let ca = ca_out.map_or_else(|| dir.join(format!("{stem}-ca.pem")), Path::to_path_buf);
     let secrets = dir.join(format!("{stem}.secrets.env"));
     std::fs::write(&ca, &server.ca_pem)?;
-    let mut lines = String::from("# Passwords of the reference server's test accounts (random per start).\n");
+    let mut lines =
+        String::from("# Passwords of the reference server's test accounts (random per start).\n");
     for c in &server.credentials {
         lines.push_str(&format!("{}={}\n", secret_key(c.actor), c.password));
     }
@@ -68,7 +85,11 @@ pub fn write(server: &ReferenceServer, profile: &Path, ca_out: Option<&Path>, id
         .replace("${secrets_file}", &yaml_quote(&relative(&secrets)))
         .replace("${idle_timeout_s}", &idle_timeout_s.to_string());
     std::fs::write(profile, text)?;
-    Ok(ProfileFiles { profile: profile.to_path_buf(), ca, secrets })
+    Ok(ProfileFiles {
+        profile: profile.to_path_buf(),
+        ca,
+        secrets,
+    })
 }
 
 fn yaml_quote(s: &str) -> String {

@@ -275,17 +275,35 @@ const VERBOSE_BODY: usize = 600;
 
 /// An exchange in full for `--verbose`, curl-style: `>` sent, `<` received (already redacted).
 fn exchange_lines(e: &crate::http::Exchange) -> Vec<String> {
-    let mut lines = vec![format!("> {} {} ({}, as {})", e.method, terminal_line(&e.url), e.purpose, e.actor)];
-    lines.extend(e.request_headers.iter().map(|(k, v)| format!("> {k}: {}", terminal_line(v))));
+    let mut lines = vec![format!(
+        "> {} {} ({}, as {})",
+        e.method,
+        terminal_line(&e.url),
+        e.purpose,
+        e.actor
+    )];
+    lines.extend(
+        e.request_headers
+            .iter()
+            .map(|(k, v)| format!("> {k}: {}", terminal_line(v))),
+    );
     if let Some(b) = &e.request_body {
         lines.push(format!("> {}", excerpt(b)));
     }
     match (e.status, &e.error) {
-        (Some(s), _) => lines.push(format!("< {s} {} ({} ms)", crate::http::reason(s), e.elapsed.as_millis())),
+        (Some(s), _) => lines.push(format!(
+            "< {s} {} ({} ms)",
+            crate::http::reason(s),
+            e.elapsed.as_millis()
+        )),
         (None, Some(err)) => lines.push(format!("< {}", terminal_line(err))),
         (None, None) => {}
     }
-    lines.extend(e.response_headers.iter().map(|(k, v)| format!("< {k}: {}", terminal_line(v))));
+    lines.extend(
+        e.response_headers
+            .iter()
+            .map(|(k, v)| format!("< {k}: {}", terminal_line(v))),
+    );
     if let Some(b) = &e.response_body {
         lines.push(format!("< {}", excerpt(b)));
     }

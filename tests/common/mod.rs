@@ -17,18 +17,34 @@ pub struct Reference {
 impl Reference {
     /// Starts the server on 127.0.0.1 port 0 and writes its profile.
     pub async fn start(dialect: Dialect, flaws: &[Flaw]) -> Reference {
-        let config = ReferenceConfig { dialect, flaws: flaws.to_vec(), latency: std::time::Duration::from_millis(2300), ..ReferenceConfig::default() };
+        let config = ReferenceConfig {
+            dialect,
+            flaws: flaws.to_vec(),
+            latency: std::time::Duration::from_millis(2300),
+            ..ReferenceConfig::default()
+        };
         let idle = config.idle_timeout.as_secs();
-        let server = ReferenceServer::start(config).await.expect("reference server starts");
+        let server = ReferenceServer::start(config)
+            .await
+            .expect("reference server starts");
         let dir = tempfile::tempdir().expect("temp dir");
         let profile_path = dir.path().join("target.yaml");
         profile::write(&server, &profile_path, None, idle).expect("profile written");
-        Reference { server, dir, profile: profile_path }
+        Reference {
+            server,
+            dir,
+            profile: profile_path,
+        }
     }
 
     /// Every secret the profile references (passwords and the outbox token).
     pub fn secrets(&self) -> Vec<String> {
-        let mut s: Vec<String> = self.server.credentials.iter().map(|c| c.password.clone()).collect();
+        let mut s: Vec<String> = self
+            .server
+            .credentials
+            .iter()
+            .map(|c| c.password.clone())
+            .collect();
         s.push(self.server.outbox_token.clone());
         s
     }
@@ -42,7 +58,12 @@ pub fn bin() -> PathBuf {
 /// Runs vvcheck with arguments (off the async runtime).
 pub async fn vvcheck(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
-        std::process::Command::new(bin()).args(&args).env("NO_COLOR", "1").env_remove("CI").output().expect("vvcheck runs")
+        std::process::Command::new(bin())
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .env_remove("CI")
+            .output()
+            .expect("vvcheck runs")
     })
     .await
     .expect("join")
@@ -50,7 +71,10 @@ pub async fn vvcheck(args: Vec<String>) -> Output {
 
 /// stdout and stderr as text.
 pub fn text(out: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Every file under a folder, recursively.
@@ -60,7 +84,11 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             let p = e.path();
-            if p.is_dir() { stack.push(p) } else { out.push(p) }
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                out.push(p)
+            }
         }
     }
     out
