@@ -17,6 +17,10 @@ use crate::model::resolve::ResolvedTarget;
 /// How much of a body an exchange keeps.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
+/// The largest response body read; a larger one is a transport error (a hostile or broken
+/// server must not exhaust memory).
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
 /// Options of the HTTP layer.
 #[derive(Debug, Clone)]
 pub struct HttpOptions {
@@ -138,6 +142,18 @@ fn build(
         .map_err(|e| TlsError::Config(rustls::Error::General(e.to_string())))
 }
 
+/// Why an attempt produced no response.
+enum Failure {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+impl From<reqwest::Error> for Failure {
+    fn from(e: reqwest::Error) -> Self {
+        Failure::Transport(e)
+    }
+}
+
 fn idempotent(m: &Method) -> bool {
     matches!(
         *m,
@@ -145,26 +161,51 @@ fn idempotent(m: &Method) -> bool {
     )
 }
 
-/// Describes a transport error in one line, without the URL (the exchange has it).
-pub fn describe_error(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "response body broken off"
-    } else {
-        "request failed"
-    };
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    let mut last = None;
-    while let Some(s) = source {
-        last = Some(s.to_string());
-        source = s.source();
-    }
-    match last {
-        Some(cause) => format!("{kind}: {cause}"),
-        None => kind.to_string(),
+/// What went wrong when no response arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// No connection could be made (refused, unreachable, connect timeout, TLS handshake).
+    Connect,
+    /// Connected, but no (complete) answer within the time limit.
+    Timeout,
+    /// The answer was not HTTP, or was cut short.
+    Broken,
+    /// The body was larger than [`MAX_RESPONSE_BYTES`].
+    TooLarge,
+}
+
+/// A request that produced no usable response, described in one line (without the URL: the
+/// exchange has it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TransportError {
+    pub kind: TransportKind,
+    pub message: String,
+}
+
+impl TransportError {
+    fn from_reqwest(e: &reqwest::Error) -> Self {
+        // A connect timeout is a connect failure: nothing was ever listening and answering.
+        let (kind, label) = if e.is_connect() {
+            (TransportKind::Connect, "connection failed")
+        } else if e.is_timeout() {
+            (TransportKind::Timeout, "timed out")
+        } else if e.is_body() || e.is_decode() {
+            (TransportKind::Broken, "response body broken off")
+        } else {
+            (TransportKind::Broken, "request failed")
+        };
+        let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+        let mut last = None;
+        while let Some(s) = source {
+            last = Some(s.to_string());
+            source = s.source();
+        }
+        let message = match last {
+            Some(cause) => format!("{label}: {cause}"),
+            None => label.to_string(),
+        };
+        TransportError { kind, message }
     }
 }
 
@@ -225,12 +266,12 @@ impl HttpClient {
         }
     }
 
-    async fn attempt(&self, req: &Outgoing) -> Result<Incoming, reqwest::Error> {
+    async fn attempt(&self, req: &Outgoing) -> Result<Incoming, Failure> {
         if let Some(host) = req.url.host_str() {
             self.rate.acquire(host).await;
         }
         let start = Instant::now();
-        let resp = self.request(req).send().await?;
+        let mut resp = self.request(req).send().await?;
         let status = resp.status().as_u16();
         let url = resp.url().clone();
         let headers = resp
@@ -243,11 +284,17 @@ impl HttpClient {
                 )
             })
             .collect();
-        let body = resp.bytes().await?;
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await? {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(Failure::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(Incoming {
             status,
             headers,
-            body,
+            body: Bytes::from(body),
             elapsed: start.elapsed(),
             url,
         })
@@ -255,20 +302,28 @@ impl HttpClient {
 
     /// Sends a request (retrying idempotent ones on connection errors) and returns the
     /// response, or the transport error described in one line.
-    pub async fn send(&self, req: &Outgoing) -> Result<Incoming, String> {
+    pub async fn send(&self, req: &Outgoing) -> Result<Incoming, TransportError> {
         let mut tries = 0;
         loop {
             match self.attempt(req).await {
                 Ok(r) => return Ok(r),
-                Err(e) => {
+                Err(Failure::TooLarge) => {
+                    let mib = MAX_RESPONSE_BYTES / (1024 * 1024);
+                    let message = format!("response body larger than {mib} MiB; not read");
+                    return Err(TransportError {
+                        kind: TransportKind::TooLarge,
+                        message,
+                    });
+                }
+                Err(Failure::Transport(e)) => {
                     let retryable =
                         idempotent(&req.method) && !e.is_timeout() && tries < self.retries;
                     if !retryable {
-                        let mut msg = describe_error(&e);
+                        let mut err = TransportError::from_reqwest(&e);
                         if tries > 0 {
-                            msg.push_str(&format!(" (retried {tries}×)"));
+                            err.message.push_str(&format!(" (retried {tries}×)"));
                         }
-                        return Err(msg);
+                        return Err(err);
                     }
                     tries += 1;
                     tokio::time::sleep(Duration::from_millis(200 * u64::from(tries))).await;
@@ -283,7 +338,7 @@ impl HttpClient {
         actor: &str,
         purpose: &str,
         req: &Outgoing,
-        outcome: &Result<Incoming, String>,
+        outcome: &Result<Incoming, TransportError>,
         elapsed: Duration,
     ) -> Exchange {
         let r = &self.redactor;
@@ -328,7 +383,7 @@ impl HttpClient {
                 let body = body_text(resp).map(|t| r.text(&truncate(&t)));
                 (Some(resp.status), headers, body, resp.body.len(), None)
             }
-            Err(e) => (None, Vec::new(), None, 0, Some(r.text(e))),
+            Err(e) => (None, Vec::new(), None, 0, Some(r.text(&e.message))),
         };
         Exchange {
             actor: actor.to_string(),

@@ -158,7 +158,7 @@ impl Login<'_> {
             &outcome,
             start.elapsed(),
         ));
-        outcome
+        outcome.map_err(|e| e.message)
     }
 
     fn url(&self, path: &str) -> Result<url::Url, String> {

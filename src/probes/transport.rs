@@ -7,6 +7,7 @@ use reqwest::Method;
 
 use super::{ProbeEnv, ProbeOutcome};
 use crate::assert::Failure;
+use crate::http::client::TransportKind;
 use crate::http::{OutBody, Outgoing, reason};
 
 /// One year, the floor for HSTS max-age that preload lists and SEC-03 use.
@@ -40,9 +41,11 @@ pub async fn plain_http(env: &ProbeEnv<'_>) -> ProbeOutcome {
             .record("anonymous", "plain_http", &req, &outcome, start.elapsed()),
     );
     match outcome {
-        Err(e) => out.details.push(format!(
+        Err(e) if e.kind == TransportKind::Connect => out.details.push(format!(
             "GET {url} → refused ({e}); plain HTTP is not served"
         )),
+        // It accepted the connection: something listens there, and we could not see what.
+        Err(e) => out.error = Some(format!("GET {url}: {e}")),
         Ok(resp) => {
             let location = resp.header("location").unwrap_or("");
             let summary = format!("GET {url} → {} {}", resp.status, reason(resp.status));
