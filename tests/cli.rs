@@ -140,3 +140,48 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(status.code(), Some(0));
 }
+
+/// Kills the child process when the test ends, however it ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_reference_writes_a_profile_that_run_uses_as_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("ref.yaml");
+    let child = Command::cargo_bin("vvcheck")
+        .unwrap()
+        .args(["serve-reference", "--port", "0", "--dialect", "forms", "--write-profile", profile.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = KillOnDrop(child);
+    // Bounded wait for the profile (the server writes it once it listens).
+    let ready = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::fs::read_to_string(&profile).is_ok_and(|t| t.contains("declared:"))
+    });
+    assert!(ready, "serve-reference wrote no profile");
+    let secrets = dir.path().join("ref.secrets.env");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secrets).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the secrets file is private");
+    }
+    let profile_text = std::fs::read_to_string(&profile).unwrap();
+    for line in std::fs::read_to_string(&secrets).unwrap().lines().filter(|l| !l.starts_with('#')) {
+        let (_, value) = line.split_once('=').unwrap();
+        assert!(!profile_text.contains(value), "the profile references secrets, never holds them");
+    }
+    let out_dir = dir.path().join("out");
+    let (code, stdout, stderr) = vvcheck(&["run", "--target", profile.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+}
