@@ -157,7 +157,15 @@ fn serve_reference_writes_a_profile_that_run_uses_as_is() {
     let profile = dir.path().join("ref.yaml");
     let child = Command::cargo_bin("vvcheck")
         .unwrap()
-        .args(["serve-reference", "--port", "0", "--dialect", "forms", "--write-profile", profile.to_str().unwrap()])
+        .args([
+            "serve-reference",
+            "--port",
+            "0",
+            "--dialect",
+            "forms",
+            "--write-profile",
+            profile.to_str().unwrap(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -177,11 +185,25 @@ fn serve_reference_writes_a_profile_that_run_uses_as_is() {
         assert_eq!(mode, 0o600, "the secrets file is private");
     }
     let profile_text = std::fs::read_to_string(&profile).unwrap();
-    for line in std::fs::read_to_string(&secrets).unwrap().lines().filter(|l| !l.starts_with('#')) {
+    for line in std::fs::read_to_string(&secrets)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+    {
         let (_, value) = line.split_once('=').unwrap();
-        assert!(!profile_text.contains(value), "the profile references secrets, never holds them");
+        assert!(
+            !profile_text.contains(value),
+            "the profile references secrets, never holds them"
+        );
     }
     let out_dir = dir.path().join("out");
-    let (code, stdout, stderr) = vvcheck(&["run", "--target", profile.to_str().unwrap(), "--quiet", "--out", out_dir.to_str().unwrap()]);
+    let (code, stdout, stderr) = vvcheck(&[
+        "run",
+        "--target",
+        profile.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
 }
