@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::standard::{Domain, Level};
+use crate::reference::{Dialect, Flaw};
 
 /// Conformance checks for the Ontario Health Virtual Visits Verification Standard (secure messaging).
 #[derive(Debug, Parser)]
@@ -131,10 +132,10 @@ pub struct RunArgs {
 pub struct DemoArgs {
     /// Switch on a reference-server flaw (repeatable; see `vvcheck list flaws`).
     #[arg(long = "flaw", value_name = "NAME")]
-    pub flaws: Vec<String>,
-    /// API dialect of the reference server.
-    #[arg(long, default_value = "rest", value_parser = ["rest", "forms"])]
-    pub dialect: String,
+    pub flaws: Vec<Flaw>,
+    /// API dialect of the reference server: rest or forms.
+    #[arg(long, default_value = "rest")]
+    pub dialect: Dialect,
     /// Latency added by the `slow` flaw, in milliseconds.
     #[arg(long, default_value_t = 2500)]
     pub latency_ms: u64,
@@ -185,10 +186,12 @@ pub struct ServeArgs {
     /// Plain-HTTP (redirect) port (0: any free port).
     #[arg(long, default_value_t = 0)]
     pub http_port: u16,
-    #[arg(long, default_value = "rest", value_parser = ["rest", "forms"])]
-    pub dialect: String,
+    /// API dialect: rest or forms.
+    #[arg(long, default_value = "rest")]
+    pub dialect: Dialect,
+    /// Switch on a flaw (repeatable; see `vvcheck list flaws`).
     #[arg(long = "flaw", value_name = "NAME")]
-    pub flaws: Vec<String>,
+    pub flaws: Vec<Flaw>,
     #[arg(long, default_value_t = 2500)]
     pub latency_ms: u64,
     /// Idle timeout of sessions, in seconds.

@@ -14,7 +14,7 @@ use crate::engine::{self, Event, RunOptions};
 use crate::http::HttpOptions;
 use crate::model::inputs::{self, InputPaths};
 use crate::model::resolve::ResolvedTarget;
-use crate::reference::{self, Dialect, Flaw, ReferenceConfig, ReferenceServer};
+use crate::reference::{self, ReferenceConfig, ReferenceServer};
 use crate::report::{self as reports, JunitFlavor};
 use crate::report::{Console, ConsoleOptions};
 
@@ -153,20 +153,7 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
 
 /// `vvcheck demo`: the reference server in-process, the whole suite against it.
 pub async fn demo(args: DemoArgs) -> i32 {
-    let Ok(dialect) = args.dialect.parse::<Dialect>() else {
-        eprintln!("error: unknown dialect `{}`", args.dialect);
-        return exit::INVALID;
-    };
-    let mut flaws = Vec::new();
-    for name in &args.flaws {
-        match name.parse::<Flaw>() {
-            Ok(f) => flaws.push(f),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::INVALID;
-            }
-        }
-    }
+    let (dialect, flaws) = (args.dialect, args.flaws.clone());
     let config = ReferenceConfig {
         dialect,
         flaws: flaws.clone(),

@@ -5,27 +5,13 @@ use std::time::Duration;
 use super::args::ServeArgs;
 use super::out;
 use crate::engine::verdict::exit;
-use crate::reference::{self, Dialect, Flaw, ReferenceConfig, ReferenceServer};
+use crate::reference::{self, ReferenceConfig, ReferenceServer};
 
 /// Runs the server until interrupted.
 pub async fn serve(args: ServeArgs) -> i32 {
-    let Ok(dialect) = args.dialect.parse::<Dialect>() else {
-        eprintln!("error: unknown dialect `{}`", args.dialect);
-        return exit::INVALID;
-    };
-    let mut flaws = Vec::new();
-    for name in &args.flaws {
-        match name.parse::<Flaw>() {
-            Ok(f) => flaws.push(f),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::INVALID;
-            }
-        }
-    }
     let config = ReferenceConfig {
-        dialect,
-        flaws,
+        dialect: args.dialect,
+        flaws: args.flaws.clone(),
         latency: Duration::from_millis(args.latency_ms),
         idle_timeout: Duration::from_secs(args.idle_timeout_s),
         https_port: args.port,
@@ -40,8 +26,8 @@ pub async fn serve(args: ServeArgs) -> i32 {
         }
     };
     let mut text = format!(
-        "reference server ({dialect} dialect) at {} (plain HTTP {})\n",
-        server.base_url, server.http_url
+        "reference server ({} dialect) at {} (plain HTTP {})\n",
+        args.dialect, server.base_url, server.http_url
     );
     if let Some(profile) = &args.write_profile {
         match reference::profile::write(

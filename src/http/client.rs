@@ -39,6 +39,19 @@ pub struct Outgoing {
     pub follow_redirects: bool,
 }
 
+impl Outgoing {
+    /// A plain GET without credentials, not following redirects.
+    pub fn get(url: url::Url) -> Outgoing {
+        Outgoing {
+            method: Method::GET,
+            url,
+            headers: Vec::new(),
+            body: OutBody::None,
+            follow_redirects: false,
+        }
+    }
+}
+
 /// A request body.
 #[derive(Debug, Clone)]
 pub enum OutBody {

@@ -168,16 +168,6 @@ impl Login<'_> {
     }
 }
 
-fn get(url: url::Url) -> Outgoing {
-    Outgoing {
-        method: Method::GET,
-        url,
-        headers: Vec::new(),
-        body: OutBody::None,
-        follow_redirects: false,
-    }
-}
-
 /// Logs an actor in.
 pub async fn login(
     http: &HttpClient,
@@ -285,7 +275,7 @@ pub async fn login(
                     Ok(u) => u,
                     Err(e) => return Err(l.fail(e)),
                 };
-                let page_resp = match l.send(get(url)).await {
+                let page_resp = match l.send(Outgoing::get(url)).await {
                     Ok(r) => r,
                     Err(e) => return Err(l.fail(e)),
                 };
@@ -379,7 +369,7 @@ pub async fn login(
                     Ok(u) => u,
                     Err(e) => return Err(l.fail(e)),
                 };
-                match l.send(get(url)).await {
+                match l.send(Outgoing::get(url)).await {
                     Ok(r) => hidden_input(&r.text(), field),
                     Err(e) => return Err(l.fail(e)),
                 }

@@ -6,8 +6,12 @@ pub mod cookies;
 pub mod latency;
 pub mod transport;
 
+use std::time::Instant;
+
 use crate::assert::Failure;
+use crate::http::client::TransportError;
 use crate::http::{Exchange, HttpClient};
+use crate::http::{Incoming, Outgoing};
 use crate::model::resolve::ResolvedTarget;
 
 /// What a probe saw.
@@ -30,6 +34,23 @@ pub struct ProbeEnv<'a> {
 }
 
 impl ProbeEnv<'_> {
+    /// GETs `url` anonymously and records the exchange under `purpose`.
+    pub async fn get(
+        &self,
+        url: url::Url,
+        purpose: &str,
+        out: &mut ProbeOutcome,
+    ) -> Result<Incoming, TransportError> {
+        let req = Outgoing::get(url);
+        let start = Instant::now();
+        let outcome = self.http.send(&req).await;
+        out.exchanges.push(
+            self.http
+                .record("anonymous", purpose, &req, &outcome, start.elapsed()),
+        );
+        outcome
+    }
+
     /// A page path from a `page` parameter (a page name of the profile, or a path).
     pub fn page(&self, default: &str) -> String {
         let name = self

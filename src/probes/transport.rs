@@ -1,27 +1,13 @@
 //! Transport probes: plain HTTP is refused or redirected to HTTPS (SEC-03), and HTTPS answers
 //! carry HSTS with a long enough max-age.
 
-use std::time::Instant;
-
-use reqwest::Method;
-
 use super::{ProbeEnv, ProbeOutcome};
 use crate::assert::Failure;
 use crate::http::client::TransportKind;
-use crate::http::{OutBody, Outgoing, reason};
+use crate::http::reason;
 
 /// One year, the floor for HSTS max-age that preload lists and SEC-03 use.
 pub const MIN_HSTS_MAX_AGE: u64 = 31_536_000;
-
-fn get(url: url::Url) -> Outgoing {
-    Outgoing {
-        method: Method::GET,
-        url,
-        headers: Vec::new(),
-        body: OutBody::None,
-        follow_redirects: false,
-    }
-}
 
 /// `plain_http`: a plain-HTTP request is refused, or redirected to an https:// URL.
 pub async fn plain_http(env: &ProbeEnv<'_>) -> ProbeOutcome {
@@ -33,14 +19,7 @@ pub async fn plain_http(env: &ProbeEnv<'_>) -> ProbeOutcome {
             return out;
         }
     };
-    let req = get(url.clone());
-    let start = Instant::now();
-    let outcome = env.http.send(&req).await;
-    out.exchanges.push(
-        env.http
-            .record("anonymous", "plain_http", &req, &outcome, start.elapsed()),
-    );
-    match outcome {
+    match env.get(url.clone(), "plain_http", &mut out).await {
         Err(e) if e.kind == TransportKind::Connect => out.details.push(format!(
             "GET {url} → refused ({e}); plain HTTP is not served"
         )),
@@ -96,14 +75,7 @@ pub async fn hsts(env: &ProbeEnv<'_>) -> ProbeOutcome {
             return out;
         }
     };
-    let req = get(url.clone());
-    let start = Instant::now();
-    let outcome = env.http.send(&req).await;
-    out.exchanges.push(
-        env.http
-            .record("anonymous", "hsts", &req, &outcome, start.elapsed()),
-    );
-    let resp = match outcome {
+    let resp = match env.get(url.clone(), "hsts", &mut out).await {
         Ok(r) => r,
         Err(e) => {
             out.error = Some(format!("GET {url}: {e}"));
