@@ -364,84 +364,27 @@ impl<'de> Deserialize<'de> for OutputSpec {
             };
         }
         let r: Repr = serde_json::from_value(v).map_err(de::Error::custom)?;
-        let spec = match r {
-            Repr {
-                items: Some(items),
-                item: Some(item),
-                json: None,
-                header: None,
-                cookie: None,
-                regex: None,
-                value: None,
-                body: None,
-            } => OutputSpec::List { items, item },
-            Repr {
-                json: Some(p),
-                header: None,
-                cookie: None,
-                regex: None,
-                value: None,
-                body: None,
-                items: None,
-                item: None,
-            } => OutputSpec::Json(p),
-            Repr {
-                header: Some(h),
-                json: None,
-                cookie: None,
-                regex: None,
-                value: None,
-                body: None,
-                items: None,
-                item: None,
-            } => OutputSpec::Header(h),
-            Repr {
-                cookie: Some(c),
-                json: None,
-                header: None,
-                regex: None,
-                value: None,
-                body: None,
-                items: None,
-                item: None,
-            } => OutputSpec::Cookie(c),
-            Repr {
-                regex: Some(r),
-                json: None,
-                header: None,
-                cookie: None,
-                value: None,
-                body: None,
-                items: None,
-                item: None,
-            } => OutputSpec::Regex(r),
-            Repr {
-                value: Some(v),
-                json: None,
-                header: None,
-                cookie: None,
-                regex: None,
-                body: None,
-                items: None,
-                item: None,
-            } => OutputSpec::Value(v),
-            Repr {
-                body: Some(b),
-                json: None,
-                header: None,
-                cookie: None,
-                regex: None,
-                value: None,
-                items: None,
-                item: None,
-            } => OutputSpec::Body(b),
-            _ => {
-                return Err(de::Error::custom(
-                    "an output is a JSONPath (`$.id`) or exactly one of {json, header, cookie, regex, value, body} or {items, item}",
-                ));
-            }
+        const SHAPE: &str = "an output is a JSONPath (`$.id`) or exactly one of {json, header, cookie, regex, value, body} or {items, item}";
+        let list = match (r.items, r.item) {
+            (Some(items), Some(item)) => Some(OutputSpec::List { items, item }),
+            (None, None) => None,
+            _ => return Err(de::Error::custom("`items` and `item` go together")),
         };
-        Ok(spec)
+        let mut given = [
+            r.json.map(OutputSpec::Json),
+            r.header.map(OutputSpec::Header),
+            r.cookie.map(OutputSpec::Cookie),
+            r.regex.map(OutputSpec::Regex),
+            r.value.map(OutputSpec::Value),
+            r.body.map(OutputSpec::Body),
+            list,
+        ]
+        .into_iter()
+        .flatten();
+        match (given.next(), given.next()) {
+            (Some(spec), None) => Ok(spec),
+            _ => Err(de::Error::custom(SHAPE)),
+        }
     }
 }
 
@@ -490,5 +433,43 @@ impl Default for Declared {
             max_attachment_mb: None,
             latency_p95_ms: default_latency(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(yaml: &str) -> Result<OutputSpec, String> {
+        let node = crate::model::yaml::parse(yaml).map_err(|e| e.message)?;
+        crate::model::yaml::from_node::<OutputSpec>(&node).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn output_specs_take_exactly_one_source() {
+        assert!(matches!(spec("$.id"), Ok(OutputSpec::Json(p)) if p == "$.id"));
+        assert!(matches!(spec("'{{key}}'"), Ok(OutputSpec::Value(v)) if v == "{{key}}"));
+        assert!(
+            matches!(spec("{ header: Location }"), Ok(OutputSpec::Header(h)) if h == "Location")
+        );
+        assert!(matches!(
+            spec("{ body: sha256 }"),
+            Ok(OutputSpec::Body(BodyFact::Sha256))
+        ));
+        assert!(matches!(
+            spec("{ items: '$.a[*]', item: { id: $.id } }"),
+            Ok(OutputSpec::List { .. })
+        ));
+        assert!(
+            spec("{ json: $.a, header: X }")
+                .unwrap_err()
+                .contains("exactly one")
+        );
+        assert!(
+            spec("{ items: '$.a[*]' }")
+                .unwrap_err()
+                .contains("go together")
+        );
+        assert!(spec("{ jsn: $.a }").is_err());
     }
 }
