@@ -67,10 +67,13 @@ fn actors_used(plan: &Plan, target: &ResolvedTarget) -> BTreeSet<String> {
             {
                 used.insert(fixed.value.clone());
             }
+            let actor_inputs = step
+                .call
+                .as_ref()
+                .and_then(|c| crate::model::contract::operation(c))
+                .map_or(&[][..], |op| op.actor_inputs);
             for (k, v) in &step.with {
-                if matches!(k.as_str(), "to" | "recipient" | "subject")
-                    && let Some(name) = v.as_str()
-                {
+                if let (true, Some(name)) = (actor_inputs.contains(&k.as_str()), v.as_str()) {
                     used.insert(name.to_string());
                 }
             }

@@ -18,16 +18,6 @@ pub struct Filters {
     pub partition: Option<(usize, usize)>,
 }
 
-impl Filters {
-    /// Whether any selection filter (not the partition) is set.
-    pub fn selects(&self) -> bool {
-        !(self.domains.is_empty()
-            && self.requirements.is_empty()
-            && self.tags.is_empty()
-            && self.levels.is_empty())
-    }
-}
-
 /// One check in the plan, with what the catalogue says about it.
 #[derive(Debug, Clone)]
 pub struct PlannedCheck {

@@ -2,7 +2,6 @@
 //! everything), per-host rate limit, retries of idempotent requests on connection errors, and a
 //! redacted [`Exchange`] for every attempt's outcome.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -447,6 +446,3 @@ fn body_text(resp: &Incoming) -> Option<String> {
         }
     }
 }
-
-/// A shared client.
-pub type SharedClient = Arc<HttpClient>;

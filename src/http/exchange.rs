@@ -49,14 +49,6 @@ impl Exchange {
             outcome.trim_end()
         )
     }
-
-    /// First value of a response header, case-insensitively.
-    pub fn response_header(&self, name: &str) -> Option<&str> {
-        self.response_headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
 }
 
 /// The canonical reason phrase of a status code.

@@ -10,7 +10,6 @@ use serde::de::{self, Deserializer, Visitor};
 use super::diag::SourceFile;
 use super::located::Located;
 use super::standard::Level;
-use super::yaml::Loc;
 
 /// One check as written in a suite file.
 #[derive(Debug, Clone, Deserialize)]
@@ -273,12 +272,5 @@ impl<'de> Deserialize<'de> for ValueExpect {
             }
             other => Ok(ValueExpect::Equals(other)),
         }
-    }
-}
-
-impl Check {
-    /// Where the check starts in its file.
-    pub fn loc(&self) -> Loc {
-        self.id.loc
     }
 }
