@@ -2,7 +2,7 @@
 //! whose CSRF token comes from the response body and goes back in a header. A tiny vendor
 //! stand-in on 127.0.0.1 checks what vvcheck sends.
 
-use std::sync::Arc;
+mod common;
 
 use axum::Router;
 use axum::extract::Form;
@@ -11,8 +11,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 use vvcheck::http::{HttpClient, HttpOptions, OutBody, Outgoing, session};
-use vvcheck::model::diag::SourceFile;
-use vvcheck::model::load;
 use vvcheck::model::resolve::ResolvedTarget;
 
 const CLIENT_SECRET: &str = "cc-secret-0123456789";
@@ -104,12 +102,7 @@ actors:
 operations: {{}}
 "#
     );
-    let path = dir.join("target.yaml");
-    std::fs::write(&path, &yaml).unwrap();
-    let src = Arc::new(SourceFile { path, text: yaml });
-    let root = load::parse(&src).unwrap();
-    let profile = load::target(&src, &root).unwrap();
-    ResolvedTarget::resolve(&profile, &src).unwrap()
+    common::target_from_yaml(&yaml, dir)
 }
 
 async fn post_protected(http: &HttpClient, t: &ResolvedTarget, s: &session::Session) -> u16 {

@@ -138,4 +138,22 @@ async fn a_hostile_server_gets_errors_and_failures_never_a_crash_or_a_hang() {
         "the oversized body is refused:\n{stdout}"
     );
     assert!(stdout.contains("ERROR"), "{stdout}");
+    // Errors are <error>, not <failure>, and the file still validates.
+    let junit_path = out_dir.join("junit.xml");
+    let junit = std::fs::read_to_string(&junit_path).unwrap();
+    assert!(junit.contains("<error"), "{junit}");
+    let schema = common::shared().join("schemas/junit-10.xsd");
+    if let Ok(out) = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(&junit_path)
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -195,8 +195,12 @@ async fn a_mandatory_failure_exits_1_and_names_the_requirement() {
         stdout.contains("expected status 403/404, saw 200 OK"),
         "{stdout}"
     );
-    let junit = std::fs::read_to_string(out_dir.path().join("junit.xml")).unwrap();
+    let junit_path = out_dir.path().join("junit.xml");
+    let junit = std::fs::read_to_string(&junit_path).unwrap();
     assert!(junit.contains("<failure"), "{junit}");
+    if let Some((ok, msg)) = xmllint(&junit_path) {
+        assert!(ok, "a JUnit with failures validates too:\n{msg}");
+    }
     r.server.shutdown().await;
 }
 

@@ -214,15 +214,20 @@ pub fn evaluate(
             let rendered = template::render(path, ctx).map_err(|e| EvalError(e.0))?;
             let jp = JsonPath::parse(&rendered)
                 .map_err(|e| EvalError(format!("invalid JSONPath `{rendered}`: {e}")))?;
-            let all: Vec<Value> = doc
+            let found: Vec<Value> = doc
                 .as_ref()
                 .map(|d| jp.query(d).all().into_iter().cloned().collect())
                 .unwrap_or_default();
+            // `count` and `sorted` of a path that selects one list look inside it (as Hurl does).
+            let items = match found.as_slice() {
+                [Value::Array(items)] => items.clone(),
+                _ => found.clone(),
+            };
             failures.extend(check_value(
                 &format!("JSON {rendered}"),
                 exp,
-                all.first(),
-                &all,
+                found.first(),
+                &items,
                 ctx,
             )?);
         }

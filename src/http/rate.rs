@@ -42,3 +42,40 @@ impl RateLimiter {
         tokio::time::sleep_until(slot).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Virtual time (paused clock): this asserts spacing, not wall-clock speed.
+    #[tokio::test(start_paused = true)]
+    async fn spaces_requests_per_host() {
+        let limiter = RateLimiter::new(Some(4.0));
+        let start = Instant::now();
+        for _ in 0..5 {
+            limiter.acquire("a.example").await;
+        }
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(1),
+            "five requests at 4/s take one second"
+        );
+        let other = Instant::now();
+        limiter.acquire("b.example").await;
+        assert_eq!(
+            other.elapsed(),
+            Duration::ZERO,
+            "hosts are limited separately"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_rate_means_no_wait() {
+        let limiter = RateLimiter::new(None);
+        let start = Instant::now();
+        for _ in 0..100 {
+            limiter.acquire("a.example").await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+}

@@ -98,3 +98,18 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 pub fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }
+
+/// A resolved target from profile text (written into `dir`, so `{file: …}` secrets resolve).
+pub fn target_from_yaml(yaml: &str, dir: &Path) -> vvcheck::model::resolve::ResolvedTarget {
+    use std::sync::Arc;
+    use vvcheck::model::diag::SourceFile;
+    let path = dir.join("target.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let src = Arc::new(SourceFile {
+        path,
+        text: yaml.to_string(),
+    });
+    let root = vvcheck::model::load::parse(&src).unwrap();
+    let profile = vvcheck::model::load::target(&src, &root).unwrap();
+    vvcheck::model::resolve::ResolvedTarget::resolve(&profile, &src).unwrap()
+}
