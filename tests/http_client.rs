@@ -23,7 +23,7 @@ async fn dropping_server(count: Arc<AtomicUsize>) -> String {
             tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
                 let _ = s.read(&mut buf).await;
-                if n % 2 == 0 {
+                if n.is_multiple_of(2) {
                     drop(s);
                 } else {
                     let _ = s
