@@ -69,6 +69,19 @@ fn unknown_flaws_and_bad_arguments_exit_2() {
     let (code, _, stderr) = vvcheck(&["run", "--target", "/nonexistent/profile.yaml"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("/nonexistent/profile.yaml"), "{stderr}");
+    let (code, _, stderr) = vvcheck(&["demo", "--requirement", "SEC-99"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--requirement `SEC-99` is not in the catalogue")
+            && stderr.contains("did you mean `SEC-09`?"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = vvcheck(&["demo", "--tag", "acess"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no check has tag `acess`; did you mean `access`?"),
+        "{stderr}"
+    );
     let (code, _, _) = vvcheck(&["frobnicate"]);
     assert_eq!(code, 2);
 }

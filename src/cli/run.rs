@@ -28,6 +28,44 @@ fn paths(exec: &ExecArgs, target: PathBuf) -> InputPaths {
     }
 }
 
+/// Filters that name nothing are mistakes, not empty runs: `--requirement SEC-99`, `--tag acess`.
+fn check_filters(loaded: &inputs::Inputs, exec: &ExecArgs) -> Result<(), String> {
+    use crate::model::diag::suggest;
+    let ids: Vec<&str> = loaded
+        .catalogue
+        .requirements
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    for wanted in &exec.requirement {
+        if !ids.iter().any(|id| id.eq_ignore_ascii_case(wanted)) {
+            let hint = suggest(&wanted.to_ascii_uppercase(), ids.iter().copied())
+                .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+            return Err(format!(
+                "--requirement `{wanted}` is not in the catalogue (edition {}){hint}",
+                loaded.catalogue.edition
+            ));
+        }
+    }
+    let mut tags: Vec<&str> = loaded
+        .checks
+        .iter()
+        .flat_map(|c| c.tags.iter().map(String::as_str))
+        .collect();
+    tags.sort_unstable();
+    tags.dedup();
+    for wanted in &exec.tag {
+        if !tags.contains(&wanted.as_str()) {
+            let hint = suggest(wanted, tags.iter().copied()).map_or_else(
+                || format!("; tags: {}", tags.join(", ")),
+                |s| format!("; did you mean `{s}`?"),
+            );
+            return Err(format!("no check has tag `{wanted}`{hint}"));
+        }
+    }
+    Ok(())
+}
+
 /// `vvcheck run --target FILE`.
 pub async fn run(args: RunArgs) -> i32 {
     execute(
@@ -67,6 +105,10 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
         Ok(t) => t,
         Err(d) => return out::load_error(&inputs::LoadError::Invalid(d)),
     };
+    if let Err(msg) = check_filters(&loaded, exec) {
+        eprintln!("error: {msg}");
+        return exit::INVALID;
+    }
     let opts = RunOptions {
         filters: Filters {
             domains: exec.domain.iter().map(|d| (*d).into()).collect(),
