@@ -1,6 +1,6 @@
 //! The project's core test: every shipped check passes against the clean reference server in
-//! both dialects, and each flaw is caught by the checks aimed at it and by no unrelated
-//! mandatory check. Prints the matrix flaw × failing checks. A check or flaw without a row in
+//! both dialects, and each flaw is caught by the checks aimed at it and by no unrelated check
+//! (mandatory or recommended). Prints the matrix flaw × failing checks. A check or flaw without a row in
 //! `PROOFS` fails the test, so every new check ships with its proof.
 
 mod common;
