@@ -7,7 +7,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::http::{Incoming, reason};
-use crate::model::suite::{Expect, StatusSpec, ValueExpect};
+use crate::model::suite::{Expect, StatusSpec, ValueExpect, output_name};
 use crate::model::template;
 
 /// One unmet expectation.
@@ -146,11 +146,6 @@ fn as_text(v: &Value) -> String {
 /// Equality that treats `"200"` and `200`, `"true"` and `true` alike (YAML is loose).
 fn loosely_equal(a: &Value, b: &Value) -> bool {
     a == b || as_text(a) == as_text(b)
-}
-
-/// The output a key names: `messages` in `messages[*].message_id`.
-pub fn output_name(key: &str) -> &str {
-    key.split(['.', '[']).next().unwrap_or(key)
 }
 
 /// The value an output key selects: the output itself, or a path into it

@@ -274,3 +274,8 @@ impl<'de> Deserialize<'de> for ValueExpect {
         }
     }
 }
+
+/// The output a key names: `messages` in `messages[*].message_id`.
+pub fn output_name(key: &str) -> &str {
+    key.split(['.', '[']).next().unwrap_or(key)
+}

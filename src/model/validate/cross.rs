@@ -1,0 +1,105 @@
+//! Suites against a target (actors, mapped operations) and requirement references from
+//! profiles and attestations against the catalogue.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::Sink;
+use crate::model::contract;
+use crate::model::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::model::located::Located;
+use crate::model::standard::Catalogue;
+use crate::model::suite::Check;
+use crate::model::target::TargetProfile;
+use crate::model::template;
+
+/// Cross-checks suites with a target: actors named by steps, operations the suites call.
+pub fn suites_against_target(
+    checks: &[Check],
+    profile: &TargetProfile,
+    file: &Arc<SourceFile>,
+    diags: &mut Diagnostics,
+) {
+    let actor_names: Vec<&str> = profile.actors.keys().map(|k| k.as_str()).collect();
+    let na: HashSet<&str> = profile.not_applicable.keys().map(|k| k.as_str()).collect();
+    let mut missing_ops: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for c in checks {
+        let check_na = c.requirements.iter().all(|r| na.contains(r.as_str()));
+        let suite_file = c.source.as_ref().expect("loaded checks carry their source");
+        let mut sink = Sink {
+            file: suite_file,
+            diags,
+        };
+        for step in &c.steps {
+            if let Some(a) = &step.actor
+                && a.as_str() != "anonymous"
+                && !actor_names.contains(&a.as_str())
+            {
+                let d_loc = a.loc;
+                sink.unknown("actor", a, actor_names.iter().copied().chain(["anonymous"]));
+                let _ = d_loc;
+            }
+            for (k, v) in &step.with {
+                let is_actor_input = step
+                    .call
+                    .as_ref()
+                    .and_then(|c| contract::operation(c))
+                    .is_some_and(|op| op.actor_inputs.contains(&k.as_str()));
+                if let (true, Some(name)) = (is_actor_input, v.as_str())
+                    && !template::is_template(name)
+                    && !actor_names.contains(&name)
+                {
+                    sink.unknown(
+                        "actor",
+                        &Located {
+                            value: name.to_string(),
+                            loc: v.loc,
+                        },
+                        actor_names.iter().copied(),
+                    );
+                }
+            }
+            let op_name = step
+                .call
+                .as_ref()
+                .map(|c| c.as_str())
+                .or_else(|| step.with.get("operation").and_then(|v| v.as_str()));
+            if let Some(op) = op_name {
+                let mapped = profile.operations.keys().any(|k| k.as_str() == op);
+                if !mapped && !check_na && contract::operation(op).is_some() {
+                    missing_ops
+                        .entry(contract::operation(op).map_or("", |o| o.name))
+                        .or_default()
+                        .push(c.id.as_str());
+                }
+            }
+        }
+    }
+    for (op, users) in missing_ops {
+        let mut users = users;
+        users.dedup();
+        diags.push(
+            Diagnostic::new(file, profile.base_url.loc, format!("the profile does not map operation `{op}`, which checks {} call", users.join(", ")))
+                .hint("map it under `operations:`, or declare the requirements of those checks under `not_applicable:` with a reason"),
+        );
+    }
+}
+
+/// Cross-checks `not_applicable` keys and attestation requirements against the catalogue.
+pub fn requirement_refs<'a>(
+    catalogue: &Catalogue,
+    refs: impl IntoIterator<Item = &'a Located<String>>,
+    file: &Arc<SourceFile>,
+    diags: &mut Diagnostics,
+) {
+    let mut sink = Sink { file, diags };
+    for r in refs {
+        if catalogue.get(r).is_none() {
+            sink.unknown(
+                "requirement",
+                r,
+                catalogue.requirements.iter().map(|q| q.id.as_str()),
+            );
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Suites against the catalogue: unique IDs, known requirements, `needs` (existing, acyclic),
+//! operations and their inputs and outputs, probes, templates, regexes and JSONPaths.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Sink, check_jsonpath, check_regex, check_vars};
+use crate::model::contract::{self, ContractOp};
+use crate::model::diag::{Diagnostic, Diagnostics};
+use crate::model::located::Located;
+use crate::model::standard::Catalogue;
+use crate::model::suite::{Check, Step, ValueExpect};
+use crate::model::template;
+
+/// Validates suites against the catalogue: IDs, requirements, needs, operations, templates.
+pub fn suites(catalogue: &Catalogue, checks: &[Check], diags: &mut Diagnostics) {
+    let mut ids: HashMap<&str, &Check> = HashMap::new();
+    for c in checks {
+        let file = c.source.as_ref().expect("loaded checks carry their source");
+        let mut sink = Sink { file, diags };
+        if let Some(prev) = ids.insert(c.id.as_str(), c) {
+            let at = prev.source.as_ref().map_or(String::new(), |s| {
+                format!(" (first at {}:{})", s.path.display(), prev.id.loc.line)
+            });
+            sink.error(c.id.loc, format!("check id `{}` is used twice{at}", c.id));
+        }
+        for r in &c.requirements {
+            if catalogue.get(r).is_none() {
+                sink.unknown(
+                    "requirement",
+                    r,
+                    catalogue.requirements.iter().map(|r| r.id.as_str()),
+                );
+            }
+        }
+    }
+    for c in checks {
+        let file = c.source.as_ref().expect("loaded checks carry their source");
+        let mut sink = Sink { file, diags };
+        for n in &c.needs {
+            if !ids.contains_key(n.as_str()) {
+                sink.unknown("check in `needs`", n, ids.keys().copied());
+            }
+        }
+    }
+    needs_cycles(checks, &ids, diags);
+    for c in checks {
+        let file = c.source.as_ref().expect("loaded checks carry their source");
+        let mut known = HashSet::new();
+        let mut visited = HashSet::new();
+        prerequisite_names(c, &ids, &mut known, &mut visited);
+        let mut sink = Sink { file, diags };
+        for (name, value) in &c.vars {
+            check_vars(&mut sink, value.loc, template::variables(value), &known);
+            known.insert(name.clone());
+        }
+        for step in &c.steps {
+            step_checks(&mut sink, step, &mut known);
+        }
+    }
+}
+
+/// Names a check makes available to the checks that need it: vars, outputs and saves.
+fn defined_names(c: &Check, out: &mut HashSet<String>) {
+    out.extend(c.vars.keys().cloned());
+    for s in &c.steps {
+        if let Some(op) = s.call.as_ref().and_then(|n| contract::operation(n)) {
+            out.extend(op.outputs.iter().map(|o| o.to_string()));
+            out.insert("sent".to_string());
+        }
+        out.extend(s.save.keys().cloned());
+    }
+}
+
+fn prerequisite_names<'a>(
+    c: &'a Check,
+    ids: &HashMap<&str, &'a Check>,
+    out: &mut HashSet<String>,
+    visited: &mut HashSet<&'a str>,
+) {
+    for n in &c.needs {
+        if let Some(dep) = ids.get(n.as_str())
+            && visited.insert(dep.id.as_str())
+        {
+            defined_names(dep, out);
+            prerequisite_names(dep, ids, out, visited);
+        }
+    }
+}
+
+fn needs_cycles(checks: &[Check], ids: &HashMap<&str, &Check>, diags: &mut Diagnostics) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Open,
+        Done,
+    }
+    fn visit<'a>(
+        c: &'a Check,
+        ids: &HashMap<&str, &'a Check>,
+        marks: &mut HashMap<&'a str, Mark>,
+        stack: &mut Vec<&'a str>,
+        diags: &mut Diagnostics,
+    ) {
+        marks.insert(c.id.as_str(), Mark::Open);
+        stack.push(c.id.as_str());
+        for n in &c.needs {
+            let Some(dep) = ids.get(n.as_str()) else {
+                continue;
+            };
+            match marks.get(dep.id.as_str()) {
+                Some(Mark::Open) => {
+                    let start = stack
+                        .iter()
+                        .position(|s| *s == dep.id.as_str())
+                        .unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[start..].to_vec();
+                    cycle.push(dep.id.as_str());
+                    let file = c.source.as_ref().expect("loaded checks carry their source");
+                    diags.push(
+                        Diagnostic::new(
+                            file,
+                            n.loc,
+                            format!("`needs` forms a cycle: {}", cycle.join(" → ")),
+                        )
+                        .hint("a check cannot depend on itself, directly or through others"),
+                    );
+                }
+                Some(Mark::Done) => {}
+                None => visit(dep, ids, marks, stack, diags),
+            }
+        }
+        stack.pop();
+        marks.insert(c.id.as_str(), Mark::Done);
+    }
+    let mut marks = HashMap::new();
+    for c in checks {
+        if !marks.contains_key(c.id.as_str()) {
+            visit(c, ids, &mut marks, &mut Vec::new(), diags);
+        }
+    }
+}
+
+fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String>) {
+    let op: Option<&ContractOp> = match (&step.call, &step.probe) {
+        (Some(_), Some(_)) | (None, None) => {
+            sink.error(step.loc, "a step has exactly one of `call:` or `probe:`");
+            None
+        }
+        (Some(call), None) => {
+            let op = contract::operation(call);
+            if op.is_none() {
+                sink.unknown("operation", call, contract::names());
+            }
+            op
+        }
+        (None, Some(probe)) => {
+            match contract::probe(probe) {
+                None => sink.unknown("probe", probe, contract::PROBES.iter().map(|p| p.name)),
+                Some(spec) => {
+                    for (k, _) in &step.with {
+                        if !spec.params.contains(&k.as_str()) {
+                            let name = Located {
+                                value: k.clone(),
+                                loc: step.with[k].loc,
+                            };
+                            sink.unknown(
+                                &format!("parameter of probe `{}`", spec.name),
+                                &name,
+                                spec.params.iter().copied(),
+                            );
+                        }
+                    }
+                    if let Some(opname) = step.with.get("operation").and_then(|v| v.value.as_str())
+                        && contract::operation(opname).is_none()
+                    {
+                        let name = Located {
+                            value: opname.to_string(),
+                            loc: step.with["operation"].loc,
+                        };
+                        sink.unknown("operation", &name, contract::names());
+                    }
+                }
+            }
+            None
+        }
+    };
+    for (k, v) in &step.with {
+        check_vars(sink, v.loc, template::value_variables(v), known);
+        if let Some(op) = op
+            && !op.accepts(k)
+        {
+            let name = Located {
+                value: k.clone(),
+                loc: v.loc,
+            };
+            sink.unknown(
+                &format!("input of `{}`", op.name),
+                &name,
+                op.required.iter().chain(op.optional).copied(),
+            );
+        }
+    }
+    if let Some(op) = op {
+        for r in op.required {
+            if !step.with.contains_key(*r) {
+                sink.error(
+                    step.call.as_ref().map_or(step.loc, |c| c.loc),
+                    format!("`{}` needs input `{r}`", op.name),
+                );
+            }
+        }
+    }
+    if let Some(expect) = &step.expect {
+        for (name, e) in &expect.headers {
+            value_expect_checks(sink, e, known);
+            let _ = name;
+        }
+        for (path, e) in &expect.json {
+            check_jsonpath(sink, path.loc, path);
+            value_expect_checks(sink, e, known);
+        }
+        for s in expect
+            .body_contains
+            .0
+            .iter()
+            .chain(&expect.body_not_contains.0)
+        {
+            check_vars(sink, s.loc, template::variables(s), known);
+        }
+        if let Some(re) = &expect.body_matches {
+            check_regex(sink, re.loc, re);
+        }
+        for (name, e) in &expect.outputs {
+            let base = crate::model::suite::output_name(name);
+            match op {
+                Some(op) if !op.outputs.contains(&base) => {
+                    let located = Located {
+                        value: base.to_string(),
+                        loc: name.loc,
+                    };
+                    sink.unknown(
+                        &format!("output of `{}`", op.name),
+                        &located,
+                        op.outputs.iter().copied(),
+                    );
+                }
+                None if step.probe.is_some() => {
+                    sink.error(name.loc, "probe steps have no contract outputs");
+                }
+                _ => {}
+            }
+            value_expect_checks(sink, e, known);
+        }
+    }
+    if let Some(op) = op {
+        known.extend(op.outputs.iter().map(|o| o.to_string()));
+        known.insert("sent".to_string());
+        for (alias, output) in &step.save {
+            if template::is_template(output) {
+                check_vars(sink, output.loc, template::variables(output), known);
+            } else if !op.outputs.contains(&output.as_str()) {
+                sink.unknown(
+                    &format!("output of `{}`", op.name),
+                    output,
+                    op.outputs.iter().copied(),
+                );
+            }
+            known.insert(alias.clone());
+        }
+    }
+}
+
+fn value_expect_checks(sink: &mut Sink, e: &Located<ValueExpect>, known: &HashSet<String>) {
+    match &e.value {
+        ValueExpect::Matches(re) => check_regex(sink, e.loc, re),
+        ValueExpect::Equals(v) => check_vars(sink, e.loc, template::value_variables(v), known),
+        ValueExpect::Contains(s) | ValueExpect::NotContains(s) => {
+            check_vars(sink, e.loc, template::variables(s), known)
+        }
+        _ => {}
+    }
+}

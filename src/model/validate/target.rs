@@ -1,0 +1,274 @@
+//! A target profile on its own: URLs, auth schemes, actors, operations and their outputs.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::{Sink, check_jsonpath, check_regex, check_vars};
+use crate::model::contract::{self, ContractOp};
+use crate::model::diag::{Diagnostics, SourceFile};
+use crate::model::located::Located;
+use crate::model::target::{AuthKind, OutputSpec, TargetProfile};
+use crate::model::template;
+use crate::model::yaml::Loc;
+
+/// Validates a target profile on its own: URLs, auth schemes, actors, operations, outputs.
+pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
+    let mut sink = Sink { file, diags };
+    for u in std::iter::once(&profile.base_url).chain(profile.http_url.as_ref()) {
+        match url::Url::parse(u) {
+            Ok(parsed)
+                if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => {}
+            Ok(parsed) => {
+                sink.error(
+                    u.loc,
+                    format!(
+                        "`{}` is not an http(s) URL with a host (scheme `{}`)",
+                        u.value,
+                        parsed.scheme()
+                    ),
+                );
+            }
+            Err(e) => {
+                sink.error(u.loc, format!("invalid URL `{}`: {e}", u.value))
+                    .hint = Some("write a full URL such as https://sm.example.org".into());
+            }
+        }
+    }
+    for (name, scheme) in &profile.auth {
+        let needs = |field: &str, present: bool, sink: &mut Sink| {
+            if !present {
+                sink.error(
+                    scheme.loc,
+                    format!("auth scheme `{name}` ({:?}) needs `{field}`", scheme.kind),
+                );
+            }
+        };
+        match scheme.kind {
+            AuthKind::Oauth2Password | AuthKind::Oauth2ClientCredentials => {
+                needs("token_url", scheme.token_url.is_some(), &mut sink);
+                needs("client_id", scheme.client_id.is_some(), &mut sink);
+            }
+            AuthKind::FormCookie => {
+                needs("path", scheme.path.is_some(), &mut sink);
+                needs(
+                    "form or json",
+                    scheme.form.is_some() || scheme.json.is_some(),
+                    &mut sink,
+                );
+            }
+            AuthKind::Bearer => {}
+        }
+        for spec in scheme.capture.values() {
+            output_spec_checks(&mut sink, spec);
+        }
+        if let Some(csrf) = &scheme.csrf
+            && let Some(p) = &csrf.from_json
+        {
+            check_jsonpath(&mut sink, p.loc, p);
+        }
+    }
+    let actor_names: Vec<&str> = profile.actors.keys().map(|k| k.as_str()).collect();
+    for (name, actor) in &profile.actors {
+        if name.as_str() == "anonymous" {
+            sink.error(name.loc, "`anonymous` is built in and cannot be defined");
+        }
+        match profile.auth.get(actor.auth.as_str()) {
+            None => sink.unknown(
+                "auth scheme",
+                &actor.auth,
+                profile.auth.keys().map(String::as_str),
+            ),
+            Some(scheme) => {
+                let needs_password =
+                    matches!(scheme.kind, AuthKind::Oauth2Password | AuthKind::FormCookie);
+                if needs_password && (actor.username.is_none() || actor.password.is_none()) {
+                    sink.error(
+                        actor.loc,
+                        format!(
+                            "actor `{name}` logs in with `{}` and needs `username` and `password`",
+                            actor.auth
+                        ),
+                    );
+                }
+                if scheme.kind == AuthKind::Bearer && actor.token.is_none() {
+                    sink.error(
+                        actor.loc,
+                        format!("actor `{name}` uses a bearer scheme and needs `token`"),
+                    );
+                }
+            }
+        }
+        for spec in actor.capture.values() {
+            output_spec_checks(&mut sink, spec);
+        }
+    }
+    for (name, op) in &profile.operations {
+        let Some(contract_op) = contract::operation(name) else {
+            sink.unknown("operation", name, contract::names());
+            continue;
+        };
+        if let Some(a) = &op.actor
+            && !actor_names.contains(&a.as_str())
+        {
+            sink.unknown("actor", a, actor_names.iter().copied());
+        }
+        let mut known: HashSet<String> = contract_op
+            .required
+            .iter()
+            .chain(contract_op.optional)
+            .map(|s| s.to_string())
+            .collect();
+        match &op.steps {
+            Some(steps) => {
+                if op.path.is_some() || op.method.is_some() {
+                    sink.error(
+                        op.loc,
+                        format!(
+                            "operation `{name}` has `steps:`; put method and path inside each step"
+                        ),
+                    );
+                }
+                for s in steps {
+                    request_vars(
+                        &mut sink,
+                        s.path.loc,
+                        &s.path,
+                        &s.headers,
+                        &s.query,
+                        s.json.as_ref(),
+                        s.form.as_ref(),
+                        s.body.as_deref(),
+                        &known,
+                    );
+                    if let Some(parts) = &s.multipart {
+                        part_checks(&mut sink, s.loc, parts, contract_op, &known);
+                    }
+                    for (k, spec) in &s.capture {
+                        output_spec_checks(&mut sink, spec);
+                        known.insert(k.clone());
+                    }
+                }
+            }
+            None => match &op.path {
+                None => {
+                    sink.error(
+                        op.loc,
+                        format!("operation `{name}` needs a `path` (or `steps:`)"),
+                    );
+                }
+                Some(path) => {
+                    request_vars(
+                        &mut sink,
+                        path.loc,
+                        path,
+                        &op.headers,
+                        &op.query,
+                        op.json.as_ref(),
+                        op.form.as_ref(),
+                        op.body.as_deref(),
+                        &known,
+                    );
+                    if let Some(parts) = &op.multipart {
+                        part_checks(&mut sink, op.loc, parts, contract_op, &known);
+                    }
+                }
+            },
+        }
+        for (out, spec) in &op.outputs {
+            if !contract_op.outputs.contains(&out.as_str()) {
+                sink.unknown(
+                    &format!("output of `{name}`"),
+                    out,
+                    contract_op.outputs.iter().copied(),
+                );
+            }
+            output_spec_checks(&mut sink, spec);
+        }
+        for required in contract_op.outputs {
+            if !op.outputs.keys().any(|k| k.as_str() == *required) {
+                sink.error(
+                    name.loc,
+                    format!("operation `{name}` does not map output `{required}`"),
+                )
+                .hint = Some(format!("add `outputs: {{ {required}: … }}`"));
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn request_vars(
+    sink: &mut Sink,
+    loc: Loc,
+    path: &str,
+    headers: &indexmap::IndexMap<String, String>,
+    query: &indexmap::IndexMap<String, String>,
+    json: Option<&serde_json::Value>,
+    form: Option<&indexmap::IndexMap<String, String>>,
+    body: Option<&str>,
+    known: &HashSet<String>,
+) {
+    let mut texts: Vec<&str> = vec![path];
+    texts.extend(headers.values().map(String::as_str));
+    texts.extend(query.values().map(String::as_str));
+    if let Some(f) = form {
+        texts.extend(f.values().map(String::as_str));
+    }
+    texts.extend(body);
+    for t in texts {
+        check_vars(sink, loc, template::variables(t), known);
+    }
+    if let Some(j) = json {
+        check_vars(sink, loc, template::value_variables(j), known);
+    }
+}
+
+fn part_checks(
+    sink: &mut Sink,
+    loc: Loc,
+    parts: &[crate::model::target::Part],
+    op: &ContractOp,
+    known: &HashSet<String>,
+) {
+    for p in parts {
+        match (&p.value, &p.file) {
+            (Some(v), None) => check_vars(sink, loc, template::variables(v), known),
+            (None, Some(f)) if op.accepts(f) => {}
+            (None, Some(f)) => {
+                sink.error(
+                    loc,
+                    format!(
+                        "multipart part `{}` takes file input `{f}`, which `{}` does not have",
+                        p.name, op.name
+                    ),
+                );
+            }
+            _ => {
+                sink.error(
+                    loc,
+                    format!(
+                        "multipart part `{}` needs exactly one of `value` or `file`",
+                        p.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn output_spec_checks(sink: &mut Sink, spec: &Located<OutputSpec>) {
+    fn walk(sink: &mut Sink, loc: Loc, spec: &OutputSpec) {
+        match spec {
+            OutputSpec::Json(p) => check_jsonpath(sink, loc, p),
+            OutputSpec::Regex(r) => check_regex(sink, loc, r),
+            OutputSpec::List { items, item } => {
+                check_jsonpath(sink, loc, items);
+                for s in item.values() {
+                    walk(sink, loc, s);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(sink, spec.loc, spec);
+}
