@@ -219,3 +219,81 @@ async fn reference_flaw_flaky_fails_some_message_requests() {
         );
     }
 }
+
+#[tokio::test]
+async fn reference_flaw_unauth_message_serves_reads_without_a_session() {
+    let server = start(Dialect::Rest, &[Flaw::UnauthMessage]).await;
+    let c = client(&server, false);
+    let pa = token(&server, &c, "patient_a").await;
+    let (cid, mid) = start_conversation(&server, &c, &pa, "read me without a session").await;
+    let path = format!("/api/conversations/{cid}/messages/{mid}");
+    let anonymous = c.get(url(&server, &path)).send().await.expect("get");
+    assert_eq!(
+        expect_json(anonymous, StatusCode::OK).await["body"],
+        "read me without a session"
+    );
+    // Only message reads: attachments and writes still need a session.
+    let write = c
+        .post(url(&server, &format!("/api/conversations/{cid}/messages")))
+        .json(&serde_json::json!({"body": "x"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(write.status(), StatusCode::UNAUTHORIZED);
+    let list = c
+        .get(url(&server, "/api/conversations"))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(list.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn reference_flaw_mangled_text_drops_non_ascii() {
+    let server = start(Dialect::Rest, &[Flaw::MangledText]).await;
+    let c = client(&server, false);
+    let pa = token(&server, &c, "patient_a").await;
+    let (cid, mid) = start_conversation(&server, &c, &pa, "Bonjour, ça va? ✓").await;
+    let resp = c
+        .get(url(
+            &server,
+            &format!("/api/conversations/{cid}/messages/{mid}"),
+        ))
+        .bearer_auth(&pa)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        expect_json(resp, StatusCode::OK).await["body"],
+        "Bonjour, a va? "
+    );
+}
+
+#[tokio::test]
+async fn reference_flaw_thread_order_lists_newest_first() {
+    let server = start(Dialect::Rest, &[Flaw::ThreadOrder]).await;
+    let c = client(&server, false);
+    let pa = token(&server, &c, "patient_a").await;
+    let (cid, first) = start_conversation(&server, &c, &pa, "first").await;
+    let reply = c
+        .post(url(&server, &format!("/api/conversations/{cid}/messages")))
+        .bearer_auth(&pa)
+        .json(&serde_json::json!({"body": "second"}))
+        .send()
+        .await
+        .expect("reply");
+    let second = expect_json(reply, StatusCode::CREATED).await["id"].clone();
+    let list = c
+        .get(url(&server, &format!("/api/conversations/{cid}/messages")))
+        .bearer_auth(&pa)
+        .send()
+        .await
+        .expect("list");
+    let ids: Vec<Value> = expect_json(list, StatusCode::OK).await["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![second, Value::String(first)]);
+}
