@@ -223,6 +223,11 @@ impl Runner<'_> {
         for (k, v) in &result.outputs {
             self.set(k, v.clone());
         }
+        // An earlier step's value must not stand in for an output this call did not give.
+        for (name, _) in &result.missing {
+            self.ctx.remove(name);
+            self.own.remove(name);
+        }
         for (alias, source) in &step.save {
             let value = if template::is_template(source) {
                 match template::render_value(
