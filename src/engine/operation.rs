@@ -11,8 +11,7 @@ use serde_json::{Map, Value};
 use super::RunCtx;
 use crate::http::extract::extract;
 use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, Session};
-use crate::model::located::Located;
-use crate::model::target::{Operation, RequestSpec};
+use crate::model::target::RequestSpec;
 use crate::model::template;
 
 /// A file given to an operation (e.g. `upload_attachment`'s `file`).
@@ -33,25 +32,6 @@ pub struct OpOutcome {
     pub missing: Vec<(String, String)>,
     /// The operation could not be carried out (transport failure, bad template).
     pub error: Option<String>,
-}
-
-/// The requests of an operation, whether written as `steps:` or inline.
-fn requests(op: &Operation) -> Vec<RequestSpec> {
-    match &op.steps {
-        Some(steps) => steps.iter().map(|s| s.value.clone()).collect(),
-        None => vec![RequestSpec {
-            method: op.method.clone(),
-            path: op.path.clone().unwrap_or_else(|| Located::new("/".into())),
-            headers: op.headers.clone(),
-            query: op.query.clone(),
-            json: op.json.clone(),
-            form: op.form.clone(),
-            multipart: op.multipart.clone(),
-            body: op.body.clone(),
-            follow_redirects: op.follow_redirects,
-            capture: Default::default(),
-        }],
-    }
 }
 
 fn build(
@@ -143,9 +123,8 @@ pub async fn run(
     };
     let mut ctx = rc.globals.clone();
     ctx.extend(inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let reqs = requests(op);
-    let count = reqs.len();
-    for (i, spec) in reqs.iter().enumerate() {
+    let count = op.requests.len();
+    for (i, spec) in op.requests.iter().enumerate() {
         let ctx_value = Value::Object(ctx.clone());
         let mut req = match build(rc, spec, &ctx_value, files) {
             Ok(r) => r,

@@ -232,37 +232,84 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
-/// A profile operation: one request or a short sequence, and the contract outputs.
+/// A profile operation: one request or a short sequence, and the contract outputs. Both written
+/// forms (`steps:`, or one request's fields inline) become [`Operation::requests`] on load.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "OperationRepr")]
 pub struct Operation {
     /// Always run as this actor (e.g. a test-outbox reader).
-    #[serde(default, rename = "as")]
     pub actor: Option<Located<String>>,
-    /// A sequence of requests; or give one request's fields directly.
-    #[serde(default)]
-    pub steps: Option<Vec<Located<RequestSpec>>>,
-    #[serde(default)]
-    pub method: Option<String>,
-    #[serde(default)]
-    pub path: Option<Located<String>>,
-    #[serde(default)]
-    pub headers: IndexMap<String, String>,
-    #[serde(default)]
-    pub query: IndexMap<String, String>,
-    #[serde(default)]
-    pub json: Option<serde_json::Value>,
-    #[serde(default)]
-    pub form: Option<IndexMap<String, String>>,
-    #[serde(default)]
-    pub multipart: Option<Vec<Part>>,
-    #[serde(default)]
-    pub body: Option<String>,
-    #[serde(default)]
-    pub follow_redirects: bool,
+    /// The requests, in order; captures of one are variables for the next.
+    pub requests: Vec<Located<RequestSpec>>,
     /// Contract output name → where it is in the final response.
-    #[serde(default)]
     pub outputs: IndexMap<Located<String>, Located<OutputSpec>>,
+}
+
+/// An operation as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OperationRepr {
+    #[serde(default, rename = "as")]
+    actor: Option<Located<String>>,
+    #[serde(default)]
+    steps: Option<Vec<Located<RequestSpec>>>,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    path: Option<Located<String>>,
+    #[serde(default)]
+    headers: IndexMap<String, String>,
+    #[serde(default)]
+    query: IndexMap<String, String>,
+    #[serde(default)]
+    json: Option<serde_json::Value>,
+    #[serde(default)]
+    form: Option<IndexMap<String, String>>,
+    #[serde(default)]
+    multipart: Option<Vec<Part>>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    follow_redirects: bool,
+    #[serde(default)]
+    outputs: IndexMap<Located<String>, Located<OutputSpec>>,
+}
+
+impl TryFrom<OperationRepr> for Operation {
+    type Error = String;
+
+    fn try_from(r: OperationRepr) -> Result<Self, String> {
+        let requests = match (r.steps, r.path) {
+            (Some(steps), None) if r.method.is_none() => steps,
+            (Some(_), _) => {
+                return Err(
+                    "an operation with `steps:` puts method and path inside each step".into(),
+                );
+            }
+            (None, Some(path)) => {
+                let loc = path.loc;
+                let spec = RequestSpec {
+                    method: r.method,
+                    path,
+                    headers: r.headers,
+                    query: r.query,
+                    json: r.json,
+                    form: r.form,
+                    multipart: r.multipart,
+                    body: r.body,
+                    follow_redirects: r.follow_redirects,
+                    capture: IndexMap::new(),
+                };
+                vec![Located { value: spec, loc }]
+            }
+            (None, None) => return Err("an operation needs a `path` (or `steps:`)".into()),
+        };
+        Ok(Operation {
+            actor: r.actor,
+            requests,
+            outputs: r.outputs,
+        })
+    }
 }
 
 /// One request of an operation.

@@ -7,7 +7,7 @@ use super::{Sink, check_jsonpath, check_regex, check_vars};
 use crate::model::contract::{self, ContractOp};
 use crate::model::diag::{Diagnostics, SourceFile};
 use crate::model::located::Located;
-use crate::model::target::{AuthKind, OutputSpec, TargetProfile};
+use crate::model::target::{AuthKind, OutputSpec, RequestSpec, TargetProfile};
 use crate::model::template;
 use crate::model::yaml::Loc;
 
@@ -118,61 +118,15 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             .chain(contract_op.optional)
             .map(|s| s.to_string())
             .collect();
-        match &op.steps {
-            Some(steps) => {
-                if op.path.is_some() || op.method.is_some() {
-                    sink.error(
-                        op.loc,
-                        format!(
-                            "operation `{name}` has `steps:`; put method and path inside each step"
-                        ),
-                    );
-                }
-                for s in steps {
-                    request_vars(
-                        &mut sink,
-                        s.path.loc,
-                        &s.path,
-                        &s.headers,
-                        &s.query,
-                        s.json.as_ref(),
-                        s.form.as_ref(),
-                        s.body.as_deref(),
-                        &known,
-                    );
-                    if let Some(parts) = &s.multipart {
-                        part_checks(&mut sink, s.loc, parts, contract_op, &known);
-                    }
-                    for (k, spec) in &s.capture {
-                        output_spec_checks(&mut sink, spec);
-                        known.insert(k.clone());
-                    }
-                }
+        for s in &op.requests {
+            request_vars(&mut sink, s.loc, s, &known);
+            if let Some(parts) = &s.multipart {
+                part_checks(&mut sink, s.loc, parts, contract_op, &known);
             }
-            None => match &op.path {
-                None => {
-                    sink.error(
-                        op.loc,
-                        format!("operation `{name}` needs a `path` (or `steps:`)"),
-                    );
-                }
-                Some(path) => {
-                    request_vars(
-                        &mut sink,
-                        path.loc,
-                        path,
-                        &op.headers,
-                        &op.query,
-                        op.json.as_ref(),
-                        op.form.as_ref(),
-                        op.body.as_deref(),
-                        &known,
-                    );
-                    if let Some(parts) = &op.multipart {
-                        part_checks(&mut sink, op.loc, parts, contract_op, &known);
-                    }
-                }
-            },
+            for (k, spec) in &s.capture {
+                output_spec_checks(&mut sink, spec);
+                known.insert(k.clone());
+            }
         }
         for (out, spec) in &op.outputs {
             if !contract_op.outputs.contains(&out.as_str()) {
@@ -196,29 +150,19 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn request_vars(
-    sink: &mut Sink,
-    loc: Loc,
-    path: &str,
-    headers: &indexmap::IndexMap<String, String>,
-    query: &indexmap::IndexMap<String, String>,
-    json: Option<&serde_json::Value>,
-    form: Option<&indexmap::IndexMap<String, String>>,
-    body: Option<&str>,
-    known: &HashSet<String>,
-) {
-    let mut texts: Vec<&str> = vec![path];
-    texts.extend(headers.values().map(String::as_str));
-    texts.extend(query.values().map(String::as_str));
-    if let Some(f) = form {
+/// Template variables of one request, each defined by then.
+fn request_vars(sink: &mut Sink, loc: Loc, r: &RequestSpec, known: &HashSet<String>) {
+    let mut texts: Vec<&str> = vec![&r.path];
+    texts.extend(r.headers.values().map(String::as_str));
+    texts.extend(r.query.values().map(String::as_str));
+    if let Some(f) = &r.form {
         texts.extend(f.values().map(String::as_str));
     }
-    texts.extend(body);
+    texts.extend(r.body.as_deref());
     for t in texts {
         check_vars(sink, loc, template::variables(t), known);
     }
-    if let Some(j) = json {
+    if let Some(j) = &r.json {
         check_vars(sink, loc, template::value_variables(j), known);
     }
 }
