@@ -115,6 +115,7 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
         out.push(RequirementVerdict {
             id: req.id.clone(),
             title: req.title.clone(),
+            text: req.text.clone(),
             domain: req.domain,
             level: req.level,
             provenance: req.provenance,

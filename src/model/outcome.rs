@@ -112,6 +112,8 @@ impl fmt::Display for Verdict {
 pub struct RequirementVerdict {
     pub id: RequirementId,
     pub title: String,
+    /// The requirement as the catalogue words it.
+    pub text: String,
     pub domain: Domain,
     pub level: Level,
     pub provenance: Provenance,

@@ -174,6 +174,7 @@ fn verdict(
     RequirementVerdict {
         id: RequirementId(id.to_string()),
         title: title.to_string(),
+        text: format!("{title}: the requirement as the catalogue words it."),
         domain,
         level: Level::Mandatory,
         provenance: Provenance::Confirmed,

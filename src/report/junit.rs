@@ -197,7 +197,7 @@ fn requirement_case(report: &RunReport, rv: &RequirementVerdict, flavor: JunitFl
             report,
             rv.id.as_str(),
             "",
-            &rv.title,
+            &rv.text,
             rv.level.as_str(),
             rv.provenance.as_str(),
         ));

@@ -344,6 +344,16 @@ fn extended_flavor_adds_xray_properties() {
             .iter()
             .any(|p| p.name.as_str() == "requirements" && p.value.as_str() == "SEC-14")
     );
+    assert!(
+        manual
+            .properties
+            .iter()
+            .any(|p| p.name.as_str() == "test_description"
+                && p.value
+                    .as_str()
+                    .ends_with("the requirement as the catalogue words it.")),
+        "a requirement without a check is described by its catalogue text"
+    );
 }
 
 #[test]
