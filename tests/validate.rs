@@ -197,3 +197,44 @@ fn a_file_of_unknown_kind_is_rejected() {
         "{stderr}"
     );
 }
+
+#[test]
+fn every_bad_step_actor_and_operation_is_reported_not_just_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = dir.path().join("suite.yaml");
+    std::fs::write(
+        &suite,
+        "- id: a\n  title: t\n  requirements: [FUN-01]\n  steps:\n    - call: list_conversations\n      az: x\n    - call: list_conversations\n      expect: { stauts: 200 }\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = validate(suite.to_str().unwrap());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown field `az` (at `steps[0]`)") && stderr.contains(":6:7"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("unknown field `stauts` (at `steps[1].expect`)")
+            && stderr.contains("did you mean `status`?"),
+        "{stderr}"
+    );
+
+    let target = dir.path().join("target.yaml");
+    std::fs::write(
+        &target,
+        "name: x\nbase_url: https://x.example\nauth:\n  a: { kind: bearer }\nactors:\n  p: { auth: a, tokn: { env: X } }\noperations:\n  logout: { method: POST }\n  mark_read: { pth: /b }\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = validate(target.to_str().unwrap());
+    assert_eq!(code, 2);
+    for expected in [
+        "unknown field `tokn` (at `actors.p`)",
+        "an operation needs a `path` (or `steps:`) (at `operations.logout`)",
+        "unknown field `pth` (at `operations.mark_read`)",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "`{expected}` missing in\n{stderr}"
+        );
+    }
+}

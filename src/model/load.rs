@@ -7,8 +7,8 @@ use serde::Deserialize;
 use super::attest::AttestationFile;
 use super::diag::{Diagnostic, Diagnostics, SourceFile};
 use super::standard::Catalogue;
-use super::suite::Check;
-use super::target::TargetProfile;
+use super::suite::{Check, Step};
+use super::target::{Actor, AuthScheme, Operation, TargetProfile};
 use super::yaml::{self, Node, NodeKind};
 
 /// What a YAML input file is, told from its content.
@@ -84,6 +84,59 @@ pub fn detect_kind(root: &Node) -> Option<FileKind> {
         }
         _ => None,
     }
+}
+
+/// Checks every entry of a collection on its own: each value of the mapping (or each item of
+/// the list) under `key`, as a `T`. Returns the errors, with their full key path.
+fn part_errors<'a, T: Deserialize<'a>>(node: &'a Node, key: &str) -> Vec<yaml::DeError> {
+    let Some(collection) = node.get(key) else {
+        return Vec::new();
+    };
+    let entries: Vec<(String, &Node)> = match &collection.kind {
+        NodeKind::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| (k.as_str().unwrap_or("?").to_string(), v))
+            .collect(),
+        NodeKind::Seq(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("[{i}]"), v))
+            .collect(),
+        _ => return Vec::new(),
+    };
+    entries
+        .into_iter()
+        .filter_map(|(name, value)| {
+            yaml::from_node::<T>(value).err().map(|mut e| {
+                e.path.insert(0, name);
+                e.path.insert(0, key.to_string());
+                e
+            })
+        })
+        .collect()
+}
+
+/// When a whole value fails, the errors of its parts checked one by one (so that a second bad
+/// operation or step is reported too), plus the whole's own error if no part explains it.
+fn all_errors(
+    src: &Arc<SourceFile>,
+    whole: yaml::DeError,
+    parts: Vec<yaml::DeError>,
+) -> Diagnostics {
+    let mut errors = parts;
+    if !errors
+        .iter()
+        .any(|e| e.loc == whole.loc && e.message == whole.message)
+    {
+        errors.insert(0, whole);
+    }
+    errors.sort_by_key(|e| e.loc.map(|l| (l.line, l.column)));
+    Diagnostics(
+        errors
+            .into_iter()
+            .map(|e| Diagnostic::from_de(src, e))
+            .collect(),
+    )
 }
 
 fn typed<'a, T: Deserialize<'a>>(src: &Arc<SourceFile>, node: &'a Node) -> Result<T, Diagnostics> {
@@ -167,7 +220,9 @@ pub fn suite(src: &Arc<SourceFile>, root: &Node) -> Result<Vec<Check>, Diagnosti
                 }
                 checks.push(c);
             }
-            Err(e) => diags.push(Diagnostic::from_de(src, e)),
+            Err(e) => diags
+                .0
+                .extend(all_errors(src, e, part_errors::<Step>(item, "steps")).0),
         }
     }
     if diags.is_empty() {
@@ -177,9 +232,14 @@ pub fn suite(src: &Arc<SourceFile>, root: &Node) -> Result<Vec<Check>, Diagnosti
     }
 }
 
-/// Loads a target profile.
+/// Loads a target profile; every bad auth scheme, actor and operation is reported.
 pub fn target(src: &Arc<SourceFile>, root: &Node) -> Result<TargetProfile, Diagnostics> {
-    typed(src, root)
+    yaml::from_node(root).map_err(|e| {
+        let mut parts = part_errors::<AuthScheme>(root, "auth");
+        parts.extend(part_errors::<Actor>(root, "actors"));
+        parts.extend(part_errors::<Operation>(root, "operations"));
+        all_errors(src, e, parts)
+    })
 }
 
 /// Loads an attestations file.
