@@ -47,6 +47,8 @@ struct Runner<'a> {
     details: Vec<String>,
     exchanges: Vec<Exchange>,
     fresh: HashMap<String, Arc<Session>>,
+    /// One-line summary of the current step's last exchange, for the finding.
+    last_exchange: Option<String>,
 }
 
 enum StepEnd {
@@ -185,9 +187,7 @@ impl Runner<'_> {
         };
         let result = operation::run(self.rc, op_name, &inputs, &files, &session).await;
         self.exchanges.extend(result.exchanges.iter().cloned());
-        for ex in &result.exchanges {
-            self.details.push(ex.summary());
-        }
+        self.last_exchange = result.exchanges.last().map(|e| e.summary());
         if let Some(e) = result.error {
             return StepEnd::Error(format!("{op_name} as {who}: {e}; not a verdict"));
         }
@@ -266,6 +266,8 @@ impl Runner<'_> {
     }
 
     fn failed(&mut self, what: &str, failures: &[Failure]) -> StepEnd {
+        // The finding: the exchange the verdict rests on, then what was expected and seen.
+        self.details.extend(self.last_exchange.take());
         for f in failures {
             self.details.push(f.to_string());
         }
@@ -453,6 +455,7 @@ pub async fn run(
         details: Vec::new(),
         exchanges: Vec::new(),
         fresh: HashMap::new(),
+        last_exchange: None,
     };
     r.ctx.extend(prerequisite_vars);
     let end = 'steps: {
@@ -463,11 +466,15 @@ pub async fn run(
             }
         }
         for step in &check.steps {
+            r.last_exchange = None;
             let end = match (&step.call, &step.probe) {
                 (Some(call), _) => r.call(step, call).await,
                 (None, Some(probe)) => r.probe(step, probe).await,
                 (None, None) => StepEnd::Error("a step has neither `call:` nor `probe:`".into()),
             };
+            if let StepEnd::Error(_) = end {
+                r.details.extend(r.last_exchange.take());
+            }
             if !matches!(end, StepEnd::Ok) {
                 break 'steps end;
             }

@@ -263,7 +263,6 @@ pub async fn login(
             }) else {
                 return Err(l.fail("the token response has no access_token"));
             };
-            http.redactor.add(&token);
             session.auth_header = Some(("Authorization".into(), format!("Bearer {token}")));
             login_response = Some(resp);
         }
