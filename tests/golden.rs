@@ -1,0 +1,134 @@
+//! Reports of demo runs compared with the reports the same runs wrote before the spine was
+//! rebuilt: `results.json` may gain keys but keeps every key and value it had, and the JUnit of a
+//! clean run is unchanged, once times, ports, ids and latency figures are masked.
+//!
+//! `VVCHECK_BLESS=1 cargo test --test golden` rewrites the expected files (only after a change
+//! to the reports that is meant, and said so in the commit).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use common::{text, vvcheck};
+
+/// Masks what differs between two runs of the same plan.
+fn normalize(text: &str) -> String {
+    let rules: [(&str, &str); 8] = [
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
+        (r"\b([a-z])-[0-9a-f]{12}\b", "$1-ID"),
+        (r"\bvv[0-9a-f]{8}\b", "RUN_ID"),
+        (r"\d+ ms\b", "N ms"),
+        (r#""(duration_ms|elapsed_ms)": \d+"#, r#""$1": 0"#),
+        (r#"time="[0-9.]+""#, r#"time="0""#),
+        (r#""started_at": "[^"]+""#, r#""started_at": "T""#),
+        (r#"timestamp="[^"]+""#, r#"timestamp="T""#),
+    ];
+    let mut out = text.to_string();
+    for (pattern, with) in rules {
+        let re = regex::Regex::new(pattern).expect("valid pattern");
+        out = re.replace_all(&out, with).into_owned();
+    }
+    out
+}
+
+fn golden(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+fn bless() -> bool {
+    std::env::var_os("VVCHECK_BLESS").is_some()
+}
+
+/// Every key and value of `expected` is in `actual` (objects may gain keys; arrays keep length
+/// and order). Returns the path of the first difference.
+fn contains(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let Some(av) = a.get(k) else {
+                    return Err(format!("{path}.{k}: missing"));
+                };
+                contains(ev, av, &format!("{path}.{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                return Err(format!("{path}: {} items, expected {}", a.len(), e.len()));
+            }
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                contains(ev, av, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        _ if expected == actual => Ok(()),
+        _ => Err(format!("{path}: {actual}, expected {expected}")),
+    }
+}
+
+async fn demo(name: &str, args: &[&str], junit: bool) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut argv = vec!["demo".to_string()];
+    argv.extend(args.iter().map(|a| a.to_string()));
+    argv.extend(["--out".into(), dir.path().display().to_string()]);
+    let out = vvcheck(argv).await;
+    let (stdout, stderr) = text(&out);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{name}: demo ran\n{stdout}\n{stderr}"
+    );
+    let json = normalize(&std::fs::read_to_string(dir.path().join("results.json")).unwrap());
+    let xml = normalize(&std::fs::read_to_string(dir.path().join("junit.xml")).unwrap());
+    let json_file = golden(&format!("{name}.results.json"));
+    let xml_file = golden(&format!("{name}.junit.xml"));
+    if bless() {
+        std::fs::create_dir_all(golden("")).unwrap();
+        std::fs::write(&json_file, &json).unwrap();
+        if junit {
+            std::fs::write(&xml_file, &xml).unwrap();
+        }
+        return;
+    }
+    let expected: Value = serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap())
+        .expect("golden JSON parses");
+    let actual: Value = serde_json::from_str(&json).expect("results.json parses");
+    if let Err(diff) = contains(&expected, &actual, "$") {
+        panic!("{name}: results.json changed at {diff}");
+    }
+    if junit {
+        let expected = std::fs::read_to_string(&xml_file).unwrap();
+        assert!(
+            expected == xml,
+            "{name}: junit.xml changed\n--- expected\n{expected}\n--- actual\n{xml}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_reports_are_unchanged() {
+    tokio::join!(
+        demo("clean-rest", &[], true),
+        demo("clean-forms", &["--dialect", "forms"], true),
+        demo("idor-message", &["--flaw", "idor-message"], false),
+        demo("no-hsts-weak-cookie", &["--flaw", "no-hsts", "--flaw", "weak-cookie"], false),
+        demo("cacheable-phi-forms", &["--dialect", "forms", "--flaw", "cacheable-phi"], false),
+    );
+}
+
+#[test]
+fn contains_sees_a_changed_value_and_a_missing_key() {
+    let e = serde_json::json!({"a": [1, {"b": 2}]});
+    assert!(contains(&e, &serde_json::json!({"a": [1, {"b": 2, "c": 3}], "d": 4}), "$").is_ok());
+    assert_eq!(
+        contains(&e, &serde_json::json!({"a": [1, {"b": 3}]}), "$"),
+        Err("$.a[1].b: 3, expected 2".into())
+    );
+    assert_eq!(
+        contains(&e, &serde_json::json!({"a": [1, {}]}), "$"),
+        Err("$.a[1].b: missing".into())
+    );
+}
