@@ -8,7 +8,8 @@ use vvcheck::model::inputs::{self, InputPaths, Inputs};
 use vvcheck::model::standard::{Domain, Level};
 
 fn shipped() -> Inputs {
-    inputs::load(&InputPaths::default()).expect("shipped inputs load")
+    inputs::load(&InputPaths::default(), &vvcheck::probes::registry::Registry)
+        .expect("shipped inputs load")
 }
 
 fn build(inputs: &Inputs, filters: &Filters) -> Plan {

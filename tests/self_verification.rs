@@ -8,13 +8,15 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::Reference;
+use std::sync::Arc;
+
+use vvcheck::engine::RunOptions;
 use vvcheck::engine::plan::Filters;
-use vvcheck::engine::{self, RunOptions};
 use vvcheck::http::HttpOptions;
 use vvcheck::model::inputs::{self, InputPaths};
-use vvcheck::model::outcome::{CheckStatus, RunReport};
-use vvcheck::model::resolve::ResolvedTarget;
 use vvcheck::model::standard::Level;
+use vvcheck::outcome::{CheckStatus, RunReport};
+use vvcheck::probes::registry::Registry;
 use vvcheck::reference::{Dialect, Flaw};
 
 /// Each shipped check and the flaws that must make it fail.
@@ -42,30 +44,26 @@ const PROOFS: &[(&str, &[&str])] = &[
 /// Flaws that break no requirement: no check may fail (errors are allowed).
 const ROBUSTNESS_FLAWS: &[&str] = &["flaky"];
 
-async fn run(dialect: Dialect, flaw: Option<Flaw>) -> RunReport {
+async fn run(dialect: Dialect, flaw: Option<Flaw>) -> Arc<RunReport> {
     let flaws: Vec<Flaw> = flaw.into_iter().collect();
     let r = Reference::start(dialect, &flaws).await;
-    let loaded = inputs::load(&InputPaths {
-        target: Some(r.profile.clone()),
-        ..Default::default()
-    })
-    .expect("shipped inputs load");
-    let (profile, src) = loaded.target.as_ref().expect("target");
-    let target = ResolvedTarget::resolve(profile, src).expect("profile resolves");
-    let opts = RunOptions {
-        filters: Filters::default(),
-        concurrency: 16,
-        http: HttpOptions {
-            insecure: false,
-            retries: 1,
-            rate: None,
+    let request = vvcheck::RunRequest {
+        paths: InputPaths {
+            target: Some(r.profile.clone()),
+            ..Default::default()
         },
-        strict: false,
+        options: RunOptions {
+            filters: Filters::default(),
+            concurrency: 16,
+            http: HttpOptions {
+                insecure: false,
+                retries: 1,
+                rate: None,
+            },
+            strict: false,
+        },
     };
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let outcome = engine::run(&loaded, target, &opts, tx)
-        .await
-        .expect("engine runs");
+    let outcome = vvcheck::run(request, |_| {}).await.expect("the run starts");
     r.server.shutdown().await;
     outcome.report
 }
@@ -82,7 +80,7 @@ fn failing(report: &RunReport) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
     // Every shipped check has a proof, and every flaw is someone's proof (or a robustness flaw).
-    let shipped = inputs::load(&InputPaths::default()).expect("shipped suites load");
+    let shipped = inputs::load(&InputPaths::default(), &Registry).expect("shipped suites load");
     let shipped_ids: BTreeSet<&str> = shipped.checks.iter().map(|c| c.id.as_str()).collect();
     let proven: BTreeSet<&str> = PROOFS.iter().map(|(c, _)| *c).collect();
     let unproven: Vec<_> = shipped_ids.difference(&proven).collect();
@@ -112,7 +110,7 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
         configs.extend(Flaw::ALL.iter().map(|f| (d, Some(*f))));
     }
     let reports = futures_util::future::join_all(configs.iter().map(|(d, f)| run(*d, *f))).await;
-    let results: BTreeMap<(String, String), RunReport> = configs
+    let results: BTreeMap<(String, String), Arc<RunReport>> = configs
         .iter()
         .zip(reports)
         .map(|((d, f), r)| {

@@ -38,6 +38,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "did you mean `title`?",
     ),
     (
+        "probe-param-typo.yaml",
+        "6:28",
+        "probe `hsts`: unknown field `min_max_agee` (at `steps[0].with`)",
+        "did you mean `min_max_age`?",
+    ),
+    (
         "unknown-requirement.yaml",
         "3:18",
         "unknown requirement `SEC-99`",

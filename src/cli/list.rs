@@ -6,9 +6,9 @@ use serde_json::json;
 
 use super::args::{Format, ListArgs, ListWhat};
 use super::out;
-use crate::engine::verdict::exit;
 use crate::model::inputs::{self, InputPaths};
 use crate::reference::Flaw;
+use crate::verdict::exit;
 
 /// Lists what was asked, as a table or JSON.
 pub fn list(args: ListArgs) -> i32 {
@@ -39,7 +39,7 @@ pub fn list(args: ListArgs) -> i32 {
         suites_dir: args.suites.suites.clone(),
         ..Default::default()
     };
-    let loaded = match inputs::load(&paths) {
+    let loaded = match inputs::load(&paths, &crate::probes::registry::Registry) {
         Ok(l) => l,
         Err(e) => return out::load_error(&e),
     };

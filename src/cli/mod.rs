@@ -19,7 +19,7 @@ pub fn main() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() {
-                crate::engine::verdict::exit::INVALID
+                crate::verdict::exit::INVALID
             } else {
                 0
             };
@@ -34,7 +34,7 @@ pub fn main() -> i32 {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return crate::engine::verdict::exit::INVALID;
+            return crate::verdict::exit::INVALID;
         }
     };
     runtime.block_on(async move {

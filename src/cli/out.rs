@@ -2,8 +2,8 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use crate::engine::verdict::exit;
 use crate::model::inputs::LoadError;
+use crate::verdict::exit;
 
 /// Whether to colour output on stdout: a terminal, and NO_COLOR not set.
 pub fn color() -> bool {

@@ -1,22 +1,20 @@
-//! `vvcheck run` and `vvcheck demo`: load, run with a streaming console, write the reports,
-//! prove no secret reached them, print the summary.
+//! `vvcheck run` and `vvcheck demo`: run through the library entry point with the console and
+//! report files as reporters; the fan-out refuses reports that would hold a secret.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
-
-use tokio::sync::mpsc;
 
 use super::args::{DemoArgs, ExecArgs, JunitFlavorArg, RunArgs};
 use super::out;
+use crate::engine::RunOptions;
 use crate::engine::plan::Filters;
-use crate::engine::verdict::exit;
-use crate::engine::{self, Event, RunOptions};
 use crate::http::HttpOptions;
-use crate::model::inputs::{self, InputPaths};
-use crate::model::resolve::ResolvedTarget;
+use crate::model::inputs::InputPaths;
+use crate::outcome::Event;
 use crate::reference::{self, ReferenceConfig, ReferenceServer};
-use crate::report::{self as reports, JunitFlavor};
-use crate::report::{Console, ConsoleOptions};
+use crate::report::{Console, ConsoleOptions, FanOut, FinishError, JunitFlavor};
+use crate::verdict::exit;
+use crate::{RunError, RunRequest};
 
 fn paths(exec: &ExecArgs, target: PathBuf) -> InputPaths {
     InputPaths {
@@ -26,44 +24,6 @@ fn paths(exec: &ExecArgs, target: PathBuf) -> InputPaths {
         target: Some(target),
         attestations: exec.attestations.clone(),
     }
-}
-
-/// Filters that name nothing are mistakes, not empty runs: `--requirement SEC-99`, `--tag acess`.
-fn check_filters(loaded: &inputs::Inputs, exec: &ExecArgs) -> Result<(), String> {
-    use crate::model::diag::suggest;
-    let ids: Vec<&str> = loaded
-        .catalogue
-        .requirements
-        .iter()
-        .map(|r| r.id.as_str())
-        .collect();
-    for wanted in &exec.requirement {
-        if !ids.iter().any(|id| id.eq_ignore_ascii_case(wanted)) {
-            let hint = suggest(&wanted.to_ascii_uppercase(), ids.iter().copied())
-                .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
-            return Err(format!(
-                "--requirement `{wanted}` is not in the catalogue (edition {}){hint}",
-                loaded.catalogue.edition
-            ));
-        }
-    }
-    let mut tags: Vec<&str> = loaded
-        .checks
-        .iter()
-        .flat_map(|c| c.tags.iter().map(String::as_str))
-        .collect();
-    tags.sort_unstable();
-    tags.dedup();
-    for wanted in &exec.tag {
-        if !tags.contains(&wanted.as_str()) {
-            let hint = suggest(wanted, tags.iter().copied()).map_or_else(
-                || format!("; tags: {}", tags.join(", ")),
-                |s| format!("; did you mean `{s}`?"),
-            );
-            return Err(format!("no check has tag `{wanted}`{hint}"));
-        }
-    }
-    Ok(())
 }
 
 /// `vvcheck run --target FILE`.
@@ -76,40 +36,8 @@ pub async fn run(args: RunArgs) -> i32 {
     .await
 }
 
-/// Files under `dir` that contain any of the secrets.
-fn leaked(files: &[PathBuf], secrets: &[String]) -> Vec<PathBuf> {
-    files
-        .iter()
-        .filter(|f| {
-            std::fs::read(f).is_ok_and(|bytes| {
-                let text = String::from_utf8_lossy(&bytes);
-                secrets
-                    .iter()
-                    .any(|s| s.len() >= 4 && text.contains(s.as_str()))
-            })
-        })
-        .cloned()
-        .collect()
-}
-
-async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
-    let loaded = match inputs::load(&paths) {
-        Ok(l) => l,
-        Err(e) => return out::load_error(&e),
-    };
-    let Some((profile, src)) = &loaded.target else {
-        eprintln!("error: no target profile");
-        return exit::INVALID;
-    };
-    let target = match ResolvedTarget::resolve(profile, src) {
-        Ok(t) => t,
-        Err(d) => return out::load_error(&inputs::LoadError::Invalid(d)),
-    };
-    if let Err(msg) = check_filters(&loaded, exec) {
-        eprintln!("error: {msg}");
-        return exit::INVALID;
-    }
-    let opts = RunOptions {
+fn options(exec: &ExecArgs, insecure: bool) -> RunOptions {
+    RunOptions {
         filters: Filters {
             domains: exec.domain.iter().map(|d| (*d).into()).collect(),
             requirements: exec.requirement.clone(),
@@ -124,73 +52,53 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
             rate: exec.rate,
         },
         strict: exec.strict,
-    };
-    if insecure {
-        eprintln!(
-            "warning: --insecure: the server certificate is NOT verified; every report says so"
-        );
     }
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let console_opts = ConsoleOptions {
+}
+
+async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
+    let console = Console::new(ConsoleOptions {
         color: out::color(),
         quiet: exec.quiet,
         verbose: exec.verbose,
         progress: out::progress(),
-    };
-    let printer = tokio::spawn(async move {
-        let mut console = Console::new(console_opts);
-        let (mut done, mut total) = (0, 0);
-        while let Some(ev) = rx.recv().await {
-            match ev {
-                Event::Started { total: t } => total = t,
-                Event::Finished(r) => {
-                    done += 1;
-                    let mut stdout = io::stdout().lock();
-                    let _ = console.check_finished(&r, done, total, &mut stdout);
-                    let _ = stdout.flush();
-                }
-            }
-        }
-        console
     });
-    let outcome = match engine::run(&loaded, target, &opts, tx).await {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::INVALID;
-        }
-    };
-    let console = match printer.await {
-        Ok(c) => c,
-        Err(_) => Console::new(console_opts),
-    };
     let flavor = match exec.junit_flavor {
         JunitFlavorArg::Default => JunitFlavor::Default,
         JunitFlavorArg::Extended => JunitFlavor::Extended,
     };
-    let written = match reports::write_all(&outcome.report, &exec.out, flavor) {
-        Ok(w) => w,
+    let mut reporters = FanOut::new(console, Box::new(io::stdout()), &exec.out, flavor);
+    let request = RunRequest {
+        paths,
+        options: options(exec, insecure),
+    };
+    let outcome = crate::run(request, |event| {
+        if insecure && matches!(event, Event::RunStarted { .. }) {
+            eprintln!(
+                "warning: --insecure: the server certificate is NOT verified; every report says so"
+            );
+        }
+        reporters.event(event);
+    })
+    .await;
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(RunError::Load(e)) => return out::load_error(&e),
         Err(e) => {
-            eprintln!("error: writing reports to {}: {e}", exec.out.display());
+            eprintln!("{e}");
             return exit::INVALID;
         }
     };
-    let bad = leaked(&written, &outcome.secrets);
-    if !bad.is_empty() {
-        for f in &bad {
-            let _ = std::fs::remove_file(f);
-            eprintln!(
-                "error: {} contained a secret value and was removed; this is a vvcheck bug, please report it",
-                f.display()
-            );
+    match reporters.finish(&outcome.report, &outcome.secrets) {
+        Ok(_) => outcome.report.exit_code,
+        Err(FinishError::Leaked(files)) => {
+            eprintln!("error: {}", FinishError::Leaked(files));
+            exit::INVALID
         }
-        return exit::INVALID;
+        Err(FinishError::Report(e)) => {
+            eprintln!("error: writing reports to {}: {e}", exec.out.display());
+            exit::INVALID
+        }
     }
-    let mut stdout = io::stdout().lock();
-    let _ = console.summary(&outcome.report, &mut stdout);
-    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-    let _ = writeln!(stdout, "reports: {}", names.join(", "));
-    outcome.report.exit_code
 }
 
 /// `vvcheck demo`: the reference server in-process, the whole suite against it.

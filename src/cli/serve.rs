@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use super::args::ServeArgs;
 use super::out;
-use crate::engine::verdict::exit;
 use crate::reference::{self, ReferenceConfig, ReferenceServer};
+use crate::verdict::exit;
 
 /// Runs the server until interrupted.
 pub async fn serve(args: ServeArgs) -> i32 {

@@ -4,9 +4,9 @@ use std::fmt::Write;
 
 use super::args::ValidateArgs;
 use super::out;
-use crate::engine::verdict::exit;
 use crate::model::inputs::{self, InputPaths, LoadError};
 use crate::model::load::FileKind;
+use crate::verdict::exit;
 
 /// Validates the given files (kinds told from content), cross-checked together.
 pub fn validate(args: ValidateArgs) -> i32 {
@@ -49,7 +49,7 @@ pub fn validate(args: ValidateArgs) -> i32 {
             target,
             ..paths.clone()
         };
-        match inputs::load(&p) {
+        match inputs::load(&p, &crate::probes::registry::Registry) {
             Ok(loaded) => {
                 let _ = writeln!(
                     report,

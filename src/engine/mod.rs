@@ -1,11 +1,10 @@
 //! The engine: builds the plan, logs the actors in once, runs the checks concurrently in
 //! dependency order, and rolls the results up into requirement verdicts.
 
-pub mod check;
 pub mod operation;
 pub mod plan;
 pub mod scheduler;
-pub mod verdict;
+pub mod step;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -17,8 +16,9 @@ use tokio::sync::mpsc;
 
 use crate::http::{HttpClient, HttpOptions, LoginError, Session};
 use crate::model::inputs::Inputs;
-use crate::model::outcome::{CheckResult, RunReport, Summary};
 use crate::model::resolve::ResolvedTarget;
+use crate::model::suite::StepKind;
+use crate::outcome::{Event, RunReport, SCHEMA_VERSION, Summary, VerdictCounts};
 use plan::{Filters, Plan};
 
 /// Everything checks share during a run.
@@ -56,25 +56,20 @@ fn actors_used(plan: &Plan, target: &ResolvedTarget) -> BTreeSet<String> {
             if let Some(a) = &step.actor {
                 used.insert(a.value.clone());
             }
-            let op = step.call.as_ref().map(|c| c.value.clone()).or_else(|| {
-                step.with
-                    .get("operation")
-                    .and_then(|v| v.as_str().map(str::to_string))
-            });
-            if let Some(fixed) = op
-                .and_then(|o| target.operations.get(&o))
+            if let Some(fixed) = step
+                .operation()
+                .and_then(|o| target.operations.get(o.as_str()))
                 .and_then(|o| o.actor.as_ref())
             {
                 used.insert(fixed.value.clone());
             }
-            let actor_inputs = step
-                .call
-                .as_ref()
-                .and_then(|c| crate::model::contract::operation(c))
-                .map_or(&[][..], |op| op.actor_inputs);
-            for (k, v) in &step.with {
-                if let (true, Some(name)) = (actor_inputs.contains(&k.as_str()), v.as_str()) {
-                    used.insert(name.to_string());
+            if let StepKind::Call { operation, inputs } = &step.kind {
+                let actor_inputs = crate::model::contract::operation(operation)
+                    .map_or(&[][..], |op| op.actor_inputs);
+                for (k, v) in inputs {
+                    if let (true, Some(name)) = (actor_inputs.contains(&k.as_str()), v.as_str()) {
+                        used.insert(name.to_string());
+                    }
                 }
             }
         }
@@ -150,20 +145,11 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// What the engine tells its listeners while it runs.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// The plan is made: this many checks will report.
-    Started { total: usize },
-    /// A check finished (or was skipped).
-    Finished(Box<CheckResult>),
-}
-
 /// A finished run: the report, and every secret value known at the end (configured secrets and
 /// tokens learned at login), so writers can prove none leaked.
 #[derive(Debug)]
 pub struct RunOutcome {
-    pub report: RunReport,
+    pub report: Arc<RunReport>,
     pub secrets: Vec<String>,
 }
 
@@ -182,7 +168,7 @@ pub async fn run(
         &opts.filters,
         &target.not_applicable,
     );
-    let _ = events.send(Event::Started {
+    let _ = events.send(Event::RunStarted {
         total: plan.checks.len(),
     });
     let http = HttpClient::new(&target, &opts.http)?;
@@ -194,7 +180,7 @@ pub async fn run(
         sessions,
         globals,
     });
-    let results = scheduler::run(Arc::clone(&rc), &plan, opts.concurrency, events).await;
+    let results = scheduler::run(Arc::clone(&rc), &plan, opts.concurrency, events.clone()).await;
     let f = &opts.filters;
     let checked: BTreeSet<&str> = inputs
         .checks
@@ -216,16 +202,19 @@ pub async fn run(
             }
     };
     let attestations: Vec<_> = inputs.attestations.iter().map(|(a, _)| a.clone()).collect();
-    let rollup_inputs = verdict::RollupInputs {
+    let rollup_inputs = crate::verdict::RollupInputs {
         catalogue: &inputs.catalogue,
         not_applicable: &rc.target.not_applicable,
         attestations: &attestations,
         in_scope: &in_scope,
         today: time::OffsetDateTime::now_utc().date(),
     };
-    let requirements = verdict::rollup(&results, &rollup_inputs);
-    let exit_code = verdict::exit_code(&requirements, opts.strict);
+    let requirements = crate::verdict::rollup(&results, &rollup_inputs);
+    let exit_code = crate::verdict::exit_code(&requirements, opts.strict);
     let report = RunReport {
+        schema_version: SCHEMA_VERSION,
+        tool: "vvcheck".to_string(),
+        verdicts: VerdictCounts::of(&requirements),
         edition: inputs.catalogue.edition.clone(),
         target: rc.target.name.clone(),
         base_url: rc.target.base_url.to_string(),
@@ -239,6 +228,8 @@ pub async fn run(
         requirements,
         exit_code,
     };
+    let report = Arc::new(report);
+    let _ = events.send(Event::RunFinished(Arc::clone(&report)));
     Ok(RunOutcome {
         report,
         secrets: rc.http.redactor.values(),

@@ -13,6 +13,7 @@ use crate::http::extract::extract;
 use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, Session};
 use crate::model::target::RequestSpec;
 use crate::model::template;
+use crate::outcome::{CheckError, ErrorKind};
 
 /// A file given to an operation (e.g. `upload_attachment`'s `file`).
 #[derive(Debug, Clone)]
@@ -31,7 +32,7 @@ pub struct OpOutcome {
     /// Outputs that could not be read, and why.
     pub missing: Vec<(String, String)>,
     /// The operation could not be carried out (transport failure, bad template).
-    pub error: Option<String>,
+    pub error: Option<CheckError>,
 }
 
 fn build(
@@ -39,35 +40,40 @@ fn build(
     spec: &RequestSpec,
     ctx: &Value,
     files: &HashMap<String, FileInput>,
-) -> Result<Outgoing, String> {
-    let r = |s: &str| template::render(s, ctx).map_err(|e| e.0);
+) -> Result<Outgoing, CheckError> {
+    let bad_input = |m: String| CheckError::new(ErrorKind::Input, m);
+    let r =
+        |s: &str| template::render(s, ctx).map_err(|e| CheckError::new(ErrorKind::Template, e.0));
     let method_name = spec.method.as_deref().unwrap_or("GET").to_ascii_uppercase();
     let method = Method::from_bytes(method_name.as_bytes())
-        .map_err(|_| format!("invalid method `{method_name}`"))?;
+        .map_err(|_| bad_input(format!("invalid method `{method_name}`")))?;
     let mut url = rc
         .target
         .url(&r(&spec.path)?)
-        .map_err(|e| format!("invalid URL from `{}`: {e}", spec.path.value))?;
+        .map_err(|e| bad_input(format!("invalid URL from `{}`: {e}", spec.path.value)))?;
     if !spec.query.is_empty() {
         let pairs: Vec<(String, String)> = spec
             .query
             .iter()
             .map(|(k, v)| Ok((k.clone(), r(v)?)))
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, CheckError>>()?;
         url.query_pairs_mut().extend_pairs(pairs);
     }
     let headers = spec
         .headers
         .iter()
         .map(|(k, v)| Ok((k.clone(), r(v)?)))
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, CheckError>>()?;
     let body = if let Some(j) = &spec.json {
-        OutBody::Json(template::render_value(j, ctx).map_err(|e| e.0)?)
+        OutBody::Json(
+            template::render_value(j, ctx)
+                .map_err(|e| CheckError::new(ErrorKind::Template, e.0))?,
+        )
     } else if let Some(form) = &spec.form {
         OutBody::Form(
             form.iter()
                 .map(|(k, v)| Ok((k.clone(), r(v)?)))
-                .collect::<Result<_, String>>()?,
+                .collect::<Result<_, CheckError>>()?,
         )
     } else if let Some(parts) = &spec.multipart {
         let mut out = Vec::new();
@@ -80,7 +86,7 @@ fn build(
                 (None, Some(input)) => {
                     let f = files
                         .get(input)
-                        .ok_or_else(|| format!("file input `{input}` was not given"))?;
+                        .ok_or_else(|| bad_input(format!("file input `{input}` was not given")))?;
                     out.push(OutPart::File {
                         name: p.name.clone(),
                         filename: f.name.clone(),
@@ -88,7 +94,12 @@ fn build(
                         bytes: f.bytes.clone(),
                     });
                 }
-                (None, None) => return Err(format!("multipart part `{}` has no value", p.name)),
+                (None, None) => {
+                    return Err(bad_input(format!(
+                        "multipart part `{}` has no value",
+                        p.name
+                    )));
+                }
             }
         }
         OutBody::Multipart(out)
@@ -116,8 +127,9 @@ pub async fn run(
 ) -> OpOutcome {
     let mut out = OpOutcome::default();
     let Some(op) = rc.target.operations.get(op_name) else {
-        out.error = Some(format!(
-            "the target profile does not map operation `{op_name}`"
+        out.error = Some(CheckError::new(
+            ErrorKind::Input,
+            format!("the target profile does not map operation `{op_name}`"),
         ));
         return out;
     };
@@ -129,7 +141,7 @@ pub async fn run(
         let mut req = match build(rc, spec, &ctx_value, files) {
             Ok(r) => r,
             Err(e) => {
-                out.error = Some(format!("{op_name}: {e}"));
+                out.error = Some(e.context(op_name));
                 return out;
             }
         };
@@ -146,7 +158,11 @@ pub async fn run(
         let resp = match outcome {
             Ok(r) => r,
             Err(e) => {
-                out.error = Some(format!("{} {}: {e}", req.method, req.url.path()));
+                out.error = Some(crate::http::check_error(&e).context(format_args!(
+                    "{} {}",
+                    req.method,
+                    req.url.path()
+                )));
                 return out;
             }
         };
@@ -156,7 +172,10 @@ pub async fn run(
                     ctx.insert(name.clone(), v);
                 }
                 Err(e) if resp.status < 400 => {
-                    out.error = Some(format!("{op_name}: capture `{name}`: {e}"));
+                    out.error = Some(CheckError::new(
+                        ErrorKind::MissingOutput,
+                        format!("{op_name}: capture `{name}`: {e}"),
+                    ));
                     out.responses.push(resp);
                     return out;
                 }

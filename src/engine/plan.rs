@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::model::standard::{Catalogue, Domain, Level, Provenance, RequirementId};
 use crate::model::suite::Check;
+use crate::outcome::SkipReason;
 
 /// Which checks to run.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +30,7 @@ pub struct PlannedCheck {
     /// Checks (by id) this one waits for.
     pub needs: Vec<String>,
     /// Set when the check must not run: why (e.g. not applicable).
-    pub skip: Option<String>,
+    pub skip: Option<SkipReason>,
 }
 
 /// The checks to run, prerequisites first.
@@ -140,8 +141,11 @@ pub fn build(
                 .iter()
                 .filter_map(|r| not_applicable.get(r.as_str()).map(String::as_str))
                 .collect();
-            let skip = (!reasons.is_empty() && reasons.len() == c.requirements.len())
-                .then(|| format!("not applicable: {}", reasons.join("; ")));
+            let skip = (!reasons.is_empty() && reasons.len() == c.requirements.len()).then(|| {
+                SkipReason::NotApplicable {
+                    reasons: reasons.iter().map(|r| r.to_string()).collect(),
+                }
+            });
             PlannedCheck {
                 check: Arc::new(c.clone()),
                 domain: first.map_or(Domain::Security, |r| r.domain),

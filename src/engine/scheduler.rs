@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, mpsc, watch};
 
-use super::check;
 use super::plan::{Plan, PlannedCheck};
-use super::{Event, RunCtx};
-use crate::model::outcome::{CheckResult, CheckStatus};
+use super::{RunCtx, step};
+use crate::outcome::{
+    CheckError, CheckResult, CheckStatus, ErrorKind, Event, SkipReason, classname,
+};
 
 /// Default per-check time limit.
 pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(120);
@@ -23,12 +24,7 @@ struct Done {
     vars: Map<String, Value>,
 }
 
-fn result(
-    pc: &PlannedCheck,
-    status: CheckStatus,
-    duration: Duration,
-    message: String,
-) -> CheckResult {
+fn result(pc: &PlannedCheck, status: CheckStatus, duration: Duration) -> CheckResult {
     CheckResult {
         id: pc.check.id.value.clone(),
         title: pc.check.title.clone(),
@@ -39,9 +35,37 @@ fn result(
         tags: pc.check.tags.clone(),
         status,
         duration,
-        message,
+        message: String::new(),
         details: Vec::new(),
+        classname: classname(pc.domain, &pc.requirements, &pc.check.id),
         exchanges: Vec::new(),
+        findings: Vec::new(),
+        error: None,
+        skip_reason: None,
+        evidence: Default::default(),
+    }
+}
+
+fn skipped(pc: &PlannedCheck, why: SkipReason) -> (CheckResult, Done) {
+    let mut r = result(pc, CheckStatus::Skipped, Duration::ZERO);
+    r.message = why.to_string();
+    r.skip_reason = Some(why);
+    (r, Done::nothing(CheckStatus::Skipped))
+}
+
+fn errored(pc: &PlannedCheck, duration: Duration, e: CheckError) -> (CheckResult, Done) {
+    let mut r = result(pc, CheckStatus::Error, duration);
+    r.message = e.message.clone();
+    r.error = Some(e);
+    (r, Done::nothing(CheckStatus::Error))
+}
+
+impl Done {
+    fn nothing(status: CheckStatus) -> Done {
+        Done {
+            status,
+            vars: Map::new(),
+        }
     }
 }
 
@@ -50,6 +74,7 @@ async fn run_one(
     pc: PlannedCheck,
     deps: Vec<(String, watch::Receiver<Option<Done>>)>,
     slots: Arc<Semaphore>,
+    events: &mpsc::UnboundedSender<Event>,
 ) -> (CheckResult, Done) {
     let mut vars = Map::new();
     for (id, mut rx) in deps {
@@ -60,60 +85,44 @@ async fn run_one(
         match done {
             Some(d) if d.status == CheckStatus::Pass => vars.extend(d.vars),
             Some(d) => {
-                let why = format!("prerequisite `{id}` did not pass ({})", d.status);
-                return (
-                    result(&pc, CheckStatus::Skipped, Duration::ZERO, why),
-                    Done {
-                        status: CheckStatus::Skipped,
-                        vars: Map::new(),
-                    },
-                );
+                let why = SkipReason::PrerequisiteFailed {
+                    check: id,
+                    status: d.status,
+                };
+                return skipped(&pc, why);
             }
-            None => {
-                let why = format!("prerequisite `{id}` did not finish");
-                return (
-                    result(&pc, CheckStatus::Skipped, Duration::ZERO, why),
-                    Done {
-                        status: CheckStatus::Skipped,
-                        vars: Map::new(),
-                    },
-                );
-            }
+            None => return skipped(&pc, SkipReason::PrerequisiteUnfinished { check: id }),
         }
     }
     if let Some(reason) = &pc.skip {
-        return (
-            result(&pc, CheckStatus::Skipped, Duration::ZERO, reason.clone()),
-            Done {
-                status: CheckStatus::Skipped,
-                vars: Map::new(),
-            },
-        );
+        return skipped(&pc, reason.clone());
     }
     let Ok(_permit) = slots.acquire().await else {
-        return (
-            result(
-                &pc,
-                CheckStatus::Error,
-                Duration::ZERO,
-                "the run was stopped".into(),
-            ),
-            Done {
-                status: CheckStatus::Error,
-                vars: Map::new(),
-            },
-        );
+        let e = CheckError::new(ErrorKind::Interrupted, "the run was stopped");
+        return errored(&pc, Duration::ZERO, e);
     };
+    let _ = events.send(Event::CheckStarted {
+        id: pc.check.id.value.clone(),
+    });
     let limit = pc
         .check
         .timeout_s
         .map_or(DEFAULT_CHECK_TIMEOUT, Duration::from_secs);
     let start = Instant::now();
-    match tokio::time::timeout(limit, check::run(&rc, &pc.check, vars)).await {
+    match tokio::time::timeout(limit, step::run(&rc, &pc.check, vars)).await {
         Ok(outcome) => {
-            let mut r = result(&pc, outcome.status, start.elapsed(), outcome.message);
+            let mut r = result(&pc, outcome.status, start.elapsed());
+            r.message = outcome.message;
             r.details = outcome.details;
-            r.exchanges = outcome.exchanges;
+            r.findings = outcome.findings;
+            r.error = outcome.error;
+            r.exchanges = outcome
+                .evidence
+                .exchanges
+                .iter()
+                .map(|e| e.summary())
+                .collect();
+            r.evidence = outcome.evidence;
             let done = Done {
                 status: outcome.status,
                 vars: outcome.vars,
@@ -125,15 +134,30 @@ async fn run_one(
                 "the check did not finish within {} s; not a verdict",
                 limit.as_secs()
             );
-            (
-                result(&pc, CheckStatus::Error, start.elapsed(), msg),
-                Done {
-                    status: CheckStatus::Error,
-                    vars: Map::new(),
-                },
+            errored(
+                &pc,
+                start.elapsed(),
+                CheckError::new(ErrorKind::Timeout, msg),
             )
         }
     }
+}
+
+/// Sends a result to the listeners; they get the whole of it, the caller keeps it without its
+/// evidence (the listeners hold what they need of it), so memory does not grow with exchanges.
+fn report(events: &mpsc::UnboundedSender<Event>, mut r: CheckResult) -> CheckResult {
+    let evidence = std::mem::take(&mut r.evidence);
+    let full = Arc::new(CheckResult {
+        evidence,
+        ..r.clone()
+    });
+    let event = if r.status == CheckStatus::Skipped {
+        Event::CheckSkipped(full)
+    } else {
+        Event::CheckFinished(full)
+    };
+    let _ = events.send(event);
+    r
 }
 
 /// Runs every planned check; each result is sent on `events` as it finishes and returned in
@@ -165,12 +189,11 @@ pub async fn run(
         let events = events.clone();
         let fallback = pc.clone();
         let task = tokio::spawn(async move {
-            let (r, done) = run_one(rc, pc, deps, slots).await;
+            let (r, done) = run_one(rc, pc, deps, slots, &events).await;
             if let Some(tx) = tx {
                 let _ = tx.send(Some(done));
             }
-            let _ = events.send(Event::Finished(Box::new(r.clone())));
-            r
+            report(&events, r)
         });
         handles.push((task, fallback));
     }
@@ -179,14 +202,8 @@ pub async fn run(
         let r = match task.await {
             Ok(r) => r,
             Err(e) => {
-                let r = result(
-                    &pc,
-                    CheckStatus::Error,
-                    Duration::ZERO,
-                    format!("internal error: {e}"),
-                );
-                let _ = events.send(Event::Finished(Box::new(r.clone())));
-                r
+                let e = CheckError::new(ErrorKind::Internal, format!("internal error: {e}"));
+                report(&events, errored(&pc, Duration::ZERO, e).0)
             }
         };
         results.push(r);

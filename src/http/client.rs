@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use reqwest::Method;
 
-use super::exchange::Exchange;
 use super::rate::RateLimiter;
 use super::redact::Redactor;
 use super::tls::{self, TlsError};
 use crate::model::resolve::ResolvedTarget;
+use crate::outcome::Exchange;
 
 /// How much of a body an exchange keeps.
 pub const BODY_LIMIT: usize = 16 * 1024;

@@ -3,15 +3,15 @@
 
 pub mod client;
 pub mod cookies;
-mod exchange;
+
 pub mod extract;
 mod rate;
 pub mod redact;
 pub mod session;
 pub mod tls;
 
+pub use crate::outcome::{Exchange, reason};
 pub use client::{HttpClient, HttpOptions, Incoming, OutBody, OutPart, Outgoing};
-pub use exchange::{Exchange, reason};
 pub use session::{LoginError, Session};
 
 /// A forged credential: same length and alphabet, different value, so a server that checks
@@ -27,4 +27,14 @@ pub fn forge(value: &str) -> String {
             other => other,
         })
         .collect()
+}
+
+/// A request that produced no response, as the error of the check that sent it.
+pub fn check_error(e: &client::TransportError) -> crate::outcome::CheckError {
+    use crate::outcome::{CheckError, ErrorKind};
+    let kind = match e.kind {
+        client::TransportKind::Timeout => ErrorKind::Timeout,
+        _ => ErrorKind::Transport,
+    };
+    CheckError::new(kind, e.message.clone())
 }

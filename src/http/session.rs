@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use super::client::{HttpClient, Incoming, OutBody, Outgoing};
 use super::cookies::{Jar, SetCookie};
-use super::exchange::Exchange;
 use super::extract::{extract, hidden_input};
 use crate::model::resolve::{ResolvedActor, ResolvedTarget};
 use crate::model::target::AuthKind;
 use crate::model::template;
+use crate::outcome::Exchange;
 
 /// The CSRF token of a session and how it goes back to the server.
 #[derive(Debug, Clone)]

@@ -142,43 +142,5 @@ pub fn optional_default(input: &str) -> serde_json::Value {
     }
 }
 
-/// A probe a suite step may use, and the parameters it accepts in `with:`.
-#[derive(Debug)]
-pub struct ProbeSpec {
-    pub name: &'static str,
-    pub params: &'static [&'static str],
-    /// What the probe does, for `vvcheck list checks --verbose` and errors.
-    pub about: &'static str,
-}
-
-/// Every probe.
-pub const PROBES: &[ProbeSpec] = &[
-    ProbeSpec {
-        name: "plain_http",
-        params: &["page"],
-        about: "plain HTTP is refused or redirected to HTTPS",
-    },
-    ProbeSpec {
-        name: "hsts",
-        params: &["page", "min_max_age"],
-        about: "Strict-Transport-Security with a long max-age",
-    },
-    ProbeSpec {
-        name: "cookies",
-        params: &[],
-        about: "session cookies set at login are Secure, HttpOnly and SameSite",
-    },
-    ProbeSpec {
-        name: "latency",
-        params: &["operation", "inputs", "samples", "concurrency", "p95_ms"],
-        about: "p95 latency of an operation under light concurrent use",
-    },
-];
-
-/// Looks a probe up by name.
-pub fn probe(name: &str) -> Option<&'static ProbeSpec> {
-    PROBES.iter().find(|p| p.name == name)
-}
-
 /// Variables every template can use.
 pub const GLOBALS: &[&str] = &["run_id", "actors", "declared", "target", "pages"];

@@ -41,6 +41,26 @@ impl Diagnostic {
         self
     }
 
+    /// `unknown probe `x``, with "did you mean" when a candidate is close, or the list of
+    /// candidates when it is short.
+    pub fn unknown<'c>(
+        file: &Arc<SourceFile>,
+        what: &str,
+        name: &super::located::Located<String>,
+        candidates: impl IntoIterator<Item = &'c str>,
+    ) -> Self {
+        let cands: Vec<&str> = candidates.into_iter().collect();
+        let mut d = Diagnostic::new(file, name.loc, format!("unknown {what} `{}`", name.value));
+        match suggest(&name.value, cands.iter().copied()) {
+            Some(s) => d.hint = Some(format!("did you mean `{s}`?")),
+            None if !cands.is_empty() && cands.len() <= 12 => {
+                d.hint = Some(format!("expected one of: {}", cands.join(", ")))
+            }
+            None => {}
+        }
+        d
+    }
+
     /// From a YAML syntax error.
     pub fn syntax(file: &Arc<SourceFile>, e: SyntaxError) -> Self {
         let hint = e

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::attest::AttestationFile;
 use super::diag::{Diagnostic, Diagnostics, SourceFile, read_source};
 use super::load::{self, FileKind, embedded};
+use super::probe::ProbeCatalog;
 use super::standard::Catalogue;
 use super::suite::Check;
 use super::target::TargetProfile;
@@ -82,8 +83,8 @@ fn suite_sources(dir: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Arc<Source
         .collect()
 }
 
-/// Loads and validates everything a run needs.
-pub fn load(paths: &InputPaths) -> Result<Inputs, LoadError> {
+/// Loads and validates everything a run needs; probe steps are read with `probes`.
+pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, LoadError> {
     let mut diags = Diagnostics::default();
     let standard_src = match &paths.standard {
         Some(p) => read_source(p).map_err(LoadError::Io)?,
@@ -96,7 +97,7 @@ pub fn load(paths: &InputPaths) -> Result<Inputs, LoadError> {
         load::parse(&standard_src).and_then(|root| load::catalogue(&standard_src, &root));
     let mut checks = Vec::new();
     for src in suite_sources(paths.suites_dir.as_deref(), &paths.suite_files)? {
-        match load::parse(&src).and_then(|root| load::suite(&src, &root)) {
+        match load::parse(&src).and_then(|root| load::suite(&src, &root, probes)) {
             Ok(c) => checks.extend(c),
             Err(d) => diags.0.extend(d.0),
         }

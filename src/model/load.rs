@@ -6,8 +6,10 @@ use serde::Deserialize;
 
 use super::attest::AttestationFile;
 use super::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::located::Located;
+use super::probe::ProbeCatalog;
 use super::standard::Catalogue;
-use super::suite::{Check, Step};
+use super::suite::{Check, Step, StepDef, StepKind};
 use super::target::{Actor, AuthScheme, Operation, TargetProfile};
 use super::yaml::{self, Node, NodeKind};
 
@@ -174,8 +176,76 @@ pub fn catalogue(src: &Arc<SourceFile>, root: &Node) -> Result<Catalogue, Diagno
     }
 }
 
+/// Turns the steps of a check as written into steps ready to run: exactly one of `call:` or
+/// `probe:`, and a probe's `with:` read as that probe's typed parameters.
+fn compile_steps(
+    src: &Arc<SourceFile>,
+    item: &Node,
+    check: &mut Check,
+    probes: &dyn ProbeCatalog,
+    diags: &mut Diagnostics,
+) {
+    let written_nodes: &[Node] = match item.get("steps").map(|n| &n.kind) {
+        Some(NodeKind::Seq(nodes)) => nodes,
+        _ => &[],
+    };
+    for (i, def) in std::mem::take(&mut check.written_steps)
+        .into_iter()
+        .enumerate()
+    {
+        let loc = def.loc;
+        let def = def.value;
+        let kind = match (def.call, def.probe) {
+            (Some(operation), None) => StepKind::Call {
+                operation,
+                inputs: def.with,
+            },
+            (None, Some(name)) => {
+                let Some(spec) = probes.spec(&name) else {
+                    diags.push(Diagnostic::unknown(src, "probe", &name, probes.names()));
+                    continue;
+                };
+                let with = written_nodes.get(i).and_then(|n| n.get("with"));
+                match (spec.parse)(with) {
+                    Ok(params) => StepKind::Probe { name, params },
+                    Err(mut e) => {
+                        e.path
+                            .splice(0..0, [format!("steps[{i}]"), "with".to_string()]);
+                        let mut d = Diagnostic::from_de(src, e);
+                        d.message = format!("probe `{}`: {}", spec.name, d.message);
+                        diags.push(d);
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                diags.push(Diagnostic::new(
+                    src,
+                    loc,
+                    "a step has exactly one of `call:` or `probe:`",
+                ));
+                continue;
+            }
+        };
+        check.steps.push(Located {
+            value: Step {
+                kind,
+                actor: def.actor,
+                credentials: def.credentials,
+                expect: def.expect,
+                save: def.save,
+            },
+            loc,
+        });
+    }
+}
+
 /// Loads a suite: every check is read on its own, so one bad check does not hide another.
-pub fn suite(src: &Arc<SourceFile>, root: &Node) -> Result<Vec<Check>, Diagnostics> {
+pub fn suite(
+    src: &Arc<SourceFile>,
+    root: &Node,
+    probes: &dyn ProbeCatalog,
+) -> Result<Vec<Check>, Diagnostics> {
     let items = match (&root.kind, root.get("checks")) {
         (NodeKind::Seq(items), _) => items,
         (
@@ -204,7 +274,7 @@ pub fn suite(src: &Arc<SourceFile>, root: &Node) -> Result<Vec<Check>, Diagnosti
         match yaml::from_node::<Check>(item) {
             Ok(mut c) => {
                 c.source = Some(Arc::clone(src));
-                if c.steps.is_empty() {
+                if c.written_steps.is_empty() {
                     diags.push(Diagnostic::new(
                         src,
                         c.id.loc,
@@ -218,11 +288,12 @@ pub fn suite(src: &Arc<SourceFile>, root: &Node) -> Result<Vec<Check>, Diagnosti
                         format!("check `{}` names no requirement", c.id),
                     ));
                 }
+                compile_steps(src, item, &mut c, probes, &mut diags);
                 checks.push(c);
             }
             Err(e) => diags
                 .0
-                .extend(all_errors(src, e, part_errors::<Step>(item, "steps")).0),
+                .extend(all_errors(src, e, part_errors::<StepDef>(item, "steps")).0),
         }
     }
     if diags.is_empty() {

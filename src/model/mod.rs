@@ -7,7 +7,7 @@ pub mod diag;
 pub mod inputs;
 pub mod load;
 pub mod located;
-pub mod outcome;
+pub mod probe;
 pub mod resolve;
 pub mod standard;
 pub mod suite;

@@ -9,6 +9,7 @@ use serde::de::{self, Deserializer, Visitor};
 
 use super::diag::SourceFile;
 use super::located::Located;
+use super::probe::ProbeParams;
 use super::standard::Level;
 
 /// One check as written in a suite file.
@@ -35,9 +36,63 @@ pub struct Check {
     /// Log every actor in again instead of sharing the run's sessions.
     #[serde(default)]
     pub fresh_session: bool,
+    /// The steps as written; loading turns them into [`Check::steps`].
+    #[serde(rename = "steps")]
+    pub written_steps: Vec<Located<StepDef>>,
+    /// The steps, each a contract call or a probe with its typed parameters.
+    #[serde(skip)]
     pub steps: Vec<Located<Step>>,
     #[serde(skip)]
     pub source: Option<Arc<SourceFile>>,
+}
+
+impl Check {
+    /// Where step `step` was written, as `file:line:col` (the file as the user named it).
+    pub fn step_location(&self, step: &Located<Step>) -> Option<crate::outcome::SourceLocation> {
+        let src = self.source.as_ref()?;
+        Some(crate::outcome::SourceLocation {
+            file: src.path.display().to_string(),
+            line: step.loc.line,
+            column: step.loc.column,
+        })
+    }
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    /// A contract operation with its inputs (templates).
+    Call {
+        operation: Located<String>,
+        inputs: IndexMap<String, Located<serde_json::Value>>,
+    },
+    /// A probe with the parameters it declared, read at load time.
+    Probe {
+        name: Located<String>,
+        params: Arc<dyn ProbeParams>,
+    },
+}
+
+/// One step, ready to run.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub kind: StepKind,
+    /// The actor, or `anonymous`.
+    pub actor: Option<Located<String>>,
+    pub credentials: Credentials,
+    pub expect: Option<Expect>,
+    /// Copies outputs into new variable names: `save: { first_id: message_id }`.
+    pub save: IndexMap<String, Located<String>>,
+}
+
+impl Step {
+    /// The contract operation the step calls, itself or through its probe.
+    pub fn operation(&self) -> Option<&Located<String>> {
+        match &self.kind {
+            StepKind::Call { operation, .. } => Some(operation),
+            StepKind::Probe { params, .. } => params.operation(),
+        }
+    }
 }
 
 /// How a call step presents the actor's credentials.
@@ -51,10 +106,10 @@ pub enum Credentials {
     Malformed,
 }
 
-/// One step: a contract call or a probe.
+/// One step as written: a contract call or a probe.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Step {
+pub struct StepDef {
     /// A contract operation.
     #[serde(default)]
     pub call: Option<Located<String>>,
@@ -66,7 +121,8 @@ pub struct Step {
     pub actor: Option<Located<String>>,
     #[serde(default)]
     pub credentials: Credentials,
-    /// Inputs of the operation, or the probe's parameters (templates).
+    /// Inputs of the operation (templates); a probe's parameters are read from the same key as
+    /// the probe's own type, at load.
     #[serde(default)]
     pub with: IndexMap<String, Located<serde_json::Value>>,
     #[serde(default)]

@@ -62,6 +62,14 @@ impl NodeKind {
 }
 
 impl Node {
+    /// An empty mapping with no location (a `with:` left out).
+    pub fn empty_map() -> Node {
+        Node {
+            loc: Loc::default(),
+            kind: NodeKind::Map(Vec::new()),
+        }
+    }
+
     /// The string value of a scalar key.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {

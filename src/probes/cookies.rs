@@ -1,11 +1,17 @@
 //! Session-cookie probe (SEC-08): logs in afresh with every cookie-based scheme and checks the
 //! session cookies it sets are Secure, HttpOnly and SameSite=Lax or Strict.
 
-use super::{ProbeEnv, ProbeOutcome};
-use crate::assert::Failure;
+use std::any::Any;
+
+use futures_util::future::BoxFuture;
+use serde::Deserialize;
+
+use super::{Probe, ProbeEnv, ProbeResult};
 use crate::http::cookies::SetCookie;
 use crate::http::session;
+use crate::model::probe::ProbeParams;
 use crate::model::target::AuthKind;
+use crate::outcome::{CheckError, ErrorKind, Finding};
 
 /// What is wrong with one session cookie, if anything.
 pub fn weaknesses(c: &SetCookie) -> Vec<&'static str> {
@@ -26,9 +32,33 @@ pub fn weaknesses(c: &SetCookie) -> Vec<&'static str> {
     missing
 }
 
+/// `cookies` takes no parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+impl ProbeParams for NoParams {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// `cookies`: one fresh login per cookie-based scheme.
-pub async fn cookies(env: &ProbeEnv<'_>) -> ProbeOutcome {
-    let mut out = ProbeOutcome::default();
+pub struct Cookies;
+
+impl Probe for Cookies {
+    const NAME: &'static str = "cookies";
+    const ABOUT: &'static str = "session cookies set at login are Secure, HttpOnly and SameSite";
+    const PARAMS: &'static [&'static str] = &[];
+    type Params = NoParams;
+    fn run<'a, 'b>(_: &'a NoParams, env: &'a mut ProbeEnv<'b>) -> BoxFuture<'a, ProbeResult> {
+        Box::pin(cookies(env))
+    }
+}
+
+async fn cookies(env: &mut ProbeEnv<'_>) -> ProbeResult {
+    let mut findings = Vec::new();
+    let mut error = None;
     let mut schemes_seen = Vec::new();
     for actor in env.target.actors.values() {
         if actor.scheme.kind != AuthKind::FormCookie || schemes_seen.contains(&actor.scheme_name) {
@@ -38,12 +68,13 @@ pub async fn cookies(env: &ProbeEnv<'_>) -> ProbeOutcome {
         let s = match session::login(env.http, env.target, actor).await {
             Ok(s) => s,
             Err(e) => {
-                out.exchanges.extend(e.exchanges);
-                out.error = Some(e.message);
-                return out;
+                env.evidence.exchanges.extend(e.exchanges);
+                return Err(CheckError::new(ErrorKind::Login, e.message));
             }
         };
-        out.exchanges.extend(s.login_exchanges.iter().cloned());
+        env.evidence
+            .exchanges
+            .extend(s.login_exchanges.iter().cloned());
         let session_cookies: Vec<&SetCookie> = s
             .login_cookies
             .iter()
@@ -53,7 +84,7 @@ pub async fn cookies(env: &ProbeEnv<'_>) -> ProbeOutcome {
             })
             .collect();
         if session_cookies.is_empty() {
-            out.error = Some(format!(
+            error = Some(format!(
                 "login with `{}` set no session cookie to inspect",
                 actor.scheme_name
             ));
@@ -72,23 +103,31 @@ pub async fn cookies(env: &ProbeEnv<'_>) -> ProbeOutcome {
                 attrs.join("; ")
             };
             if weak.is_empty() {
-                out.details.push(format!(
+                env.notes.push(format!(
                     "login as {} ({}) sets session cookie {}: {seen}",
                     actor.name, actor.scheme_name, c.name
                 ));
             } else {
-                out.failures.push(Failure {
-                    expected: format!(
+                findings.push(Finding::new(
+                    format!(
                         "session cookie `{}` to be Secure, HttpOnly, SameSite=Lax|Strict",
                         c.name
                     ),
-                    seen: format!("{seen} (missing {})", weak.join(", ")),
-                });
+                    format!("{seen} (missing {})", weak.join(", ")),
+                ));
             }
         }
     }
     if schemes_seen.is_empty() {
-        out.error = Some("the profile has no cookie-based login; if the service sets no session cookies, declare SEC-08 under not_applicable".into());
+        error = Some("the profile has no cookie-based login; if the service sets no session cookies, declare SEC-08 under not_applicable".into());
     }
-    out
+    // A scheme that could not be inspected leaves the probe without a verdict; what the other
+    // schemes showed is kept in the notes rather than lost.
+    match error {
+        Some(message) => {
+            env.notes.extend(findings.iter().map(|f| f.to_string()));
+            Err(CheckError::new(ErrorKind::Input, message))
+        }
+        None => Ok(findings),
+    }
 }

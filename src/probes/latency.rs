@@ -1,8 +1,139 @@
-//! Latency judgement (TEC-02): the 95th percentile of a set of timings against a threshold.
+//! Latency (TEC-02): an operation repeated under light concurrent use, its 95th percentile
+//! judged against a threshold.
 
+use std::any::Any;
 use std::time::Duration;
 
-use crate::assert::Failure;
+use futures_util::future::BoxFuture;
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::{Probe, ProbeEnv, ProbeResult};
+use crate::model::Located;
+use crate::model::probe::ProbeParams;
+use crate::outcome::{CheckError, ErrorKind, Finding};
+
+fn get_message() -> Located<String> {
+    Located::new("get_message".to_string())
+}
+
+fn twenty() -> usize {
+    20
+}
+
+fn four() -> usize {
+    4
+}
+
+/// Parameters of `latency`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyParams {
+    /// The contract operation to time (default `get_message`).
+    #[serde(default = "get_message")]
+    pub operation: Located<String>,
+    /// Its inputs (templates).
+    #[serde(default)]
+    pub inputs: IndexMap<String, Located<Value>>,
+    /// How many times to call it (1–200, default 20).
+    #[serde(default = "twenty")]
+    pub samples: usize,
+    /// How many calls at once (1–16, default 4).
+    #[serde(default = "four")]
+    pub concurrency: usize,
+    /// The p95 threshold in milliseconds (default: the profile's `declared.latency_p95_ms`).
+    #[serde(default)]
+    pub p95_ms: Option<u64>,
+}
+
+impl ProbeParams for LatencyParams {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn templates(&self) -> Vec<&Located<Value>> {
+        self.inputs.values().collect()
+    }
+    fn operation(&self) -> Option<&Located<String>> {
+        Some(&self.operation)
+    }
+}
+
+/// `latency`: p95 latency of an operation under light concurrent use.
+pub struct Latency;
+
+impl Probe for Latency {
+    const NAME: &'static str = "latency";
+    const ABOUT: &'static str = "p95 latency of an operation under light concurrent use";
+    const PARAMS: &'static [&'static str] =
+        &["operation", "inputs", "samples", "concurrency", "p95_ms"];
+    type Params = LatencyParams;
+    fn run<'a, 'b>(p: &'a LatencyParams, env: &'a mut ProbeEnv<'b>) -> BoxFuture<'a, ProbeResult> {
+        Box::pin(latency(p, env))
+    }
+}
+
+async fn latency(p: &LatencyParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
+    let op_name = p.operation.as_str();
+    let samples = p.samples.clamp(1, 200);
+    let concurrency = p.concurrency.clamp(1, 16);
+    let threshold = Duration::from_millis(p.p95_ms.unwrap_or(env.target.declared.latency_p95_ms));
+    let Some((actor, session)) = env.actor.clone() else {
+        return Err(CheckError::new(
+            ErrorKind::Input,
+            "`latency` needs an actor: add `as:` to the step",
+        ));
+    };
+    let mut inputs = Map::new();
+    for (k, v) in &p.inputs {
+        inputs.insert(k.clone(), env.render(v)?);
+    }
+    let mut timings = Vec::with_capacity(samples);
+    let mut errors = 0usize;
+    let mut last_error = String::new();
+    let mut remaining = samples;
+    while remaining > 0 {
+        let batch = remaining.min(concurrency);
+        remaining -= batch;
+        let runs = (0..batch).map(|_| env.calls.call(op_name, &inputs, &session));
+        for r in futures_util::future::join_all(runs).await {
+            match (&r.error, r.status) {
+                (None, Some(status)) if (200..300).contains(&status) => {
+                    timings.push(r.exchanges.iter().map(|e| e.elapsed).sum());
+                }
+                (Some(e), _) => {
+                    errors += 1;
+                    last_error = e.message.clone();
+                }
+                (None, Some(status)) => {
+                    errors += 1;
+                    last_error = format!("status {status}");
+                }
+                (None, None) => errors += 1,
+            }
+            if let Some(ex) = r.exchanges.last() {
+                env.evidence.exchanges.push(ex.clone());
+            }
+        }
+    }
+    // Most samples must succeed for a percentile to mean anything.
+    if errors * 5 > samples {
+        return Err(CheckError::new(
+            ErrorKind::Unavailable,
+            format!(
+                "latency of {op_name}: {errors} of {samples} samples failed (last: {last_error})"
+            ),
+        ));
+    }
+    let p95 = percentile(&timings, 95.0).unwrap_or_default();
+    env.notes.push(format!(
+        "{op_name} as {actor}: {} samples, concurrency {concurrency}, p95 {} ms (threshold {} ms)",
+        timings.len(),
+        p95.as_millis(),
+        threshold.as_millis()
+    ));
+    Ok(judge(op_name, &timings, threshold).into_iter().collect())
+}
 
 /// Nearest-rank percentile (`p` in 0..=100) of unsorted samples.
 pub fn percentile(samples: &[Duration], p: f64) -> Option<Duration> {
@@ -16,16 +147,18 @@ pub fn percentile(samples: &[Duration], p: f64) -> Option<Duration> {
 }
 
 /// The finding when the p95 is over `threshold`.
-pub fn judge(operation: &str, samples: &[Duration], threshold: Duration) -> Option<Failure> {
+pub fn judge(operation: &str, samples: &[Duration], threshold: Duration) -> Option<Finding> {
     let p95 = percentile(samples, 95.0)?;
-    (p95 > threshold).then(|| Failure {
-        expected: format!("{operation} p95 ≤ {} ms", threshold.as_millis()),
-        seen: format!(
-            "p95 {} ms over {} samples (max {} ms)",
-            p95.as_millis(),
-            samples.len(),
-            samples.iter().max().map_or(0, |d| d.as_millis())
-        ),
+    (p95 > threshold).then(|| {
+        Finding::new(
+            format!("{operation} p95 ≤ {} ms", threshold.as_millis()),
+            format!(
+                "p95 {} ms over {} samples (max {} ms)",
+                p95.as_millis(),
+                samples.len(),
+                samples.iter().max().map_or(0, |d| d.as_millis())
+            ),
+        )
     })
 }
 

@@ -1,63 +1,99 @@
-//! Probes: observations beyond a single contract call — transport (plain HTTP, HSTS),
-//! session cookies, latency. Each returns findings and the exchanges behind them; none writes
-//! reports.
+//! Probes: observations beyond a single contract call — transport (plain HTTP, HSTS), session
+//! cookies, latency. Each probe declares typed parameters (read at load time), runs with a
+//! [`ProbeEnv`], records its evidence there, and returns its findings or the error that kept it
+//! from a verdict. [`registry`] is the one list of them. None writes reports.
 
 pub mod cookies;
 pub mod latency;
+pub mod registry;
 pub mod transport;
 
-use std::time::Instant;
+use std::sync::Arc;
 
-use crate::assert::Failure;
+use futures_util::future::BoxFuture;
+use serde_json::{Map, Value};
+
 use crate::http::client::TransportError;
-use crate::http::{Exchange, HttpClient};
-use crate::http::{Incoming, Outgoing};
+use crate::http::{HttpClient, Incoming, Outgoing, Session};
+use crate::model::probe::ProbeParams;
 use crate::model::resolve::ResolvedTarget;
+use crate::model::{Located, template};
+use crate::outcome::{CheckError, ErrorKind, Evidence, Exchange, Finding};
 
-/// What a probe saw.
-#[derive(Debug, Default)]
-pub struct ProbeOutcome {
-    /// Non-conformance found.
-    pub failures: Vec<Failure>,
-    /// The probe could not be carried out (not a verdict).
-    pub error: Option<String>,
-    /// Lines describing what was done and seen.
-    pub details: Vec<String>,
-    pub exchanges: Vec<Exchange>,
+/// What a probe's run ends in: findings (none: the target conforms), or no verdict.
+pub type ProbeResult = Result<Vec<Finding>, CheckError>;
+
+/// One probe: its name, what it verifies, its typed parameters and how it runs.
+pub trait Probe: Send + Sync + 'static {
+    /// The name suites use in `probe:`.
+    const NAME: &'static str;
+    /// What it verifies, in one line.
+    const ABOUT: &'static str;
+    /// The names of its parameters, for listings.
+    const PARAMS: &'static [&'static str];
+    /// Its parameters, read from the step's `with:` at load time.
+    type Params: ProbeParams + for<'de> serde::Deserialize<'de>;
+    /// Runs the probe.
+    fn run<'a, 'b>(
+        params: &'a Self::Params,
+        env: &'a mut ProbeEnv<'b>,
+    ) -> BoxFuture<'a, ProbeResult>;
 }
 
-/// What every probe may use.
+/// One contract operation run for a probe (a latency sample).
+#[derive(Debug)]
+pub struct CallSample {
+    /// Status of the last response, when one arrived.
+    pub status: Option<u16>,
+    pub exchanges: Vec<Exchange>,
+    /// The operation could not be carried out.
+    pub error: Option<CheckError>,
+}
+
+/// Runs contract operations for probes that need them; the engine provides it.
+pub trait ContractCaller: Send + Sync {
+    /// Runs `operation` with `inputs` in `session`.
+    fn call<'a>(
+        &'a self,
+        operation: &'a str,
+        inputs: &'a Map<String, Value>,
+        session: &'a Session,
+    ) -> BoxFuture<'a, CallSample>;
+}
+
+/// What every probe may use, and where it leaves what it saw.
 pub struct ProbeEnv<'a> {
     pub http: &'a HttpClient,
     pub target: &'a ResolvedTarget,
-    pub params: &'a serde_json::Map<String, serde_json::Value>,
+    /// The step's actor (`as:`) and its session, when the step names one.
+    pub actor: Option<(String, Arc<Session>)>,
+    /// The variables the step sees, for templated parameters.
+    pub vars: &'a Value,
+    pub calls: &'a dyn ContractCaller,
+    /// Exchanges and other records behind the verdict.
+    pub evidence: &'a mut Evidence,
+    /// Lines describing what was done and seen.
+    pub notes: &'a mut Vec<String>,
 }
 
 impl ProbeEnv<'_> {
     /// GETs `url` anonymously and records the exchange under `purpose`.
-    pub async fn get(
-        &self,
-        url: url::Url,
-        purpose: &str,
-        out: &mut ProbeOutcome,
-    ) -> Result<Incoming, TransportError> {
+    pub async fn get(&mut self, url: url::Url, purpose: &str) -> Result<Incoming, TransportError> {
         let req = Outgoing::get(url);
-        let start = Instant::now();
+        let start = std::time::Instant::now();
         let outcome = self.http.send(&req).await;
-        out.exchanges.push(
-            self.http
-                .record("anonymous", purpose, &req, &outcome, start.elapsed()),
-        );
+        self.evidence.exchanges.push(self.http.record(
+            "anonymous",
+            purpose,
+            &req,
+            &outcome,
+            start.elapsed(),
+        ));
         outcome
     }
 
     /// A page path from a `page` parameter (a page name of the profile, or a path).
-    pub fn page(&self, default: &str) -> String {
-        let name = self
-            .params
-            .get("page")
-            .and_then(|v| v.as_str())
-            .unwrap_or(default);
+    pub fn page(&self, name: &str) -> String {
         self.target.pages.get(name).cloned().unwrap_or_else(|| {
             if name.starts_with('/') {
                 name.to_string()
@@ -65,5 +101,10 @@ impl ProbeEnv<'_> {
                 "/".to_string()
             }
         })
+    }
+
+    /// Renders a templated parameter with the step's variables.
+    pub fn render(&self, v: &Located<Value>) -> Result<Value, CheckError> {
+        template::render_value(v, self.vars).map_err(|e| CheckError::new(ErrorKind::Template, e.0))
     }
 }

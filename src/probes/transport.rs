@@ -1,52 +1,94 @@
 //! Transport probes: plain HTTP is refused or redirected to HTTPS (SEC-03), and HTTPS answers
 //! carry HSTS with a long enough max-age.
 
-use super::{ProbeEnv, ProbeOutcome};
-use crate::assert::Failure;
+use std::any::Any;
+
+use futures_util::future::BoxFuture;
+use serde::Deserialize;
+
+use super::{Probe, ProbeEnv, ProbeResult};
 use crate::http::client::TransportKind;
-use crate::http::reason;
+use crate::http::{check_error, reason};
+use crate::model::probe::ProbeParams;
+use crate::outcome::{CheckError, ErrorKind, Finding};
 
 /// One year, the floor for HSTS max-age that preload lists and SEC-03 use.
 pub const MIN_HSTS_MAX_AGE: u64 = 31_536_000;
 
+fn entry_page() -> String {
+    "entry".to_string()
+}
+
+fn one_year() -> u64 {
+    MIN_HSTS_MAX_AGE
+}
+
+/// Parameters of `plain_http`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlainHttpParams {
+    /// A page name of the profile, or a path (default: the entry page).
+    #[serde(default = "entry_page")]
+    pub page: String,
+}
+
+impl ProbeParams for PlainHttpParams {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// `plain_http`: a plain-HTTP request is refused, or redirected to an https:// URL.
-pub async fn plain_http(env: &ProbeEnv<'_>) -> ProbeOutcome {
-    let mut out = ProbeOutcome::default();
-    let url = match env.target.http_url.join(&env.page("entry")) {
-        Ok(u) => u,
-        Err(e) => {
-            out.error = Some(format!("bad http_url: {e}"));
-            return out;
-        }
-    };
-    match env.get(url.clone(), "plain_http", &mut out).await {
-        Err(e) if e.kind == TransportKind::Connect => out.details.push(format!(
+pub struct PlainHttp;
+
+impl Probe for PlainHttp {
+    const NAME: &'static str = "plain_http";
+    const ABOUT: &'static str = "plain HTTP is refused or redirected to HTTPS";
+    const PARAMS: &'static [&'static str] = &["page"];
+    type Params = PlainHttpParams;
+    fn run<'a, 'b>(
+        p: &'a PlainHttpParams,
+        env: &'a mut ProbeEnv<'b>,
+    ) -> BoxFuture<'a, ProbeResult> {
+        Box::pin(plain_http(p, env))
+    }
+}
+
+async fn plain_http(p: &PlainHttpParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
+    let mut findings = Vec::new();
+    let url = env
+        .target
+        .http_url
+        .join(&env.page(&p.page))
+        .map_err(|e| CheckError::new(ErrorKind::Input, format!("bad http_url: {e}")))?;
+    match env.get(url.clone(), "plain_http").await {
+        Err(e) if e.kind == TransportKind::Connect => env.notes.push(format!(
             "GET {url} → refused ({e}); plain HTTP is not served"
         )),
         // It accepted the connection: something listens there, and we could not see what.
-        Err(e) => out.error = Some(format!("GET {url}: {e}")),
+        Err(e) => return Err(check_error(&e).context(format!("GET {url}"))),
         Ok(resp) => {
             let location = resp.header("location").unwrap_or("");
             let summary = format!("GET {url} → {} {}", resp.status, reason(resp.status));
             if matches!(resp.status, 301 | 302 | 303 | 307 | 308)
                 && location.to_ascii_lowercase().starts_with("https://")
             {
-                out.details.push(format!("{summary}, Location: {location}"));
+                env.notes.push(format!("{summary}, Location: {location}"));
             } else {
-                out.details.push(summary.clone());
+                env.notes.push(summary.clone());
                 let seen = if location.is_empty() {
                     format!("{} {} over plain HTTP", resp.status, reason(resp.status))
                 } else {
                     format!("{} to {location}", resp.status)
                 };
-                out.failures.push(Failure {
-                    expected: "a redirect to https:// or a refused connection".into(),
+                findings.push(Finding::new(
+                    "a redirect to https:// or a refused connection",
                     seen,
-                });
+                ));
             }
         }
     }
-    out
+    Ok(findings)
 }
 
 /// Reads `max-age` from a Strict-Transport-Security value.
@@ -60,45 +102,65 @@ pub fn hsts_max_age(value: &str) -> Option<u64> {
     })
 }
 
+/// Parameters of `hsts`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HstsParams {
+    /// A page name of the profile, or a path (default: the entry page).
+    #[serde(default = "entry_page")]
+    pub page: String,
+    /// The least max-age accepted, in seconds (default: one year).
+    #[serde(default = "one_year")]
+    pub min_max_age: u64,
+}
+
+impl ProbeParams for HstsParams {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// `hsts`: the HTTPS entry page sends Strict-Transport-Security with max-age ≥ the floor.
-pub async fn hsts(env: &ProbeEnv<'_>) -> ProbeOutcome {
-    let mut out = ProbeOutcome::default();
-    let min = env
-        .params
-        .get("min_max_age")
-        .and_then(|v| v.as_u64())
-        .unwrap_or(MIN_HSTS_MAX_AGE);
-    let url = match env.target.url(&env.page("entry")) {
-        Ok(u) => u,
-        Err(e) => {
-            out.error = Some(format!("bad page URL: {e}"));
-            return out;
-        }
-    };
-    let resp = match env.get(url.clone(), "hsts", &mut out).await {
-        Ok(r) => r,
-        Err(e) => {
-            out.error = Some(format!("GET {url}: {e}"));
-            return out;
-        }
-    };
+pub struct Hsts;
+
+impl Probe for Hsts {
+    const NAME: &'static str = "hsts";
+    const ABOUT: &'static str = "Strict-Transport-Security with a long max-age";
+    const PARAMS: &'static [&'static str] = &["page", "min_max_age"];
+    type Params = HstsParams;
+    fn run<'a, 'b>(p: &'a HstsParams, env: &'a mut ProbeEnv<'b>) -> BoxFuture<'a, ProbeResult> {
+        Box::pin(hsts(p, env))
+    }
+}
+
+async fn hsts(p: &HstsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
+    let min = p.min_max_age;
+    let url = env
+        .target
+        .url(&env.page(&p.page))
+        .map_err(|e| CheckError::new(ErrorKind::Input, format!("bad page URL: {e}")))?;
+    let resp = env
+        .get(url.clone(), "hsts")
+        .await
+        .map_err(|e| check_error(&e).context(format!("GET {url}")))?;
     let expected = format!("Strict-Transport-Security with max-age ≥ {min}");
+    let mut findings = Vec::new();
     match resp.header("strict-transport-security") {
-        None => out.failures.push(Failure {
+        None => findings.push(Finding::new(
             expected,
-            seen: format!("no HSTS header on GET {url} ({})", resp.status),
-        }),
+            format!("no HSTS header on GET {url} ({})", resp.status),
+        )),
         Some(v) => match hsts_max_age(v) {
-            Some(age) if age >= min => out
-                .details
+            Some(age) if age >= min => env
+                .notes
                 .push(format!("GET {url} → Strict-Transport-Security: {v}")),
-            _ => out.failures.push(Failure {
+            _ => findings.push(Finding::new(
                 expected,
-                seen: format!("Strict-Transport-Security: {v}"),
-            }),
+                format!("Strict-Transport-Security: {v}"),
+            )),
         },
     }
-    out
+    Ok(findings)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use std::io::{self, Write};
 use super::text::{
     NEEDS_ATTESTATION, classname, reason_text, requirement_list, seconds, terminal_line,
 };
-use crate::model::outcome::{CheckResult, CheckStatus, RunReport, Summary, Verdict};
 use crate::model::standard::Domain;
+use crate::outcome::{CheckResult, CheckStatus, Event, RunReport, Summary, Verdict};
 
 /// How the console reporter writes; the caller decides from flags, `NO_COLOR` and the terminal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,6 +29,9 @@ pub struct Console {
     options: ConsoleOptions,
     /// Width of the progress line on screen, 0 when none is shown.
     progress_width: Cell<usize>,
+    /// Checks reported so far, and how many the plan holds.
+    done: usize,
+    total: usize,
 }
 
 const RESET: &str = "\x1b[0m";
@@ -47,6 +50,8 @@ impl Console {
         Console {
             options,
             progress_width: Cell::new(0),
+            done: 0,
+            total: 0,
         }
     }
 
@@ -100,13 +105,28 @@ impl Console {
         } else if r.status == CheckStatus::Error {
             lines.extend(r.details.iter().map(|d| terminal_line(d)));
         }
+        lines.extend(location_line(r));
         if self.options.verbose {
-            for e in &r.exchanges {
+            for e in &r.evidence.exchanges {
                 lines.extend(exchange_lines(e));
             }
         }
         for line in lines {
             writeln!(out, "{INDENT}{line}")?;
+        }
+        Ok(())
+    }
+
+    /// Takes one event of the run: a line per finished or skipped check, with progress.
+    pub fn event(&mut self, event: &Event, out: &mut dyn Write) -> io::Result<()> {
+        match event {
+            Event::RunStarted { total } => self.total = *total,
+            Event::CheckFinished(r) | Event::CheckSkipped(r) => {
+                self.done += 1;
+                let (done, total) = (self.done, self.total);
+                self.check_finished(r, done, total, out)?;
+            }
+            Event::CheckStarted { .. } | Event::RunFinished(_) => {}
         }
         Ok(())
     }
@@ -153,12 +173,7 @@ impl Console {
         for domain in Domain::ALL {
             let mut s = Summary::default();
             for check in report.checks.iter().filter(|c| c.domain == domain) {
-                match check.status {
-                    CheckStatus::Pass => s.pass += 1,
-                    CheckStatus::Fail => s.fail += 1,
-                    CheckStatus::Error => s.error += 1,
-                    CheckStatus::Skipped => s.skipped += 1,
-                }
+                s.add(check.status);
             }
             if s == Summary::default() {
                 continue;
@@ -274,7 +289,17 @@ mod tests;
 const VERBOSE_BODY: usize = 600;
 
 /// An exchange in full for `--verbose`, curl-style: `>` sent, `<` received (already redacted).
-fn exchange_lines(e: &crate::http::Exchange) -> Vec<String> {
+/// `at suites/security.yaml:24:7`: the suite step a failure or error came from.
+pub(crate) fn location_line(r: &CheckResult) -> Option<String> {
+    let at = match r.status {
+        CheckStatus::Fail => r.findings.first().and_then(|f| f.at.as_ref()),
+        CheckStatus::Error => r.error.as_ref().and_then(|e| e.at.as_ref()),
+        _ => None,
+    }?;
+    Some(format!("at {at}"))
+}
+
+fn exchange_lines(e: &crate::outcome::Exchange) -> Vec<String> {
     let mut lines = vec![format!(
         "> {} {} ({}, as {})",
         e.method,

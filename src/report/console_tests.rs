@@ -28,7 +28,7 @@ fn one_line_per_status() {
         "PASS [PRV-01] Notifications carry no PHI  (privacy.PRV-01, mandatory) prv.notification.no-phi 0.12 s",
         "FAIL [SEC-05] Another patient's message is readable  (security.SEC-05, mandatory) sec.access.cross-patient 0.31 s",
         "ERROR [SEC-01] Legacy TLS refused  (security.SEC-01, mandatory) sec.tls.legacy 0.12 s — tls_probe: connection reset after 30.0 s (retried once); not a verdict",
-        "SKIP [FUN-03] Attachment round trip  (functionality.FUN-03, mandatory) fun.attachment.round-trip 0.00 s — prerequisite sec.access.cross-patient failed",
+        "SKIP [FUN-03] Attachment round trip  (functionality.FUN-03, mandatory) fun.attachment.round-trip 0.00 s — prerequisite `sec.access.cross-patient` did not pass (fail)",
         "PASS [PRV-02,SEC-06] No PHI in URLs  (privacy.PRV-02, recommended) prv.url.no-phi 0.12 s",
     ] {
         assert!(
@@ -50,10 +50,26 @@ fn failures_show_the_finding_indented() {
         .expect("fail line");
     assert!(lines[at + 1].starts_with("     GET /api/messages/42 as patient_b → 200 OK"));
     assert!(lines[at + 2].starts_with("     expected 403/404 without content · evidence:"));
+    assert_eq!(
+        lines[at + 3],
+        "     at suites/security.yaml:24:7",
+        "the step"
+    );
     assert!(
-        !lines[at + 3].starts_with("     "),
+        !lines[at + 4].starts_with("     "),
         "exchanges only when verbose"
     );
+}
+
+#[test]
+fn errors_name_the_step_they_stopped_at() {
+    let text = plain();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("ERROR [SEC-01]"))
+        .expect("error line");
+    assert_eq!(lines[at + 1], "     at suites/security.yaml:8:7");
 }
 
 #[test]

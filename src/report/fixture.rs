@@ -4,16 +4,20 @@
 
 use std::time::Duration;
 
-use crate::http::Exchange;
-use crate::model::outcome::{
-    CheckResult, CheckStatus, RequirementVerdict, RunReport, Summary, Verdict,
+use crate::outcome::{
+    CheckError, CheckResult, CheckStatus, Domain, ErrorKind, Evidence, Exchange, Finding, Level,
+    Provenance, RequirementId, RequirementVerdict, RunReport, SCHEMA_VERSION, SkipReason,
+    SourceLocation, Summary, Verdict, VerdictCounts, classname,
 };
-use crate::model::standard::{Domain, Level, Provenance, RequirementId};
 
 /// The sample report.
 pub(crate) fn report() -> RunReport {
     let checks = checks();
+    let requirements = requirements();
     RunReport {
+        schema_version: SCHEMA_VERSION,
+        tool: "vvcheck".to_string(),
+        verdicts: VerdictCounts::of(&requirements),
         edition: "2024-05".to_string(),
         target: "staging".to_string(),
         base_url: "https://vendor.example:8443/api".to_string(),
@@ -24,7 +28,7 @@ pub(crate) fn report() -> RunReport {
         partition: Some("1/2".to_string()),
         summary: Summary::of(&checks),
         checks,
-        requirements: requirements(),
+        requirements,
         exit_code: 1,
     }
 }
@@ -49,8 +53,27 @@ pub(crate) fn check(id: &str, title: &str, domain: Domain, reqs: &[&str]) -> Che
         duration: Duration::from_millis(120),
         message: String::new(),
         details: Vec::new(),
+        classname: classname(domain, &ids(reqs), id),
         exchanges: Vec::new(),
+        findings: Vec::new(),
+        error: None,
+        skip_reason: None,
+        evidence: Evidence::default(),
     }
+}
+
+/// Gives a check its evidence and the one-line summaries results.json lists.
+fn with_exchanges(check: &mut CheckResult, exchanges: Vec<Exchange>) {
+    check.exchanges = exchanges.iter().map(Exchange::summary).collect();
+    check.evidence = Evidence { exchanges };
+}
+
+fn at(line: u32) -> Option<SourceLocation> {
+    Some(SourceLocation {
+        file: "suites/security.yaml".to_string(),
+        line,
+        column: 7,
+    })
 }
 
 fn exchange(actor: &str, method: &str, url: &str, status: Option<u16>) -> Exchange {
@@ -95,12 +118,20 @@ fn checks() -> Vec<CheckResult> {
         "GET /api/messages/42 as patient_b → 200 OK with patient_a's message text (\"Zoë Tremblay\" canary in body)".to_string(),
         "expected 403/404 without content · evidence: checks/sec.access.cross-patient/003.http".to_string(),
     ];
-    cross.exchanges = vec![exchange(
-        "patient_b",
-        "GET",
-        "https://vendor.example:8443/api/messages/42",
-        Some(200),
-    )];
+    with_exchanges(
+        &mut cross,
+        vec![exchange(
+            "patient_b",
+            "GET",
+            "https://vendor.example:8443/api/messages/42",
+            Some(200),
+        )],
+    );
+    cross.findings = vec![Finding {
+        exchange: cross.exchanges.first().cloned(),
+        at: at(24),
+        ..Finding::new("status 403/404", "200 OK")
+    }];
 
     let mut tls = check(
         "sec.tls.legacy",
@@ -111,12 +142,19 @@ fn checks() -> Vec<CheckResult> {
     tls.status = CheckStatus::Error;
     tls.message =
         "tls_probe: connection reset after 30.0 s (retried once); not a verdict".to_string();
-    tls.exchanges = vec![exchange(
-        "anonymous",
-        "GET",
-        "https://vendor.example:8443/",
-        None,
-    )];
+    with_exchanges(
+        &mut tls,
+        vec![exchange(
+            "anonymous",
+            "GET",
+            "https://vendor.example:8443/",
+            None,
+        )],
+    );
+    tls.error = Some(CheckError {
+        at: at(8),
+        ..CheckError::new(ErrorKind::Transport, tls.message.clone())
+    });
 
     let hsts = check(
         "sec.headers.hsts",
@@ -139,7 +177,12 @@ fn checks() -> Vec<CheckResult> {
     );
     attach.status = CheckStatus::Skipped;
     attach.duration = Duration::ZERO;
-    attach.message = "prerequisite sec.access.cross-patient failed".to_string();
+    let why = SkipReason::PrerequisiteFailed {
+        check: "sec.access.cross-patient".to_string(),
+        status: CheckStatus::Fail,
+    };
+    attach.message = why.to_string();
+    attach.skip_reason = Some(why);
 
     vec![
         check(

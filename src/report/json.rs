@@ -1,106 +1,12 @@
-//! `results.json`: the run's results in a stable shape for tooling. Top-level keys are those of
-//! [`RunReport`] plus `schema_version`, per-verdict counts and, per check, its JUnit class name
-//! and one line per recorded exchange.
-
-use serde::Serialize;
+//! `results.json`: the run report as it is ([`RunReport`] serialises to the documented keys),
+//! pretty-printed, so that tooling and `merge` can read it back into the same types.
 
 use super::ReportError;
-use super::text::classname;
-use crate::model::outcome::{CheckResult, RequirementVerdict, RunReport, Verdict};
-
-/// Version of the JSON layout; raised when a key is renamed or removed.
-pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct Results<'a> {
-    schema_version: u32,
-    tool: &'static str,
-    tool_version: &'a str,
-    edition: &'a str,
-    target: &'a str,
-    base_url: &'a str,
-    started_at: &'a str,
-    duration_ms: u64,
-    insecure: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    partition: Option<&'a str>,
-    exit_code: i32,
-    summary: &'a crate::model::outcome::Summary,
-    verdicts: VerdictCounts,
-    checks: Vec<CheckEntry<'a>>,
-    requirements: &'a [RequirementVerdict],
-}
-
-#[derive(Serialize)]
-struct CheckEntry<'a> {
-    #[serde(flatten)]
-    check: &'a CheckResult,
-    /// `security.SEC-04`, as in the JUnit report.
-    classname: String,
-    /// `Exchange::summary()` of each recorded exchange.
-    exchanges: Vec<String>,
-}
-
-/// How many requirements ended with each verdict.
-#[derive(Default, Serialize)]
-struct VerdictCounts {
-    pass: usize,
-    fail: usize,
-    error: usize,
-    manual: usize,
-    attested: usize,
-    waived: usize,
-    #[serde(rename = "not-applicable")]
-    not_applicable: usize,
-}
-
-impl VerdictCounts {
-    fn of(requirements: &[RequirementVerdict]) -> VerdictCounts {
-        let mut counts = VerdictCounts::default();
-        for rv in requirements {
-            let slot = match rv.verdict {
-                Verdict::Pass => &mut counts.pass,
-                Verdict::Fail => &mut counts.fail,
-                Verdict::Error => &mut counts.error,
-                Verdict::Manual => &mut counts.manual,
-                Verdict::Attested => &mut counts.attested,
-                Verdict::Waived => &mut counts.waived,
-                Verdict::NotApplicable => &mut counts.not_applicable,
-            };
-            *slot += 1;
-        }
-        counts
-    }
-}
+use crate::outcome::RunReport;
 
 /// Renders `report` as pretty-printed JSON.
 pub fn results_json(report: &RunReport) -> Result<String, ReportError> {
-    let results = Results {
-        schema_version: SCHEMA_VERSION,
-        tool: "vvcheck",
-        tool_version: &report.tool_version,
-        edition: &report.edition,
-        target: &report.target,
-        base_url: &report.base_url,
-        started_at: &report.started_at,
-        duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
-        insecure: report.insecure,
-        partition: report.partition.as_deref(),
-        exit_code: report.exit_code,
-        summary: &report.summary,
-        verdicts: VerdictCounts::of(&report.requirements),
-        checks: report
-            .checks
-            .iter()
-            .map(|check| CheckEntry {
-                check,
-                classname: classname(check),
-                exchanges: check.exchanges.iter().map(|e| e.summary()).collect(),
-            })
-            .collect(),
-        requirements: &report.requirements,
-    };
-    let mut text = serde_json::to_string_pretty(&results)?;
+    let mut text = serde_json::to_string_pretty(report)?;
     text.push('\n');
     Ok(text)
 }
@@ -115,6 +21,19 @@ mod tests {
     fn parsed() -> Value {
         let text = results_json(&fixture::report()).expect("serialises");
         serde_json::from_str(&text).expect("valid JSON")
+    }
+
+    #[test]
+    fn results_read_back_into_the_outcome_types() {
+        let report = fixture::report();
+        let text = results_json(&report).expect("serialises");
+        let back: RunReport = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(results_json(&back).expect("serialises again"), text);
+        let mut without_evidence = report.clone();
+        for c in &mut without_evidence.checks {
+            c.evidence = Default::default();
+        }
+        assert_eq!(back, without_evidence);
     }
 
     #[test]

@@ -19,8 +19,8 @@ use super::text::{
     classname, join_ids, one_line, reason_text, requirement_list, requirements_without_checks,
     verdict_reason,
 };
-use crate::model::outcome::{CheckResult, CheckStatus, RequirementVerdict, RunReport};
 use crate::model::standard::Domain;
+use crate::outcome::{CheckResult, CheckStatus, RequirementVerdict, RunReport};
 
 /// Which JUnit dialect to write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -209,17 +209,21 @@ fn requirement_case(report: &RunReport, rv: &RequirementVerdict, flavor: JunitFl
     }
 }
 
-/// The finding: the details lines, or the one-line message when there are none.
+/// The finding: the details lines (or the one-line message when there are none), then the
+/// suite step it came from.
 fn finding_lines(check: &CheckResult) -> Vec<String> {
-    if check.details.is_empty() {
+    let mut lines = if check.details.is_empty() {
         let message = one_line(&check.message);
-        return if message.is_empty() {
+        if message.is_empty() {
             Vec::new()
         } else {
             vec![message]
-        };
-    }
-    check.details.clone()
+        }
+    } else {
+        check.details.clone()
+    };
+    lines.extend(super::console::location_line(check));
+    lines
 }
 
 /// `<system-out>` of a check: what it verifies, the finding, then the exchanges it recorded.
@@ -240,7 +244,7 @@ fn check_output(check: &CheckResult) -> String {
     if !check.exchanges.is_empty() {
         lines.push(String::new());
         lines.push("exchanges:".to_string());
-        lines.extend(check.exchanges.iter().map(|e| format!("  {}", e.summary())));
+        lines.extend(check.exchanges.iter().map(|e| format!("  {e}")));
     }
     lines.join("\n")
 }

@@ -198,6 +198,10 @@ fn statuses_map_to_failure_error_and_skipped() {
             let text = description.as_deref().unwrap_or_default();
             assert!(text.contains("GET /api/messages/42 as patient_b"), "{text}");
             assert!(text.contains("evidence: checks/"), "{text}");
+            assert!(
+                text.ends_with("at suites/security.yaml:24:7"),
+                "the finding names its step: {text}"
+            );
         }
         other => panic!("expected a failure, got {other:?}"),
     }
@@ -226,7 +230,7 @@ fn statuses_map_to_failure_error_and_skipped() {
     };
     assert_eq!(
         skipped("[FUN-03] Attachment round trip"),
-        "prerequisite sec.access.cross-patient failed"
+        "prerequisite `sec.access.cross-patient` did not pass (fail)"
     );
     assert_eq!(
         skipped("[SEC-14] PHI is encrypted at rest"),

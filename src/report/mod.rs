@@ -1,6 +1,7 @@
-//! Report writers: the console reporter that follows a run as it streams, and the JUnit XML and
-//! JSON files written at the end. Every writer reads a [`RunReport`] (or one
-//! [`CheckResult`](crate::model::outcome::CheckResult) at a time) and none makes a request.
+//! Report writers: the console reporter that follows a run's events as they stream, and the
+//! JUnit XML and JSON files written at the end. [`FanOut`] hands every event to the streaming
+//! reporters and, at the end, renders every file, scans each for secret values, and writes
+//! them only if none leaked. No writer makes a request or re-derives what the outcome holds.
 
 mod console;
 mod json;
@@ -11,13 +12,13 @@ mod text;
 mod fixture;
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::model::outcome::RunReport;
+use crate::outcome::{Event, RunReport};
 
 pub use console::{Console, ConsoleOptions};
-pub use json::{SCHEMA_VERSION, results_json};
+pub use json::results_json;
 pub use junit::{JunitFlavor, junit_xml};
 
 /// File name of the JUnit report inside the output directory.
@@ -48,21 +49,87 @@ pub enum ReportError {
     },
 }
 
-/// Writes `junit.xml` and `results.json` into `out_dir` (created if missing) and returns the
-/// paths written, in that order.
-pub fn write_all(
-    report: &RunReport,
-    out_dir: &Path,
+/// Why the reports were not finished.
+#[derive(Debug, thiserror::Error)]
+pub enum FinishError {
+    /// A report could not be produced or written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// These reports would have held a secret value; none was written.
+    #[error("{} would have contained a secret value and {} not written; this is a vvcheck bug, please report it", .0.join(", "), if .0.len() == 1 { "was" } else { "were" })]
+    Leaked(Vec<String>),
+}
+
+/// Every reporter of a run: streaming ones see each event; file ones render at the end.
+pub struct FanOut {
+    console: Console,
+    out: Box<dyn io::Write + Send>,
+    out_dir: PathBuf,
     flavor: JunitFlavor,
-) -> Result<Vec<PathBuf>, ReportError> {
+}
+
+impl FanOut {
+    /// The console (writing to `out`) and the JUnit and JSON files in `out_dir`.
+    pub fn new(
+        console: Console,
+        out: Box<dyn io::Write + Send>,
+        out_dir: &Path,
+        flavor: JunitFlavor,
+    ) -> FanOut {
+        FanOut {
+            console,
+            out,
+            out_dir: out_dir.to_path_buf(),
+            flavor,
+        }
+    }
+
+    /// Hands one event to the streaming reporters; a closed stdout is not an error.
+    pub fn event(&mut self, event: &Event) {
+        let _ = self.console.event(event, &mut self.out);
+    }
+
+    /// Renders every file report, refuses all of them if any holds one of `secrets`, else
+    /// writes them; then prints the console summary. Returns the paths written.
+    pub fn finish(
+        &mut self,
+        report: &RunReport,
+        secrets: &[String],
+    ) -> Result<Vec<PathBuf>, FinishError> {
+        let files = [
+            (JUNIT_FILE, junit_xml(report, self.flavor)?),
+            (JSON_FILE, results_json(report)?),
+        ];
+        let leaked: Vec<String> = files
+            .iter()
+            .filter(|(_, text)| contains_secret(text, secrets))
+            .map(|(name, _)| self.out_dir.join(name).display().to_string())
+            .collect();
+        if !leaked.is_empty() {
+            return Err(FinishError::Leaked(leaked));
+        }
+        let written = write_files(&self.out_dir, &files)?;
+        let _ = self.console.summary(report, &mut self.out);
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        let _ = writeln!(self.out, "reports: {}", names.join(", "));
+        let _ = self.out.flush();
+        Ok(written)
+    }
+}
+
+/// Whether `text` holds any secret value (values under 4 bytes are not credible secrets).
+fn contains_secret(text: &str, secrets: &[String]) -> bool {
+    secrets
+        .iter()
+        .any(|s| s.len() >= 4 && text.contains(s.as_str()))
+}
+
+/// Writes each `(name, contents)` into `out_dir` (created if missing); returns the paths.
+fn write_files(out_dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, ReportError> {
     fs::create_dir_all(out_dir).map_err(|source| ReportError::Write {
         path: out_dir.to_path_buf(),
         source,
     })?;
-    let files = [
-        (JUNIT_FILE, junit_xml(report, flavor)?),
-        (JSON_FILE, results_json(report)?),
-    ];
     let mut written = Vec::with_capacity(files.len());
     for (name, contents) in files {
         let path = out_dir.join(name);
@@ -84,7 +151,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("reports/nested");
         let report = fixture::report();
-        let written = write_all(&report, &out, JunitFlavor::Default).expect("written");
+        let written = fan_out(&out).finish(&report, &[]).expect("written");
         assert_eq!(written, vec![out.join(JUNIT_FILE), out.join(JSON_FILE)]);
         for path in &written {
             let text = fs::read_to_string(path).expect("readable");
@@ -97,12 +164,36 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let blocker = dir.path().join("file");
         fs::write(&blocker, "not a directory").expect("written");
-        let err = write_all(
-            &fixture::report(),
-            &blocker.join("sub"),
+        let err = fan_out(&blocker.join("sub"))
+            .finish(&fixture::report(), &[])
+            .expect_err("a file is in the way");
+        assert!(
+            matches!(err, FinishError::Report(ReportError::Write { ref path, .. }) if path.ends_with("sub"))
+        );
+    }
+
+    #[test]
+    fn no_report_is_written_when_one_would_hold_a_secret() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut report = fixture::report();
+        report.checks[0].details = vec!["echoed: hunter2-secret".to_string()];
+        let err = fan_out(dir.path())
+            .finish(&report, &["hunter2-secret".to_string()])
+            .expect_err("a secret is in the report");
+        let FinishError::Leaked(files) = err else {
+            panic!("expected a leak, got {err:?}");
+        };
+        assert_eq!(files.len(), 2, "{files:?}");
+        assert!(!dir.path().join(JUNIT_FILE).exists());
+        assert!(!dir.path().join(JSON_FILE).exists());
+    }
+
+    fn fan_out(dir: &Path) -> FanOut {
+        FanOut::new(
+            Console::new(ConsoleOptions::default()),
+            Box::new(io::sink()),
+            dir,
             JunitFlavor::Default,
         )
-        .expect_err("a file is in the way");
-        assert!(matches!(err, ReportError::Write { ref path, .. } if path.ends_with("sub")));
     }
 }

@@ -1,8 +1,8 @@
 //! Wording shared by every writer: requirement labels, the reason behind a verdict without a
 //! check, and one-line forms of free text.
 
-use crate::model::outcome::{CheckResult, RequirementVerdict, RunReport, Verdict};
 use crate::model::standard::RequirementId;
+use crate::outcome::{CheckResult, RequirementVerdict, RunReport, Verdict};
 
 /// What a `manual` requirement needs when the verdict carries no reason of its own.
 pub(crate) const NEEDS_ATTESTATION: &str = "needs an attestation (see --attestations)";

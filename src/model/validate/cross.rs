@@ -9,7 +9,7 @@ use crate::model::contract;
 use crate::model::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::located::Located;
 use crate::model::standard::Catalogue;
-use crate::model::suite::Check;
+use crate::model::suite::{Check, StepKind};
 use crate::model::target::TargetProfile;
 use crate::model::template;
 
@@ -39,12 +39,17 @@ pub fn suites_against_target(
                 sink.unknown("actor", a, actor_names.iter().copied().chain(["anonymous"]));
                 let _ = d_loc;
             }
-            for (k, v) in &step.with {
-                let is_actor_input = step
-                    .call
-                    .as_ref()
-                    .and_then(|c| contract::operation(c))
-                    .is_some_and(|op| op.actor_inputs.contains(&k.as_str()));
+            let inputs = match &step.kind {
+                StepKind::Call { operation, inputs } => {
+                    contract::operation(operation).map(|op| (op, inputs))
+                }
+                StepKind::Probe { .. } => None,
+            };
+            for (op, (k, v)) in inputs
+                .into_iter()
+                .flat_map(|(op, inputs)| inputs.iter().map(move |kv| (op, kv)))
+            {
+                let is_actor_input = op.actor_inputs.contains(&k.as_str());
                 if let (true, Some(name)) = (is_actor_input, v.as_str())
                     && !template::is_template(name)
                     && !actor_names.contains(&name)
@@ -59,12 +64,7 @@ pub fn suites_against_target(
                     );
                 }
             }
-            let op_name = step
-                .call
-                .as_ref()
-                .map(|c| c.as_str())
-                .or_else(|| step.with.get("operation").and_then(|v| v.as_str()));
-            if let Some(op) = op_name {
+            if let Some(op) = step.operation().map(|o| o.as_str()) {
                 let mapped = profile.operations.keys().any(|k| k.as_str() == op);
                 if !mapped && !check_na && contract::operation(op).is_some() {
                     missing_ops

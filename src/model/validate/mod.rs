@@ -35,15 +35,8 @@ impl Sink<'_> {
         name: &Located<String>,
         candidates: impl IntoIterator<Item = &'c str>,
     ) {
-        let cands: Vec<&str> = candidates.into_iter().collect();
-        let d = self.error(name.loc, format!("unknown {what} `{}`", name.value));
-        match suggest(&name.value, cands.iter().copied()) {
-            Some(s) => d.hint = Some(format!("did you mean `{s}`?")),
-            None if !cands.is_empty() && cands.len() <= 12 => {
-                d.hint = Some(format!("expected one of: {}", cands.join(", ")))
-            }
-            None => {}
-        }
+        self.diags
+            .push(Diagnostic::unknown(self.file, what, name, candidates));
     }
 }
 

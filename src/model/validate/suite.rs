@@ -8,7 +8,7 @@ use crate::model::contract::{self, ContractOp};
 use crate::model::diag::{Diagnostic, Diagnostics};
 use crate::model::located::Located;
 use crate::model::standard::Catalogue;
-use crate::model::suite::{Check, Step, ValueExpect};
+use crate::model::suite::{Check, Step, StepKind, ValueExpect};
 use crate::model::template;
 
 /// Validates suites against the catalogue: IDs, requirements, needs, operations, templates.
@@ -63,7 +63,9 @@ pub fn suites(catalogue: &Catalogue, checks: &[Check], diags: &mut Diagnostics) 
 fn defined_names(c: &Check, out: &mut HashSet<String>) {
     out.extend(c.vars.keys().cloned());
     for s in &c.steps {
-        if let Some(op) = s.call.as_ref().and_then(|n| contract::operation(n)) {
+        if let StepKind::Call { operation, .. } = &s.kind
+            && let Some(op) = contract::operation(operation)
+        {
             out.extend(op.outputs.iter().map(|o| o.to_string()));
             out.insert("sent".to_string());
         }
@@ -140,75 +142,49 @@ fn needs_cycles(checks: &[Check], ids: &HashMap<&str, &Check>, diags: &mut Diagn
 }
 
 fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String>) {
-    let op: Option<&ContractOp> = match (&step.call, &step.probe) {
-        (Some(_), Some(_)) | (None, None) => {
-            sink.error(step.loc, "a step has exactly one of `call:` or `probe:`");
-            None
-        }
-        (Some(call), None) => {
-            let op = contract::operation(call);
+    let op: Option<&ContractOp> = match &step.kind {
+        StepKind::Call { operation, inputs } => {
+            let op = contract::operation(operation);
             if op.is_none() {
-                sink.unknown("operation", call, contract::names());
+                sink.unknown("operation", operation, contract::names());
+            }
+            for (k, v) in inputs {
+                check_vars(sink, v.loc, template::value_variables(v), known);
+                if let Some(op) = op
+                    && !op.accepts(k)
+                {
+                    let name = Located {
+                        value: k.clone(),
+                        loc: v.loc,
+                    };
+                    sink.unknown(
+                        &format!("input of `{}`", op.name),
+                        &name,
+                        op.required.iter().chain(op.optional).copied(),
+                    );
+                }
+            }
+            if let Some(op) = op {
+                for r in op.required {
+                    if !inputs.contains_key(*r) {
+                        sink.error(operation.loc, format!("`{}` needs input `{r}`", op.name));
+                    }
+                }
             }
             op
         }
-        (None, Some(probe)) => {
-            match contract::probe(probe) {
-                None => sink.unknown("probe", probe, contract::PROBES.iter().map(|p| p.name)),
-                Some(spec) => {
-                    for (k, _) in &step.with {
-                        if !spec.params.contains(&k.as_str()) {
-                            let name = Located {
-                                value: k.clone(),
-                                loc: step.with[k].loc,
-                            };
-                            sink.unknown(
-                                &format!("parameter of probe `{}`", spec.name),
-                                &name,
-                                spec.params.iter().copied(),
-                            );
-                        }
-                    }
-                    if let Some(opname) = step.with.get("operation").and_then(|v| v.value.as_str())
-                        && contract::operation(opname).is_none()
-                    {
-                        let name = Located {
-                            value: opname.to_string(),
-                            loc: step.with["operation"].loc,
-                        };
-                        sink.unknown("operation", &name, contract::names());
-                    }
-                }
+        StepKind::Probe { params, .. } => {
+            if let Some(opname) = params.operation()
+                && contract::operation(opname).is_none()
+            {
+                sink.unknown("operation", opname, contract::names());
+            }
+            for v in params.templates() {
+                check_vars(sink, v.loc, template::value_variables(v), known);
             }
             None
         }
     };
-    for (k, v) in &step.with {
-        check_vars(sink, v.loc, template::value_variables(v), known);
-        if let Some(op) = op
-            && !op.accepts(k)
-        {
-            let name = Located {
-                value: k.clone(),
-                loc: v.loc,
-            };
-            sink.unknown(
-                &format!("input of `{}`", op.name),
-                &name,
-                op.required.iter().chain(op.optional).copied(),
-            );
-        }
-    }
-    if let Some(op) = op {
-        for r in op.required {
-            if !step.with.contains_key(*r) {
-                sink.error(
-                    step.call.as_ref().map_or(step.loc, |c| c.loc),
-                    format!("`{}` needs input `{r}`", op.name),
-                );
-            }
-        }
-    }
     if let Some(expect) = &step.expect {
         for (name, e) in &expect.headers {
             value_expect_checks(sink, e, known);
@@ -243,7 +219,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
                         op.outputs.iter().copied(),
                     );
                 }
-                None if step.probe.is_some() => {
+                None if matches!(step.kind, StepKind::Probe { .. }) => {
                     sink.error(name.loc, "probe steps have no contract outputs");
                 }
                 _ => {}

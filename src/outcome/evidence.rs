@@ -1,11 +1,26 @@
-//! A recorded HTTP exchange: what was sent and what came back, redacted at capture.
+//! Evidence: what a check did and saw, kept to back its verdict. Today HTTP exchanges; TLS
+//! transcripts, accessibility findings and the access matrix join them as their probes land.
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// Everything a check recorded, in the order it happened.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// HTTP exchanges, secrets redacted at capture.
+    pub exchanges: Vec<Exchange>,
+}
+
+impl Evidence {
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.exchanges.is_empty()
+    }
+}
 
 /// One request and its response (or transport error), as kept for assertions and evidence.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
     /// Which actor sent it (`anonymous` when unauthenticated).
     pub actor: String,
@@ -26,10 +41,7 @@ pub struct Exchange {
     pub response_size: usize,
     /// Transport error, if the request failed.
     pub error: Option<String>,
-    #[serde(
-        rename = "elapsed_ms",
-        serialize_with = "crate::model::outcome::ser_ms"
-    )]
+    #[serde(rename = "elapsed_ms", with = "super::millis")]
     pub elapsed: Duration,
 }
 

@@ -1,20 +1,14 @@
-//! Per-requirement verdicts from check results, attestations, waivers and the target's
-//! not-applicable declarations; and the exit code they imply.
+//! Verdicts: per-requirement verdicts from check results, attestations, waivers and the
+//! target's not-applicable declarations, and the exit code they imply. Needs no engine, so runs
+//! read back from disk roll up the same way.
+
+pub mod exit;
 
 use crate::model::attest::{AttestationFile, parse_date};
-use crate::model::outcome::{CheckResult, CheckStatus, RequirementVerdict, Verdict};
-use crate::model::standard::{Catalogue, Level, Verification};
+use crate::model::standard::{Catalogue, Verification};
+use crate::outcome::{CheckResult, CheckStatus, RequirementVerdict, Verdict};
 
-/// Exit codes, as published in the README.
-pub mod exit {
-    /// No mandatory requirement failed or errored.
-    pub const OK: i32 = 0;
-    /// A mandatory requirement failed or errored (with `--strict`: any requirement, or an
-    /// unattested manual one).
-    pub const NON_CONFORMANT: i32 = 1;
-    /// Invalid input, or the harness could not start.
-    pub const INVALID: i32 = 2;
-}
+pub use exit::exit_code;
 
 /// Everything the rollup weighs besides check results.
 pub struct RollupInputs<'a> {
@@ -65,7 +59,7 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
                 .collect();
             let skipped_for_prereq = checks
                 .iter()
-                .any(|c| c.status == CheckStatus::Skipped && c.message.starts_with("prerequisite"));
+                .any(|c| c.skip_reason.as_ref().is_some_and(|r| r.is_prerequisite()));
             if ran.iter().any(|c| c.status == CheckStatus::Fail) {
                 (Verdict::Fail, None)
             } else if ran.iter().any(|c| c.status == CheckStatus::Error) || skipped_for_prereq {
@@ -125,15 +119,4 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
         });
     }
     out
-}
-
-/// The exit code the verdicts imply.
-pub fn exit_code(verdicts: &[RequirementVerdict], strict: bool) -> i32 {
-    let bad = verdicts.iter().any(|v| {
-        let counts = v.level == Level::Mandatory || strict;
-        let failing = matches!(v.verdict, Verdict::Fail | Verdict::Error)
-            || (strict && v.verdict == Verdict::Manual);
-        counts && failing
-    });
-    if bad { exit::NON_CONFORMANT } else { exit::OK }
 }

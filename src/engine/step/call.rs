@@ -1,0 +1,276 @@
+//! A contract call step: resolve the actor, render the inputs, run the operation through the
+//! target profile, fail fast on no answer or an unavailable target, judge the expectations,
+//! then keep the outputs and saves for later steps.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+use sha2::Digest;
+
+use super::{Runner, StepEnd};
+use crate::assert::{self, Observation};
+use crate::engine::operation::{self, FileInput};
+use crate::http::reason;
+use crate::model::Located;
+use crate::model::contract::{self, ContractOp};
+use crate::model::suite::{Credentials, Step};
+use crate::model::template;
+use crate::outcome::{CheckError, ErrorKind, Finding};
+
+/// Status codes that mean "the service was unavailable", not "the service answered wrongly".
+const UNAVAILABLE: [u16; 3] = [502, 503, 504];
+
+/// A call's rendered inputs, and the bytes of its file inputs.
+struct CallInputs {
+    values: Map<String, Value>,
+    files: HashMap<String, FileInput>,
+}
+
+impl Runner<'_> {
+    /// Renders a step's inputs; a file input becomes bytes (in the second map) and, among the
+    /// inputs templates see, a description: name, media type, size and SHA-256.
+    fn inputs(
+        &self,
+        given: &IndexMap<String, Located<Value>>,
+        op: &ContractOp,
+    ) -> Result<CallInputs, CheckError> {
+        let ctx = self.ctx_value();
+        let mut inputs = Map::new();
+        let mut files = HashMap::new();
+        for (k, v) in given {
+            let rendered = template::render_value(v, &ctx)
+                .map_err(|e| CheckError::new(ErrorKind::Template, e.0))?;
+            if k == "file" {
+                let run_id = self.rc.globals.get("run_id").and_then(Value::as_str);
+                let f = file_input(&rendered, run_id.unwrap_or(""))
+                    .map_err(|e| CheckError::new(ErrorKind::Input, e))?;
+                inputs.insert(
+                    k.clone(),
+                    serde_json::json!({
+                        "name": f.name, "media_type": f.media_type, "size": f.bytes.len(),
+                        "sha256": hex::encode(sha2::Sha256::digest(&f.bytes)),
+                    }),
+                );
+                files.insert(k.clone(), f);
+            } else {
+                inputs.insert(k.clone(), rendered);
+            }
+        }
+        for opt in op.optional {
+            inputs
+                .entry(opt.to_string())
+                .or_insert_with(|| contract::optional_default(opt));
+        }
+        Ok(CallInputs {
+            values: inputs,
+            files,
+        })
+    }
+
+    /// Who the call runs as: `anonymous` when asked, else the profile's fixed actor of the
+    /// operation, else the step's.
+    fn call_actor(&self, step: &Step, op_name: &str) -> Result<String, CheckError> {
+        let asked = step.actor.as_ref().map(|a| a.as_str());
+        let profile_actor = self
+            .rc
+            .target
+            .operations
+            .get(op_name)
+            .and_then(|o| o.actor.as_ref())
+            .map(|a| a.value.clone());
+        match (asked, profile_actor) {
+            (Some("anonymous"), _) => Ok("anonymous".to_string()),
+            (_, Some(fixed)) => Ok(fixed),
+            (Some(a), None) => Ok(a.to_string()),
+            (None, None) => Err(CheckError::new(
+                ErrorKind::Input,
+                format!("`{op_name}` needs an actor: add `as:` to the step"),
+            )),
+        }
+    }
+
+    pub(super) async fn call(
+        &mut self,
+        step: &Located<Step>,
+        operation: &Located<String>,
+        given: &IndexMap<String, Located<Value>>,
+    ) -> StepEnd {
+        let op_name = operation.as_str();
+        let Some(op) = contract::operation(op_name) else {
+            return StepEnd::Error(CheckError::new(
+                ErrorKind::Input,
+                format!("unknown operation `{op_name}`"),
+            ));
+        };
+        let actor = match self.call_actor(step, op_name) {
+            Ok(a) => a,
+            Err(e) => return StepEnd::Error(e),
+        };
+        let session = match self.session(&actor, step.credentials).await {
+            Ok(s) => s,
+            Err(e) => return StepEnd::Error(e),
+        };
+        let CallInputs {
+            values: inputs,
+            files,
+        } = match self.inputs(given, op) {
+            Ok(x) => x,
+            Err(e) => return StepEnd::Error(e.context(op_name)),
+        };
+        let who = match step.credentials {
+            Credentials::Valid => actor.clone(),
+            Credentials::Malformed => format!("{actor} (forged credentials)"),
+        };
+        let result = operation::run(self.rc, op_name, &inputs, &files, &session).await;
+        self.evidence
+            .exchanges
+            .extend(result.exchanges.iter().cloned());
+        self.last_exchange = result.exchanges.last().map(|e| e.summary());
+        if let Some(e) = result.error {
+            let message = format!("{op_name} as {who}: {}; not a verdict", e.message);
+            return StepEnd::Error(CheckError { message, ..e });
+        }
+        let Some(last) = result.responses.last() else {
+            return StepEnd::Error(CheckError::new(
+                ErrorKind::Transport,
+                format!("{op_name} as {who}: no response"),
+            ));
+        };
+        let expect = step.expect.clone().unwrap_or_default();
+        let status_expected = expect
+            .status
+            .as_ref()
+            .is_some_and(|s| s.accepts(last.status));
+        if UNAVAILABLE.contains(&last.status) && !status_expected {
+            return StepEnd::Error(CheckError::new(
+                ErrorKind::Unavailable,
+                format!(
+                    "{op_name} as {who}: the target answered {} {}; unavailable, not a verdict",
+                    last.status,
+                    reason(last.status)
+                ),
+            ));
+        }
+        self.set("sent", Value::Object(inputs.clone()));
+        let obs = Observation {
+            last,
+            all: &result.responses,
+            outputs: &result.outputs,
+            missing: &result.missing,
+        };
+        let failures = match assert::evaluate(&expect, &obs, &self.ctx_value()) {
+            Ok(f) => f,
+            Err(e) => {
+                return StepEnd::Error(CheckError::new(
+                    ErrorKind::Template,
+                    format!("{op_name} as {who}: {}", e.0),
+                ));
+            }
+        };
+        if !failures.is_empty() {
+            let found = failures
+                .into_iter()
+                .map(|f| Finding::new(f.expected, f.seen))
+                .collect();
+            return self.failed(&format!("{op_name} as {who}"), step, found);
+        }
+        for (k, v) in &result.outputs {
+            self.set(k, v.clone());
+        }
+        // An earlier step's value must not stand in for an output this call did not give.
+        for (name, _) in &result.missing {
+            self.ctx.remove(name);
+            self.own.remove(name);
+        }
+        for (alias, source) in &step.save {
+            let value = if template::is_template(source) {
+                match template::render_value(
+                    &Value::String(source.value.clone()),
+                    &self.ctx_value(),
+                ) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return StepEnd::Error(CheckError::new(
+                            ErrorKind::Template,
+                            format!("save `{alias}`: {}", e.0),
+                        ));
+                    }
+                }
+            } else {
+                match result.outputs.get(source.as_str()) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let why = result
+                            .missing
+                            .iter()
+                            .find(|(n, _)| n == source.as_str())
+                            .map_or("not mapped", |(_, w)| w.as_str());
+                        return StepEnd::Error(CheckError::new(
+                            ErrorKind::MissingOutput,
+                            format!(
+                                "{op_name}: output `{}` could not be read: {why}",
+                                source.value
+                            ),
+                        ));
+                    }
+                }
+            };
+            self.set(alias, value);
+        }
+        // An output that could not be read is undefined for later steps; say why here.
+        if (200..300).contains(&last.status) {
+            for (name, why) in &result.missing {
+                self.details
+                    .push(format!("{op_name}: output `{name}` not read: {why}"));
+            }
+        }
+        StepEnd::Ok
+    }
+}
+
+/// Builds a file input from `{name, media_type, bytes: N}` or `{name, media_type, text}`.
+/// Generated bytes are deterministic for a run and start with the type's magic number.
+fn file_input(v: &Value, run_id: &str) -> Result<FileInput, String> {
+    let name = v
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or("file needs `name`")?
+        .to_string();
+    let media_type = v
+        .get("media_type")
+        .and_then(Value::as_str)
+        .ok_or("file needs `media_type`")?
+        .to_string();
+    let bytes = if let Some(text) = v.get("text").and_then(Value::as_str) {
+        Bytes::from(text.to_string())
+    } else {
+        let size = v
+            .get("bytes")
+            .and_then(Value::as_u64)
+            .ok_or("file needs `bytes: N` or `text`")?
+            .min(64 * 1024 * 1024) as usize;
+        let magic: &[u8] = match media_type.as_str() {
+            "image/png" => b"\x89PNG\r\n\x1a\n",
+            "image/jpeg" => b"\xff\xd8\xff\xe0",
+            "application/pdf" => b"%PDF-1.7\n",
+            _ => b"",
+        };
+        let mut data = Vec::with_capacity(size);
+        data.extend_from_slice(&magic[..magic.len().min(size)]);
+        let mut counter = 0u64;
+        while data.len() < size {
+            let block = sha2::Sha256::digest(format!("{run_id}/{name}/{counter}").as_bytes());
+            let take = (size - data.len()).min(block.len());
+            data.extend_from_slice(&block[..take]);
+            counter += 1;
+        }
+        Bytes::from(data)
+    };
+    Ok(FileInput {
+        name,
+        media_type,
+        bytes,
+    })
+}

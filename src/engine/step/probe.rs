@@ -1,0 +1,77 @@
+//! A probe step: the actor's session when the step names one, the probe run through the
+//! registry with its typed parameters, its notes and evidence kept, its findings judged.
+
+use std::collections::HashMap;
+
+use futures_util::future::BoxFuture;
+use serde_json::{Map, Value};
+
+use super::{Runner, StepEnd};
+use crate::engine::RunCtx;
+use crate::engine::operation;
+use crate::http::Session;
+use crate::model::Located;
+use crate::model::probe::ProbeParams;
+use crate::model::suite::{Credentials, Step};
+use crate::outcome::CheckError;
+use crate::probes::{CallSample, ContractCaller, ProbeEnv, registry};
+
+/// Contract operations for probes, run through the target profile.
+struct Calls<'a>(&'a RunCtx);
+
+impl ContractCaller for Calls<'_> {
+    fn call<'a>(
+        &'a self,
+        op: &'a str,
+        inputs: &'a Map<String, Value>,
+        session: &'a Session,
+    ) -> BoxFuture<'a, CallSample> {
+        Box::pin(async move {
+            let r = operation::run(self.0, op, inputs, &HashMap::new(), session).await;
+            CallSample {
+                status: r.responses.last().map(|resp| resp.status),
+                exchanges: r.exchanges,
+                error: r.error,
+            }
+        })
+    }
+}
+
+impl Runner<'_> {
+    pub(super) async fn probe(
+        &mut self,
+        step: &Located<Step>,
+        name: &Located<String>,
+        params: &dyn ProbeParams,
+    ) -> StepEnd {
+        let actor = match &step.actor {
+            Some(a) => match self.session(a, Credentials::Valid).await {
+                Ok(s) => Some((a.value.clone(), s)),
+                Err(e) => return StepEnd::Error(e),
+            },
+            None => None,
+        };
+        let vars = self.ctx_value();
+        let calls = Calls(self.rc);
+        let mut notes = Vec::new();
+        let mut env = ProbeEnv {
+            http: &self.rc.http,
+            target: &self.rc.target,
+            actor,
+            vars: &vars,
+            calls: &calls,
+            evidence: &mut self.evidence,
+            notes: &mut notes,
+        };
+        let result = registry::run(name, params, &mut env).await;
+        self.details.extend(notes);
+        match result {
+            Err(e) => {
+                let message = format!("probe {}: {}; not a verdict", name.value, e.message);
+                StepEnd::Error(CheckError { message, ..e })
+            }
+            Ok(found) if found.is_empty() => StepEnd::Ok,
+            Ok(found) => self.failed(name, step, found),
+        }
+    }
+}

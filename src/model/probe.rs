@@ -1,0 +1,61 @@
+//! Probe steps as inputs: each probe declares typed parameters, read from the step's `with:` at
+//! load time, so that a misspelt or mistyped parameter is a load error pointing into the suite.
+//! The probes themselves (and the one registry of them) live above, in `probes/`; loading is
+//! handed that registry as a [`ProbeCatalog`].
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::located::Located;
+use super::yaml::{DeError, Node};
+
+/// The parameters of one probe step, as read at load time.
+pub trait ProbeParams: fmt::Debug + Send + Sync + Any {
+    /// For the probe that reads them back as its own type.
+    fn as_any(&self) -> &dyn Any;
+    /// Values holding templates, whose variables must be defined where the step runs.
+    fn templates(&self) -> Vec<&Located<Value>> {
+        Vec::new()
+    }
+    /// The contract operation the probe calls, if any.
+    fn operation(&self) -> Option<&Located<String>> {
+        None
+    }
+}
+
+/// Reads a step's `with:` (absent: `None`) into a probe's parameters.
+pub type ParseParams = fn(Option<&Node>) -> Result<Arc<dyn ProbeParams>, DeError>;
+
+/// What loading needs to know of one probe.
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeSpec {
+    pub name: &'static str,
+    /// What the probe verifies, for `vvcheck list probes`.
+    pub about: &'static str,
+    /// Its parameters' names, for listings.
+    pub params: &'static [&'static str],
+    pub parse: ParseParams,
+}
+
+/// Every probe a suite may use.
+pub trait ProbeCatalog: Sync {
+    /// The probe named `name`.
+    fn spec(&self, name: &str) -> Option<&ProbeSpec>;
+    /// Every probe name, for suggestions.
+    fn names(&self) -> Vec<&'static str>;
+}
+
+/// Reads `with:` into `P`; a missing `with:` reads as an empty mapping.
+pub fn parse_params<P>(with: Option<&Node>) -> Result<Arc<dyn ProbeParams>, DeError>
+where
+    P: ProbeParams + for<'de> serde::Deserialize<'de>,
+{
+    let params: P = match with {
+        Some(node) => super::yaml::from_node(node)?,
+        None => super::yaml::from_node(&Node::empty_map())?,
+    };
+    Ok(Arc::new(params))
+}

@@ -1,0 +1,192 @@
+//! One check's result: its status, and for each status the typed reason behind it.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::evidence::Evidence;
+use super::finding::{Finding, SourceLocation};
+use super::requirement::{Domain, Level, Provenance, RequirementId};
+
+/// The status of one check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// The target conforms.
+    Pass,
+    /// The target does not conform.
+    Fail,
+    /// The check could not be carried out; never counted as a pass.
+    Error,
+    /// Not run: its prerequisite did not pass, or it does not apply.
+    Skipped,
+}
+
+impl CheckStatus {
+    /// Upper-case label for the console.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "PASS",
+            CheckStatus::Fail => "FAIL",
+            CheckStatus::Error => "ERROR",
+            CheckStatus::Skipped => "SKIP",
+        }
+    }
+}
+
+impl fmt::Display for CheckStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Error => "error",
+            CheckStatus::Skipped => "skipped",
+        })
+    }
+}
+
+/// Why a check did not run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SkipReason {
+    /// A check it needs ended other than `pass`.
+    PrerequisiteFailed { check: String, status: CheckStatus },
+    /// A check it needs never reported.
+    PrerequisiteUnfinished { check: String },
+    /// The target declares every requirement it verifies not applicable.
+    NotApplicable { reasons: Vec<String> },
+}
+
+impl SkipReason {
+    /// Whether the check was skipped because a prerequisite did not pass: its requirement
+    /// is then undecided, not satisfied.
+    pub fn is_prerequisite(&self) -> bool {
+        matches!(
+            self,
+            SkipReason::PrerequisiteFailed { .. } | SkipReason::PrerequisiteUnfinished { .. }
+        )
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SkipReason::PrerequisiteFailed { check, status } => {
+                write!(f, "prerequisite `{check}` did not pass ({status})")
+            }
+            SkipReason::PrerequisiteUnfinished { check } => {
+                write!(f, "prerequisite `{check}` did not finish")
+            }
+            SkipReason::NotApplicable { reasons } => {
+                write!(f, "not applicable: {}", reasons.join("; "))
+            }
+        }
+    }
+}
+
+/// What kind of trouble kept a check from reaching a verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The request could not be sent or its answer not read (connection, TLS, body too large).
+    Transport,
+    /// A request or the whole check ran out of time.
+    Timeout,
+    /// The target answered 502/503/504, or too many samples failed: it was unavailable.
+    Unavailable,
+    /// An actor could not sign in.
+    Login,
+    /// A contract output the check needs could not be read from the response.
+    MissingOutput,
+    /// A template could not be rendered (an undefined variable, a bad filter).
+    Template,
+    /// The suite or profile asks for something that cannot be done (e.g. a step without actor).
+    Input,
+    /// The run stopped before the check could start.
+    Interrupted,
+    /// A defect of vvcheck itself.
+    Internal,
+}
+
+/// Why a check ended `error`: never a verdict on the target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct CheckError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// The suite step that could not be carried out, when a step was running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<SourceLocation>,
+}
+
+impl CheckError {
+    /// An error of `kind`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> CheckError {
+        CheckError {
+            kind,
+            message: message.into(),
+            at: None,
+        }
+    }
+
+    /// The same error with `context: ` in front of its message.
+    pub fn context(self, context: impl fmt::Display) -> CheckError {
+        CheckError {
+            message: format!("{context}: {}", self.message),
+            ..self
+        }
+    }
+}
+
+/// The outcome of one check against the target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub title: String,
+    pub domain: Domain,
+    pub requirements: Vec<RequirementId>,
+    pub level: Level,
+    /// Provenance of the first requirement (the one named in the testcase).
+    pub provenance: Provenance,
+    pub tags: Vec<String>,
+    pub status: CheckStatus,
+    #[serde(rename = "duration_ms", with = "super::millis")]
+    pub duration: Duration,
+    /// One line: expected versus seen, the error, or the reason for skipping.
+    pub message: String,
+    /// The finding in full: what was done, as whom, what came back.
+    pub details: Vec<String>,
+    /// `security.SEC-04`: the JUnit class the check is filed under.
+    pub classname: String,
+    /// One line per recorded exchange.
+    pub exchanges: Vec<String>,
+    /// What was unmet, when the check failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// Why the check could not reach a verdict, when it ended `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<CheckError>,
+    /// Why the check did not run, when it was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<SkipReason>,
+    /// The full record behind the verdict, for this process's reporters and the evidence
+    /// bundle; `results.json` lists it one line per exchange (`exchanges`).
+    #[serde(skip)]
+    pub evidence: Evidence,
+}
+
+impl CheckResult {
+    /// The requirement the check is filed under (the first), or the check id.
+    pub fn first_requirement(&self) -> &str {
+        self.requirements
+            .first()
+            .map_or(self.id.as_str(), RequirementId::as_str)
+    }
+}
+
+/// `security.SEC-04`: the class of a check verifying `requirements` in `domain`.
+pub fn classname(domain: Domain, requirements: &[RequirementId], id: &str) -> String {
+    let first = requirements.first().map_or(id, RequirementId::as_str);
+    format!("{domain}.{first}")
+}

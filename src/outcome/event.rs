@@ -1,0 +1,21 @@
+//! What a run tells its listeners while it goes, in the order it happens.
+
+use std::sync::Arc;
+
+use super::check::CheckResult;
+use super::report::RunReport;
+
+/// One moment of a run.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The plan is made: this many checks will report.
+    RunStarted { total: usize },
+    /// A check got its turn and started its steps.
+    CheckStarted { id: String },
+    /// A check ran to a verdict or an error.
+    CheckFinished(Arc<CheckResult>),
+    /// A check did not run; its result says why.
+    CheckSkipped(Arc<CheckResult>),
+    /// Every check reported and the requirements are rolled up.
+    RunFinished(Arc<RunReport>),
+}
