@@ -6,11 +6,12 @@ pub mod cookies;
 mod exchange;
 pub mod extract;
 mod rate;
+mod record;
 pub mod redact;
 pub mod session;
 pub mod tls;
 
-pub use client::{HttpClient, HttpOptions, Incoming, OutBody, OutPart, Outgoing};
+pub use client::{HttpClient, HttpOptions, Incoming, OutBody, OutPart, Outgoing, RequestTag, Sent};
 pub use exchange::{Exchange, reason};
 pub use session::{LoginError, Session};
 

@@ -1,13 +1,11 @@
 //! Authentication: one login per actor and auth kind (bearer, OAuth2 password and client
 //! credentials, form/JSON login with cookie and CSRF), and the session it yields.
 
-use std::time::Instant;
-
 use indexmap::IndexMap;
 use reqwest::Method;
 use serde_json::Value;
 
-use super::client::{HttpClient, Incoming, OutBody, Outgoing};
+use super::client::{HttpClient, Incoming, OutBody, Outgoing, RequestTag};
 use super::cookies::{Jar, SetCookie};
 use super::exchange::Exchange;
 use super::extract::{extract, hidden_input};
@@ -135,30 +133,29 @@ impl Login<'_> {
         if let Some(c) = self.jar.header() {
             req.headers.push(("Cookie".into(), c));
         }
-        let start = Instant::now();
-        let outcome = self.http.send(&req).await;
-        if let Ok(resp) = &outcome {
-            self.jar.absorb(resp.headers_named("set-cookie"));
-            for v in self.jar.values() {
-                self.http.redactor.add(v);
-            }
-            if let Some(token) = resp
-                .json()
-                .as_ref()
-                .and_then(|j| j.get("access_token"))
-                .and_then(Value::as_str)
-            {
-                self.http.redactor.add(token);
-            }
-        }
-        self.exchanges.push(self.http.record(
-            &self.actor.name,
-            "login",
-            &req,
-            &outcome,
-            start.elapsed(),
-        ));
-        outcome.map_err(|e| e.message)
+        let (http, jar) = (self.http, &mut self.jar);
+        let tag = RequestTag {
+            actor: &self.actor.name,
+            purpose: "login",
+        };
+        let sent = http
+            .send_inspecting(&req, tag, |resp| {
+                jar.absorb(resp.headers_named("set-cookie"));
+                for v in jar.values() {
+                    http.redactor.add(v);
+                }
+                if let Some(token) = resp
+                    .json()
+                    .as_ref()
+                    .and_then(|j| j.get("access_token"))
+                    .and_then(Value::as_str)
+                {
+                    http.redactor.add(token);
+                }
+            })
+            .await;
+        self.exchanges.push(sent.exchange);
+        sent.outcome.map_err(|e| e.message)
     }
 
     fn url(&self, path: &str) -> Result<url::Url, String> {

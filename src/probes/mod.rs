@@ -6,12 +6,10 @@ pub mod cookies;
 pub mod latency;
 pub mod transport;
 
-use std::time::Instant;
-
 use crate::assert::Failure;
 use crate::http::client::TransportError;
 use crate::http::{Exchange, HttpClient};
-use crate::http::{Incoming, Outgoing};
+use crate::http::{Incoming, Outgoing, RequestTag};
 use crate::model::resolve::ResolvedTarget;
 
 /// What a probe saw.
@@ -41,14 +39,13 @@ impl ProbeEnv<'_> {
         purpose: &str,
         out: &mut ProbeOutcome,
     ) -> Result<Incoming, TransportError> {
-        let req = Outgoing::get(url);
-        let start = Instant::now();
-        let outcome = self.http.send(&req).await;
-        out.exchanges.push(
-            self.http
-                .record("anonymous", purpose, &req, &outcome, start.elapsed()),
-        );
-        outcome
+        let tag = RequestTag {
+            actor: "anonymous",
+            purpose,
+        };
+        let sent = self.http.send(&Outgoing::get(url), tag).await;
+        out.exchanges.push(sent.exchange);
+        sent.outcome
     }
 
     /// A page path from a `page` parameter (a page name of the profile, or a path).
