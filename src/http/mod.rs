@@ -1,6 +1,7 @@
 //! HTTP: client set-up (rustls, trust store, CA, mTLS, proxy, timeouts), authentication flows,
 //! value extraction, and transcripts redacted at capture.
 
+pub mod auth;
 pub mod client;
 pub mod cookies;
 mod exchange;
