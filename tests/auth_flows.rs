@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
-use vvcheck::http::{HttpClient, HttpOptions, OutBody, Outgoing, session};
+use vvcheck::http::{HttpClient, HttpOptions, OutBody, Outgoing, RequestTag, session};
 use vvcheck::model::resolve::ResolvedTarget;
 
 const CLIENT_SECRET: &str = "cc-secret-0123456789";
@@ -114,7 +114,11 @@ async fn post_protected(http: &HttpClient, t: &ResolvedTarget, s: &session::Sess
         follow_redirects: false,
     };
     s.apply(&mut req);
-    http.send(&req).await.unwrap().status
+    let tag = RequestTag {
+        actor: &s.actor,
+        purpose: "protected",
+    };
+    http.send(&req, tag).await.outcome.unwrap().status
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! The HTTP layer against a server that drops connections: idempotent requests are retried
-//! after a connection error, others are not, and the error says so.
+//! after a connection error, others are not, and the error says so; each request sent is
+//! recorded once, under the tag it was sent with.
 
 mod common;
 
@@ -8,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use vvcheck::http::{HttpClient, HttpOptions, OutBody, Outgoing};
+use vvcheck::http::{HttpClient, HttpOptions, OutBody, Outgoing, RequestTag};
 
 /// Every odd-numbered connection is closed as soon as the request arrives; even ones get 200.
 async fn dropping_server(count: Arc<AtomicUsize>) -> String {
@@ -37,6 +38,11 @@ async fn dropping_server(count: Arc<AtomicUsize>) -> String {
     });
     format!("http://{addr}")
 }
+
+const TAG: RequestTag<'static> = RequestTag {
+    actor: "anonymous",
+    purpose: "dropper",
+};
 
 fn request(base: &str, method: reqwest::Method) -> Outgoing {
     Outgoing {
@@ -67,10 +73,10 @@ async fn idempotent_requests_are_retried_after_a_dropped_connection_and_others_a
         },
     )
     .unwrap();
-    let ok = http
-        .send(&request(&base, reqwest::Method::GET))
-        .await
-        .expect("GET succeeds on the retry");
+    let sent = http.send(&request(&base, reqwest::Method::GET), TAG).await;
+    assert_eq!(sent.exchange.purpose, "dropper");
+    assert_eq!(sent.exchange.status, Some(200));
+    let ok = sent.outcome.expect("GET succeeds on the retry");
     assert_eq!(ok.status, 200);
     assert_eq!(
         count.load(Ordering::SeqCst),
@@ -78,10 +84,10 @@ async fn idempotent_requests_are_retried_after_a_dropped_connection_and_others_a
         "one dropped connection, one retry"
     );
 
-    let err = http
-        .send(&request(&base, reqwest::Method::POST))
-        .await
-        .expect_err("POST is not retried");
+    let sent = http.send(&request(&base, reqwest::Method::POST), TAG).await;
+    let err = sent.outcome.expect_err("POST is not retried");
+    assert_eq!(sent.exchange.status, None);
+    assert_eq!(sent.exchange.error.as_deref(), Some(err.message.as_str()));
     assert_eq!(
         count.load(Ordering::SeqCst),
         3,
@@ -100,14 +106,16 @@ async fn idempotent_requests_are_retried_after_a_dropped_connection_and_others_a
     .unwrap();
     assert!(
         no_retries
-            .send(&request(&base, reqwest::Method::GET))
+            .send(&request(&base, reqwest::Method::GET), TAG)
             .await
+            .outcome
             .is_ok(),
         "connection 4 answers"
     );
     let err = no_retries
-        .send(&request(&base, reqwest::Method::GET))
+        .send(&request(&base, reqwest::Method::GET), TAG)
         .await
+        .outcome
         .expect_err("--retries 0: no second attempt");
     assert_eq!(count.load(Ordering::SeqCst), 5);
     assert!(!err.message.is_empty());

@@ -2,7 +2,6 @@
 //! with the actor's session, capture between requests, and read the contract outputs.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use bytes::Bytes;
 use reqwest::Method;
@@ -10,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::RunCtx;
 use crate::http::extract::extract;
-use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, Session};
+use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, RequestTag, Session};
 use crate::model::target::RequestSpec;
 use crate::model::template;
 use crate::outcome::{CheckError, ErrorKind};
@@ -146,16 +145,13 @@ pub async fn run(
             }
         };
         session.apply(&mut req);
-        let start = Instant::now();
-        let outcome = rc.http.send(&req).await;
-        out.exchanges.push(rc.http.record(
-            &session.actor,
-            op_name,
-            &req,
-            &outcome,
-            start.elapsed(),
-        ));
-        let resp = match outcome {
+        let tag = RequestTag {
+            actor: &session.actor,
+            purpose: op_name,
+        };
+        let sent = rc.http.send(&req, tag).await;
+        out.exchanges.push(sent.exchange);
+        let resp = match sent.outcome {
             Ok(r) => r,
             Err(e) => {
                 out.error = Some(crate::http::check_error(&e).context(format_args!(

@@ -1,6 +1,6 @@
 //! Sending requests: one reqwest client (rustls, no redirects unless asked, timeouts on
-//! everything), per-host rate limit, retries of idempotent requests on connection errors, and a
-//! redacted [`Exchange`] for every attempt's outcome.
+//! everything), per-host rate limit, retries of idempotent requests on connection errors, and the
+//! redacted [`Exchange`] of every request sent.
 
 use std::time::{Duration, Instant};
 
@@ -8,6 +8,7 @@ use bytes::Bytes;
 use reqwest::Method;
 
 use super::rate::RateLimiter;
+use super::record;
 use super::redact::Redactor;
 use super::tls::{self, TlsError};
 use crate::model::resolve::ResolvedTarget;
@@ -110,6 +111,24 @@ impl Incoming {
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
+}
+
+/// Who sends a request and why: what its exchange is recorded under.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestTag<'a> {
+    /// The sending actor (`anonymous` when unauthenticated).
+    pub actor: &'a str,
+    /// The contract operation or probe that makes it, e.g. `get_message`.
+    pub purpose: &'a str,
+}
+
+/// A request sent: what came back, and the redacted exchange recorded for it.
+#[derive(Debug)]
+pub struct Sent {
+    /// The response, or why none arrived.
+    pub outcome: Result<Incoming, TransportError>,
+    /// The request and its outcome as kept for assertions and evidence.
+    pub exchange: Exchange,
 }
 
 /// The client shared by every check of a run.
@@ -312,9 +331,33 @@ impl HttpClient {
         })
     }
 
-    /// Sends a request (retrying idempotent ones on connection errors) and returns the
-    /// response, or the transport error described in one line.
-    pub async fn send(&self, req: &Outgoing) -> Result<Incoming, TransportError> {
+    /// Sends a request (retrying idempotent ones on connection errors) and records it,
+    /// redacted, under `tag`: the exchange's time covers rate limiting and every attempt.
+    pub async fn send(&self, req: &Outgoing, tag: RequestTag<'_>) -> Sent {
+        self.send_inspecting(req, tag, |_| {}).await
+    }
+
+    /// [`send`](Self::send), with `inspect` shown the response before the exchange is
+    /// recorded, so that secrets the response carries (a session cookie, an access token) can
+    /// be given to the redactor first.
+    pub async fn send_inspecting(
+        &self,
+        req: &Outgoing,
+        tag: RequestTag<'_>,
+        inspect: impl FnOnce(&Incoming),
+    ) -> Sent {
+        let start = Instant::now();
+        let outcome = self.transmit(req).await;
+        let elapsed = start.elapsed();
+        if let Ok(resp) = &outcome {
+            inspect(resp);
+        }
+        let exchange = record::exchange(&self.redactor, tag, req, &outcome, elapsed);
+        Sent { outcome, exchange }
+    }
+
+    /// The response, or the transport error described in one line.
+    async fn transmit(&self, req: &Outgoing) -> Result<Incoming, TransportError> {
         let mut tries = 0;
         loop {
             match self.attempt(req).await {
@@ -341,108 +384,6 @@ impl HttpClient {
                     tokio::time::sleep(Duration::from_millis(200 * u64::from(tries))).await;
                 }
             }
-        }
-    }
-
-    /// Records a request and its outcome, redacted.
-    pub fn record(
-        &self,
-        actor: &str,
-        purpose: &str,
-        req: &Outgoing,
-        outcome: &Result<Incoming, TransportError>,
-        elapsed: Duration,
-    ) -> Exchange {
-        let r = &self.redactor;
-        let request_body = match &req.body {
-            OutBody::None => None,
-            OutBody::Json(v) => Some(r.text(&v.to_string())),
-            OutBody::Form(fields) => Some(
-                r.text(
-                    &url::form_urlencoded::Serializer::new(String::new())
-                        .extend_pairs(fields)
-                        .finish(),
-                ),
-            ),
-            OutBody::Text(t) => Some(r.text(t)),
-            OutBody::Multipart(parts) => Some(
-                parts
-                    .iter()
-                    .map(|p| match p {
-                        OutPart::Text { name, value } => format!("part {name}={}", r.text(value)),
-                        OutPart::File {
-                            name,
-                            filename,
-                            media_type,
-                            bytes,
-                        } => format!(
-                            "part {name}: file {filename:?} ({media_type}, {} bytes)",
-                            bytes.len()
-                        ),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-        }
-        .map(|b| truncate(&b));
-        let (status, response_headers, response_body, response_size, error) = match outcome {
-            Ok(resp) => {
-                let headers = resp
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), r.header(k, v)))
-                    .collect();
-                let body = body_text(resp).map(|t| r.text(&truncate(&t)));
-                (Some(resp.status), headers, body, resp.body.len(), None)
-            }
-            Err(e) => (None, Vec::new(), None, 0, Some(r.text(&e.message))),
-        };
-        Exchange {
-            actor: actor.to_string(),
-            purpose: purpose.to_string(),
-            method: req.method.to_string(),
-            url: r.text(req.url.as_str()),
-            request_headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), r.header(k, v)))
-                .collect(),
-            request_body,
-            status,
-            response_headers,
-            response_body,
-            response_size,
-            error,
-            elapsed,
-        }
-    }
-}
-
-fn truncate(s: &str) -> String {
-    if s.len() <= BODY_LIMIT {
-        return s.to_string();
-    }
-    let mut end = BODY_LIMIT;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… [{} more bytes]", &s[..end], s.len() - end)
-}
-
-/// The body as text when it is text; binary bodies are summarised by size and digest.
-fn body_text(resp: &Incoming) -> Option<String> {
-    if resp.body.is_empty() {
-        return None;
-    }
-    match std::str::from_utf8(&resp.body) {
-        Ok(t) if !t.contains('\0') => Some(t.to_string()),
-        _ => {
-            use sha2::Digest;
-            Some(format!(
-                "[binary body: {} bytes, sha256 {}]",
-                resp.body.len(),
-                hex::encode(sha2::Sha256::digest(&resp.body))
-            ))
         }
     }
 }

@@ -1,17 +1,19 @@
 //! HTTP: client set-up (rustls, trust store, CA, mTLS, proxy, timeouts), authentication flows,
 //! value extraction, and transcripts redacted at capture.
 
+pub mod auth;
 pub mod client;
 pub mod cookies;
 
 pub mod extract;
 mod rate;
+mod record;
 pub mod redact;
 pub mod session;
 pub mod tls;
 
 pub use crate::outcome::{Exchange, reason};
-pub use client::{HttpClient, HttpOptions, Incoming, OutBody, OutPart, Outgoing};
+pub use client::{HttpClient, HttpOptions, Incoming, OutBody, OutPart, Outgoing, RequestTag, Sent};
 pub use session::{LoginError, Session};
 
 /// A forged credential: same length and alphabet, different value, so a server that checks

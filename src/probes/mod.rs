@@ -14,7 +14,7 @@ use futures_util::future::BoxFuture;
 use serde_json::{Map, Value};
 
 use crate::http::client::TransportError;
-use crate::http::{HttpClient, Incoming, Outgoing, Session};
+use crate::http::{HttpClient, Incoming, Outgoing, RequestTag, Session};
 use crate::model::probe::ProbeParams;
 use crate::model::resolve::ResolvedTarget;
 use crate::model::{Located, template};
@@ -79,17 +79,13 @@ pub struct ProbeEnv<'a> {
 impl ProbeEnv<'_> {
     /// GETs `url` anonymously and records the exchange under `purpose`.
     pub async fn get(&mut self, url: url::Url, purpose: &str) -> Result<Incoming, TransportError> {
-        let req = Outgoing::get(url);
-        let start = std::time::Instant::now();
-        let outcome = self.http.send(&req).await;
-        self.evidence.exchanges.push(self.http.record(
-            "anonymous",
+        let tag = RequestTag {
+            actor: "anonymous",
             purpose,
-            &req,
-            &outcome,
-            start.elapsed(),
-        ));
-        outcome
+        };
+        let sent = self.http.send(&Outgoing::get(url), tag).await;
+        self.evidence.exchanges.push(sent.exchange);
+        sent.outcome
     }
 
     /// A page path from a `page` parameter (a page name of the profile, or a path).

@@ -1,0 +1,145 @@
+//! Logging an actor in: the choice of flow by auth kind, the requests a login sends (with its
+//! own cookie jar, and the secrets it learns given to the redactor before they are recorded),
+//! and the actor attributes captured from the login response.
+
+mod bearer;
+mod csrf;
+mod form_cookie;
+mod oauth2;
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::client::{HttpClient, Incoming, Outgoing, RequestTag};
+use super::cookies::Jar;
+use super::extract::extract;
+use super::session::{LoginError, Session};
+use crate::model::resolve::{ResolvedActor, ResolvedTarget};
+use crate::model::target::AuthKind;
+use crate::outcome::Exchange;
+
+pub use csrf::CsrfToken;
+
+/// One login in progress: who logs in, and what it has sent and been given so far.
+struct Login<'a> {
+    http: &'a HttpClient,
+    target: &'a ResolvedTarget,
+    actor: &'a ResolvedActor,
+    exchanges: Vec<Exchange>,
+    jar: Jar,
+}
+
+impl Login<'_> {
+    /// The error ending this login, carrying its exchanges as evidence.
+    fn fail(&mut self, message: impl Into<String>) -> LoginError {
+        LoginError {
+            message: format!("login as {} failed: {}", self.actor.name, message.into()),
+            exchanges: std::mem::take(&mut self.exchanges),
+        }
+    }
+
+    /// Sends a login request with the cookies gathered so far, and records it.
+    async fn send(&mut self, mut req: Outgoing) -> Result<Incoming, LoginError> {
+        if let Some(c) = self.jar.header() {
+            req.headers.push(("Cookie".into(), c));
+        }
+        let (http, jar) = (self.http, &mut self.jar);
+        let tag = RequestTag {
+            actor: &self.actor.name,
+            purpose: "login",
+        };
+        let sent = http
+            .send_inspecting(&req, tag, |resp| learn(http, jar, resp))
+            .await;
+        self.exchanges.push(sent.exchange);
+        sent.outcome.map_err(|e| self.fail(e.message))
+    }
+
+    /// A URL of the target, or why the profile's path does not make one.
+    fn url(&self, path: &str) -> Result<url::Url, String> {
+        self.target
+            .url(path)
+            .map_err(|e| format!("bad login URL `{path}`: {e}"))
+    }
+}
+
+/// Keeps the cookies a login response sets, and makes them and any access token in it secrets.
+fn learn(http: &HttpClient, jar: &mut Jar, resp: &Incoming) {
+    jar.absorb(resp.headers_named("set-cookie"));
+    for v in jar.values() {
+        http.redactor.add(v);
+    }
+    if let Some(token) = resp
+        .json()
+        .as_ref()
+        .and_then(|j| j.get("access_token"))
+        .and_then(Value::as_str)
+    {
+        http.redactor.add(token);
+    }
+}
+
+/// Logs an actor in.
+pub async fn login(
+    http: &HttpClient,
+    target: &ResolvedTarget,
+    actor: &ResolvedActor,
+) -> Result<Session, LoginError> {
+    let mut l = Login {
+        http,
+        target,
+        actor,
+        exchanges: Vec::new(),
+        jar: Jar::default(),
+    };
+    let mut session = Session {
+        actor: actor.name.clone(),
+        ..Session::anonymous()
+    };
+    session.session_cookie = actor.scheme.session_cookie.clone();
+    let login_response = match actor.scheme.kind {
+        AuthKind::Bearer => {
+            session.auth_header = Some(bearer::auth_header(&mut l)?);
+            None
+        }
+        AuthKind::Oauth2Password | AuthKind::Oauth2ClientCredentials => {
+            Some(oauth2::login(&mut l, &mut session).await?)
+        }
+        AuthKind::FormCookie => Some(form_cookie::login(&mut l, &mut session).await?),
+    };
+    session.attrs = attributes(&mut l, login_response.as_ref())?;
+    session.jar = l.jar;
+    session.login_exchanges = l.exchanges;
+    Ok(session)
+}
+
+/// The actor's attributes: its variables, its username, and what it captures from the login
+/// response.
+fn attributes(
+    l: &mut Login<'_>,
+    login_response: Option<&Incoming>,
+) -> Result<IndexMap<String, Value>, LoginError> {
+    let actor = l.actor;
+    let mut attrs: IndexMap<String, Value> = actor
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    if let Some(username) = &actor.username {
+        attrs.insert("username".into(), Value::String(username.clone()));
+    }
+    for (name, spec) in &actor.capture {
+        let Some(resp) = login_response else {
+            return Err(l.fail(format!(
+                "cannot capture `{name}`: this auth kind has no login response"
+            )));
+        };
+        match extract(spec, resp, &Value::Null) {
+            Ok(v) => {
+                attrs.insert(name.clone(), v);
+            }
+            Err(e) => return Err(l.fail(format!("capture `{name}`: {e}"))),
+        }
+    }
+    Ok(attrs)
+}
