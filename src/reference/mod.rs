@@ -5,23 +5,10 @@
 //! really map onto APIs unlike each other. [`ReferenceServer::start`] binds an HTTPS listener
 //! (fresh rcgen CA and leaf) and a plain-HTTP listener that redirects to it.
 
-mod auth;
-mod config;
-mod error;
-mod flaws;
-mod forms;
-mod messaging;
-mod middleware;
-mod pages;
+mod app;
+mod dialects;
 pub mod profile;
-mod records;
-mod rest;
-mod rest_account;
-mod shared;
-mod state;
-mod tls;
-mod users;
-mod views;
+mod transport;
 mod web;
 
 #[cfg(test)]
@@ -35,10 +22,13 @@ use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
 use tokio::task::JoinHandle;
 
-pub use config::{Credential, Dialect, ReferenceConfig, ReferenceError, UnknownDialect};
-pub use flaws::{Flaw, UnknownFlaw};
+pub use app::config::{Credential, Dialect, ReferenceConfig, ReferenceError, UnknownDialect};
+pub use app::flaws::{Flaw, UnknownFlaw};
 
-use state::{AppState, Settings};
+use app::error;
+use app::state::{AppState, Settings};
+use dialects::{forms, rest};
+use transport::{middleware, tls};
 
 /// Request-body limit for JSON bodies (`rest`).
 const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -86,7 +76,7 @@ fn app(state: AppState) -> Router {
         Dialect::Rest => JSON_BODY_LIMIT,
         Dialect::Forms => FORM_BODY_LIMIT,
     };
-    web::router(dialect)
+    web::routes::router(dialect)
         .merge(api)
         .fallback(|| async { error::ApiError::NotFound })
         .layer(DefaultBodyLimit::max(limit))

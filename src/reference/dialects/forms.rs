@@ -11,12 +11,12 @@ use axum::{Json, Router, middleware};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{Caller, same_secret};
-use super::error::ApiError;
-use super::middleware::{flaky, phi};
 use super::shared::{UPLOAD_BODY_LIMIT, attachment_response, field, read_upload};
-use super::state::{AppState, rfc3339};
-use super::views::MessageView;
+use crate::reference::app::auth::{Caller, same_secret};
+use crate::reference::app::error::ApiError;
+use crate::reference::app::state::{AppState, rfc3339};
+use crate::reference::app::views::MessageView;
+use crate::reference::transport::middleware::{flaky, phi};
 
 const CSRF_FIELD: &str = "authenticity_token";
 

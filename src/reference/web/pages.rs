@@ -1,9 +1,9 @@
 //! The HTML pages (entry, sign-in, inbox, compose, privacy, terms), written to meet WCAG 2.0 AA:
 //! language, title, viewport, skip link, landmarks, labelled fields, descriptive links.
 
-use super::users::{USERS, User, may_converse};
-use super::views::ConversationView;
-use super::web::Web;
+use super::routes::Web;
+use crate::reference::app::users::{USERS, User, may_converse};
+use crate::reference::app::views::ConversationView;
 
 /// The stylesheet served at `/assets/site.css` (inline styles would break the CSP).
 pub(crate) const STYLESHEET: &str = "body{font-family:system-ui,sans-serif;font-size:100%;\

@@ -12,9 +12,9 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::Flaw;
-use super::error::json_error;
-use super::state::AppState;
+use crate::reference::app::error::json_error;
+use crate::reference::app::flaws::Flaw;
+use crate::reference::app::state::AppState;
 
 /// Marks a response as carrying PHI (see the `cacheable-phi` flaw).
 #[derive(Clone, Copy)]

@@ -9,11 +9,11 @@ use axum::extract::multipart::MultipartError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::Flaw;
-use super::error::ApiError;
-use super::middleware::phi;
-use super::records::MAX_ATTACHMENT_BYTES;
-use super::state::AppState;
+use crate::reference::app::error::ApiError;
+use crate::reference::app::flaws::Flaw;
+use crate::reference::app::records::MAX_ATTACHMENT_BYTES;
+use crate::reference::app::state::AppState;
+use crate::reference::transport::middleware::phi;
 
 /// Request-body limit on upload routes: the attachment limit plus room for multipart framing,
 /// so a file just over the limit still gets our own 413.

@@ -13,8 +13,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::auth::Auth;
+use super::config::Dialect;
+use super::flaws::Flaw;
 use super::users::User;
-use super::{Dialect, Flaw};
 
 /// Settings fixed at start-up.
 pub(crate) struct Settings {

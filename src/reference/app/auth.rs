@@ -9,10 +9,11 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
+use super::config::{Credential, Dialect};
 use super::error::ApiError;
+use super::flaws::Flaw;
 use super::state::{AppState, secret};
 use super::users::{self, USERS, User};
-use super::{Credential, Dialect};
 
 /// Failed logins allowed before a username is locked.
 pub(crate) const LOCKOUT_AFTER: u32 = 5;
@@ -234,7 +235,7 @@ impl FromRequestParts<AppState> for Caller {
         let message_read = parts.method == axum::http::Method::GET
             && (path.contains("/messages") || path.starts_with("/threads/"));
         match users::by_id(SERVICE_ACCOUNT) {
-            Some(user) if message_read && state.has(super::Flaw::UnauthMessage) => Ok(Caller {
+            Some(user) if message_read && state.has(Flaw::UnauthMessage) => Ok(Caller {
                 user,
                 sid: String::new(),
                 csrf: String::new(),

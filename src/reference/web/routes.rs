@@ -9,13 +9,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::auth::{Caller, cookie, same_secret};
-use super::error::ApiError;
-use super::middleware::phi;
 use super::pages::{self, SignedIn};
-use super::shared::field;
-use super::state::AppState;
-use super::{Dialect, Flaw};
+use crate::reference::app::auth::{Caller, cookie, same_secret};
+use crate::reference::app::config::Dialect;
+use crate::reference::app::error::ApiError;
+use crate::reference::app::flaws::Flaw;
+use crate::reference::app::state::AppState;
+use crate::reference::dialects::shared::field;
+use crate::reference::transport::middleware::phi;
 
 /// A dialect's browser-facing names.
 pub(crate) struct Web {
