@@ -114,15 +114,30 @@ async fn demo_reports_are_unchanged() {
         demo("clean-rest", &[], true),
         demo("clean-forms", &["--dialect", "forms"], true),
         demo("idor-message", &["--flaw", "idor-message"], false),
-        demo("no-hsts-weak-cookie", &["--flaw", "no-hsts", "--flaw", "weak-cookie"], false),
-        demo("cacheable-phi-forms", &["--dialect", "forms", "--flaw", "cacheable-phi"], false),
+        demo(
+            "no-hsts-weak-cookie",
+            &["--flaw", "no-hsts", "--flaw", "weak-cookie"],
+            false
+        ),
+        demo(
+            "cacheable-phi-forms",
+            &["--dialect", "forms", "--flaw", "cacheable-phi"],
+            false
+        ),
     );
 }
 
 #[test]
 fn contains_sees_a_changed_value_and_a_missing_key() {
     let e = serde_json::json!({"a": [1, {"b": 2}]});
-    assert!(contains(&e, &serde_json::json!({"a": [1, {"b": 2, "c": 3}], "d": 4}), "$").is_ok());
+    assert!(
+        contains(
+            &e,
+            &serde_json::json!({"a": [1, {"b": 2, "c": 3}], "d": 4}),
+            "$"
+        )
+        .is_ok()
+    );
     assert_eq!(
         contains(&e, &serde_json::json!({"a": [1, {"b": 3}]}), "$"),
         Err("$.a[1].b: 3, expected 2".into())
