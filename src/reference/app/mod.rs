@@ -8,6 +8,7 @@ pub(crate) mod error;
 pub(crate) mod flaws;
 pub(crate) mod messaging;
 pub(crate) mod records;
+pub(crate) mod request;
 pub(crate) mod state;
 pub(crate) mod users;
 pub(crate) mod views;

@@ -1,6 +1,7 @@
 //! The API dialects: `rest` (JSON and bearer tokens, with its account endpoints) and `forms`
 //! (cookie sessions and CSRF fields), and the request plumbing they share.
 
+mod caller;
 pub(crate) mod forms;
 pub(crate) mod rest;
 mod rest_account;

@@ -9,6 +9,7 @@ use axum::extract::multipart::MultipartError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::caller::api_caller;
 use crate::reference::app::error::ApiError;
 use crate::reference::app::flaws::Flaw;
 use crate::reference::app::records::MAX_ATTACHMENT_BYTES;
@@ -106,7 +107,7 @@ pub(crate) fn attachment_response(
     headers: &HeaderMap,
     aid: &str,
 ) -> Result<Response, ApiError> {
-    let caller = match state.api_caller(headers) {
+    let caller = match api_caller(state, headers) {
         Some(c) => Some(c.user),
         None if state.has(Flaw::UnauthAttachment) => None,
         None => return Err(ApiError::Unauthorized),

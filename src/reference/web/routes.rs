@@ -10,10 +10,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::pages::{self, SignedIn};
-use crate::reference::app::auth::{Caller, cookie, same_secret};
+use crate::reference::app::auth::{Caller, same_secret};
 use crate::reference::app::config::Dialect;
 use crate::reference::app::error::ApiError;
 use crate::reference::app::flaws::Flaw;
+use crate::reference::app::request::cookie;
 use crate::reference::app::state::AppState;
 use crate::reference::dialects::shared::field;
 use crate::reference::transport::middleware::phi;
