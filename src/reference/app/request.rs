@@ -1,6 +1,13 @@
-//! Reading what a request carries: a cookie's value and the bearer token.
+//! Reading what a request carries: a form field, a cookie's value and the bearer token.
+
+use std::collections::HashMap;
 
 use axum::http::HeaderMap;
+
+/// A form field's value, or `""` when it is absent.
+pub(crate) fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map_or("", String::as_str)
+}
 
 /// The value of cookie `name` in the request.
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -11,10 +11,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shared::field;
 use crate::reference::app::auth::{Caller, same_secret};
 use crate::reference::app::error::ApiError;
-use crate::reference::app::request::bearer;
+use crate::reference::app::request::{bearer, field};
 use crate::reference::app::state::{AppState, rfc3339};
 use crate::reference::transport::middleware::phi;
 

@@ -1,5 +1,4 @@
-//! Request plumbing both dialects share: form fields, multipart uploads and attachment
-//! downloads.
+//! Request plumbing both dialects share: multipart uploads and attachment downloads.
 
 use std::collections::HashMap;
 
@@ -19,11 +18,6 @@ use crate::reference::transport::middleware::phi;
 /// Request-body limit on upload routes: the attachment limit plus room for multipart framing,
 /// so a file just over the limit still gets our own 413.
 pub(crate) const UPLOAD_BODY_LIMIT: usize = MAX_ATTACHMENT_BYTES + 256 * 1024;
-
-/// A form field's value, or `""` when it is absent.
-pub(crate) fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map_or("", String::as_str)
-}
 
 /// The file part of an upload.
 pub(crate) struct UploadedFile {
