@@ -28,7 +28,7 @@ pub use app::flaws::{Flaw, UnknownFlaw};
 use app::error;
 use app::state::{AppState, Settings};
 use dialects::{forms, rest};
-use transport::{middleware, tls};
+use transport::{layers, redirect, tls};
 
 /// Request-body limit for JSON bodies (`rest`).
 const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -80,14 +80,14 @@ fn app(state: AppState) -> Router {
         .merge(api)
         .fallback(|| async { error::ApiError::NotFound })
         .layer(DefaultBodyLimit::max(limit))
-        .layer(axum::middleware::from_fn(middleware::json_errors))
+        .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::security_headers,
+            layers::security_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::slow,
+            layers::slow,
         ))
         .with_state(state)
 }
@@ -110,7 +110,7 @@ impl ReferenceServer {
         let http_app = if state.has(Flaw::HttpNoRedirect) {
             https_app.clone()
         } else {
-            middleware::redirect_router(base_url.clone())
+            redirect::redirect_router(base_url.clone())
         };
 
         let (https_handle, http_handle) = (Handle::new(), Handle::new());

@@ -7,6 +7,7 @@ pub(crate) mod config;
 pub(crate) mod error;
 pub(crate) mod flaws;
 pub(crate) mod messaging;
+pub(crate) mod phi;
 pub(crate) mod records;
 pub(crate) mod request;
 pub(crate) mod state;

@@ -2,6 +2,7 @@
 //! (cookie sessions and CSRF fields), and the request plumbing they share.
 
 mod caller;
+mod flaky;
 pub(crate) mod forms;
 pub(crate) mod rest;
 mod rest_account;

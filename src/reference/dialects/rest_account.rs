@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 
 use crate::reference::app::auth::{Caller, same_secret};
 use crate::reference::app::error::ApiError;
+use crate::reference::app::phi::phi;
 use crate::reference::app::request::{bearer, field};
 use crate::reference::app::state::{AppState, rfc3339};
-use crate::reference::transport::middleware::phi;
 
 /// The account, audit and outbox routes.
 pub(crate) fn routes() -> Router<AppState> {

@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use super::caller::api_caller;
 use crate::reference::app::error::ApiError;
 use crate::reference::app::flaws::Flaw;
+use crate::reference::app::phi::phi;
 use crate::reference::app::records::MAX_ATTACHMENT_BYTES;
 use crate::reference::app::state::AppState;
-use crate::reference::transport::middleware::phi;
 
 /// Request-body limit on upload routes: the attachment limit plus room for multipart framing,
 /// so a file just over the limit still gets our own 413.

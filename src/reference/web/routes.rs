@@ -17,9 +17,9 @@ use crate::reference::app::auth::{Caller, same_secret};
 use crate::reference::app::config::Dialect;
 use crate::reference::app::error::ApiError;
 use crate::reference::app::flaws::Flaw;
+use crate::reference::app::phi::phi;
 use crate::reference::app::request::{cookie, field};
 use crate::reference::app::state::AppState;
-use crate::reference::transport::middleware::phi;
 
 /// The page and sign-in routes of the running dialect.
 pub(crate) fn router(dialect: Dialect) -> Router<AppState> {
