@@ -27,14 +27,7 @@ pub use app::flaws::{Flaw, UnknownFlaw};
 
 use app::error;
 use app::state::{AppState, Settings};
-use dialects::{forms, rest};
 use transport::{layers, redirect, tls};
-
-/// Request-body limit for JSON bodies (`rest`).
-const JSON_BODY_LIMIT: usize = 64 * 1024;
-/// Request-body limit for form bodies (`forms`): percent-encoding can triple a 20 000-character
-/// message, so forms get more room than JSON.
-const FORM_BODY_LIMIT: usize = 256 * 1024;
 
 /// A running reference server. Dropping it stops the listeners.
 pub struct ReferenceServer {
@@ -68,18 +61,10 @@ fn bind(host: IpAddr, port: u16) -> Result<(TcpListener, SocketAddr), ReferenceE
 /// The HTTPS application: the dialect's pages and API behind the common layers.
 fn app(state: AppState) -> Router {
     let dialect = state.settings.dialect;
-    let api = match dialect {
-        Dialect::Rest => rest::router(state.clone()),
-        Dialect::Forms => forms::router(state.clone()),
-    };
-    let limit = match dialect {
-        Dialect::Rest => JSON_BODY_LIMIT,
-        Dialect::Forms => FORM_BODY_LIMIT,
-    };
     web::routes::router(dialect)
-        .merge(api)
+        .merge(dialects::router(state.clone()))
         .fallback(|| async { error::ApiError::NotFound })
-        .layer(DefaultBodyLimit::max(limit))
+        .layer(DefaultBodyLimit::max(dialects::body_limit(dialect)))
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
