@@ -1,6 +1,7 @@
 //! Domain state and logic: configuration, flaws, the synthetic users, the in-memory store,
-//! accounts and sessions, messaging, attachments and the audit log. Knows nothing of dialects,
-//! pages or listeners.
+//! accounts and sessions, messaging, attachments and the audit log, and the few request and
+//! response facts every layer above shares (form fields, cookies, bearer tokens, the PHI mark).
+//! Knows nothing of dialects, pages or listeners.
 
 pub(crate) mod auth;
 pub(crate) mod config;
