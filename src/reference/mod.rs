@@ -5,46 +5,24 @@
 //! really map onto APIs unlike each other. [`ReferenceServer::start`] binds an HTTPS listener
 //! (fresh rcgen CA and leaf) and a plain-HTTP listener that redirects to it.
 
-mod auth;
-mod config;
-mod error;
-mod flaws;
-mod forms;
-mod messaging;
-mod middleware;
-mod pages;
+mod app;
+mod dialects;
 pub mod profile;
-mod records;
-mod rest;
-mod rest_account;
-mod shared;
-mod state;
-mod tls;
-mod users;
-mod views;
+mod transport;
 mod web;
 
 #[cfg(test)]
 mod tests;
 
-use std::net::{IpAddr, SocketAddr, TcpListener};
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
-use tokio::task::JoinHandle;
 
-pub use config::{Credential, Dialect, ReferenceConfig, ReferenceError, UnknownDialect};
-pub use flaws::{Flaw, UnknownFlaw};
+pub use app::config::{Credential, Dialect, ReferenceConfig, ReferenceError, UnknownDialect};
+pub use app::flaws::{Flaw, UnknownFlaw};
 
-use state::{AppState, Settings};
-
-/// Request-body limit for JSON bodies (`rest`).
-const JSON_BODY_LIMIT: usize = 64 * 1024;
-/// Request-body limit for form bodies (`forms`): percent-encoding can triple a 20 000-character
-/// message, so forms get more room than JSON.
-const FORM_BODY_LIMIT: usize = 256 * 1024;
+use app::error;
+use app::state::{AppState, Settings};
+use transport::{Listeners, layers};
 
 /// A running reference server. Dropping it stops the listeners.
 pub struct ReferenceServer {
@@ -62,42 +40,24 @@ pub struct ReferenceServer {
     pub dialect: Dialect,
     /// The flaws switched on.
     pub flaws: Vec<Flaw>,
-    handles: Vec<Handle>,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-fn bind(host: IpAddr, port: u16) -> Result<(TcpListener, SocketAddr), ReferenceError> {
-    let addr = SocketAddr::new(host, port);
-    let bind_err = |source| ReferenceError::Bind { addr, source };
-    let listener = TcpListener::bind(addr).map_err(bind_err)?;
-    listener.set_nonblocking(true).map_err(bind_err)?;
-    let local = listener.local_addr().map_err(bind_err)?;
-    Ok((listener, local))
+    listeners: Listeners,
 }
 
 /// The HTTPS application: the dialect's pages and API behind the common layers.
 fn app(state: AppState) -> Router {
     let dialect = state.settings.dialect;
-    let api = match dialect {
-        Dialect::Rest => rest::router(state.clone()),
-        Dialect::Forms => forms::router(state.clone()),
-    };
-    let limit = match dialect {
-        Dialect::Rest => JSON_BODY_LIMIT,
-        Dialect::Forms => FORM_BODY_LIMIT,
-    };
-    web::router(dialect)
-        .merge(api)
+    web::routes::router(dialect)
+        .merge(dialects::router(state.clone()))
         .fallback(|| async { error::ApiError::NotFound })
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(axum::middleware::from_fn(middleware::json_errors))
+        .layer(DefaultBodyLimit::max(dialects::body_limit(dialect)))
+        .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::security_headers,
+            layers::security_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::slow,
+            layers::slow,
         ))
         .with_state(state)
 }
@@ -105,10 +65,10 @@ fn app(state: AppState) -> Router {
 impl ReferenceServer {
     /// Makes the certificates, binds both listeners and starts serving.
     pub async fn start(cfg: ReferenceConfig) -> Result<ReferenceServer, ReferenceError> {
-        let tls = tls::build(cfg.host).map_err(ReferenceError::Tls)?;
-        let (https_listener, https_addr) = bind(cfg.host, cfg.https_port)?;
-        let (http_listener, http_addr) = bind(cfg.host, cfg.http_port)?;
-        let base_url = format!("https://{https_addr}");
+        let bound = transport::bind(&cfg)?;
+        let base_url = bound.https_url();
+        let http_url = bound.http_url();
+        let ca_pem = bound.ca_pem.clone();
         let settings = Settings {
             dialect: cfg.dialect,
             flaws: cfg.flaws.clone(),
@@ -116,53 +76,22 @@ impl ReferenceServer {
             base_url: base_url.clone(),
         };
         let state = AppState::new(settings, cfg.idle_timeout);
-        let https_app = app(state.clone());
-        let http_app = if state.has(Flaw::HttpNoRedirect) {
-            https_app.clone()
-        } else {
-            middleware::redirect_router(base_url.clone())
-        };
-
-        let (https_handle, http_handle) = (Handle::new(), Handle::new());
-        let https_server = axum_server::from_tcp_rustls(
-            https_listener,
-            RustlsConfig::from_config(tls.server_config),
-        )
-        .handle(https_handle.clone());
-        let http_server = axum_server::from_tcp(http_listener).handle(http_handle.clone());
-        let tasks = vec![
-            tokio::spawn(async move {
-                if let Err(e) = https_server.serve(https_app.into_make_service()).await {
-                    eprintln!("reference server (HTTPS) stopped: {e}");
-                }
-            }),
-            tokio::spawn(async move {
-                if let Err(e) = http_server.serve(http_app.into_make_service()).await {
-                    eprintln!("reference server (HTTP) stopped: {e}");
-                }
-            }),
-        ];
+        let listeners = bound.serve(app(state.clone()), &state);
         Ok(ReferenceServer {
             base_url,
-            http_url: format!("http://{http_addr}"),
-            ca_pem: tls.ca_pem,
+            http_url,
+            ca_pem,
             credentials: state.auth.credentials(),
             outbox_token: state.outbox_token.clone(),
             dialect: cfg.dialect,
             flaws: cfg.flaws,
-            handles: vec![https_handle, http_handle],
-            tasks,
+            listeners,
         })
     }
 
     /// Stops both listeners and waits for them to finish.
     pub async fn shutdown(mut self) {
-        for handle in &self.handles {
-            handle.shutdown();
-        }
-        for task in std::mem::take(&mut self.tasks) {
-            let _ = task.await;
-        }
+        self.listeners.shutdown().await;
     }
 
     /// Serves until Ctrl-C, then shuts down.
@@ -179,8 +108,6 @@ impl ReferenceServer {
 
 impl Drop for ReferenceServer {
     fn drop(&mut self) {
-        for handle in &self.handles {
-            handle.shutdown();
-        }
+        self.listeners.stop();
     }
 }

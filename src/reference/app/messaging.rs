@@ -1,8 +1,8 @@
 //! Conversations and messages: who may start, read, reply, mark read and close, shared by
 //! both dialects. Reads are audited; each new message queues a PHI-free notification.
 
-use super::Flaw;
 use super::error::ApiError;
+use super::flaws::Flaw;
 use super::state::{AppState, Conversation, Message, Notification, Store, new_id};
 use super::users::{self, Role, User};
 use super::views::{ConversationView, MessageView};

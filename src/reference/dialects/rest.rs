@@ -9,14 +9,15 @@ use axum::{Json, Router, middleware};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::Caller;
-use super::error::ApiError;
-use super::middleware::{flaky, phi};
+use super::flaky::flaky;
 use super::rest_account;
 use super::shared::{UPLOAD_BODY_LIMIT, attachment_response, read_upload};
-use super::state::AppState;
-use super::users::User;
-use super::views::{AttachmentMeta, ConversationView, MessageView};
+use crate::reference::app::auth::Caller;
+use crate::reference::app::error::ApiError;
+use crate::reference::app::phi::phi;
+use crate::reference::app::state::AppState;
+use crate::reference::app::users::User;
+use crate::reference::app::views::{AttachmentMeta, ConversationView, MessageView};
 
 /// The rest dialect's API routes.
 pub(crate) fn router(state: AppState) -> Router<AppState> {

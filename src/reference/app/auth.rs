@@ -1,24 +1,17 @@
 //! Accounts and sessions: password check with lockout, random session ids and bearer tokens,
-//! idle timeout, revocation, pre-session CSRF tokens and the `Caller` extractor.
+//! idle timeout, revocation, pre-session CSRF tokens, and the random secrets they are made of.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::FromRequestParts;
-use axum::http::HeaderMap;
-use axum::http::request::Parts;
+use rand::Rng;
 
-use super::error::ApiError;
-use super::state::{AppState, secret};
+use super::config::Credential;
 use super::users::{self, USERS, User};
-use super::{Credential, Dialect};
 
 /// Failed logins allowed before a username is locked.
 pub(crate) const LOCKOUT_AFTER: u32 = 5;
-/// The account message reads fall through to under `unauth-message` (the clinician, who
-/// takes part in every conversation).
-const SERVICE_ACCOUNT: &str = "u-cl-31d5";
 /// How long a lock lasts.
 pub(crate) const LOCKOUT_FOR: Duration = Duration::from_secs(15 * 60);
 /// How long an unused login-form (pre-session) token lives.
@@ -181,6 +174,15 @@ impl Auth {
     }
 }
 
+/// A random alphanumeric secret of `len` characters.
+pub(crate) fn secret(len: usize) -> String {
+    rand::rng()
+        .sample_iter(&rand::distr::Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
 /// Compares two secrets without an early exit.
 pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -188,58 +190,4 @@ pub(crate) fn same_secret(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
-}
-
-/// The value of cookie `name` in the request.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// The bearer token in the `Authorization` header.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
-impl AppState {
-    /// The API caller: a bearer token (rest) or the `sm_sid` cookie (forms).
-    pub(crate) fn api_caller(&self, headers: &HeaderMap) -> Option<Caller> {
-        let sid = match self.settings.dialect {
-            Dialect::Rest => bearer(headers)?,
-            Dialect::Forms => cookie(headers, "sm_sid")?,
-        };
-        self.auth.session(sid)
-    }
-}
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if let Some(caller) = state.api_caller(&parts.headers) {
-            return Ok(caller);
-        }
-        let path = parts.uri.path();
-        let message_read = parts.method == axum::http::Method::GET
-            && (path.contains("/messages") || path.starts_with("/threads/"));
-        match users::by_id(SERVICE_ACCOUNT) {
-            Some(user) if message_read && state.has(super::Flaw::UnauthMessage) => Ok(Caller {
-                user,
-                sid: String::new(),
-                csrf: String::new(),
-            }),
-            _ => Err(ApiError::Unauthorized),
-        }
-    }
 }

@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::Flaw;
+use super::flaws::Flaw;
 
 /// The API style the server speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

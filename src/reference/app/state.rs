@@ -1,5 +1,6 @@
-//! Shared server state: settings, the in-memory store (conversations, messages, attachments,
-//! audit log, notifications outbox) and helpers for ids, secrets and timestamps.
+//! Shared server state: settings, the accounts and sessions, the in-memory store
+//! (conversations, messages, attachments, audit log, notifications outbox) and helpers for ids
+//! and timestamps.
 
 use std::collections::HashMap;
 use std::ops::Deref;
@@ -8,13 +9,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use rand::Rng;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::auth::Auth;
+use super::auth::{Auth, secret};
+use super::config::Dialect;
+use super::flaws::Flaw;
 use super::users::User;
-use super::{Dialect, Flaw};
 
 /// Settings fixed at start-up.
 pub(crate) struct Settings {
@@ -168,15 +169,6 @@ impl Store {
 /// A fresh random id such as `c-1a2b3c4d5e6f`.
 pub(crate) fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", hex::encode(rand::random::<[u8; 6]>()))
-}
-
-/// A random alphanumeric secret of `len` characters.
-pub(crate) fn secret(len: usize) -> String {
-    rand::rng()
-        .sample_iter(&rand::distr::Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
 }
 
 /// RFC 3339 in UTC.

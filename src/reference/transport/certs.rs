@@ -1,24 +1,26 @@
-//! TLS material made at start-up: an rcgen CA and a leaf for the loopback names, served with
-//! rustls (aws-lc-rs, TLS 1.2 and 1.3 only).
+//! The certificates made at start-up: a fresh rcgen CA and a leaf it signs for the loopback
+//! names, kept as DER so any TLS stack can serve them.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
     ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
 };
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 
-/// The CA certificate (PEM) and a server configuration presenting a leaf it signed.
-pub(crate) struct TlsMaterial {
+/// The CA certificate (PEM) and the leaf's chain and key.
+pub(crate) struct Certificates {
     pub ca_pem: String,
-    pub server_config: Arc<rustls::ServerConfig>,
+    /// The leaf, then the CA.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The leaf's private key (PKCS #8).
+    pub key: PrivateKeyDer<'static>,
 }
 
 /// Makes a fresh CA and leaf valid for `127.0.0.1`, `::1`, `localhost` and `host`.
-pub(crate) fn build(host: IpAddr) -> Result<TlsMaterial, String> {
+pub(crate) fn make(host: IpAddr) -> Result<Certificates, String> {
     let err = |e: rcgen::Error| e.to_string();
     let now = OffsetDateTime::now_utc();
 
@@ -53,19 +55,10 @@ pub(crate) fn build(host: IpAddr) -> Result<TlsMaterial, String> {
     let leaf_key = KeyPair::generate().map_err(err)?;
     let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(err)?;
 
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_single_cert(vec![leaf.der().clone(), ca.der().clone()], key)
-        .map_err(|e| e.to_string())?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-
-    Ok(TlsMaterial {
+    Ok(Certificates {
         ca_pem: ca.pem(),
-        server_config: Arc::new(config),
+        chain: vec![leaf.der().clone(), ca.der().clone()],
+        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
     })
 }
 

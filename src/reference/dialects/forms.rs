@@ -11,12 +11,14 @@ use axum::{Json, Router, middleware};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{Caller, same_secret};
-use super::error::ApiError;
-use super::middleware::{flaky, phi};
-use super::shared::{UPLOAD_BODY_LIMIT, attachment_response, field, read_upload};
-use super::state::{AppState, rfc3339};
-use super::views::MessageView;
+use super::flaky::flaky;
+use super::shared::{UPLOAD_BODY_LIMIT, attachment_response, read_upload};
+use crate::reference::app::auth::{Caller, same_secret};
+use crate::reference::app::error::ApiError;
+use crate::reference::app::phi::phi;
+use crate::reference::app::request::field;
+use crate::reference::app::state::{AppState, rfc3339};
+use crate::reference::app::views::MessageView;
 
 const CSRF_FIELD: &str = "authenticity_token";
 

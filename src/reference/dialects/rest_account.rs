@@ -11,11 +11,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{Caller, bearer, same_secret};
-use super::error::ApiError;
-use super::middleware::phi;
-use super::shared::field;
-use super::state::{AppState, rfc3339};
+use crate::reference::app::auth::{Caller, same_secret};
+use crate::reference::app::error::ApiError;
+use crate::reference::app::phi::phi;
+use crate::reference::app::request::{bearer, field};
+use crate::reference::app::state::{AppState, rfc3339};
 
 /// The account, audit and outbox routes.
 pub(crate) fn routes() -> Router<AppState> {

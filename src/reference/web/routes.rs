@@ -1,5 +1,6 @@
-//! The browser side of both dialects: pages, sign-in with a pre-session CSRF token, cookie
-//! sessions, compose and sign-out. Paths, field and cookie names come from the dialect's [`Web`].
+//! The page and sign-in routes of both dialects: pages, sign-in with a pre-session CSRF token,
+//! cookie sessions, compose and sign-out. Paths, field and cookie names come from the dialect's
+//! [`Web`].
 
 use std::collections::HashMap;
 
@@ -9,74 +10,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::auth::{Caller, cookie, same_secret};
-use super::error::ApiError;
-use super::middleware::phi;
+use super::names::{Web, web};
 use super::pages::{self, SignedIn};
-use super::shared::field;
-use super::state::AppState;
-use super::{Dialect, Flaw};
-
-/// A dialect's browser-facing names.
-pub(crate) struct Web {
-    pub entry: &'static str,
-    pub login: &'static str,
-    pub home: &'static str,
-    pub compose: &'static str,
-    pub privacy: &'static str,
-    pub terms: &'static str,
-    pub logout: &'static str,
-    pub user_field: &'static str,
-    pub pass_field: &'static str,
-    pub csrf_field: &'static str,
-    pub session_cookie: &'static str,
-    pub pre_cookie: &'static str,
-    /// Double-submit CSRF cookie, readable by scripts (forms dialect only).
-    pub csrf_cookie: Option<&'static str>,
-    pub same_site: &'static str,
-}
-
-const REST: Web = Web {
-    entry: "/",
-    login: "/login",
-    home: "/inbox",
-    compose: "/compose",
-    privacy: "/privacy",
-    terms: "/terms",
-    logout: "/logout",
-    user_field: "username",
-    pass_field: "password",
-    csrf_field: "csrf_token",
-    session_cookie: "vv_session",
-    pre_cookie: "vv_pre",
-    csrf_cookie: None,
-    same_site: "Lax",
-};
-
-const FORMS: Web = Web {
-    entry: "/",
-    login: "/account/signin",
-    home: "/home",
-    compose: "/home/compose",
-    privacy: "/legal/privacy",
-    terms: "/legal/terms",
-    logout: "/account/signout",
-    user_field: "email",
-    pass_field: "passphrase",
-    csrf_field: "authenticity_token",
-    session_cookie: "sm_sid",
-    pre_cookie: "sm_pre",
-    csrf_cookie: Some("sm_csrf"),
-    same_site: "Strict",
-};
-
-/// The browser-facing names of `dialect`.
-pub(crate) fn web(dialect: Dialect) -> &'static Web {
-    match dialect {
-        Dialect::Rest => &REST,
-        Dialect::Forms => &FORMS,
-    }
-}
+use super::stylesheet::STYLESHEET;
+use crate::reference::app::auth::{Caller, same_secret};
+use crate::reference::app::config::Dialect;
+use crate::reference::app::error::ApiError;
+use crate::reference::app::flaws::Flaw;
+use crate::reference::app::phi::phi;
+use crate::reference::app::request::{cookie, field};
+use crate::reference::app::state::AppState;
 
 /// The page and sign-in routes of the running dialect.
 pub(crate) fn router(dialect: Dialect) -> Router<AppState> {
@@ -100,7 +43,7 @@ pub(crate) fn router(dialect: Dialect) -> Router<AppState> {
             get(|| async {
                 (
                     [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-                    pages::STYLESHEET,
+                    STYLESHEET,
                 )
             }),
         )

@@ -3,8 +3,8 @@
 use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 
-use super::Flaw;
 use super::error::ApiError;
+use super::flaws::Flaw;
 use super::state::{AppState, Attachment, AuditEvent, Notification, new_id};
 use super::users::{self, Role, User};
 use super::views::AttachmentMeta;

@@ -1,5 +1,4 @@
-//! Request plumbing both dialects share: form fields, multipart uploads and attachment
-//! downloads.
+//! Request plumbing both dialects share: multipart uploads and attachment downloads.
 
 use std::collections::HashMap;
 
@@ -9,20 +8,16 @@ use axum::extract::multipart::MultipartError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::Flaw;
-use super::error::ApiError;
-use super::middleware::phi;
-use super::records::MAX_ATTACHMENT_BYTES;
-use super::state::AppState;
+use super::caller::api_caller;
+use crate::reference::app::error::ApiError;
+use crate::reference::app::flaws::Flaw;
+use crate::reference::app::phi::phi;
+use crate::reference::app::records::MAX_ATTACHMENT_BYTES;
+use crate::reference::app::state::AppState;
 
 /// Request-body limit on upload routes: the attachment limit plus room for multipart framing,
 /// so a file just over the limit still gets our own 413.
 pub(crate) const UPLOAD_BODY_LIMIT: usize = MAX_ATTACHMENT_BYTES + 256 * 1024;
-
-/// A form field's value, or `""` when it is absent.
-pub(crate) fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map_or("", String::as_str)
-}
 
 /// The file part of an upload.
 pub(crate) struct UploadedFile {
@@ -106,7 +101,7 @@ pub(crate) fn attachment_response(
     headers: &HeaderMap,
     aid: &str,
 ) -> Result<Response, ApiError> {
-    let caller = match state.api_caller(headers) {
+    let caller = match api_caller(state, headers) {
         Some(c) => Some(c.user),
         None if state.has(Flaw::UnauthAttachment) => None,
         None => return Err(ApiError::Unauthorized),

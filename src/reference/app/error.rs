@@ -1,0 +1,90 @@
+//! The one way the JSON APIs say no: a status and `{"error": "..."}`, and the layer that gives
+//! every other error response that shape.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// A refusal from a JSON API handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ApiError {
+    /// 400 with a short reason.
+    BadRequest(&'static str),
+    /// 401 `{"error":"unauthorized"}`.
+    Unauthorized,
+    /// 403 with a short reason.
+    Forbidden(&'static str),
+    /// 404 `{"error":"not found"}`; also used for resources the caller may not see.
+    NotFound,
+    /// 409 with a short reason.
+    Conflict(&'static str),
+    /// 413.
+    TooLarge,
+    /// 415 with a short reason.
+    Unsupported(&'static str),
+}
+
+impl ApiError {
+    fn parts(self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(why) => (StatusCode::BAD_REQUEST, why),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, why),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not found"),
+            ApiError::Conflict(why) => (StatusCode::CONFLICT, why),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload too large"),
+            ApiError::Unsupported(why) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, why),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, why) = self.parts();
+        json_error(status, why)
+    }
+}
+
+/// A JSON error response.
+pub(crate) fn json_error(status: StatusCode, why: &str) -> Response {
+    (status, Json(json!({ "error": why }))).into_response()
+}
+
+/// Gives every error response that is neither JSON nor HTML a JSON body (405, 413, extractor
+/// rejections), and turns 422 (well-formed but wrong shape) into 400.
+pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("application/json") || content_type.starts_with("text/html") {
+        return resp;
+    }
+    let (status, why) = match status {
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
+            (StatusCode::BAD_REQUEST, "malformed request")
+        }
+        StatusCode::NOT_FOUND => (status, "not found"),
+        StatusCode::METHOD_NOT_ALLOWED => (status, "method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => (status, "payload too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (status, "unsupported media type"),
+        s if s.is_server_error() => (s, "internal error"),
+        s => (s, s.canonical_reason().unwrap_or("error")),
+    };
+    let mut out = json_error(status, why);
+    for name in [header::ALLOW, header::WWW_AUTHENTICATE] {
+        if let Some(v) = resp.headers().get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}

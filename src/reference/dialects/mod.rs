@@ -1,0 +1,36 @@
+//! The API dialects: `rest` (JSON and bearer tokens, with its account endpoints) and `forms`
+//! (cookie sessions and CSRF fields), and the request plumbing they share.
+
+mod caller;
+mod flaky;
+mod forms;
+mod rest;
+mod rest_account;
+mod shared;
+
+use axum::Router;
+
+use crate::reference::app::config::Dialect;
+use crate::reference::app::state::AppState;
+
+/// Request-body limit for JSON bodies (`rest`).
+const JSON_BODY_LIMIT: usize = 64 * 1024;
+/// Request-body limit for form bodies (`forms`): percent-encoding can triple a 20 000-character
+/// message, so forms get more room than JSON.
+const FORM_BODY_LIMIT: usize = 256 * 1024;
+
+/// The API routes of the running dialect.
+pub(crate) fn router(state: AppState) -> Router<AppState> {
+    match state.settings.dialect {
+        Dialect::Rest => rest::router(state.clone()),
+        Dialect::Forms => forms::router(state.clone()),
+    }
+}
+
+/// The request-body limit of `dialect`'s routes (upload routes set their own).
+pub(crate) fn body_limit(dialect: Dialect) -> usize {
+    match dialect {
+        Dialect::Rest => JSON_BODY_LIMIT,
+        Dialect::Forms => FORM_BODY_LIMIT,
+    }
+}

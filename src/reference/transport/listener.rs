@@ -1,0 +1,99 @@
+//! One listening socket and the protocol it speaks: binding, its URL, serving an application
+//! on it, and stopping it.
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use axum::Router;
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+use tokio::task::JoinHandle;
+
+use crate::reference::app::config::ReferenceError;
+
+/// How a listener speaks to its clients.
+pub(crate) enum Protocol {
+    /// HTTPS, terminated by rustls.
+    Rustls(Arc<rustls::ServerConfig>),
+    /// Plain HTTP.
+    Plain,
+}
+
+/// A bound socket, not yet serving.
+pub(crate) struct Listener {
+    socket: TcpListener,
+    addr: SocketAddr,
+    protocol: Protocol,
+}
+
+/// A listener being served: the handle that stops it and the task serving it.
+pub(crate) struct Running {
+    handle: Handle,
+    task: JoinHandle<()>,
+}
+
+impl Listener {
+    /// Binds `host:port` (port 0 picks a free one) for `protocol`.
+    pub(crate) fn bind(
+        host: IpAddr,
+        port: u16,
+        protocol: Protocol,
+    ) -> Result<Self, ReferenceError> {
+        let addr = SocketAddr::new(host, port);
+        let bind_err = |source| ReferenceError::Bind { addr, source };
+        let socket = TcpListener::bind(addr).map_err(bind_err)?;
+        socket.set_nonblocking(true).map_err(bind_err)?;
+        let addr = socket.local_addr().map_err(bind_err)?;
+        Ok(Listener {
+            socket,
+            addr,
+            protocol,
+        })
+    }
+
+    /// `https://HOST:PORT` or `http://HOST:PORT`, no trailing slash.
+    pub(crate) fn url(&self) -> String {
+        match self.protocol {
+            Protocol::Rustls(_) => format!("https://{}", self.addr),
+            Protocol::Plain => format!("http://{}", self.addr),
+        }
+    }
+
+    /// Starts serving `app` on the socket.
+    pub(crate) fn serve(self, app: Router) -> Running {
+        let handle = Handle::new();
+        let task = match self.protocol {
+            Protocol::Rustls(config) => {
+                let server =
+                    axum_server::from_tcp_rustls(self.socket, RustlsConfig::from_config(config))
+                        .handle(handle.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = server.serve(app.into_make_service()).await {
+                        eprintln!("reference server (HTTPS) stopped: {e}");
+                    }
+                })
+            }
+            Protocol::Plain => {
+                let server = axum_server::from_tcp(self.socket).handle(handle.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = server.serve(app.into_make_service()).await {
+                        eprintln!("reference server (HTTP) stopped: {e}");
+                    }
+                })
+            }
+        };
+        Running { handle, task }
+    }
+}
+
+impl Running {
+    /// Asks the listener to stop accepting and to close its connections.
+    pub(crate) fn stop(&self) {
+        self.handle.shutdown();
+    }
+
+    /// Waits until the listener has stopped.
+    pub(crate) async fn join(self) {
+        let _ = self.task.await;
+    }
+}

@@ -1,0 +1,7 @@
+//! The browser side of both dialects: each dialect's page names, the HTML pages, the stylesheet,
+//! and the page and sign-in routes.
+
+mod names;
+mod pages;
+pub(crate) mod routes;
+mod stylesheet;
