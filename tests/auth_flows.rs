@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
-use vvcheck::http::{HttpClient, HttpOptions, OutBody, Outgoing, RequestTag, session};
+use vvcheck::http::{HttpClient, HttpOptions, OutBody, Outgoing, RequestTag, auth};
 use vvcheck::model::resolve::ResolvedTarget;
 
 const CLIENT_SECRET: &str = "cc-secret-0123456789";
@@ -105,7 +105,7 @@ operations: {{}}
     common::target_from_yaml(&yaml, dir)
 }
 
-async fn post_protected(http: &HttpClient, t: &ResolvedTarget, s: &session::Session) -> u16 {
+async fn post_protected(http: &HttpClient, t: &ResolvedTarget, s: &vvcheck::http::Session) -> u16 {
     let mut req = Outgoing {
         method: reqwest::Method::POST,
         url: t.url("/protected").unwrap(),
@@ -136,7 +136,7 @@ async fn client_credentials_and_json_login_with_csrf_header() {
     )
     .unwrap();
 
-    let svc = session::login(&http, &t, &t.actors["service"])
+    let svc = auth::login(&http, &t, &t.actors["service"])
         .await
         .expect("client-credentials login");
     assert_eq!(svc.attrs["id"], "svc-1");
@@ -147,7 +147,7 @@ async fn client_credentials_and_json_login_with_csrf_header() {
         "a forged token is refused"
     );
 
-    let pa = session::login(&http, &t, &t.actors["patient_a"])
+    let pa = auth::login(&http, &t, &t.actors["patient_a"])
         .await
         .expect("JSON login");
     assert_eq!(pa.attrs["id"], "u-9");
@@ -189,7 +189,7 @@ async fn a_refused_login_is_an_error_naming_the_actor() {
         },
     )
     .unwrap();
-    let err = session::login(&http, &t, &t.actors["patient_a"])
+    let err = auth::login(&http, &t, &t.actors["patient_a"])
         .await
         .unwrap_err();
     assert_eq!(

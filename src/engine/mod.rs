@@ -95,7 +95,7 @@ async fn login_all(
         .map(|actor| async move {
             (
                 actor.name.clone(),
-                crate::http::session::login(http, target, actor)
+                crate::http::auth::login(http, target, actor)
                     .await
                     .map(Arc::new),
             )

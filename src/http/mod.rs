@@ -6,6 +6,7 @@ pub mod client;
 pub mod cookies;
 
 pub mod extract;
+mod message;
 mod rate;
 mod record;
 pub mod redact;

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use super::client::{BODY_LIMIT, Incoming, OutBody, OutPart, Outgoing, RequestTag, TransportError};
+use super::message::{
+    BODY_LIMIT, Incoming, OutBody, OutPart, Outgoing, RequestTag, TransportError,
+};
 use super::redact::Redactor;
 use crate::outcome::Exchange;
 

@@ -4,12 +4,17 @@
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::auth::CsrfToken;
 use super::client::Outgoing;
 use super::cookies::{Jar, SetCookie};
 use crate::outcome::Exchange;
 
-pub use super::auth::login;
+/// The CSRF token of a session and how it goes back to the server.
+#[derive(Debug, Clone)]
+pub struct CsrfToken {
+    pub value: String,
+    pub send_header: Option<String>,
+    pub send_field: Option<String>,
+}
 
 /// A logged-in actor (or `anonymous`).
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@ use futures_util::future::BoxFuture;
 use serde::Deserialize;
 
 use super::{Probe, ProbeEnv, ProbeResult};
+use crate::http::auth;
 use crate::http::cookies::SetCookie;
-use crate::http::session;
 use crate::model::probe::ProbeParams;
 use crate::model::target::AuthKind;
 use crate::outcome::{CheckError, ErrorKind, Finding};
@@ -65,7 +65,7 @@ async fn cookies(env: &mut ProbeEnv<'_>) -> ProbeResult {
             continue;
         }
         schemes_seen.push(actor.scheme_name.clone());
-        let s = match session::login(env.http, env.target, actor).await {
+        let s = match auth::login(env.http, env.target, actor).await {
             Ok(s) => s,
             Err(e) => {
                 env.evidence.exchanges.extend(e.exchanges);

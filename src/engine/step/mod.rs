@@ -80,7 +80,7 @@ impl Runner<'_> {
                 Arc::clone(s)
             } else {
                 let resolved = self.rc.target.actors.get(actor).ok_or_else(unknown)?;
-                let s = crate::http::session::login(&self.rc.http, &self.rc.target, resolved)
+                let s = crate::http::auth::login(&self.rc.http, &self.rc.target, resolved)
                     .await
                     .map_err(|e| {
                         self.evidence.exchanges.extend(e.exchanges);

@@ -8,16 +8,8 @@ use serde_json::Value;
 use super::Login;
 use crate::http::client::{Incoming, OutBody, OutPart, Outgoing};
 use crate::http::extract::hidden_input;
-use crate::http::session::{LoginError, Session};
+use crate::http::session::{CsrfToken, LoginError, Session};
 use crate::model::target::Csrf;
-
-/// The CSRF token of a session and how it goes back to the server.
-#[derive(Debug, Clone)]
-pub struct CsrfToken {
-    pub value: String,
-    pub send_header: Option<String>,
-    pub send_field: Option<String>,
-}
 
 impl CsrfToken {
     /// Adds the token to a request with an unsafe method, in a header, a body field, or both.

@@ -18,8 +18,6 @@ use crate::model::resolve::{ResolvedActor, ResolvedTarget};
 use crate::model::target::AuthKind;
 use crate::outcome::Exchange;
 
-pub use csrf::CsrfToken;
-
 /// One login in progress: who logs in, and what it has sent and been given so far.
 struct Login<'a> {
     http: &'a HttpClient,
