@@ -416,30 +416,6 @@ fn empty_report_is_still_valid() {
 }
 
 #[test]
-#[ignore = "prints the sample outputs for a human to read"]
-fn print_samples() {
-    let report = fixture::report();
-    println!(
-        "{}",
-        junit_xml(&report, JunitFlavor::Extended).expect("serialises")
-    );
-    println!("{}", default_xml());
-    println!(
-        "{}",
-        crate::report::results_json(&report).expect("serialises")
-    );
-    let mut console = crate::report::Console::new(crate::report::ConsoleOptions::default());
-    let mut out = Vec::new();
-    for (i, c) in report.checks.iter().enumerate() {
-        console
-            .check_finished(c, i + 1, 8, &mut out)
-            .expect("written");
-    }
-    console.summary(&report, &mut out).expect("written");
-    println!("{}", String::from_utf8_lossy(&out));
-}
-
-#[test]
 fn a_check_without_requirements_is_filed_under_its_id() {
     let mut report = fixture::report();
     report.checks[0].requirements.clear();
