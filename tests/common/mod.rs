@@ -1,6 +1,9 @@
-//! Test kit: the reference server with a written target profile, and the vvcheck binary.
+//! Test kit: the reference server with a written target profile, the vvcheck binary, and JUnit
+//! schema validation ([`junit_schema`]).
 
 #![allow(dead_code)]
+
+pub mod junit_schema;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -92,11 +95,6 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-/// The shared folder beside the repository (schemas live there).
-pub fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }
 
 /// A resolved target from profile text (written into `dir`, so `{file: …}` secrets resolve).
