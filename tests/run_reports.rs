@@ -5,29 +5,29 @@
 
 mod common;
 
-use common::{Reference, files_under, junit_schema, text, vvcheck};
+use common::cli::{Run, vvcheck};
+use common::{Reference, files_under, junit_schema};
 use serde_json::Value;
 use vvcheck::reference::{Dialect, Flaw};
 
-fn run_args(r: &Reference, out: &std::path::Path, extra: &[&str]) -> Vec<String> {
-    let mut a = vec![
-        "run".to_string(),
-        "--target".into(),
-        r.profile.display().to_string(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    a.extend(extra.iter().map(|s| s.to_string()));
-    a
+/// `vvcheck run --target PROFILE --out DIR EXTRA…`, off the runtime that serves the reference.
+async fn run(r: &Reference, out: &std::path::Path, extra: &[&str]) -> Run {
+    vvcheck(["run", "--target"])
+        .arg(&r.profile)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .run_async()
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_writes_valid_junit_and_results_json() {
     let r = Reference::start(Dialect::Rest, &[]).await;
     let out_dir = tempfile::tempdir().unwrap();
-    let out = vvcheck(run_args(&r, out_dir.path(), &[])).await;
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let out = run(&r, out_dir.path(), &[]).await;
+    out.assert_code(0);
+    let stdout = &out.stdout;
 
     let junit_path = out_dir.path().join("junit.xml");
     let junit = std::fs::read_to_string(&junit_path).unwrap();
@@ -128,13 +128,13 @@ async fn run_writes_valid_junit_and_results_json() {
 async fn extended_junit_adds_testcase_properties() {
     let r = Reference::start(Dialect::Rest, &[]).await;
     let out_dir = tempfile::tempdir().unwrap();
-    let out = vvcheck(run_args(
+    run(
         &r,
         out_dir.path(),
         &["--junit-flavor", "extended", "--requirement", "SEC-03"],
-    ))
-    .await;
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    )
+    .await
+    .assert_code(0);
     let junit = std::fs::read_to_string(out_dir.path().join("junit.xml")).unwrap();
     let case = junit
         .find("classname=\"security.SEC-03\"")
@@ -160,9 +160,9 @@ async fn extended_junit_adds_testcase_properties() {
 async fn a_mandatory_failure_exits_1_and_names_the_requirement() {
     let r = Reference::start(Dialect::Forms, &[Flaw::IdorMessage]).await;
     let out_dir = tempfile::tempdir().unwrap();
-    let out = vvcheck(run_args(&r, out_dir.path(), &["--quiet"])).await;
-    let (stdout, _) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let out = run(&r, out_dir.path(), &["--quiet"]).await;
+    out.assert_code(1);
+    let stdout = &out.stdout;
     assert!(stdout.contains("FAIL [SEC-05]"), "{stdout}");
     assert!(
         stdout.contains("expected status 403/404, saw 200 OK"),
@@ -180,14 +180,14 @@ async fn no_secret_reaches_the_console_or_any_report() {
     let r = Reference::start(Dialect::Forms, &[]).await;
     let out_dir = tempfile::tempdir().unwrap();
     // --verbose prints every exchange, logins included.
-    let out = vvcheck(run_args(
+    let out = run(
         &r,
         out_dir.path(),
         &["--verbose", "--junit-flavor", "extended"],
-    ))
+    )
     .await;
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    out.assert_code(0);
+    let (stdout, stderr) = (&out.stdout, &out.stderr);
     let secrets = r.secrets();
     assert_eq!(secrets.len(), 5, "four passwords and a token are planted");
     for s in &secrets {

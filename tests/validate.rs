@@ -1,25 +1,22 @@
-//! `vvcheck validate`: every bad-input fixture exits 2 with file:line:col and a clear message;
-//! the shipped suites and the example profile are valid.
+//! `vvcheck validate` on every bad-input fixture in `fixtures/invalid/`: exit 2 with
+//! file:line:col and a clear message. Other `validate` behaviour (all errors of a file at once,
+//! every bad step, files of unknown kind, the shipped suites and the example profile) is in case
+//! folders (`tests/cases/`).
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::{self, vvcheck};
 
 fn validate(file: &str) -> (i32, String, String) {
-    let out = Command::cargo_bin("vvcheck")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["validate", file])
+    let r = vvcheck(["validate", file])
+        .current_dir(cli::root())
         .env("ACME_PA_PASSWORD", "pa-secret-1")
         .env("ACME_PB_PASSWORD", "pb-secret-1")
         .env("ACME_DR_PASSWORD", "dr-secret-1")
         .env("ACME_OUTBOX_TOKEN", "outbox-token-1")
         .env_remove("VVCHECK_FIXTURE_UNSET_SECRET")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run();
+    (r.code(), r.stdout, r.stderr)
 }
 
 /// (fixture, position printed, message, hint) — one row per bad-input case.
@@ -144,97 +141,5 @@ fn every_invalid_fixture_exits_2_with_position_message_and_hint() {
             "{file}: hint `{hint}` missing in\n{stderr}"
         );
         assert!(!stderr.contains("panicked"), "{file}: panic\n{stderr}");
-    }
-}
-
-#[test]
-fn all_errors_of_a_file_are_reported_at_once() {
-    // Two unknown requirement IDs in two checks, plus a misspelt operation: three errors.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("suite.yaml");
-    std::fs::write(
-        &path,
-        "- id: a\n  title: A\n  requirements: [SEC-98]\n  steps: [{ call: list_conversations, as: patient_a }]\n\
-         - id: b\n  title: B\n  requirements: [SEC-97]\n  steps: [{ call: list_conversatons, as: patient_a }]\n",
-    )
-    .unwrap();
-    let (code, _, stderr) = validate(path.to_str().unwrap());
-    assert_eq!(code, 2);
-    assert!(stderr.contains("3 errors in the input files"), "{stderr}");
-    assert!(
-        stderr.contains(":3:18") && stderr.contains(":7:18") && stderr.contains(":8:19"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn the_shipped_suites_and_the_example_profile_are_valid() {
-    let (code, stdout, stderr) = validate("fixtures/targets/example.yaml");
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains("fixtures/targets/example.yaml: target profile"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("ok: "), "{stdout}");
-    let out = Command::cargo_bin("vvcheck")
-        .unwrap()
-        .arg("validate")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("edition vvcheck-baseline-1"));
-}
-
-#[test]
-fn a_file_of_unknown_kind_is_rejected() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("what.yaml");
-    std::fs::write(&path, "hello: world\n").unwrap();
-    let (code, _, stderr) = validate(path.to_str().unwrap());
-    assert_eq!(code, 2);
-    assert!(
-        stderr.contains("cannot tell what kind of file this is"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn every_bad_step_actor_and_operation_is_reported_not_just_the_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let suite = dir.path().join("suite.yaml");
-    std::fs::write(
-        &suite,
-        "- id: a\n  title: t\n  requirements: [FUN-01]\n  steps:\n    - call: list_conversations\n      az: x\n    - call: list_conversations\n      expect: { stauts: 200 }\n",
-    )
-    .unwrap();
-    let (code, _, stderr) = validate(suite.to_str().unwrap());
-    assert_eq!(code, 2);
-    assert!(
-        stderr.contains("unknown field `az` (at `steps[0]`)") && stderr.contains(":6:7"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("unknown field `stauts` (at `steps[1].expect`)")
-            && stderr.contains("did you mean `status`?"),
-        "{stderr}"
-    );
-
-    let target = dir.path().join("target.yaml");
-    std::fs::write(
-        &target,
-        "name: x\nbase_url: https://x.example\nauth:\n  a: { kind: bearer }\nactors:\n  p: { auth: a, tokn: { env: X } }\noperations:\n  logout: { method: POST }\n  mark_read: { pth: /b }\n",
-    )
-    .unwrap();
-    let (code, _, stderr) = validate(target.to_str().unwrap());
-    assert_eq!(code, 2);
-    for expected in [
-        "unknown field `tokn` (at `actors.p`)",
-        "an operation needs a `path` (or `steps:`) (at `operations.logout`)",
-        "unknown field `pth` (at `operations.mark_read`)",
-    ] {
-        assert!(
-            stderr.contains(expected),
-            "`{expected}` missing in\n{stderr}"
-        );
     }
 }
