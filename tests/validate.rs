@@ -1,124 +1,151 @@
 //! `vvcheck validate` on every bad-input fixture in `fixtures/invalid/`: exit 2 with
-//! file:line:col and a clear message. Other `validate` behaviour (all errors of a file at once,
-//! every bad step, files of unknown kind, the shipped suites and the example profile) is in case
-//! folders (`tests/cases/`).
+//! file:line:col, a clear message, and exactly the hint under the caret (or none, asserted).
+//! Other `validate` behaviour (all errors of a file at once, every bad step, files of unknown
+//! kind, the shipped suites and the example profile) is in case folders (`tests/cases/`).
 
 mod common;
 
 use common::cli::{self, vvcheck};
 
-fn validate(file: &str) -> (i32, String, String) {
-    let r = vvcheck(["validate", file])
-        .current_dir(cli::root())
-        .env("ACME_PA_PASSWORD", "pa-secret-1")
-        .env("ACME_PB_PASSWORD", "pb-secret-1")
-        .env("ACME_DR_PASSWORD", "dr-secret-1")
-        .env("ACME_OUTBOX_TOKEN", "outbox-token-1")
-        .env_remove("VVCHECK_FIXTURE_UNSET_SECRET")
-        .run();
-    (r.code(), r.stdout, r.stderr)
-}
-
-/// (fixture, position printed, message, hint) — one row per bad-input case.
-const CASES: &[(&str, &str, &str, &str)] = &[
-    ("bad-yaml-syntax.yaml", "4:8", "invalid YAML", ""),
+/// (fixture, position printed, message, hint under the caret or `None`) — one row per fixture.
+const CASES: &[(&str, &str, &str, Option<&str>)] = &[
+    ("bad-yaml-syntax.yaml", "4:8", "invalid YAML", None),
     (
         "duplicate-key.yaml",
         "3:3",
         "duplicate mapping key: title",
-        "each key may appear once",
+        Some("each key may appear once in a mapping"),
     ),
     (
         "unknown-field.yaml",
         "2:3",
         "unknown field `titel`",
-        "did you mean `title`?",
+        Some("did you mean `title`?"),
     ),
     (
         "unknown-requirement.yaml",
         "3:18",
         "unknown requirement `SEC-99`",
-        "did you mean `SEC-09`?",
+        Some("did you mean `SEC-09`?"),
     ),
     (
         "unknown-operation.yaml",
         "5:13",
         "unknown operation `get_mesage`",
-        "did you mean `get_message`?",
+        Some("did you mean `get_message`?"),
     ),
     (
         "needs-cycle.yaml",
         "11:11",
         "`needs` forms a cycle: fun.first → fun.second → fun.first",
-        "",
+        Some("a check cannot depend on itself, directly or through others"),
     ),
     (
         "missing-env-secret.yaml",
         "18:76",
         "environment variable `VVCHECK_FIXTURE_UNSET_SECRET` is not set",
-        "export VVCHECK_FIXTURE_UNSET_SECRET",
+        Some("export VVCHECK_FIXTURE_UNSET_SECRET=… before running"),
     ),
     (
         "wrong-type.yaml",
         "4:14",
         "invalid type: string \"soon\", expected u64 (at `timeout_s`)",
-        "",
+        None,
     ),
-    ("empty-suite.yaml", "1:1", "the suite has no checks", ""),
+    (
+        "empty-suite.yaml",
+        "1:1",
+        "the suite has no checks",
+        Some("add at least one `- id: …` entry"),
+    ),
     (
         "bad-url.yaml",
         "6:11",
         "invalid URL `htps//sm.staging.acme.example`",
-        "write a full URL",
+        Some("write a full URL such as https://sm.example.org"),
     ),
     (
         "bad-regex.yaml",
         "8:23",
         "invalid regular expression `([a-z`",
-        "",
+        None,
     ),
     (
         "bad-jsonpath.yaml",
         "9:11",
         "invalid JSONPath `$.conversations[[0`",
-        "",
+        None,
     ),
     (
         "undefined-variable.yaml",
         "7:32",
         "undefined variable `conversation_idd`",
-        "",
+        None,
     ),
     (
         "missing-input.yaml",
         "5:13",
         "`get_message` needs input `message_id`",
-        "",
+        None,
     ),
     (
         "inline-secret.yaml",
         "18:69",
         "secrets are never written inline",
-        "",
+        None,
     ),
     (
         "profile-unknown-operation.yaml",
         "39:3",
         "unknown operation `get_mesage`",
-        "did you mean `get_message`?",
+        Some("did you mean `get_message`?"),
     ),
     (
         "attestation-bad-date.yaml",
         "5:11",
         "`2026-02-30` is not a date (YYYY-MM-DD)",
-        "",
+        None,
     ),
 ];
 
+/// The diagnostic printed at `--> {at}`: its `error:` message and its hint (the text after
+/// the caret, or a `= help:` line), `None` when it has no hint. `None` overall when no
+/// diagnostic is printed at `at`.
+fn diagnostic_at(stderr: &str, at: &str) -> Option<(String, Option<String>)> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let arrow = format!("--> {at}");
+    let k = lines.iter().position(|l| l.trim() == arrow)?;
+    let message = lines[..k]
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or("")
+        .to_string();
+    let mut hint = None;
+    for line in &lines[k + 1..] {
+        if line.is_empty() || line.starts_with("error: ") {
+            break;
+        }
+        let body = line.trim_start();
+        if let Some(h) = body.strip_prefix("= help: ") {
+            hint = Some(h.to_string());
+        } else if let Some(rest) = body.strip_prefix('|') {
+            let rest = rest.trim_start();
+            if rest.starts_with('^') {
+                let after = rest.trim_start_matches('^').trim();
+                hint = (!after.is_empty()).then(|| after.to_string());
+            }
+        }
+    }
+    Some((message, hint))
+}
+
 #[test]
 fn every_invalid_fixture_exits_2_with_position_message_and_hint() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/invalid");
-    let on_disk = std::fs::read_dir(&dir).unwrap().count();
+    let dir = cli::root().join("fixtures/invalid");
+    let on_disk = std::fs::read_dir(&dir)
+        .expect("fixtures/invalid readable")
+        .count();
     assert_eq!(
         on_disk,
         CASES.len(),
@@ -126,20 +153,46 @@ fn every_invalid_fixture_exits_2_with_position_message_and_hint() {
     );
     for (file, pos, message, hint) in CASES {
         let path = format!("fixtures/invalid/{file}");
-        let (code, _, stderr) = validate(&path);
-        assert_eq!(code, 2, "{file}: exit code\n{stderr}");
-        assert!(
-            stderr.contains(&format!("--> {path}:{pos}")),
-            "{file}: position {pos} missing in\n{stderr}"
-        );
-        assert!(
-            stderr.contains(message),
-            "{file}: message `{message}` missing in\n{stderr}"
-        );
-        assert!(
-            stderr.contains(hint),
-            "{file}: hint `{hint}` missing in\n{stderr}"
-        );
+        let r = vvcheck(["validate", path.as_str()])
+            .current_dir(cli::root())
+            .env("ACME_PA_PASSWORD", "pa-secret-1")
+            .env("ACME_PB_PASSWORD", "pb-secret-1")
+            .env("ACME_DR_PASSWORD", "dr-secret-1")
+            .env("ACME_OUTBOX_TOKEN", "outbox-token-1")
+            .env_remove("VVCHECK_FIXTURE_UNSET_SECRET")
+            .run();
+        let stderr = &r.stderr;
+        assert_eq!(r.code(), 2, "{file}: exit code\n{stderr}");
         assert!(!stderr.contains("panicked"), "{file}: panic\n{stderr}");
+        let Some((printed, printed_hint)) = diagnostic_at(stderr, &format!("{path}:{pos}")) else {
+            panic!("{file}: no diagnostic at {pos} in\n{stderr}");
+        };
+        assert!(
+            printed.contains(message),
+            "{file}: message `{message}` missing in `{printed}`\n{stderr}"
+        );
+        assert_eq!(
+            printed_hint.as_deref(),
+            *hint,
+            "{file}: the hint at {pos}\n{stderr}"
+        );
     }
+}
+
+#[test]
+fn the_hint_reader_tells_a_hint_from_none() {
+    let stderr = "error: one\n  --> f.yaml:1:2\n  |\n1 | ab\n  |  ^ a hint\n\nerror: two\n  --> f.yaml:3:1\n  |\n3 | c\n  | ^\n\nerror: three\n  --> g.yaml:0:0\n  = help: help text\n";
+    assert_eq!(
+        diagnostic_at(stderr, "f.yaml:1:2"),
+        Some(("one".into(), Some("a hint".into())))
+    );
+    assert_eq!(
+        diagnostic_at(stderr, "f.yaml:3:1"),
+        Some(("two".into(), None))
+    );
+    assert_eq!(
+        diagnostic_at(stderr, "g.yaml:0:0"),
+        Some(("three".into(), Some("help text".into())))
+    );
+    assert_eq!(diagnostic_at(stderr, "f.yaml:9:9"), None);
 }
