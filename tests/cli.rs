@@ -1,95 +1,40 @@
-//! The command line: `demo`, `list`, `--help`, argument errors and broken pipes.
+//! The command line: `demo`, `list`, `--help`, broken pipes and `serve-reference`. Argument
+//! errors and a demo run with a flaw are case folders (`tests/cases/`).
+
+mod common;
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use assert_cmd::cargo::CommandCargoExt;
+use common::cli::{KillOnDrop, vvcheck};
 
-fn vvcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("vvcheck")
-        .unwrap()
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// Runs vvcheck; (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let r = vvcheck(args).run();
+    (r.code(), r.stdout, r.stderr)
 }
 
 #[test]
 fn demo_passes_against_the_clean_reference_server() {
-    let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = vvcheck(&["demo", "--out", dir.path().to_str().unwrap()]);
-    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let r = vvcheck(["demo", "--out"]).arg(dir.path()).run();
+    r.assert_code(0);
     assert!(
-        stdout.contains("domain") && stdout.contains("security") && stdout.contains("total"),
-        "per-domain summary:\n{stdout}"
+        r.stdout.contains("domain") && r.stdout.contains("security") && r.stdout.contains("total"),
+        "per-domain summary:\n{r}"
     );
     assert!(
-        stdout.contains("MANUAL [SEC-14]"),
-        "manual requirements are reported as such:\n{stdout}"
+        r.stdout.contains("MANUAL [SEC-14]"),
+        "manual requirements are reported as such:\n{r}"
     );
-    assert!(stdout.contains("0 failed, 0 errors"), "{stdout}");
+    assert!(r.stdout.contains("0 failed, 0 errors"), "{r}");
     assert!(dir.path().join("junit.xml").exists() && dir.path().join("results.json").exists());
-}
-
-#[test]
-fn demo_with_a_mandatory_flaw_exits_1_naming_its_requirement() {
-    let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, _) = vvcheck(&[
-        "demo",
-        "--flaw",
-        "no-hsts",
-        "--dialect",
-        "forms",
-        "--quiet",
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
-    assert_eq!(code, 1, "{stdout}");
-    assert!(
-        stdout.contains("FAIL [SEC-03] HTTPS responses carry HSTS"),
-        "{stdout}"
-    );
-}
-
-#[test]
-fn unknown_flaws_and_bad_arguments_exit_2() {
-    let (code, _, stderr) = vvcheck(&["demo", "--flaw", "idor-mesage"]);
-    assert_eq!(code, 2);
-    assert!(
-        stderr.contains("unknown flaw `idor-mesage`") && stderr.contains("idor-message"),
-        "{stderr}"
-    );
-    let (code, _, _) = vvcheck(&["run", "--target", "x.yaml", "--partition", "3/2"]);
-    assert_eq!(code, 2);
-    let (code, _, stderr) = vvcheck(&["run", "--target", "/nonexistent/profile.yaml"]);
-    assert_eq!(code, 2);
-    assert!(stderr.contains("/nonexistent/profile.yaml"), "{stderr}");
-    let (code, _, stderr) = vvcheck(&["demo", "--requirement", "SEC-99"]);
-    assert_eq!(code, 2);
-    assert!(
-        stderr.contains("--requirement `SEC-99` is not in the catalogue")
-            && stderr.contains("did you mean `SEC-09`?"),
-        "{stderr}"
-    );
-    let (code, _, stderr) = vvcheck(&["demo", "--tag", "acess"]);
-    assert_eq!(code, 2);
-    assert!(
-        stderr.contains("no check has tag `acess`; did you mean `access`?"),
-        "{stderr}"
-    );
-    let (code, _, _) = vvcheck(&["frobnicate"]);
-    assert_eq!(code, 2);
 }
 
 #[test]
 fn help_works_for_every_command() {
     for cmd in ["run", "demo", "validate", "list", "serve-reference"] {
-        let (code, stdout, _) = vvcheck(&[cmd, "--help"]);
+        let (code, stdout, _) = run(&[cmd, "--help"]);
         assert_eq!(code, 0, "{cmd} --help");
         assert!(
             stdout.contains("Examples:"),
@@ -100,7 +45,7 @@ fn help_works_for_every_command() {
 
 #[test]
 fn list_prints_requirements_checks_and_flaws() {
-    let (code, stdout, _) = vvcheck(&["list", "requirements"]);
+    let (code, stdout, _) = run(&["list", "requirements"]);
     assert_eq!(code, 0);
     assert!(
         stdout
@@ -108,17 +53,17 @@ fn list_prints_requirements_checks_and_flaws() {
             .any(|l| l.starts_with("SEC-05") && l.contains("mandatory")),
         "{stdout}"
     );
-    let (code, stdout, _) = vvcheck(&["list", "checks", "--format", "json"]);
+    let (code, stdout, _) = run(&["list", "checks", "--format", "json"]);
     assert_eq!(code, 0);
-    let checks: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let checks: serde_json::Value = serde_json::from_str(&stdout).expect("list checks prints JSON");
     assert!(
         checks
             .as_array()
-            .unwrap()
+            .expect("a JSON array")
             .iter()
             .any(|c| c["id"] == "sec.access.cross-patient-message")
     );
-    let (code, stdout, _) = vvcheck(&["list", "flaws"]);
+    let (code, stdout, _) = run(&["list", "flaws"]);
     assert_eq!(code, 0);
     let first = stdout
         .lines()
@@ -134,55 +79,43 @@ fn list_prints_requirements_checks_and_flaws() {
 
 #[test]
 fn a_closed_pipe_is_not_an_error() {
-    let mut child = Command::cargo_bin("vvcheck")
-        .unwrap()
-        .args(["list", "requirements"])
+    let mut child = vvcheck(["list", "requirements"])
+        .command()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .expect("vvcheck starts");
     drop(child.stdout.take());
-    let status = child.wait().unwrap();
+    let status = child.wait().expect("vvcheck ends");
     let mut stderr = String::new();
     child
         .stderr
         .take()
-        .unwrap()
+        .expect("stderr piped")
         .read_to_string(&mut stderr)
-        .unwrap();
+        .expect("stderr readable");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(status.code(), Some(0));
 }
 
-/// Kills the child process when the test ends, however it ends.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn serve_reference_writes_a_profile_that_run_uses_as_is() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temp dir");
     let profile = dir.path().join("ref.yaml");
-    let child = Command::cargo_bin("vvcheck")
-        .unwrap()
-        .args([
-            "serve-reference",
-            "--port",
-            "0",
-            "--dialect",
-            "forms",
-            "--write-profile",
-            profile.to_str().unwrap(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = vvcheck([
+        "serve-reference",
+        "--port",
+        "0",
+        "--dialect",
+        "forms",
+        "--write-profile",
+    ])
+    .arg(&profile)
+    .command()
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("serve-reference starts");
     let _guard = KillOnDrop(child);
     // Bounded wait for the profile (the server writes it once it listens).
     let ready = (0..200).any(|_| {
@@ -194,29 +127,30 @@ fn serve_reference_writes_a_profile_that_run_uses_as_is() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&secrets).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&secrets)
+            .expect("secrets file written")
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600, "the secrets file is private");
     }
-    let profile_text = std::fs::read_to_string(&profile).unwrap();
+    let profile_text = std::fs::read_to_string(&profile).expect("profile readable");
     for line in std::fs::read_to_string(&secrets)
-        .unwrap()
+        .expect("secrets readable")
         .lines()
         .filter(|l| !l.starts_with('#'))
     {
-        let (_, value) = line.split_once('=').unwrap();
+        let (_, value) = line.split_once('=').expect("KEY=VALUE");
         assert!(
             !profile_text.contains(value),
             "the profile references secrets, never holds them"
         );
     }
     let out_dir = dir.path().join("out");
-    let (code, stdout, stderr) = vvcheck(&[
-        "run",
-        "--target",
-        profile.to_str().unwrap(),
-        "--quiet",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    vvcheck(["run", "--target"])
+        .arg(&profile)
+        .args(["--quiet", "--out"])
+        .arg(&out_dir)
+        .run()
+        .assert_code(0);
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use common::{text, vvcheck};
+use common::cli::vvcheck;
 
 /// Masks what differs between two runs of the same plan.
 fn normalize(text: &str) -> String {
@@ -72,15 +72,13 @@ fn contains(expected: &Value, actual: &Value, path: &str) -> Result<(), String> 
 
 async fn demo(name: &str, args: &[&str], junit: bool) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut argv = vec!["demo".to_string()];
-    argv.extend(args.iter().map(|a| a.to_string()));
-    argv.extend(["--out".into(), dir.path().display().to_string()]);
-    let out = vvcheck(argv).await;
-    let (stdout, stderr) = text(&out);
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{name}: demo ran\n{stdout}\n{stderr}"
-    );
+    let out = vvcheck(["demo"])
+        .args(args)
+        .arg("--out")
+        .arg(dir.path())
+        .run_async()
+        .await;
+    assert!(matches!(out.code, Some(0 | 1)), "{name}: demo ran\n{out}");
     let json = normalize(&std::fs::read_to_string(dir.path().join("results.json")).unwrap());
     let xml = normalize(&std::fs::read_to_string(dir.path().join("junit.xml")).unwrap());
     let json_file = golden(&format!("{name}.results.json"));

@@ -6,7 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{text, vvcheck};
+use common::cli::vvcheck;
+use common::junit_schema;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -103,22 +104,20 @@ async fn a_hostile_server_gets_errors_and_failures_never_a_crash_or_a_hang() {
     let profile_path = dir.path().join("hostile.yaml");
     std::fs::write(&profile_path, profile).unwrap();
     let out_dir = dir.path().join("out");
-    let out = vvcheck(vec![
-        "run".into(),
-        "--target".into(),
-        profile_path.display().to_string(),
-        "--out".into(),
-        out_dir.display().to_string(),
-        "--quiet".into(),
-    ])
-    .await;
-    let (stdout, stderr) = text(&out);
+    let out = vvcheck(["run", "--target"])
+        .arg(&profile_path)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("--quiet")
+        .run_async()
+        .await;
+    let (stdout, stderr) = (&out.stdout, &out.stderr);
     server.abort();
     assert!(
         !stderr.contains("panicked") && !stdout.contains("panicked"),
         "{stdout}\n{stderr}"
     );
-    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    out.assert_code(1);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("results.json")).unwrap())
             .unwrap();
@@ -142,18 +141,5 @@ async fn a_hostile_server_gets_errors_and_failures_never_a_crash_or_a_hang() {
     let junit_path = out_dir.join("junit.xml");
     let junit = std::fs::read_to_string(&junit_path).unwrap();
     assert!(junit.contains("<error"), "{junit}");
-    let schema = common::shared().join("schemas/junit-10.xsd");
-    if let Ok(out) = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&schema)
-        .arg(&junit_path)
-        .output()
-    {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    junit_schema::assert_valid(&junit_path, "junit.xml of a run against a hostile server");
 }

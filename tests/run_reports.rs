@@ -1,64 +1,37 @@
 //! `vvcheck run` against the real reference server: the JUnit validates against the Jenkins
-//! xUnit schema, results.json has its documented shape, exit codes follow the verdicts, and no
-//! secret reaches any output.
+//! xUnit schema (`common::junit_schema`: skipped with a notice when the schema or xmllint is
+//! missing, a failure then under `CI=true`), results.json has its documented shape, exit codes
+//! follow the verdicts, and no secret reaches any output.
 
 mod common;
 
-use common::{Reference, files_under, shared, text, vvcheck};
+use common::cli::{Run, vvcheck};
+use common::{Reference, files_under, junit_schema};
 use serde_json::Value;
 use vvcheck::reference::{Dialect, Flaw};
 
-fn run_args(r: &Reference, out: &std::path::Path, extra: &[&str]) -> Vec<String> {
-    let mut a = vec![
-        "run".to_string(),
-        "--target".into(),
-        r.profile.display().to_string(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    a.extend(extra.iter().map(|s| s.to_string()));
-    a
-}
-
-fn xmllint(file: &std::path::Path) -> Option<(bool, String)> {
-    let schema = shared().join("schemas/junit-10.xsd");
-    assert!(
-        schema.exists(),
-        "the shared JUnit schema is missing at {}",
-        schema.display()
-    );
-    let out = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&schema)
-        .arg(file)
-        .output()
-        .ok()?;
-    Some((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+/// `vvcheck run --target PROFILE --out DIR EXTRA…`, off the runtime that serves the reference.
+async fn run(r: &Reference, out: &std::path::Path, extra: &[&str]) -> Run {
+    vvcheck(["run", "--target"])
+        .arg(&r.profile)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .run_async()
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_writes_valid_junit_and_results_json() {
     let r = Reference::start(Dialect::Rest, &[]).await;
     let out_dir = tempfile::tempdir().unwrap();
-    let out = vvcheck(run_args(&r, out_dir.path(), &[])).await;
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let out = run(&r, out_dir.path(), &[]).await;
+    out.assert_code(0);
+    let stdout = &out.stdout;
 
     let junit_path = out_dir.path().join("junit.xml");
     let junit = std::fs::read_to_string(&junit_path).unwrap();
-    match xmllint(&junit_path) {
-        Some((ok, msg)) => assert!(
-            ok,
-            "junit.xml does not validate against junit-10.xsd:\n{msg}"
-        ),
-        None => eprintln!(
-            "notice: xmllint is not installed; schema validation skipped (CI installs libxml2-utils)"
-        ),
-    }
+    junit_schema::assert_valid(&junit_path, "junit.xml of a clean run");
     // One testsuite per domain; testcases name their requirement; manual ones are present too.
     assert!(junit.contains(r#"classname="security.SEC-05""#), "{junit}");
     assert!(
@@ -155,13 +128,13 @@ async fn run_writes_valid_junit_and_results_json() {
 async fn extended_junit_adds_testcase_properties() {
     let r = Reference::start(Dialect::Rest, &[]).await;
     let out_dir = tempfile::tempdir().unwrap();
-    let out = vvcheck(run_args(
+    run(
         &r,
         out_dir.path(),
         &["--junit-flavor", "extended", "--requirement", "SEC-03"],
-    ))
-    .await;
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    )
+    .await
+    .assert_code(0);
     let junit = std::fs::read_to_string(out_dir.path().join("junit.xml")).unwrap();
     let case = junit
         .find("classname=\"security.SEC-03\"")
@@ -187,9 +160,9 @@ async fn extended_junit_adds_testcase_properties() {
 async fn a_mandatory_failure_exits_1_and_names_the_requirement() {
     let r = Reference::start(Dialect::Forms, &[Flaw::IdorMessage]).await;
     let out_dir = tempfile::tempdir().unwrap();
-    let out = vvcheck(run_args(&r, out_dir.path(), &["--quiet"])).await;
-    let (stdout, _) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let out = run(&r, out_dir.path(), &["--quiet"]).await;
+    out.assert_code(1);
+    let stdout = &out.stdout;
     assert!(stdout.contains("FAIL [SEC-05]"), "{stdout}");
     assert!(
         stdout.contains("expected status 403/404, saw 200 OK"),
@@ -198,9 +171,7 @@ async fn a_mandatory_failure_exits_1_and_names_the_requirement() {
     let junit_path = out_dir.path().join("junit.xml");
     let junit = std::fs::read_to_string(&junit_path).unwrap();
     assert!(junit.contains("<failure"), "{junit}");
-    if let Some((ok, msg)) = xmllint(&junit_path) {
-        assert!(ok, "a JUnit with failures validates too:\n{msg}");
-    }
+    junit_schema::assert_valid(&junit_path, "junit.xml with failures");
     r.server.shutdown().await;
 }
 
@@ -209,14 +180,14 @@ async fn no_secret_reaches_the_console_or_any_report() {
     let r = Reference::start(Dialect::Forms, &[]).await;
     let out_dir = tempfile::tempdir().unwrap();
     // --verbose prints every exchange, logins included.
-    let out = vvcheck(run_args(
+    let out = run(
         &r,
         out_dir.path(),
         &["--verbose", "--junit-flavor", "extended"],
-    ))
+    )
     .await;
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    out.assert_code(0);
+    let (stdout, stderr) = (&out.stdout, &out.stderr);
     let secrets = r.secrets();
     assert_eq!(secrets.len(), 5, "four passwords and a token are planted");
     for s in &secrets {

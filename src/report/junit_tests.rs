@@ -1,9 +1,8 @@
 //! Tests of the JUnit writer: the file is parsed back and compared with what the fixture
-//! implies, and the default flavour is validated with xmllint against `junit-10.xsd`.
+//! implies, and the default flavour is validated with xmllint against `junit-10.xsd`
+//! (`tests/common/junit_schema.rs`).
 
 use std::collections::HashSet;
-use std::path::PathBuf;
-use std::process::Command;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
@@ -34,32 +33,17 @@ fn case<'a>(report: &'a Report, name: &str) -> &'a TestCase {
         .unwrap_or_else(|| panic!("no testcase named {name:?}"))
 }
 
-/// Validates `xml` with xmllint against `../shared/schemas/junit-10.xsd`; returns without a
-/// verdict (after saying so) when xmllint is not installed.
+/// The schema check the integration tests use too: skipped with a notice when the schema or
+/// xmllint is missing, a failure then under `CI=true`.
+#[path = "../../tests/common/junit_schema.rs"]
+mod junit_schema;
+
+/// Validates `xml` against `junit-10.xsd` (see [`junit_schema`]).
 fn assert_valid_against_xsd(xml: &str) {
-    if Command::new("xmllint").arg("--version").output().is_err() {
-        eprintln!(
-            "NOTICE: xmllint not found; JUnit schema validation skipped (apt-get install libxml2-utils)"
-        );
-        return;
-    }
-    let xsd = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/junit-10.xsd");
-    assert!(xsd.is_file(), "schema missing at {}", xsd.display());
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("junit.xml");
     std::fs::write(&file, xml).expect("written");
-    let output = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&xsd)
-        .arg(&file)
-        .output()
-        .expect("xmllint runs");
-    assert!(
-        output.status.success(),
-        "xmllint rejected the JUnit:\n{}\n{xml}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    junit_schema::assert_valid(&file, "the JUnit written from the fixture");
 }
 
 #[test]
@@ -417,30 +401,6 @@ fn empty_report_is_still_valid() {
     let xml = junit_xml(&report, JunitFlavor::Default).expect("serialises");
     assert!(parse(&xml).test_suites.is_empty());
     assert_valid_against_xsd(&xml);
-}
-
-#[test]
-#[ignore = "prints the sample outputs for a human to read"]
-fn print_samples() {
-    let report = fixture::report();
-    println!(
-        "{}",
-        junit_xml(&report, JunitFlavor::Extended).expect("serialises")
-    );
-    println!("{}", default_xml());
-    println!(
-        "{}",
-        crate::report::results_json(&report).expect("serialises")
-    );
-    let mut console = crate::report::Console::new(crate::report::ConsoleOptions::default());
-    let mut out = Vec::new();
-    for (i, c) in report.checks.iter().enumerate() {
-        console
-            .check_finished(c, i + 1, 8, &mut out)
-            .expect("written");
-    }
-    console.summary(&report, &mut out).expect("written");
-    println!("{}", String::from_utf8_lossy(&out));
 }
 
 #[test]

@@ -1,9 +1,13 @@
-//! Test kit: the reference server with a written target profile, and the vvcheck binary.
+//! Test kit: the reference server with a written target profile ([`Reference`]), the vvcheck
+//! binary ([`cli`]), JUnit schema validation ([`junit_schema`]) and case folders ([`cases`]).
 
 #![allow(dead_code)]
 
+pub mod cases;
+pub mod cli;
+pub mod junit_schema;
+
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use vvcheck::reference::{Dialect, Flaw, ReferenceConfig, ReferenceServer, profile};
 
@@ -50,33 +54,6 @@ impl Reference {
     }
 }
 
-/// The vvcheck binary built for these tests.
-pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_vvcheck"))
-}
-
-/// Runs vvcheck with arguments (off the async runtime).
-pub async fn vvcheck(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(bin())
-            .args(&args)
-            .env("NO_COLOR", "1")
-            .env_remove("CI")
-            .output()
-            .expect("vvcheck runs")
-    })
-    .await
-    .expect("join")
-}
-
-/// stdout and stderr as text.
-pub fn text(out: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// Every file under a folder, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -92,11 +69,6 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-/// The shared folder beside the repository (schemas live there).
-pub fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }
 
 /// A resolved target from profile text (written into `dir`, so `{file: …}` secrets resolve).
