@@ -26,7 +26,7 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         "probe-param-typo.yaml",
         "6:28",
         "probe `hsts`: unknown field `min_max_agee` (at `steps[0].with`)",
-        "did you mean `min_max_age`?",
+        Some("did you mean `min_max_age`?"),
     ),
     (
         "unknown-requirement.yaml",
