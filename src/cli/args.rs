@@ -157,6 +157,7 @@ pub struct ValidateArgs {
 pub enum ListWhat {
     Requirements,
     Checks,
+    Probes,
     Flaws,
 }
 

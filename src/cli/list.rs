@@ -1,4 +1,4 @@
-//! `vvcheck list requirements|checks|flaws`.
+//! `vvcheck list requirements|checks|probes|flaws`.
 
 use std::fmt::Write;
 
@@ -7,11 +7,41 @@ use serde_json::json;
 use super::args::{Format, ListArgs, ListWhat};
 use super::out;
 use crate::model::inputs::{self, InputPaths};
+use crate::probes::registry::PROBES;
 use crate::reference::Flaw;
 use crate::verdict::exit;
 
+/// The probes of the registry, as a table or JSON.
+fn probes(format: Format) -> String {
+    let specs = PROBES.iter().map(|p| &p.spec);
+    match format {
+        Format::Json => {
+            let probes: Vec<_> = specs
+                .map(|p| json!({"name": p.name, "params": p.params, "about": p.about}))
+                .collect();
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&probes).unwrap_or_default()
+            )
+        }
+        Format::Table => specs.fold(String::new(), |mut s, p| {
+            let params = if p.params.is_empty() {
+                "-".to_string()
+            } else {
+                p.params.join(",")
+            };
+            let _ = writeln!(s, "{:<12} {:<44} {}", p.name, params, p.about);
+            s
+        }),
+    }
+}
+
 /// Lists what was asked, as a table or JSON.
 pub fn list(args: ListArgs) -> i32 {
+    if args.what == ListWhat::Probes {
+        out::stdout(&probes(args.format));
+        return exit::OK;
+    }
     if args.what == ListWhat::Flaws {
         let text = match args.format {
             Format::Json => {
@@ -117,7 +147,7 @@ pub fn list(args: ListArgs) -> i32 {
             }
             s
         }
-        (ListWhat::Flaws, _) => unreachable!("handled above"),
+        (ListWhat::Flaws | ListWhat::Probes, _) => unreachable!("handled above"),
     };
     out::stdout(&text);
     exit::OK
