@@ -80,11 +80,11 @@ fn matches(c: &Check, catalogue: &Catalogue, f: &Filters) -> bool {
 /// Builds the plan. `not_applicable` maps requirement IDs to the target's reasons.
 pub fn build(
     catalogue: &Catalogue,
-    checks: &[Check],
+    checks: &[Arc<Check>],
     filters: &Filters,
     not_applicable: &indexmap::IndexMap<String, String>,
 ) -> Plan {
-    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+    let by_id: HashMap<&str, &Arc<Check>> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
     // Selected checks and, transitively, what they need.
     let mut selected: BTreeSet<&str> = checks
         .iter()
@@ -111,13 +111,13 @@ pub fn build(
             .unwrap_or_default();
     }
     // Dependency order, ties by file order.
-    let mut ordered: Vec<&Check> = Vec::new();
+    let mut ordered: Vec<&Arc<Check>> = Vec::new();
     let mut placed: BTreeSet<&str> = BTreeSet::new();
     fn place<'a>(
-        c: &'a Check,
-        by_id: &HashMap<&str, &'a Check>,
+        c: &'a Arc<Check>,
+        by_id: &HashMap<&str, &'a Arc<Check>>,
         placed: &mut BTreeSet<&'a str>,
-        out: &mut Vec<&'a Check>,
+        out: &mut Vec<&'a Arc<Check>>,
     ) {
         if !placed.insert(c.id.as_str()) {
             return;
@@ -147,7 +147,7 @@ pub fn build(
                 }
             });
             PlannedCheck {
-                check: Arc::new(c.clone()),
+                check: Arc::clone(c),
                 domain: first.map_or(Domain::Security, |r| r.domain),
                 level: level_of(c, catalogue),
                 provenance: first.map_or(Provenance::Inferred, |r| r.provenance),
@@ -169,7 +169,7 @@ pub fn build(
 /// then smallest check id), so the split is the same on every machine.
 fn partition<'a>(
     selected: &BTreeSet<&'a str>,
-    by_id: &HashMap<&str, &'a Check>,
+    by_id: &HashMap<&str, &'a Arc<Check>>,
     n: usize,
 ) -> Vec<BTreeSet<&'a str>> {
     let n = n.max(1);

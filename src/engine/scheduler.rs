@@ -109,7 +109,10 @@ async fn run_one(
         .timeout_s
         .map_or(DEFAULT_CHECK_TIMEOUT, Duration::from_secs);
     let start = Instant::now();
-    match tokio::time::timeout(limit, step::run(&rc, &pc.check, vars)).await {
+    // Boxed: the steps' state machine is large, and every waiting check would otherwise carry
+    // room for it while it only waits for prerequisites and a slot.
+    let steps = Box::pin(step::run(&rc, &pc.check, vars));
+    match tokio::time::timeout(limit, steps).await {
         Ok(outcome) => {
             let mut r = result(&pc, outcome.status, start.elapsed());
             r.message = outcome.message;

@@ -28,7 +28,8 @@ pub struct InputPaths {
 #[derive(Debug)]
 pub struct Inputs {
     pub catalogue: Catalogue,
-    pub checks: Vec<Check>,
+    /// Shared with the plan, so a run holds each check once.
+    pub checks: Vec<Arc<Check>>,
     pub target: Option<(TargetProfile, Arc<SourceFile>)>,
     pub attestations: Vec<(AttestationFile, Arc<SourceFile>)>,
 }
@@ -98,7 +99,7 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     let mut checks = Vec::new();
     for src in suite_sources(paths.suites_dir.as_deref(), &paths.suite_files)? {
         match load::parse(&src).and_then(|root| load::suite(&src, &root, probes)) {
-            Ok(c) => checks.extend(c),
+            Ok(c) => checks.extend(c.into_iter().map(Arc::new)),
             Err(d) => diags.0.extend(d.0),
         }
     }

@@ -189,10 +189,9 @@ fn compile_steps(
         Some(NodeKind::Seq(nodes)) => nodes,
         _ => &[],
     };
-    for (i, def) in std::mem::take(&mut check.written_steps)
-        .into_iter()
-        .enumerate()
-    {
+    let written = std::mem::take(&mut check.written_steps);
+    check.steps.reserve_exact(written.len());
+    for (i, def) in written.into_iter().enumerate() {
         let loc = def.loc;
         let def = def.value;
         let kind = match (def.call, def.probe) {

@@ -15,7 +15,7 @@ use crate::model::template;
 
 /// Cross-checks suites with a target: actors named by steps, operations the suites call.
 pub fn suites_against_target(
-    checks: &[Check],
+    checks: &[Arc<Check>],
     profile: &TargetProfile,
     file: &Arc<SourceFile>,
     diags: &mut Diagnostics,

@@ -1,6 +1,7 @@
 //! Suites against the catalogue: unique IDs, known requirements, `needs` (existing, acyclic),
 //! operations and their inputs and outputs, probes, templates, regexes and JSONPaths.
 
+use std::sync::Arc;
 use std::collections::{HashMap, HashSet};
 
 use super::{Sink, check_jsonpath, check_regex, check_vars};
@@ -12,7 +13,7 @@ use crate::model::suite::{Check, Step, StepKind, ValueExpect};
 use crate::model::template;
 
 /// Validates suites against the catalogue: IDs, requirements, needs, operations, templates.
-pub fn suites(catalogue: &Catalogue, checks: &[Check], diags: &mut Diagnostics) {
+pub fn suites(catalogue: &Catalogue, checks: &[Arc<Check>], diags: &mut Diagnostics) {
     let mut ids: HashMap<&str, &Check> = HashMap::new();
     for c in checks {
         let file = c.source.as_ref().expect("loaded checks carry their source");
@@ -89,7 +90,7 @@ fn prerequisite_names<'a>(
     }
 }
 
-fn needs_cycles(checks: &[Check], ids: &HashMap<&str, &Check>, diags: &mut Diagnostics) {
+fn needs_cycles(checks: &[Arc<Check>], ids: &HashMap<&str, &Check>, diags: &mut Diagnostics) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Open,
