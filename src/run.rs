@@ -7,7 +7,6 @@ use tokio::sync::mpsc;
 use crate::engine::{self, EngineError, RunOptions, RunOutcome};
 use crate::model::diag::suggest;
 use crate::model::inputs::{self, InputPaths, Inputs, LoadError};
-use crate::model::resolve::ResolvedTarget;
 use crate::outcome::Event;
 use crate::probes::registry::Registry;
 
@@ -38,11 +37,10 @@ pub async fn run(
     request: RunRequest,
     mut listen: impl FnMut(&Event),
 ) -> Result<RunOutcome, RunError> {
-    let loaded = inputs::load(&request.paths, &Registry)?;
-    let Some((profile, src)) = &loaded.target else {
+    let mut loaded = inputs::load(&request.paths, &Registry)?;
+    let Some(target) = loaded.resolved.take() else {
         return Err(RunError::Filter("no target profile".into()));
     };
-    let target = ResolvedTarget::resolve(profile, src).map_err(LoadError::Invalid)?;
     check_filters(&loaded, &request.options)?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let engine = engine::run(&loaded, target, &request.options, tx);

@@ -1,6 +1,9 @@
 //! Attestations and waivers: signed statements for requirements no black-box check can decide.
 
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{self, Deserializer};
 
 use super::located::Located;
 
@@ -30,10 +33,9 @@ pub struct Attestation {
     pub requirement: Located<String>,
     pub statement: String,
     pub attested_by: Signatory,
-    /// `YYYY-MM-DD`.
-    pub date: Located<String>,
-    /// `YYYY-MM-DD`; an expired attestation counts as missing.
-    pub expires: Located<String>,
+    pub date: Located<Date>,
+    /// An expired attestation counts as missing.
+    pub expires: Located<Date>,
     #[serde(default)]
     pub evidence: Vec<Located<Evidence>>,
 }
@@ -53,12 +55,30 @@ pub struct Waiver {
     pub requirement: Located<String>,
     pub reason: String,
     pub approved_by: Signatory,
-    pub date: Located<String>,
-    pub expires: Located<String>,
+    pub date: Located<Date>,
+    pub expires: Located<Date>,
 }
 
-/// Parses `YYYY-MM-DD`.
-pub fn parse_date(s: &str) -> Option<time::Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &fmt).ok()
+/// A calendar date written `YYYY-MM-DD`, checked when the file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub time::Date);
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        match self.0.format(&fmt) {
+            Ok(s) => f.write_str(&s),
+            Err(_) => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(text.trim(), &fmt)
+            .map(Date)
+            .map_err(|_| de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)")))
+    }
 }

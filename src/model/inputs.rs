@@ -8,6 +8,7 @@ use super::attest::AttestationFile;
 use super::diag::{Diagnostic, Diagnostics, SourceFile, read_source};
 use super::load::{self, FileKind, embedded};
 use super::probe::ProbeCatalog;
+use super::resolve::ResolvedTarget;
 use super::standard::Catalogue;
 use super::suite::Check;
 use super::target::TargetProfile;
@@ -31,6 +32,8 @@ pub struct Inputs {
     /// Shared with the plan, so a run holds each check once.
     pub checks: Vec<Arc<Check>>,
     pub target: Option<(TargetProfile, Arc<SourceFile>)>,
+    /// The target profile resolved (secrets read, URLs parsed), once, when it loaded.
+    pub resolved: Option<ResolvedTarget>,
     pub attestations: Vec<(AttestationFile, Arc<SourceFile>)>,
 }
 
@@ -131,13 +134,20 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
             return Err(LoadError::Invalid(diags));
         }
     };
-    let inputs = Inputs {
+    let mut inputs = Inputs {
         catalogue,
         checks,
         target,
+        resolved: None,
         attestations,
     };
     cross_check(&inputs, &mut diags);
+    if let Some((profile, src)) = &inputs.target {
+        match ResolvedTarget::resolve(profile, src) {
+            Ok(t) => inputs.resolved = Some(t),
+            Err(d) => diags.0.extend(d.0),
+        }
+    }
     if diags.is_empty() {
         Ok(inputs)
     } else {
@@ -152,9 +162,6 @@ pub fn cross_check(inputs: &Inputs, diags: &mut Diagnostics) {
         validate::target(profile, src, diags);
         validate::requirement_refs(&inputs.catalogue, profile.not_applicable.keys(), src, diags);
         validate::suites_against_target(&inputs.checks, profile, src, diags);
-        if let Err(d) = super::resolve::ResolvedTarget::resolve(profile, src) {
-            diags.0.extend(d.0);
-        }
     }
     for (file, src) in &inputs.attestations {
         let refs = file
@@ -163,28 +170,6 @@ pub fn cross_check(inputs: &Inputs, diags: &mut Diagnostics) {
             .map(|a| &a.requirement)
             .chain(file.waivers.iter().map(|w| &w.requirement));
         validate::requirement_refs(&inputs.catalogue, refs, src, diags);
-        for a in &file.attestations {
-            for d in [&a.date, &a.expires] {
-                if super::attest::parse_date(d).is_none() {
-                    diags.push(Diagnostic::new(
-                        src,
-                        d.loc,
-                        format!("`{}` is not a date (YYYY-MM-DD)", d.value),
-                    ));
-                }
-            }
-        }
-        for w in &file.waivers {
-            for d in [&w.date, &w.expires] {
-                if super::attest::parse_date(d).is_none() {
-                    diags.push(Diagnostic::new(
-                        src,
-                        d.loc,
-                        format!("`{}` is not a date (YYYY-MM-DD)", d.value),
-                    ));
-                }
-            }
-        }
     }
 }
 

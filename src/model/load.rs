@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::attest::AttestationFile;
+use super::attest::{Attestation, AttestationFile, Waiver};
 use super::diag::{Diagnostic, Diagnostics, SourceFile};
 use super::located::Located;
 use super::probe::ProbeCatalog;
@@ -313,6 +313,11 @@ pub fn target(src: &Arc<SourceFile>, root: &Node) -> Result<TargetProfile, Diagn
 }
 
 /// Loads an attestations file.
+/// Loads an attestations file; every bad attestation and waiver is reported.
 pub fn attestations(src: &Arc<SourceFile>, root: &Node) -> Result<AttestationFile, Diagnostics> {
-    typed(src, root)
+    yaml::from_node(root).map_err(|e| {
+        let mut parts = part_errors::<Attestation>(root, "attestations");
+        parts.extend(part_errors::<Waiver>(root, "waivers"));
+        all_errors(src, e, parts)
+    })
 }

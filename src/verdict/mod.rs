@@ -4,7 +4,7 @@
 
 pub mod exit;
 
-use crate::model::attest::{AttestationFile, parse_date};
+use crate::model::attest::{AttestationFile, Date};
 use crate::model::standard::{Catalogue, Verification};
 use crate::outcome::{CheckResult, CheckStatus, RequirementVerdict, Verdict};
 
@@ -31,7 +31,7 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
         if checks.is_empty() && !(inputs.in_scope)(req) {
             continue;
         }
-        let valid = |expires: &str| parse_date(expires).is_some_and(|d| d >= inputs.today);
+        let valid = |expires: &Date| expires.0 >= inputs.today;
         let waiver = inputs
             .attestations
             .iter()

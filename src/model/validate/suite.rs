@@ -1,8 +1,8 @@
 //! Suites against the catalogue: unique IDs, known requirements, `needs` (existing, acyclic),
 //! operations and their inputs and outputs, probes, templates, regexes and JSONPaths.
 
-use std::sync::Arc;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::{Sink, check_jsonpath, check_regex, check_vars};
 use crate::model::contract::{self, ContractOp};
