@@ -98,14 +98,11 @@ fn check_value(
                 None => fail(format!("= {}", show(&want)), "nothing".into()),
             }
         }
-        ValueExpect::Matches(re) => {
-            let re = regex::Regex::new(re).map_err(|e| EvalError(e.to_string()))?;
-            match seen {
-                Some(v) if re.is_match(&as_text(v)) => Ok(None),
-                Some(v) => fail(format!("to match /{re}/"), show(v)),
-                None => fail(format!("to match /{re}/"), "nothing".into()),
-            }
-        }
+        ValueExpect::Matches(re) => match seen {
+            Some(v) if re.is_match(&as_text(v)) => Ok(None),
+            Some(v) => fail(format!("to match /{re}/"), show(v)),
+            None => fail(format!("to match /{re}/"), "nothing".into()),
+        },
         ValueExpect::Contains(s) => {
             let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
             match seen {
@@ -206,9 +203,7 @@ pub fn evaluate(
     if !expect.json.is_empty() {
         let doc = obs.last.json();
         for (path, exp) in &expect.json {
-            let rendered = template::render(path, ctx).map_err(|e| EvalError(e.0))?;
-            let jp = JsonPath::parse(&rendered)
-                .map_err(|e| EvalError(format!("invalid JSONPath `{rendered}`: {e}")))?;
+            let (rendered, jp) = path.resolve(ctx).map_err(EvalError)?;
             let found: Vec<Value> = doc
                 .as_ref()
                 .map(|d| jp.query(d).all().into_iter().cloned().collect())
@@ -255,7 +250,6 @@ pub fn evaluate(
         }
     }
     if let Some(re) = &expect.body_matches {
-        let re = regex::Regex::new(re).map_err(|e| EvalError(e.to_string()))?;
         if !re.is_match(&obs.last.text()) {
             failures.push(Failure {
                 expected: format!("body to match /{re}/"),
@@ -341,7 +335,9 @@ mod tests {
         e.body_not_contains.0.push(Located::new("{{text}}".into()));
         e.headers.insert(
             "Cache-Control".into(),
-            Located::new(ValueExpect::Matches("no-store".into())),
+            Located::new(ValueExpect::Matches(
+                crate::model::pattern::Pattern::new("no-store").expect("valid"),
+            )),
         );
         let f = evaluate(&e, &obs, &json!({"text": "secret text"})).unwrap();
         let lines: Vec<String> = f.iter().map(ToString::to_string).collect();

@@ -9,6 +9,7 @@ use serde::de::{self, Deserializer, Visitor};
 
 use super::diag::SourceFile;
 use super::located::Located;
+use super::pattern::{PathExpr, Pattern};
 use super::probe::ProbeParams;
 use super::standard::Level;
 
@@ -143,7 +144,7 @@ pub struct Expect {
     pub headers: IndexMap<String, Located<ValueExpect>>,
     /// JSONPath on the response body.
     #[serde(default)]
-    pub json: IndexMap<Located<String>, Located<ValueExpect>>,
+    pub json: IndexMap<Located<PathExpr>, Located<ValueExpect>>,
     /// The final response body contains each of these (templates).
     #[serde(default)]
     pub body_contains: OneOrMany,
@@ -151,7 +152,7 @@ pub struct Expect {
     #[serde(default)]
     pub body_not_contains: OneOrMany,
     #[serde(default)]
-    pub body_matches: Option<Located<String>>,
+    pub body_matches: Option<Located<Pattern>>,
     /// Every response of the step arrived within this many milliseconds.
     #[serde(default)]
     pub latency_ms: Option<u64>,
@@ -284,7 +285,7 @@ pub enum ValueExpect {
     Present,
     Absent,
     Equals(serde_json::Value),
-    Matches(String),
+    Matches(Pattern),
     Count(usize),
     Contains(String),
     NotContains(String),
@@ -314,7 +315,9 @@ impl<'de> Deserialize<'de> for ValueExpect {
                 let op: Op = serde_json::from_value(v.clone()).map_err(de::Error::custom)?;
                 Ok(match op {
                     Op::Equals(x) => ValueExpect::Equals(x),
-                    Op::Matches(r) => ValueExpect::Matches(r),
+                    Op::Matches(r) => {
+                        ValueExpect::Matches(Pattern::new(&r).map_err(de::Error::custom)?)
+                    }
                     Op::Count(n) => ValueExpect::Count(n),
                     Op::Contains(s) => ValueExpect::Contains(s),
                     Op::NotContains(s) => ValueExpect::NotContains(s),

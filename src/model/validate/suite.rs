@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::{Sink, check_jsonpath, check_regex, check_vars};
+use super::{Sink, check_vars};
 use crate::model::contract::{self, ContractOp};
 use crate::model::diag::{Diagnostic, Diagnostics};
 use crate::model::located::Located;
@@ -187,12 +187,11 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
         }
     };
     if let Some(expect) = &step.expect {
-        for (name, e) in &expect.headers {
+        for e in expect.headers.values() {
             value_expect_checks(sink, e, known);
-            let _ = name;
         }
         for (path, e) in &expect.json {
-            check_jsonpath(sink, path.loc, path);
+            check_vars(sink, path.loc, template::variables(path.as_str()), known);
             value_expect_checks(sink, e, known);
         }
         for s in expect
@@ -202,9 +201,6 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
             .chain(&expect.body_not_contains.0)
         {
             check_vars(sink, s.loc, template::variables(s), known);
-        }
-        if let Some(re) = &expect.body_matches {
-            check_regex(sink, re.loc, re);
         }
         for (name, e) in &expect.outputs {
             let base = crate::model::suite::output_name(name);
@@ -248,7 +244,6 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
 
 fn value_expect_checks(sink: &mut Sink, e: &Located<ValueExpect>, known: &HashSet<String>) {
     match &e.value {
-        ValueExpect::Matches(re) => check_regex(sink, e.loc, re),
         ValueExpect::Equals(v) => check_vars(sink, e.loc, template::value_variables(v), known),
         ValueExpect::Contains(s) | ValueExpect::NotContains(s) => {
             check_vars(sink, e.loc, template::variables(s), known)
