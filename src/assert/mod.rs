@@ -249,13 +249,13 @@ pub fn evaluate(
             }
         }
     }
-    if let Some(re) = &expect.body_matches {
-        if !re.is_match(&obs.last.text()) {
-            failures.push(Failure {
-                expected: format!("body to match /{re}/"),
-                seen: "no match".into(),
-            });
-        }
+    if let Some(re) = &expect.body_matches
+        && !re.is_match(&obs.last.text())
+    {
+        failures.push(Failure {
+            expected: format!("body to match /{re}/"),
+            seen: "no match".into(),
+        });
     }
     if let Some(ms) = expect.latency_ms {
         let limit = Duration::from_millis(ms);

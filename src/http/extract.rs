@@ -2,22 +2,20 @@
 //! literal, body facts, and per-item lists.
 
 use serde_json::Value;
-use serde_json_path::JsonPath;
 use sha2::Digest;
 
 use super::client::Incoming;
 use super::cookies::SetCookie;
+use crate::model::pattern::PathExpr;
 use crate::model::target::{BodyFact, OutputSpec};
 use crate::model::template;
 
-fn query_all(path: &str, doc: &Value, ctx: &Value) -> Result<Vec<Value>, String> {
-    let rendered = template::render(path, ctx).map_err(|e| e.0)?;
-    let jp =
-        JsonPath::parse(&rendered).map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
+fn query_all(path: &PathExpr, doc: &Value, ctx: &Value) -> Result<Vec<Value>, String> {
+    let (_, jp) = path.resolve(ctx)?;
     Ok(jp.query(doc).all().into_iter().cloned().collect())
 }
 
-fn first(path: &str, doc: &Value, ctx: &Value) -> Result<Value, String> {
+fn first(path: &PathExpr, doc: &Value, ctx: &Value) -> Result<Value, String> {
     query_all(path, doc, ctx)?
         .into_iter()
         .next()
@@ -48,9 +46,9 @@ pub fn extract(spec: &OutputSpec, resp: &Incoming, ctx: &Value) -> Result<Value,
             .map(|c| Value::String(c.value))
             .ok_or_else(|| format!("the response sets no cookie `{name}`")),
         OutputSpec::Regex(re) => {
-            let re = regex::Regex::new(re).map_err(|e| e.to_string())?;
             let text = resp.text();
             let caps = re
+                .regex()
                 .captures(&text)
                 .ok_or_else(|| format!("/{re}/ matched nothing in the response"))?;
             let m = caps
@@ -112,6 +110,7 @@ pub fn hidden_input(html: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::pattern::Pattern;
     use serde_json::json;
 
     fn resp(body: &str) -> Incoming {
@@ -131,7 +130,9 @@ mod tests {
     fn extracts_by_every_kind() {
         let r = resp(r#"{"posts":[{"pid":"p1","body_text":"hi"},{"pid":"p2","body_text":"yo"}]}"#);
         let ctx = json!({"message_id": "p2"});
-        let filter = OutputSpec::Json("$.posts[?@.pid == '{{message_id}}'].body_text".into());
+        let filter = OutputSpec::Json(
+            PathExpr::new("$.posts[?@.pid == '{{message_id}}'].body_text").unwrap(),
+        );
         assert_eq!(extract(&filter, &r, &ctx).unwrap(), json!("yo"));
         assert_eq!(
             extract(&OutputSpec::Header("x-id".into()), &r, &ctx).unwrap(),
@@ -142,20 +143,35 @@ mod tests {
             json!("abc")
         );
         assert_eq!(
-            extract(&OutputSpec::Regex(r#""pid":"(p\d)""#.into()), &r, &ctx).unwrap(),
+            extract(
+                &OutputSpec::Regex(Pattern::new(r#""pid":"(p\d)""#).unwrap()),
+                &r,
+                &ctx
+            )
+            .unwrap(),
             json!("p1")
         );
         let list = OutputSpec::List {
-            items: "$.posts[*]".into(),
-            item: [("message_id".to_string(), OutputSpec::Json("$.pid".into()))]
-                .into_iter()
-                .collect(),
+            items: PathExpr::new("$.posts[*]").unwrap(),
+            item: [(
+                "message_id".to_string(),
+                OutputSpec::Json(PathExpr::new("$.pid").unwrap()),
+            )]
+            .into_iter()
+            .collect(),
         };
         assert_eq!(
             extract(&list, &r, &ctx).unwrap(),
             json!([{"message_id": "p1"}, {"message_id": "p2"}])
         );
-        assert!(extract(&OutputSpec::Json("$.nope".into()), &r, &ctx).is_err());
+        assert!(
+            extract(
+                &OutputSpec::Json(PathExpr::new("$.nope").unwrap()),
+                &r,
+                &ctx
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
 use super::located::Located;
+use super::pattern::{PathExpr, Pattern};
 
 /// A target profile as written in YAML.
 #[derive(Debug, Clone, Deserialize)]
@@ -355,18 +356,18 @@ pub struct Part {
 #[derive(Debug, Clone)]
 pub enum OutputSpec {
     /// JSONPath into the body (first match; all matches for `items`).
-    Json(String),
+    Json(PathExpr),
     Header(String),
     Cookie(String),
     /// Regex on the body; group 1 if present, else the whole match.
-    Regex(String),
+    Regex(Pattern),
     /// A literal or template.
     Value(String),
     /// Facts about the body: `sha256`, `size` or `text`.
     Body(BodyFact),
     /// A list: `items` selects the elements, `item` maps each to contract names.
     List {
-        items: String,
+        items: PathExpr,
         item: IndexMap<String, OutputSpec>,
     },
 }
@@ -405,23 +406,32 @@ impl<'de> Deserialize<'de> for OutputSpec {
         let v = serde_json::Value::deserialize(d)?;
         if let serde_json::Value::String(s) = &v {
             return if s.starts_with('$') {
-                Ok(OutputSpec::Json(s.clone()))
+                PathExpr::new(s)
+                    .map(OutputSpec::Json)
+                    .map_err(de::Error::custom)
             } else {
                 Ok(OutputSpec::Value(s.clone()))
             };
         }
         let r: Repr = serde_json::from_value(v).map_err(de::Error::custom)?;
         const SHAPE: &str = "an output is a JSONPath (`$.id`) or exactly one of {json, header, cookie, regex, value, body} or {items, item}";
+        let path = |p: String| PathExpr::new(&p).map_err(de::Error::custom);
         let list = match (r.items, r.item) {
-            (Some(items), Some(item)) => Some(OutputSpec::List { items, item }),
+            (Some(items), Some(item)) => Some(OutputSpec::List {
+                items: path(items)?,
+                item,
+            }),
             (None, None) => None,
             _ => return Err(de::Error::custom("`items` and `item` go together")),
         };
         let mut given = [
-            r.json.map(OutputSpec::Json),
+            r.json.map(path).transpose()?.map(OutputSpec::Json),
             r.header.map(OutputSpec::Header),
             r.cookie.map(OutputSpec::Cookie),
-            r.regex.map(OutputSpec::Regex),
+            r.regex
+                .map(|re| Pattern::new(&re).map_err(de::Error::custom))
+                .transpose()?
+                .map(OutputSpec::Regex),
             r.value.map(OutputSpec::Value),
             r.body.map(OutputSpec::Body),
             list,
@@ -494,7 +504,7 @@ mod tests {
 
     #[test]
     fn output_specs_take_exactly_one_source() {
-        assert!(matches!(spec("$.id"), Ok(OutputSpec::Json(p)) if p == "$.id"));
+        assert!(matches!(spec("$.id"), Ok(OutputSpec::Json(p)) if p.as_str() == "$.id"));
         assert!(matches!(spec("'{{key}}'"), Ok(OutputSpec::Value(v)) if v == "{{key}}"));
         assert!(
             matches!(spec("{ header: Location }"), Ok(OutputSpec::Header(h)) if h == "Location")

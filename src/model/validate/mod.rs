@@ -40,20 +40,6 @@ impl Sink<'_> {
     }
 }
 
-/// Checks a regex compiles.
-pub(super) fn check_regex(sink: &mut Sink, loc: Loc, re: &str) {
-    if let Err(e) = regex::Regex::new(re) {
-        let first = e
-            .to_string()
-            .lines()
-            .last()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        sink.error(loc, format!("invalid regular expression `{re}`: {first}"));
-    }
-}
-
 /// Checks a JSONPath parses (templates inside filters are checked after rendering).
 pub(super) fn check_jsonpath(sink: &mut Sink, loc: Loc, path: &str) {
     if template::is_template(path) {

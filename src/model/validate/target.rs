@@ -3,11 +3,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::{Sink, check_jsonpath, check_regex, check_vars};
+use super::{Sink, check_jsonpath, check_vars};
 use crate::model::contract::{self, ContractOp};
 use crate::model::diag::{Diagnostics, SourceFile};
-use crate::model::located::Located;
-use crate::model::target::{AuthKind, OutputSpec, RequestSpec, TargetProfile};
+use crate::model::target::{AuthKind, RequestSpec, TargetProfile};
 use crate::model::template;
 use crate::model::yaml::Loc;
 
@@ -58,9 +57,6 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             }
             AuthKind::Bearer => {}
         }
-        for spec in scheme.capture.values() {
-            output_spec_checks(&mut sink, spec);
-        }
         if let Some(csrf) = &scheme.csrf
             && let Some(p) = &csrf.from_json
         {
@@ -98,9 +94,6 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                 }
             }
         }
-        for spec in actor.capture.values() {
-            output_spec_checks(&mut sink, spec);
-        }
     }
     for (name, op) in &profile.operations {
         let Some(contract_op) = contract::operation(name) else {
@@ -123,12 +116,9 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             if let Some(parts) = &s.multipart {
                 part_checks(&mut sink, s.loc, parts, contract_op, &known);
             }
-            for (k, spec) in &s.capture {
-                output_spec_checks(&mut sink, spec);
-                known.insert(k.clone());
-            }
+            known.extend(s.capture.keys().cloned());
         }
-        for (out, spec) in &op.outputs {
+        for out in op.outputs.keys() {
             if !contract_op.outputs.contains(&out.as_str()) {
                 sink.unknown(
                     &format!("output of `{name}`"),
@@ -136,7 +126,6 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                     contract_op.outputs.iter().copied(),
                 );
             }
-            output_spec_checks(&mut sink, spec);
         }
         for required in contract_op.outputs {
             if !op.outputs.keys().any(|k| k.as_str() == *required) {
@@ -198,21 +187,4 @@ fn part_checks(
             }
         }
     }
-}
-
-fn output_spec_checks(sink: &mut Sink, spec: &Located<OutputSpec>) {
-    fn walk(sink: &mut Sink, loc: Loc, spec: &OutputSpec) {
-        match spec {
-            OutputSpec::Json(p) => check_jsonpath(sink, loc, p),
-            OutputSpec::Regex(r) => check_regex(sink, loc, r),
-            OutputSpec::List { items, item } => {
-                check_jsonpath(sink, loc, items);
-                for s in item.values() {
-                    walk(sink, loc, s);
-                }
-            }
-            _ => {}
-        }
-    }
-    walk(sink, spec.loc, spec);
 }
