@@ -2,6 +2,8 @@
 //! rebuilt: `results.json` may gain keys but keeps every key and value it had, and the JUnit of a
 //! clean run is unchanged, once times, ports, ids and latency figures are masked.
 //!
+//! Each `results.json` is also read back into the outcome types and written again, unchanged.
+//!
 //! `VVCHECK_BLESS=1 cargo test --test golden` rewrites the expected files (only after a change
 //! to the reports that is meant, and said so in the commit).
 
@@ -79,7 +81,14 @@ async fn demo(name: &str, args: &[&str], junit: bool) {
         .run_async()
         .await;
     assert!(matches!(out.code, Some(0 | 1)), "{name}: demo ran\n{out}");
-    let json = normalize(&std::fs::read_to_string(dir.path().join("results.json")).unwrap());
+    let written = std::fs::read_to_string(dir.path().join("results.json")).unwrap();
+    // results.json is the outcome types: read back and written again, it is the same text.
+    let back: vvcheck::outcome::RunReport =
+        serde_json::from_str(&written).expect("results.json reads back into RunReport");
+    let mut again = serde_json::to_string_pretty(&back).expect("serialises");
+    again.push('\n');
+    assert!(again == written, "{name}: results.json does not round-trip");
+    let json = normalize(&written);
     let xml = normalize(&std::fs::read_to_string(dir.path().join("junit.xml")).unwrap());
     let json_file = golden(&format!("{name}.results.json"));
     let xml_file = golden(&format!("{name}.junit.xml"));
