@@ -90,8 +90,8 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
     };
     match reporters.finish(&outcome.report, &outcome.secrets) {
         Ok(_) => outcome.report.exit_code,
-        Err(FinishError::Leaked(files)) => {
-            eprintln!("error: {}", FinishError::Leaked(files));
+        Err(leak @ FinishError::Leaked(_)) => {
+            eprintln!("error: {leak}");
             exit::INVALID
         }
         Err(FinishError::Report(e)) => {

@@ -176,15 +176,6 @@ pub struct CheckResult {
     pub evidence: Evidence,
 }
 
-impl CheckResult {
-    /// The requirement the check is filed under (the first), or the check id.
-    pub fn first_requirement(&self) -> &str {
-        self.requirements
-            .first()
-            .map_or(self.id.as_str(), RequirementId::as_str)
-    }
-}
-
 /// `security.SEC-04`: the class of a check verifying `requirements` in `domain`.
 pub fn classname(domain: Domain, requirements: &[RequirementId], id: &str) -> String {
     let first = requirements.first().map_or(id, RequirementId::as_str);

@@ -85,11 +85,6 @@ impl Summary {
         }
     }
 
-    /// Every check counted.
-    pub fn total(&self) -> usize {
-        self.pass + self.fail + self.error + self.skipped
-    }
-
     /// Counts the statuses of `results`.
     pub fn of(results: &[CheckResult]) -> Summary {
         let mut s = Summary::default();

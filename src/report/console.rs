@@ -4,9 +4,7 @@
 use std::cell::Cell;
 use std::io::{self, Write};
 
-use super::text::{
-    NEEDS_ATTESTATION, classname, reason_text, requirement_list, seconds, terminal_line,
-};
+use super::text::{NEEDS_ATTESTATION, reason_text, requirement_list, seconds, terminal_line};
 use crate::model::standard::Domain;
 use crate::outcome::{CheckResult, CheckStatus, Event, RunReport, Summary, Verdict};
 
@@ -84,7 +82,7 @@ impl Console {
             "{label} [{}] {}  ({}, {}) {} {}",
             requirement_list(r),
             terminal_line(&r.title),
-            classname(r),
+            r.classname,
             r.level,
             r.id,
             seconds(r.duration),

@@ -16,8 +16,7 @@ use quick_xml::{Reader, Writer};
 
 use super::ReportError;
 use super::text::{
-    classname, join_ids, one_line, reason_text, requirement_list, requirements_without_checks,
-    verdict_reason,
+    join_ids, one_line, reason_text, requirement_list, requirements_without_checks, verdict_reason,
 };
 use crate::model::standard::Domain;
 use crate::outcome::{CheckResult, CheckStatus, RequirementVerdict, RunReport};
@@ -155,7 +154,7 @@ fn check_case(report: &RunReport, check: &CheckResult, flavor: JunitFlavor) -> C
         }
     };
     let mut case = TestCase::new(xml(&name), status);
-    case.set_classname(xml(&classname(check)));
+    case.set_classname(xml(&check.classname));
     case.set_time(check.duration);
     case.set_system_out(xml(&check_output(check)));
     if flavor == JunitFlavor::Extended {

@@ -23,19 +23,6 @@ pub(crate) fn join_ids(ids: &[RequirementId], sep: &str) -> String {
         .join(sep)
 }
 
-/// The requirement a check's testcase is filed under (the first one), or the check id.
-pub(crate) fn first_requirement(check: &CheckResult) -> &str {
-    check
-        .requirements
-        .first()
-        .map_or(check.id.as_str(), RequirementId::as_str)
-}
-
-/// `security.SEC-04`: where a check sits in JUnit and in findings.
-pub(crate) fn classname(check: &CheckResult) -> String {
-    format!("{}.{}", check.domain, first_requirement(check))
-}
-
 /// Requirements whose verdict comes from no check in this report (manual, attested, waived or
 /// not applicable), so that writers can list them and nothing goes silently missing.
 pub(crate) fn requirements_without_checks(report: &RunReport) -> Vec<&RequirementVerdict> {
