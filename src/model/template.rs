@@ -1,12 +1,14 @@
 //! `{{ … }}` templates in paths, headers, queries and bodies (minijinja, strict undefined).
 //!
 //! A string that is exactly one `{{ expr }}` evaluates to the expression's value itself, so a
-//! JSON body field `"{{attachment_ids}}"` becomes a list, not the text of one.
+//! JSON body field `"{{attachment_ids}}"` becomes a list, not the text of one. Templates are
+//! parsed once, when the inputs load, and rendered from the parsed form.
 
-use std::collections::BTreeSet;
-use std::sync::OnceLock;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{Environment, Expression, Template, UndefinedBehavior};
 use serde_json::Value;
 
 /// A template that could not be parsed or rendered.
@@ -14,14 +16,80 @@ use serde_json::Value;
 #[error("{0}")]
 pub struct TemplateError(pub String);
 
+fn new_env() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env
+}
+
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_keep_trailing_newline(true);
-        env
-    })
+    ENV.get_or_init(new_env)
+}
+
+/// How many distinct templates and expressions are kept parsed. Every template of the inputs is
+/// parsed when they load (validation lists its variables) and kept; text that was never an
+/// input cannot grow the store past this, it is then parsed where it is used.
+const MAX_KEPT: usize = 20_000;
+
+static KEPT: AtomicUsize = AtomicUsize::new(0);
+
+/// Templates parsed once, named by their own source.
+fn templates() -> &'static RwLock<Environment<'static>> {
+    static TEMPLATES: OnceLock<RwLock<Environment<'static>>> = OnceLock::new();
+    TEMPLATES.get_or_init(|| RwLock::new(new_env()))
+}
+
+/// Sole expressions (`{{ ids }}`) compiled once.
+fn expressions() -> &'static RwLock<HashMap<String, Arc<Expression<'static, 'static>>>> {
+    static EXPRESSIONS: OnceLock<RwLock<HashMap<String, Arc<Expression<'static, 'static>>>>> =
+        OnceLock::new();
+    EXPRESSIONS.get_or_init(|| RwLock::new(HashMap::new()))
+}
+
+/// Whether one more template or expression may be kept.
+fn may_keep() -> bool {
+    KEPT.fetch_add(1, Ordering::Relaxed) < MAX_KEPT
+}
+
+/// Runs `f` on the parsed template `s`, parsing and keeping it on first use.
+fn with_template<R>(
+    s: &str,
+    f: impl FnOnce(&Template<'_, '_>) -> Result<R, minijinja::Error>,
+) -> Result<R, minijinja::Error> {
+    let store = templates();
+    {
+        let env = store.read().unwrap_or_else(|e| e.into_inner());
+        if let Ok(t) = env.get_template(s) {
+            return f(&t);
+        }
+    }
+    if !may_keep() {
+        return f(&env().template_from_str(s)?);
+    }
+    store
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .add_template_owned(s.to_string(), s.to_string())?;
+    let env = store.read().unwrap_or_else(|e| e.into_inner());
+    f(&env.get_template(s)?)
+}
+
+/// The compiled sole expression `expr`, compiled and kept on first use.
+fn expression(expr: &str) -> Result<Arc<Expression<'static, 'static>>, minijinja::Error> {
+    let store = expressions();
+    if let Some(e) = store.read().unwrap_or_else(|e| e.into_inner()).get(expr) {
+        return Ok(Arc::clone(e));
+    }
+    let compiled = Arc::new(env().compile_expression_owned(expr.to_string())?);
+    if may_keep() {
+        store
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(expr.to_string(), Arc::clone(&compiled));
+    }
+    Ok(compiled)
 }
 
 fn describe(e: &minijinja::Error, source: &str) -> TemplateError {
@@ -56,7 +124,7 @@ pub fn render(s: &str, ctx: &Value) -> Result<String, TemplateError> {
     if !is_template(s) {
         return Ok(s.to_string());
     }
-    env().render_str(s, ctx).map_err(|e| describe(&e, s))
+    with_template(s, |t| t.render(ctx)).map_err(|e| describe(&e, s))
 }
 
 /// Renders every string in a JSON value; a string that is one expression keeps its type.
@@ -64,9 +132,7 @@ pub fn render_value(v: &Value, ctx: &Value) -> Result<Value, TemplateError> {
     Ok(match v {
         Value::String(s) => match sole_expression(s) {
             Some(expr) => {
-                let compiled = env()
-                    .compile_expression(expr)
-                    .map_err(|e| describe(&e, s))?;
+                let compiled = expression(expr).map_err(|e| describe(&e, s))?;
                 let out = compiled.eval(ctx).map_err(|e| describe(&e, s))?;
                 if out.is_undefined() {
                     return Err(TemplateError(format!("undefined variable in `{s}`")));
@@ -95,13 +161,15 @@ pub fn variables(s: &str) -> Result<BTreeSet<String>, TemplateError> {
     if !is_template(s) {
         return Ok(BTreeSet::new());
     }
-    let tpl = env().template_from_str(s).map_err(|e| {
+    with_template(s, |t| {
+        Ok(t.undeclared_variables(false).into_iter().collect())
+    })
+    .map_err(|e| {
         TemplateError(format!(
             "template `{s}`: {}",
             e.detail().unwrap_or("syntax error")
         ))
-    })?;
-    Ok(tpl.undeclared_variables(false).into_iter().collect())
+    })
 }
 
 /// Variable names used by every string inside a JSON value.
@@ -146,6 +214,18 @@ mod tests {
         let err = render("/m/{{nope}}", &json!({})).unwrap_err();
         assert!(err.0.contains("nope"), "{err}");
         assert!(render_value(&json!("{{nope}}"), &json!({})).is_err());
+    }
+
+    #[test]
+    fn a_template_read_at_load_is_kept_parsed_for_its_renders() {
+        let source = "/kept/{{ kept_id }}";
+        assert!(variables(source).is_ok());
+        let kept = templates()
+            .read()
+            .map(|env| env.get_template(source).is_ok());
+        assert_eq!(kept.ok(), Some(true));
+        assert_eq!(render(source, &json!({"kept_id": 7})).unwrap(), "/kept/7");
+        assert!(variables("{{ a ").is_err(), "a bad one is not kept");
     }
 
     #[test]
