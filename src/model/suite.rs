@@ -39,7 +39,7 @@ pub struct Check {
     pub fresh_session: bool,
     /// The steps as written; loading turns them into [`Check::steps`].
     #[serde(rename = "steps")]
-    pub written_steps: Vec<Located<StepDef>>,
+    pub(crate) written_steps: Vec<Located<StepDef>>,
     /// The steps, each a contract call or a probe with its typed parameters.
     #[serde(skip)]
     pub steps: Vec<Located<Step>>,
