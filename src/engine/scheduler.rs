@@ -1,12 +1,16 @@
-//! Running the plan: every check waits for its prerequisites, then for a concurrency slot, and
-//! runs under its time limit. Results stream out as checks finish.
+//! Running the plan, as a dispatcher apart from the executor: the dispatcher keeps, for every
+//! check, how many prerequisites it still waits for, starts a check once they have all reported
+//! and a slot is free (or skips it when one did not pass), and hands the variables on. Only the
+//! running checks are tasks, so a plan of thousands of checks costs a few words each while it
+//! waits. Each check runs under its time limit; results stream out as checks finish.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use super::plan::{Plan, PlannedCheck};
 use super::{RunCtx, step};
@@ -69,50 +73,18 @@ impl Done {
     }
 }
 
-async fn run_one(
+/// Runs one check whose prerequisites passed, with the variables they exported.
+async fn execute(
     rc: Arc<RunCtx>,
     pc: PlannedCheck,
-    deps: Vec<(String, watch::Receiver<Option<Done>>)>,
-    slots: Arc<Semaphore>,
-    events: &mpsc::UnboundedSender<Event>,
+    vars: Map<String, Value>,
 ) -> (CheckResult, Done) {
-    let mut vars = Map::new();
-    for (id, mut rx) in deps {
-        let done = match rx.wait_for(Option::is_some).await {
-            Ok(d) => d.clone(),
-            Err(_) => None,
-        };
-        match done {
-            Some(d) if d.status == CheckStatus::Pass => vars.extend(d.vars),
-            Some(d) => {
-                let why = SkipReason::PrerequisiteFailed {
-                    check: id,
-                    status: d.status,
-                };
-                return skipped(&pc, why);
-            }
-            None => return skipped(&pc, SkipReason::PrerequisiteUnfinished { check: id }),
-        }
-    }
-    if let Some(reason) = &pc.skip {
-        return skipped(&pc, reason.clone());
-    }
-    let Ok(_permit) = slots.acquire().await else {
-        let e = CheckError::new(ErrorKind::Interrupted, "the run was stopped");
-        return errored(&pc, Duration::ZERO, e);
-    };
-    let _ = events.send(Event::CheckStarted {
-        id: pc.check.id.value.clone(),
-    });
     let limit = pc
         .check
         .timeout_s
         .map_or(DEFAULT_CHECK_TIMEOUT, Duration::from_secs);
     let start = Instant::now();
-    // Boxed: the steps' state machine is large, and every waiting check would otherwise carry
-    // room for it while it only waits for prerequisites and a slot.
-    let steps = Box::pin(step::run(&rc, &pc.check, vars));
-    match tokio::time::timeout(limit, steps).await {
+    match tokio::time::timeout(limit, step::run(&rc, &pc.check, vars)).await {
         Ok(outcome) => {
             let mut r = result(&pc, outcome.status, start.elapsed());
             r.message = outcome.message;
@@ -163,53 +135,243 @@ fn report(events: &mpsc::UnboundedSender<Event>, mut r: CheckResult) -> CheckRes
     r
 }
 
-/// Runs every planned check; each result is sent on `events` as it finishes and returned in
-/// plan order.
+/// The dispatcher's book of the plan: who waits for whom, and what finished checks hand on.
+struct Book {
+    /// Plan positions of each check's prerequisites (those in the plan), in `needs` order.
+    needs: Vec<Vec<usize>>,
+    /// Plan positions of the checks that need each check.
+    needed_by: Vec<Vec<usize>>,
+    /// Prerequisites each check still waits for.
+    waiting: Vec<usize>,
+    /// Dependents of each check that have not started yet: its variables are kept until then.
+    unserved: Vec<usize>,
+    /// What each finished check hands on, while a dependent still needs it.
+    done: Vec<Option<Done>>,
+    /// Checks whose prerequisites have all reported, lowest plan position first.
+    ready: BTreeSet<usize>,
+}
+
+impl Book {
+    fn new(plan: &Plan) -> Book {
+        let position: HashMap<&str, usize> = plan
+            .checks
+            .iter()
+            .enumerate()
+            .map(|(i, pc)| (pc.check.id.as_str(), i))
+            .collect();
+        let needs: Vec<Vec<usize>> = plan
+            .checks
+            .iter()
+            .map(|pc| {
+                pc.needs
+                    .iter()
+                    .filter_map(|n| position.get(n.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        let mut needed_by = vec![Vec::new(); needs.len()];
+        for (i, deps) in needs.iter().enumerate() {
+            for &d in deps {
+                needed_by[d].push(i);
+            }
+        }
+        let waiting: Vec<usize> = needs.iter().map(Vec::len).collect();
+        Book {
+            ready: (0..needs.len()).filter(|&i| waiting[i] == 0).collect(),
+            unserved: needed_by.iter().map(Vec::len).collect(),
+            done: vec![None; needs.len()],
+            needs,
+            needed_by,
+            waiting,
+        }
+    }
+
+    /// Check `i` is about to start or be skipped: the variables of its prerequisites (if all
+    /// passed), or why it is skipped. Prerequisites no longer needed by anyone are let go.
+    fn take_inputs(&mut self, i: usize, plan: &Plan) -> Result<Map<String, Value>, SkipReason> {
+        let mut vars = Map::new();
+        let mut skip = None;
+        for &d in &self.needs[i] {
+            match &self.done[d] {
+                Some(done) if done.status == CheckStatus::Pass => {
+                    vars.extend(done.vars.iter().map(|(k, v)| (k.clone(), v.clone())))
+                }
+                Some(done) => {
+                    skip.get_or_insert(SkipReason::PrerequisiteFailed {
+                        check: plan.checks[d].check.id.value.clone(),
+                        status: done.status,
+                    });
+                }
+                None => {
+                    skip.get_or_insert(SkipReason::PrerequisiteUnfinished {
+                        check: plan.checks[d].check.id.value.clone(),
+                    });
+                }
+            }
+            self.unserved[d] -= 1;
+            if self.unserved[d] == 0 {
+                self.done[d] = None;
+            }
+        }
+        match skip.or_else(|| plan.checks[i].skip.clone()) {
+            Some(why) => Err(why),
+            None => Ok(vars),
+        }
+    }
+
+    /// Check `i` reported: keep what it hands on and release the checks that waited for it.
+    fn finished(&mut self, i: usize, done: Done) {
+        if self.unserved[i] > 0 {
+            self.done[i] = Some(done);
+        }
+        for &k in &self.needed_by[i] {
+            self.waiting[k] -= 1;
+            if self.waiting[k] == 0 {
+                self.ready.insert(k);
+            }
+        }
+    }
+}
+
+/// Runs every planned check, at most `concurrency` at once; each result is sent on `events` as it
+/// finishes and returned in plan order.
 pub async fn run(
     rc: Arc<RunCtx>,
     plan: &Plan,
     concurrency: usize,
     events: mpsc::UnboundedSender<Event>,
 ) -> Vec<CheckResult> {
-    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut senders: HashMap<String, watch::Sender<Option<Done>>> = HashMap::new();
-    let mut receivers: HashMap<String, watch::Receiver<Option<Done>>> = HashMap::new();
-    for pc in &plan.checks {
-        let (tx, rx) = watch::channel(None);
-        senders.insert(pc.check.id.value.clone(), tx);
-        receivers.insert(pc.check.id.value.clone(), rx);
-    }
-    let mut handles = Vec::new();
-    for pc in plan.checks.iter().cloned() {
-        let deps = pc
-            .needs
-            .iter()
-            .filter_map(|n| receivers.get(n).map(|rx| (n.clone(), rx.clone())))
-            .collect();
-        let tx = senders.remove(&pc.check.id.value);
-        let rc = Arc::clone(&rc);
-        let slots = Arc::clone(&slots);
-        let events = events.clone();
-        let fallback = pc.clone();
-        let task = tokio::spawn(async move {
-            let (r, done) = run_one(rc, pc, deps, slots, &events).await;
-            if let Some(tx) = tx {
-                let _ = tx.send(Some(done));
+    let concurrency = concurrency.max(1);
+    let mut book = Book::new(plan);
+    let mut results: Vec<Option<CheckResult>> = plan.checks.iter().map(|_| None).collect();
+    let mut running: JoinSet<(CheckResult, Done)> = JoinSet::new();
+    let mut running_ids: HashMap<tokio::task::Id, usize> = HashMap::new();
+    loop {
+        while running.len() < concurrency {
+            let Some(i) = book.ready.pop_first() else {
+                break;
+            };
+            let pc = &plan.checks[i];
+            match book.take_inputs(i, plan) {
+                Err(why) => {
+                    let (r, done) = skipped(pc, why);
+                    results[i] = Some(report(&events, r));
+                    book.finished(i, done);
+                }
+                Ok(vars) => {
+                    let _ = events.send(Event::CheckStarted {
+                        id: pc.check.id.value.clone(),
+                    });
+                    let handle = running.spawn(execute(Arc::clone(&rc), pc.clone(), vars));
+                    running_ids.insert(handle.id(), i);
+                }
             }
-            report(&events, r)
-        });
-        handles.push((task, fallback));
-    }
-    let mut results = Vec::with_capacity(handles.len());
-    for (task, pc) in handles {
-        let r = match task.await {
-            Ok(r) => r,
+        }
+        let Some(joined) = running.join_next_with_id().await else {
+            break;
+        };
+        let (i, (r, done)) = match joined {
+            Ok((id, out)) => (running_ids.remove(&id), out),
             Err(e) => {
-                let e = CheckError::new(ErrorKind::Internal, format!("internal error: {e}"));
-                report(&events, errored(&pc, Duration::ZERO, e).0)
+                let i = running_ids.remove(&e.id());
+                let why = CheckError::new(ErrorKind::Internal, format!("internal error: {e}"));
+                match i {
+                    Some(i) => (Some(i), errored(&plan.checks[i], Duration::ZERO, why)),
+                    None => continue,
+                }
             }
         };
-        results.push(r);
+        if let Some(i) = i {
+            results[i] = Some(report(&events, r));
+            book.finished(i, done);
+        }
     }
+    // Every check has reported unless the plan's `needs` were broken; none goes missing.
     results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                let waited = book.needs[i]
+                    .iter()
+                    .find(|&&d| book.done[d].is_none())
+                    .map_or_else(String::new, |&d| plan.checks[d].check.id.value.clone());
+                let why = SkipReason::PrerequisiteUnfinished { check: waited };
+                report(&events, skipped(&plan.checks[i], why).0)
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::plan::{self, Filters};
+    use crate::model::inputs::{self, InputPaths};
+    use crate::probes::registry::Registry;
+
+    fn shipped_plan() -> Plan {
+        let inputs = inputs::load(&InputPaths::default(), &Registry).expect("shipped inputs load");
+        plan::build(
+            &inputs.catalogue,
+            &inputs.checks,
+            &Filters::default(),
+            &Default::default(),
+        )
+    }
+
+    fn at(plan: &Plan, id: &str) -> usize {
+        plan.ids().iter().position(|c| *c == id).expect("planned")
+    }
+
+    fn done(status: CheckStatus, var: &str) -> Done {
+        let mut vars = Map::new();
+        vars.insert(var.to_string(), Value::from(var));
+        Done { status, vars }
+    }
+
+    #[test]
+    fn dependents_wait_for_their_prerequisites_and_take_their_variables() {
+        let plan = shipped_plan();
+        let mut book = Book::new(&plan);
+        let root = at(&plan, "fun.patient-starts-conversation");
+        let replies = at(&plan, "fun.replies-both-ways");
+        assert!(book.ready.contains(&root));
+        assert!(!book.ready.contains(&replies), "waits for its prerequisite");
+        assert_eq!(book.take_inputs(root, &plan), Ok(Map::new()));
+        book.finished(root, done(CheckStatus::Pass, "conversation_id"));
+        assert!(book.ready.contains(&replies));
+        let vars = book.take_inputs(replies, &plan).expect("runs");
+        assert_eq!(
+            vars.get("conversation_id"),
+            Some(&Value::from("conversation_id"))
+        );
+    }
+
+    #[test]
+    fn a_prerequisite_that_did_not_pass_skips_its_dependents_and_is_let_go() {
+        let plan = shipped_plan();
+        let mut book = Book::new(&plan);
+        let root = at(&plan, "fun.patient-starts-conversation");
+        let users = book.needed_by[root].clone();
+        assert!(
+            users.len() > 1,
+            "the shipped suite hangs many checks off FUN-01"
+        );
+        book.take_inputs(root, &plan).expect("runs");
+        book.finished(root, done(CheckStatus::Error, "conversation_id"));
+        for &k in &users {
+            assert_eq!(
+                book.take_inputs(k, &plan),
+                Err(SkipReason::PrerequisiteFailed {
+                    check: "fun.patient-starts-conversation".into(),
+                    status: CheckStatus::Error,
+                })
+            );
+        }
+        assert!(
+            book.done[root].is_none(),
+            "kept only while a dependent needs it"
+        );
+    }
 }

@@ -101,7 +101,7 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
         load::parse(&standard_src).and_then(|root| load::catalogue(&standard_src, &root));
     let mut checks = Vec::new();
     for src in suite_sources(paths.suites_dir.as_deref(), &paths.suite_files)? {
-        match load::parse(&src).and_then(|root| load::suite(&src, &root, probes)) {
+        match load::parse(&src).and_then(|root| load::suite(&src, root, probes)) {
             Ok(c) => checks.extend(c.into_iter().map(Arc::new)),
             Err(d) => diags.0.extend(d.0),
         }

@@ -176,6 +176,13 @@ pub fn catalogue(src: &Arc<SourceFile>, root: &Node) -> Result<Catalogue, Diagno
     }
 }
 
+fn not_a_suite(src: &Arc<SourceFile>, loc: yaml::Loc) -> Diagnostics {
+    Diagnostics(vec![
+        Diagnostic::new(src, loc, "a suite is a list of checks")
+            .hint("start each check with `- id: …`"),
+    ])
+}
+
 /// Turns the steps of a check as written into steps ready to run: exactly one of `call:` or
 /// `probe:`, and a probe's `with:` read as that probe's typed parameters.
 fn compile_steps(
@@ -231,7 +238,7 @@ fn compile_steps(
                 kind,
                 actor: def.actor,
                 credentials: def.credentials,
-                expect: def.expect,
+                expect: def.expect.map(Box::new),
                 save: def.save,
             },
             loc,
@@ -240,36 +247,42 @@ fn compile_steps(
 }
 
 /// Loads a suite: every check is read on its own, so one bad check does not hide another.
+///
+/// The tree is taken by value and each check's nodes are dropped once it is read, so a large
+/// suite never holds its whole tree and all its checks at once.
 pub fn suite(
     src: &Arc<SourceFile>,
-    root: &Node,
+    root: Node,
     probes: &dyn ProbeCatalog,
 ) -> Result<Vec<Check>, Diagnostics> {
-    let items = match (&root.kind, root.get("checks")) {
-        (NodeKind::Seq(items), _) => items,
-        (
-            _,
-            Some(Node {
-                kind: NodeKind::Seq(items),
-                ..
-            }),
-        ) => items,
-        _ => {
-            return Err(Diagnostics(vec![
-                Diagnostic::new(src, root.loc, "a suite is a list of checks")
-                    .hint("start each check with `- id: …`"),
-            ]));
-        }
+    let root_loc = root.loc;
+    let items = match root.kind {
+        NodeKind::Seq(items) => items,
+        NodeKind::Map(entries) => match entries
+            .into_iter()
+            .find(|(k, _)| k.as_str() == Some("checks"))
+        {
+            Some((
+                _,
+                Node {
+                    kind: NodeKind::Seq(items),
+                    ..
+                },
+            )) => items,
+            _ => return Err(not_a_suite(src, root_loc)),
+        },
+        _ => return Err(not_a_suite(src, root_loc)),
     };
     if items.is_empty() {
         return Err(Diagnostics(vec![
-            Diagnostic::new(src, root.loc, "the suite has no checks")
+            Diagnostic::new(src, root_loc, "the suite has no checks")
                 .hint("add at least one `- id: …` entry"),
         ]));
     }
     let mut diags = Diagnostics::default();
-    let mut checks = Vec::new();
+    let mut checks = Vec::with_capacity(items.len());
     for item in items {
+        let item = &item;
         match yaml::from_node::<Check>(item) {
             Ok(mut c) => {
                 c.source = Some(Arc::clone(src));

@@ -81,7 +81,8 @@ pub struct Step {
     /// The actor, or `anonymous`.
     pub actor: Option<Located<String>>,
     pub credentials: Credentials,
-    pub expect: Option<Expect>,
+    /// Boxed: most steps of a large suite hold none, and a check holds its steps all run long.
+    pub expect: Option<Box<Expect>>,
     /// Copies outputs into new variable names: `save: { first_id: message_id }`.
     pub save: IndexMap<String, Located<String>>,
 }

@@ -103,8 +103,6 @@ pub enum ErrorKind {
     Template,
     /// The suite or profile asks for something that cannot be done (e.g. a step without actor).
     Input,
-    /// The run stopped before the check could start.
-    Interrupted,
     /// A defect of vvcheck itself.
     Internal,
 }

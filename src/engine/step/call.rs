@@ -138,7 +138,7 @@ impl Runner<'_> {
                 format!("{op_name} as {who}: no response"),
             ));
         };
-        let expect = step.expect.clone().unwrap_or_default();
+        let expect = step.expect.as_deref().cloned().unwrap_or_default();
         let status_expected = expect
             .status
             .as_ref()
