@@ -11,6 +11,16 @@ pub fn results_json(report: &RunReport) -> Result<String, ReportError> {
     Ok(text)
 }
 
+/// Streams `report` as pretty-printed JSON into `out` (the same text as [`results_json`]).
+pub fn write_results_json(
+    report: &RunReport,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
@@ -34,6 +44,14 @@ mod tests {
             c.evidence = Default::default();
         }
         assert_eq!(back, without_evidence);
+    }
+
+    #[test]
+    fn streamed_and_rendered_results_are_the_same_text() {
+        let report = fixture::report();
+        let mut streamed = Vec::new();
+        write_results_json(&report, &mut streamed).expect("streams");
+        assert_eq!(String::from_utf8(streamed).ok(), results_json(&report).ok());
     }
 
     #[test]

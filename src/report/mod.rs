@@ -1,24 +1,24 @@
 //! Report writers: the console reporter that follows a run's events as they stream, and the
 //! JUnit XML and JSON files written at the end. [`FanOut`] hands every event to the streaming
-//! reporters and, at the end, renders every file, scans each for secret values, and writes
-//! them only if none leaked. No writer makes a request or re-derives what the outcome holds.
+//! reporters and, at the end, writes every file into a temporary one through a secret scan, and
+//! moves them into place only if none leaked. No writer makes a request or re-derives what the outcome holds.
 
 mod console;
 mod json;
 mod junit;
+mod staged;
 mod text;
 
 #[cfg(test)]
 mod fixture;
 
-use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::outcome::{Event, RunReport};
 
 pub use console::{Console, ConsoleOptions};
-pub use json::results_json;
+pub use json::{results_json, write_results_json};
 pub use junit::{JunitFlavor, junit_xml};
 
 /// File name of the JUnit report inside the output directory.
@@ -96,19 +96,40 @@ impl FanOut {
         report: &RunReport,
         secrets: &[String],
     ) -> Result<Vec<PathBuf>, FinishError> {
-        let files = [
-            (JUNIT_FILE, junit_xml(report, self.flavor)?),
-            (JSON_FILE, results_json(report)?),
+        let dir = &self.out_dir;
+        let write_error = |name: &str| {
+            let path = dir.join(name);
+            move |source| ReportError::Write { path, source }
+        };
+        let flavor = self.flavor;
+        let reports = [
+            (
+                JUNIT_FILE,
+                staged::stage(dir, JUNIT_FILE, secrets, |w| {
+                    let xml = junit_xml(report, flavor)?;
+                    w.write_all(xml.as_bytes()).map_err(write_error(JUNIT_FILE))
+                })?,
+            ),
+            (
+                JSON_FILE,
+                staged::stage(dir, JSON_FILE, secrets, |w| {
+                    write_results_json(report, w)?;
+                    Ok(())
+                })?,
+            ),
         ];
-        let leaked: Vec<String> = files
+        let leaked: Vec<String> = reports
             .iter()
-            .filter(|(_, text)| contains_secret(text, secrets))
-            .map(|(name, _)| self.out_dir.join(name).display().to_string())
+            .filter(|(_, staged)| staged.is_none())
+            .map(|(name, _)| dir.join(name).display().to_string())
             .collect();
         if !leaked.is_empty() {
             return Err(FinishError::Leaked(leaked));
         }
-        let written = write_files(&self.out_dir, &files)?;
+        let mut written = Vec::with_capacity(reports.len());
+        for staged in reports.into_iter().filter_map(|(_, s)| s) {
+            written.push(staged.commit()?);
+        }
         let _ = self.console.summary(report, &mut self.out);
         let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
         let _ = writeln!(self.out, "reports: {}", names.join(", "));
@@ -117,33 +138,10 @@ impl FanOut {
     }
 }
 
-/// Whether `text` holds any secret value (values under 4 bytes are not credible secrets).
-fn contains_secret(text: &str, secrets: &[String]) -> bool {
-    secrets
-        .iter()
-        .any(|s| s.len() >= 4 && text.contains(s.as_str()))
-}
-
-/// Writes each `(name, contents)` into `out_dir` (created if missing); returns the paths.
-fn write_files(out_dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, ReportError> {
-    fs::create_dir_all(out_dir).map_err(|source| ReportError::Write {
-        path: out_dir.to_path_buf(),
-        source,
-    })?;
-    let mut written = Vec::with_capacity(files.len());
-    for (name, contents) in files {
-        let path = out_dir.join(name);
-        fs::write(&path, contents).map_err(|source| ReportError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        written.push(path);
-    }
-    Ok(written)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     #[test]
