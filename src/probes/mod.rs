@@ -88,6 +88,19 @@ impl ProbeEnv<'_> {
         sent.outcome
     }
 
+    /// The findings, each naming the last exchange recorded as the one it rests on (for probes
+    /// whose verdict comes from one request).
+    pub fn resting_on_last_exchange(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        let last = self.evidence.exchanges.last().map(Exchange::summary);
+        findings
+            .into_iter()
+            .map(|f| Finding {
+                exchange: f.exchange.or_else(|| last.clone()),
+                ..f
+            })
+            .collect()
+    }
+
     /// A page path from a `page` parameter (a page name of the profile, or a path).
     pub fn page(&self, name: &str) -> String {
         self.target.pages.get(name).cloned().unwrap_or_else(|| {

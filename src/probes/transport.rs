@@ -88,7 +88,7 @@ async fn plain_http(p: &PlainHttpParams, env: &mut ProbeEnv<'_>) -> ProbeResult 
             }
         }
     }
-    Ok(findings)
+    Ok(env.resting_on_last_exchange(findings))
 }
 
 /// Reads `max-age` from a Strict-Transport-Security value.
@@ -160,7 +160,7 @@ async fn hsts(p: &HstsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
             )),
         },
     }
-    Ok(findings)
+    Ok(env.resting_on_last_exchange(findings))
 }
 
 #[cfg(test)]
