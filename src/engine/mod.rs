@@ -46,6 +46,9 @@ pub struct RunOptions {
 pub enum EngineError {
     #[error("TLS set-up: {0}")]
     Tls(#[from] crate::http::tls::TlsError),
+    /// The dispatcher itself failed (a defect of vvcheck).
+    #[error("the scheduler stopped: {0}")]
+    Dispatcher(String),
 }
 
 /// Actors the plan's steps (and the profile operations they call) use.
@@ -180,7 +183,17 @@ pub async fn run(
         sessions,
         globals,
     });
-    let results = scheduler::run(Arc::clone(&rc), &plan, opts.concurrency, events.clone()).await;
+    // The dispatcher runs on a worker thread, beside the checks it starts, so that a finished
+    // check hands its slot on without waking the caller's thread.
+    let dispatcher = tokio::spawn(scheduler::run(
+        Arc::clone(&rc),
+        plan,
+        opts.concurrency,
+        events.clone(),
+    ));
+    let results = dispatcher
+        .await
+        .map_err(|e| EngineError::Dispatcher(e.to_string()))?;
     let f = &opts.filters;
     let checked: BTreeSet<&str> = inputs
         .checks

@@ -237,11 +237,12 @@ impl Book {
 /// finishes and returned in plan order.
 pub async fn run(
     rc: Arc<RunCtx>,
-    plan: &Plan,
+    plan: Plan,
     concurrency: usize,
     events: mpsc::UnboundedSender<Event>,
 ) -> Vec<CheckResult> {
     let concurrency = concurrency.max(1);
+    let plan = &plan;
     let mut book = Book::new(plan);
     let mut results: Vec<Option<CheckResult>> = plan.checks.iter().map(|_| None).collect();
     let mut running: JoinSet<(CheckResult, Done)> = JoinSet::new();

@@ -35,6 +35,9 @@ pub enum ReportError {
     /// The serialised JUnit could not be post-processed (a bug, not bad input).
     #[error("cannot rewrite the JUnit report: {0}")]
     Xml(String),
+    /// The secret values could not be prepared for the scan; no report is written unscanned.
+    #[error("cannot scan the reports for secrets: {0}")]
+    Scan(String),
     /// serde_json could not serialise the results.
     #[error("cannot serialise the JSON results")]
     Json(#[from] serde_json::Error),

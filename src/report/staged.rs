@@ -7,14 +7,18 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use aho_corasick::AhoCorasick;
 use tempfile::NamedTempFile;
 
 use super::ReportError;
 
-/// Watches what passes through for any of a set of values, also across write boundaries.
+/// Watches what passes through for any of a set of values, also across write boundaries. All
+/// values are looked for in one pass (Aho-Corasick), so the cost does not grow with how many
+/// secret forms a run knows.
 pub(crate) struct SecretScan<W> {
     inner: W,
-    secrets: Vec<Vec<u8>>,
+    /// `None` when there is nothing to look for.
+    secrets: Option<AhoCorasick>,
     /// The last bytes written, as long as the longest secret less one.
     tail: Vec<u8>,
     keep: usize,
@@ -22,21 +26,27 @@ pub(crate) struct SecretScan<W> {
 }
 
 impl<W: Write> SecretScan<W> {
-    /// Values under 4 bytes are not credible secrets and would match ordinary text.
-    pub(crate) fn new(inner: W, secrets: &[String]) -> SecretScan<W> {
-        let secrets: Vec<Vec<u8>> = secrets
+    /// Values under 4 bytes are not credible secrets and would match ordinary text. Fails (and
+    /// nothing is written) if the values cannot be searched for.
+    pub(crate) fn new(inner: W, secrets: &[String]) -> Result<SecretScan<W>, ReportError> {
+        let secrets: Vec<&str> = secrets
             .iter()
+            .map(String::as_str)
             .filter(|s| s.len() >= 4)
-            .map(|s| s.as_bytes().to_vec())
             .collect();
-        let keep = secrets.iter().map(Vec::len).max().unwrap_or(1) - 1;
-        SecretScan {
+        let keep = secrets.iter().map(|s| s.len()).max().unwrap_or(1) - 1;
+        let automaton = if secrets.is_empty() {
+            None
+        } else {
+            Some(AhoCorasick::new(&secrets).map_err(|e| ReportError::Scan(e.to_string()))?)
+        };
+        Ok(SecretScan {
             inner,
-            secrets,
+            secrets: automaton,
             tail: Vec::new(),
             keep,
             found: false,
-        }
+        })
     }
 
     /// Whether a secret went through, and the writer.
@@ -48,13 +58,11 @@ impl<W: Write> SecretScan<W> {
 impl<W: Write> Write for SecretScan<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        if !self.found && !self.secrets.is_empty() {
+        if let (false, Some(secrets)) = (self.found, &self.secrets) {
+            // Only the bytes a match could span: the tail of what came before, and this write.
             let mut seen = std::mem::take(&mut self.tail);
             seen.extend_from_slice(&buf[..n]);
-            self.found = self
-                .secrets
-                .iter()
-                .any(|s| seen.windows(s.len()).any(|w| w == s.as_slice()));
+            self.found = secrets.is_match(&seen);
             let from = seen.len().saturating_sub(self.keep);
             self.tail = seen.split_off(from);
         }
@@ -90,7 +98,7 @@ pub(crate) fn stage(
         source,
     })?;
     let file = NamedTempFile::new_in(dir).map_err(write_error)?;
-    let mut scan = SecretScan::new(BufWriter::new(file), secrets);
+    let mut scan = SecretScan::new(BufWriter::new(file), secrets)?;
     render(&mut scan)?;
     scan.flush().map_err(write_error)?;
     let (leaked, writer) = scan.finish();
@@ -118,7 +126,7 @@ mod tests {
 
     fn scanned(chunks: &[&str], secrets: &[&str]) -> bool {
         let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
-        let mut scan = SecretScan::new(Vec::new(), &secrets);
+        let mut scan = SecretScan::new(Vec::new(), &secrets).expect("searchable");
         for c in chunks {
             scan.write_all(c.as_bytes()).expect("writes");
         }
