@@ -153,6 +153,9 @@ fn now_rfc3339() -> String {
 #[derive(Debug)]
 pub struct RunOutcome {
     pub report: Arc<RunReport>,
+    /// The file the run's large bodies were spilled to; kept as long as the outcome, so that
+    /// listeners still reading the run's events can read them back.
+    pub spill: Option<Arc<crate::http::spill::Spill>>,
     pub secrets: Vec<String>,
 }
 
@@ -245,6 +248,7 @@ pub async fn run(
     let _ = events.send(Event::RunFinished(Arc::clone(&report)));
     Ok(RunOutcome {
         report,
+        spill: rc.http.spill.clone(),
         secrets: rc.http.redactor.values(),
     })
 }

@@ -2,6 +2,7 @@
 //! everything), per-host rate limit, retries of idempotent requests on connection errors, and the
 //! redacted [`Exchange`] of every request sent.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -10,6 +11,7 @@ use reqwest::Method;
 use super::rate::RateLimiter;
 use super::record;
 use super::redact::Redactor;
+use super::spill::Spill;
 use super::tls::{self, TlsError};
 use crate::model::resolve::ResolvedTarget;
 
@@ -34,6 +36,9 @@ pub struct HttpClient {
     retries: u32,
     /// Masks secrets in every recorded exchange.
     pub redactor: Redactor,
+    /// Where recorded bodies too large to keep in memory go; `None` if no temporary file could
+    /// be made (bodies are then cut short in memory).
+    pub spill: Option<Arc<Spill>>,
 }
 
 fn build(
@@ -104,6 +109,7 @@ impl HttpClient {
             rate: RateLimiter::new(opts.rate),
             retries: opts.retries,
             redactor,
+            spill: Spill::new().ok().map(Arc::new),
         })
     }
 
@@ -203,7 +209,14 @@ impl HttpClient {
         if let Ok(resp) = &outcome {
             inspect(resp);
         }
-        let exchange = record::exchange(&self.redactor, tag, req, &outcome, elapsed);
+        let exchange = record::exchange(
+            &self.redactor,
+            self.spill.as_deref(),
+            tag,
+            req,
+            &outcome,
+            elapsed,
+        );
         Sent { outcome, exchange }
     }
 

@@ -11,6 +11,7 @@ mod rate;
 mod record;
 pub mod redact;
 pub mod session;
+pub mod spill;
 pub mod tls;
 
 pub use crate::outcome::{Exchange, reason};

@@ -1,5 +1,6 @@
-//! Turning a request and its outcome into the [`Exchange`] kept as evidence: bodies truncated
-//! to [`BODY_LIMIT`], secrets and credential headers masked at capture.
+//! Turning a request and its outcome into the [`Exchange`] kept as evidence: secrets and
+//! credential headers masked at capture (over the whole body, before anything is cut), large
+//! bodies kept in the run's spill file.
 
 use std::time::Duration;
 
@@ -7,11 +8,13 @@ use super::message::{
     BODY_LIMIT, Incoming, OutBody, OutPart, Outgoing, RequestTag, TransportError,
 };
 use super::redact::Redactor;
-use crate::outcome::Exchange;
+use super::spill::{Spill, cut};
+use crate::outcome::{Body, Exchange};
 
 /// The redacted record of one request and its outcome.
 pub(super) fn exchange(
     r: &Redactor,
+    spill: Option<&Spill>,
     tag: RequestTag<'_>,
     req: &Outgoing,
     outcome: &Result<Incoming, TransportError>,
@@ -24,7 +27,7 @@ pub(super) fn exchange(
                 .iter()
                 .map(|(k, v)| (k.clone(), r.header(k, v)))
                 .collect();
-            let body = body_text(resp).map(|t| r.text(&truncate(&t)));
+            let body = body_text(resp).map(|t| keep(spill, r.text(&t)));
             (Some(resp.status), headers, body, resp.body.len(), None)
         }
         Err(e) => (None, Vec::new(), None, 0, Some(r.text(&e.message))),
@@ -39,7 +42,7 @@ pub(super) fn exchange(
             .iter()
             .map(|(k, v)| (k.clone(), r.header(k, v)))
             .collect(),
-        request_body: request_body(r, &req.body).map(|b| truncate(&b)),
+        request_body: request_body(r, &req.body).map(|b| keep(spill, b)),
         status,
         response_headers,
         response_body,
@@ -83,15 +86,12 @@ fn request_body(r: &Redactor, body: &OutBody) -> Option<String> {
     }
 }
 
-fn truncate(s: &str) -> String {
-    if s.len() <= BODY_LIMIT {
-        return s.to_string();
+/// A redacted body kept: spilled when large, or cut at [`BODY_LIMIT`] when there is no spill.
+fn keep(spill: Option<&Spill>, text: String) -> Body {
+    match spill {
+        Some(spill) => spill.keep(text),
+        None => Body::Inline(cut(text, BODY_LIMIT)),
     }
-    let mut end = BODY_LIMIT;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… [{} more bytes]", &s[..end], s.len() - end)
 }
 
 /// The body as text when it is text; binary bodies are summarised by size and digest.
@@ -108,6 +108,51 @@ fn body_text(resp: &Incoming) -> Option<String> {
                 resp.body.len(),
                 hex::encode(sha2::Sha256::digest(&resp.body))
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(body: String) -> Incoming {
+        let url = url::Url::parse("https://vendor.example/api").expect("url");
+        Incoming {
+            status: 200,
+            headers: Vec::new(),
+            body: body.into(),
+            elapsed: Duration::ZERO,
+            url,
+        }
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_is_masked_before_the_body_is_cut() {
+        let secret = "s3cret-token-value";
+        let r = Redactor::default();
+        r.add(secret);
+        // The secret starts just before the in-memory limit, so a cut first would split it.
+        let body = format!("{}{secret} and more", "a".repeat(BODY_LIMIT - 5));
+        let req = Outgoing::get(url::Url::parse("https://vendor.example/api").expect("url"));
+        let tag = RequestTag {
+            actor: "patient_a",
+            purpose: "get_message",
+        };
+        for spill in [None, Spill::new().ok()] {
+            let ex = exchange(
+                &r,
+                spill.as_ref(),
+                tag,
+                &req,
+                &Ok(response(body.clone())),
+                Duration::ZERO,
+            );
+            let kept = ex.response_body.expect("a body").text().into_owned();
+            assert!(
+                !kept.contains("s3cre"),
+                "no part of the secret is kept: {kept}"
+            );
         }
     }
 }

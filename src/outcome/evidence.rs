@@ -1,6 +1,9 @@
 //! Evidence: what a check did and saw, kept to back its verdict. Today HTTP exchanges; TLS
 //! transcripts, accessibility findings and the access matrix join them as their probes land.
 
+use std::borrow::Cow;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -30,19 +33,76 @@ pub struct Exchange {
     /// URL with secrets in the query string redacted.
     pub url: String,
     pub request_headers: Vec<(String, String)>,
-    /// Request body as text (truncated, redacted); binary bodies are summarised.
-    pub request_body: Option<String>,
+    /// Request body as text (redacted); binary parts are described.
+    pub request_body: Option<Body>,
     /// `None` when the request failed before a response arrived.
     pub status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
-    /// Response body as text (truncated, redacted); binary bodies are summarised.
-    pub response_body: Option<String>,
+    /// Response body as text (redacted); binary bodies are summarised.
+    pub response_body: Option<Body>,
     /// Size of the full response body in bytes.
     pub response_size: usize,
     /// Transport error, if the request failed.
     pub error: Option<String>,
     #[serde(rename = "elapsed_ms", with = "super::millis")]
     pub elapsed: Duration,
+}
+
+/// A recorded body, redacted: small ones are kept in memory, larger ones in the run's spill file
+/// and only referenced, so that memory does not grow with what the target sends back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Body {
+    Inline(String),
+    Spilled { spilled: SpillRef },
+}
+
+/// Where a spilled body is: a stretch of UTF-8 text in a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpillRef {
+    pub file: PathBuf,
+    pub offset: u64,
+    pub len: u64,
+}
+
+impl Body {
+    /// Length of the text in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            Body::Inline(t) => t.len(),
+            Body::Spilled { spilled } => usize::try_from(spilled.len).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// Whether the body is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The text; a spilled body is read back from its file (while the run that wrote it, or
+    /// the evidence it was copied into, keeps the file).
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Body::Inline(t) => Cow::Borrowed(t),
+            Body::Spilled { spilled } => Cow::Owned(spilled.read().unwrap_or_else(|e| {
+                format!(
+                    "[{} bytes kept in {}, not readable: {e}]",
+                    spilled.len,
+                    spilled.file.display()
+                )
+            })),
+        }
+    }
+}
+
+impl SpillRef {
+    fn read(&self) -> std::io::Result<String> {
+        let mut file = std::fs::File::open(&self.file)?;
+        file.seek(SeekFrom::Start(self.offset))?;
+        let mut bytes = Vec::new();
+        file.take(self.len).read_to_end(&mut bytes)?;
+        String::from_utf8(bytes).map_err(std::io::Error::other)
+    }
 }
 
 impl Exchange {

@@ -311,7 +311,7 @@ fn exchange_lines(e: &crate::outcome::Exchange) -> Vec<String> {
             .map(|(k, v)| format!("> {k}: {}", terminal_line(v))),
     );
     if let Some(b) = &e.request_body {
-        lines.push(format!("> {}", excerpt(b)));
+        lines.push(format!("> {}", excerpt(&b.text())));
     }
     match (e.status, &e.error) {
         (Some(s), _) => lines.push(format!(
@@ -328,7 +328,7 @@ fn exchange_lines(e: &crate::outcome::Exchange) -> Vec<String> {
             .map(|(k, v)| format!("< {k}: {}", terminal_line(v))),
     );
     if let Some(b) = &e.response_body {
-        lines.push(format!("< {}", excerpt(b)));
+        lines.push(format!("< {}", excerpt(&b.text())));
     }
     lines
 }

@@ -201,3 +201,31 @@ fn target_text_cannot_drive_the_terminal() {
     assert!(text.contains("FAIL [SEC-05] evil[2J title"));
     assert!(text.contains("     body: ]0;pwned done more"));
 }
+
+#[test]
+fn verbose_reads_a_spilled_body_back() {
+    let spill = crate::http::spill::Spill::new().expect("temp file");
+    let body = format!(
+        "{{\"text\": \"spilled-marker\", \"pad\": \"{}\"}}",
+        "x".repeat(8192)
+    );
+    let kept = spill.keep(body);
+    assert!(matches!(kept, crate::outcome::Body::Spilled { .. }));
+    let mut report = fixture::report();
+    let cross = report
+        .checks
+        .iter_mut()
+        .find(|c| c.id == "sec.access.cross-patient")
+        .expect("fixture check");
+    cross.evidence.exchanges[0].response_body = Some(kept);
+    let mut console = Console::new(ConsoleOptions {
+        verbose: true,
+        ..ConsoleOptions::default()
+    });
+    let mut out = Vec::new();
+    console
+        .check_finished(cross, 1, 1, &mut out)
+        .expect("written");
+    let text = String::from_utf8(out).expect("UTF-8");
+    assert!(text.contains("< {\"text\": \"spilled-marker\""), "{text}");
+}
