@@ -103,6 +103,12 @@ impl HttpClient {
         for s in &target.secrets {
             redactor.add(s.expose());
         }
+        // What Basic authentication and many login bodies carry: `user:password`.
+        for actor in target.actors.values() {
+            if let (Some(user), Some(password)) = (&actor.username, &actor.password) {
+                redactor.add(&format!("{user}:{}", password.expose()));
+            }
+        }
         Ok(HttpClient {
             client: build(target, opts.insecure, false)?,
             follow: build(target, opts.insecure, true)?,

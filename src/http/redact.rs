@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use base64::Engine;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 /// What replaces a secret.
 pub const MASK: &str = "[REDACTED]";
@@ -17,50 +17,55 @@ const CREDENTIAL_HEADERS: &[&str] = &[
     "x-outbox-key",
 ];
 
-/// Shared list of values to hide; login adds the tokens it obtains.
+/// Shared list of values to hide, in every form ([`secret_forms`](super::secret_forms));
+/// logins add the tokens they obtain. Matching is one pass over the text for all forms.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    secrets: Arc<RwLock<Vec<String>>>,
+    inner: Arc<RwLock<Forms>>,
+}
+
+#[derive(Debug, Default)]
+struct Forms {
+    list: Vec<String>,
+    /// `None` until a secret is added (or if the forms could not be compiled: see `text`).
+    matcher: Option<AhoCorasick>,
 }
 
 impl Redactor {
-    /// Registers a secret and its base64 and URL-encoded forms.
+    /// Registers a secret in all its forms.
     pub fn add(&self, secret: &str) {
         // Very short values would mask ordinary text and are not credible secrets.
         if secret.len() < 4 {
             return;
         }
-        let mut forms = vec![
-            secret.to_string(),
-            base64::engine::general_purpose::STANDARD.encode(secret),
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret),
-            url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
-        ];
-        forms.dedup();
-        let Ok(mut list) = self.secrets.write() else {
+        let Ok(mut forms) = self.inner.write() else {
             return;
         };
-        for f in forms {
-            if !list.contains(&f) {
-                list.push(f);
+        let before = forms.list.len();
+        for f in super::secret_forms::forms(secret) {
+            if !forms.list.contains(&f) {
+                forms.list.push(f);
             }
         }
-        // Longest first, so a secret inside another is not half-masked.
-        list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        if forms.list.len() != before {
+            forms.matcher = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&forms.list)
+                .ok();
+        }
     }
 
-    /// Masks every known secret in a text.
+    /// Masks every known secret, in every form, in a text.
     pub fn text(&self, s: &str) -> String {
-        let Ok(list) = self.secrets.read() else {
+        let Ok(forms) = self.inner.read() else {
             return MASK.to_string();
         };
-        let mut out = s.to_string();
-        for secret in list.iter() {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), MASK);
-            }
+        match &forms.matcher {
+            Some(m) => m.replace_all(s, &vec![MASK; forms.list.len()]),
+            // Forms registered but not compiled: masking cannot be promised, so nothing shows.
+            None if !forms.list.is_empty() => MASK.to_string(),
+            None => s.to_string(),
         }
-        out
     }
 
     /// Masks a header value: credentials entirely (keeping the scheme), cookie values.
@@ -100,7 +105,10 @@ impl Redactor {
 
     /// Every registered form, for scanning written files.
     pub fn values(&self) -> Vec<String> {
-        self.secrets.read().map(|l| l.clone()).unwrap_or_default()
+        self.inner
+            .read()
+            .map(|f| f.list.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -112,9 +120,20 @@ mod tests {
     fn masks_secrets_and_their_encodings() {
         let r = Redactor::default();
         r.add("hunter2-long-password");
+        use base64::Engine;
         let b64 = base64::engine::general_purpose::STANDARD.encode("hunter2-long-password");
         assert_eq!(r.text("pw=hunter2-long-password&x=1"), "pw=[REDACTED]&x=1");
         assert_eq!(r.text(&format!("basic {b64}")), "basic [REDACTED]");
+    }
+
+    #[test]
+    fn a_secret_inside_another_is_masked_whole() {
+        let r = Redactor::default();
+        r.add("token-abcdef");
+        r.add("abcdef-longer");
+        assert_eq!(r.text("x token-abcdef-longer y"), "x [REDACTED]-longer y");
+        assert_eq!(r.text("nothing here"), "nothing here");
+        assert_eq!(r.text("json \"token-abcdef\""), "json \"[REDACTED]\"");
     }
 
     #[test]

@@ -74,7 +74,10 @@ pub(super) async fn before_login(
         .clone()
         .unwrap_or_else(|| "csrf_token".into());
     match hidden_input(&page_resp.text(), &field) {
-        Some(value) => Ok(Some(FormToken { field, value })),
+        Some(value) => {
+            l.http.redactor.add(&value);
+            Ok(Some(FormToken { field, value }))
+        }
         None => Err(l.fail(format!("the login page has no hidden input `{field}`"))),
     }
 }
@@ -118,6 +121,7 @@ pub(super) async fn after_login(
         csrf.from_json.is_some() || csrf.from_cookie.is_some() || csrf.from_hidden.is_some();
     match token {
         Some(value) => {
+            l.http.redactor.add(&value);
             session.csrf = Some(CsrfToken {
                 value,
                 send_header: csrf.send_header.clone(),

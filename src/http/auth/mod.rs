@@ -61,19 +61,22 @@ impl Login<'_> {
     }
 }
 
-/// Keeps the cookies a login response sets, and makes them and any access token in it secrets.
+/// Token fields of a login response (OAuth2 and OpenID Connect names) that are secrets.
+const TOKEN_FIELDS: &[&str] = &["access_token", "refresh_token", "id_token", "token"];
+
+/// Keeps the cookies a login response sets, and makes them and every token in it secrets,
+/// before the response is recorded.
 fn learn(http: &HttpClient, jar: &mut Jar, resp: &Incoming) {
     jar.absorb(resp.headers_named("set-cookie"));
     for v in jar.values() {
         http.redactor.add(v);
     }
-    if let Some(token) = resp
-        .json()
-        .as_ref()
-        .and_then(|j| j.get("access_token"))
-        .and_then(Value::as_str)
-    {
-        http.redactor.add(token);
+    if let Some(body) = resp.json() {
+        for field in TOKEN_FIELDS {
+            if let Some(token) = body.get(*field).and_then(Value::as_str) {
+                http.redactor.add(token);
+            }
+        }
     }
 }
 
