@@ -174,8 +174,71 @@ pub struct CheckResult {
     pub evidence: Evidence,
 }
 
+impl CheckResult {
+    /// Passes every text the target may have put into the result (message, details, findings,
+    /// error) through `mask`, so that a value the target echoed back cannot leave in a report.
+    pub fn redact(&mut self, mask: &dyn Fn(&str) -> String) {
+        self.message = mask(&self.message);
+        for d in &mut self.details {
+            *d = mask(d);
+        }
+        for f in &mut self.findings {
+            f.expected = mask(&f.expected);
+            f.seen = mask(&f.seen);
+            if let Some(e) = &mut f.exchange {
+                *e = mask(e);
+            }
+        }
+        if let Some(e) = &mut self.error {
+            e.message = mask(&e.message);
+        }
+        for e in &mut self.exchanges {
+            *e = mask(e);
+        }
+    }
+}
+
 /// `security.SEC-04`: the class of a check verifying `requirements` in `domain`.
 pub fn classname(domain: Domain, requirements: &[RequirementId], id: &str) -> String {
     let first = requirements.first().map_or(id, RequirementId::as_str);
     format!("{domain}.{first}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_reaches_every_text_the_target_can_fill() {
+        let secret = "tok-12345678";
+        let mut r = CheckResult {
+            id: "c".into(),
+            title: "t".into(),
+            domain: Domain::Security,
+            requirements: vec![RequirementId("SEC-04".into())],
+            level: Level::Mandatory,
+            provenance: Provenance::Confirmed,
+            tags: Vec::new(),
+            status: CheckStatus::Fail,
+            duration: Duration::ZERO,
+            message: format!("saw {secret}"),
+            details: vec![format!("Location: /x?t={secret}")],
+            classname: classname(Domain::Security, &[], "c"),
+            exchanges: vec![format!("GET /x?t={secret} → 200")],
+            findings: vec![Finding {
+                exchange: Some(format!("GET /x?t={secret}")),
+                ..Finding::new(format!("not {secret}"), format!("body {secret}"))
+            }],
+            error: Some(CheckError::new(
+                ErrorKind::Transport,
+                format!("reset {secret}"),
+            )),
+            skip_reason: None,
+            evidence: Evidence::default(),
+        };
+        r.redact(&|t| t.replace(secret, "[REDACTED]"));
+        let json = serde_json::to_string(&r).expect("serialises");
+        assert!(!json.contains(secret), "{json}");
+        assert_eq!(r.message, "saw [REDACTED]");
+    }
 }
