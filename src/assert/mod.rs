@@ -24,7 +24,6 @@ impl std::fmt::Display for Failure {
 }
 
 /// What one step observed.
-#[derive(Debug)]
 pub struct Observation<'a> {
     /// The response expectations on status, headers and body apply to.
     pub last: &'a Incoming,
@@ -34,15 +33,18 @@ pub struct Observation<'a> {
     pub outputs: &'a serde_json::Map<String, Value>,
     /// Outputs that could not be read, with why.
     pub missing: &'a [(String, String)],
+    /// Masks secrets in a quoted value, before it is shortened.
+    pub mask: &'a dyn Fn(&str) -> String,
 }
 
 /// An expectation could not even be evaluated (a template failed): not a verdict.
 #[derive(Debug, Clone)]
 pub struct EvalError(pub String);
 
-fn quote(s: &str) -> String {
+/// A value as a finding quotes it: secrets masked first, then on one line and shortened.
+fn quote(s: &str, mask: &dyn Fn(&str) -> String) -> String {
     const MAX: usize = 80;
-    let one_line: String = s
+    let one_line: String = mask(s)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
@@ -53,15 +55,16 @@ fn quote(s: &str) -> String {
     }
 }
 
-fn show(v: &Value) -> String {
+fn show(v: &Value, mask: &dyn Fn(&str) -> String) -> String {
     match v {
-        Value::String(s) => quote(s),
-        other => quote(&other.to_string()),
+        Value::String(s) => quote(s, mask),
+        other => quote(&other.to_string(), mask),
     }
 }
 
 /// Checks one value against an expectation.
 fn check_value(
+    mask: &dyn Fn(&str) -> String,
     what: &str,
     exp: &ValueExpect,
     seen: Option<&Value>,
@@ -81,7 +84,7 @@ fn check_value(
         },
         ValueExpect::Absent => match seen {
             None => Ok(None),
-            Some(v) => fail("absent".into(), show(v)),
+            Some(v) => fail("absent".into(), show(v, mask)),
         },
         ValueExpect::Count(n) => {
             if all.len() == *n {
@@ -94,28 +97,28 @@ fn check_value(
             let want = template::render_value(want, ctx).map_err(|e| EvalError(e.0))?;
             match seen {
                 Some(v) if loosely_equal(v, &want) => Ok(None),
-                Some(v) => fail(format!("= {}", show(&want)), show(v)),
-                None => fail(format!("= {}", show(&want)), "nothing".into()),
+                Some(v) => fail(format!("= {}", show(&want, mask)), show(v, mask)),
+                None => fail(format!("= {}", show(&want, mask)), "nothing".into()),
             }
         }
         ValueExpect::Matches(re) => match seen {
             Some(v) if re.is_match(&as_text(v)) => Ok(None),
-            Some(v) => fail(format!("to match /{re}/"), show(v)),
+            Some(v) => fail(format!("to match /{re}/"), show(v, mask)),
             None => fail(format!("to match /{re}/"), "nothing".into()),
         },
         ValueExpect::Contains(s) => {
             let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
             match seen {
                 Some(v) if as_text(v).contains(&s) => Ok(None),
-                Some(v) => fail(format!("to contain {}", quote(&s)), show(v)),
-                None => fail(format!("to contain {}", quote(&s)), "nothing".into()),
+                Some(v) => fail(format!("to contain {}", quote(&s, mask)), show(v, mask)),
+                None => fail(format!("to contain {}", quote(&s, mask)), "nothing".into()),
             }
         }
         ValueExpect::NotContains(s) => {
             let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
             match seen {
                 Some(v) if !s.is_empty() && as_text(v).contains(&s) => {
-                    fail(format!("not to contain {}", quote(&s)), show(v))
+                    fail(format!("not to contain {}", quote(&s, mask)), show(v, mask))
                 }
                 _ => Ok(None),
             }
@@ -126,7 +129,11 @@ fn check_value(
                 None => Ok(None),
                 Some(i) => fail(
                     "in order".into(),
-                    format!("{} before {}", quote(&texts[i]), quote(&texts[i + 1])),
+                    format!(
+                        "{} before {}",
+                        quote(&texts[i], mask),
+                        quote(&texts[i + 1], mask)
+                    ),
                 ),
             }
         }
@@ -181,6 +188,7 @@ pub fn evaluate(
     obs: &Observation,
     ctx: &Value,
 ) -> Result<Vec<Failure>, EvalError> {
+    let mask = obs.mask;
     let mut failures = Vec::new();
     let default_status = StatusSpec(vec![(200, 299)]);
     let status = expect.status.as_ref().map_or(&default_status, |s| &s.value);
@@ -193,6 +201,7 @@ pub fn evaluate(
             .map(|v| Value::String(v.to_string()))
             .collect();
         failures.extend(check_value(
+            mask,
             &format!("header {name}"),
             exp,
             seen.as_ref(),
@@ -214,6 +223,7 @@ pub fn evaluate(
                 _ => found.clone(),
             };
             failures.extend(check_value(
+                mask,
                 &format!("JSON {rendered}"),
                 exp,
                 found.first(),
@@ -228,7 +238,7 @@ pub fn evaluate(
             let s = template::render(s, ctx).map_err(|e| EvalError(e.0))?;
             if !body.contains(&s) {
                 failures.push(Failure {
-                    expected: format!("body to contain {}", quote(&s)),
+                    expected: format!("body to contain {}", quote(&s, mask)),
                     seen: format!("{} bytes without it", body.len()),
                 });
             }
@@ -242,7 +252,7 @@ pub fn evaluate(
         for resp in obs.all {
             if resp.text().contains(&s) {
                 failures.push(Failure {
-                    expected: format!("no response to contain {}", quote(&s)),
+                    expected: format!("no response to contain {}", quote(&s, mask)),
                     seen: format!("it in the {} response body", resp.status),
                 });
                 break;
@@ -288,6 +298,7 @@ pub fn evaluate(
             None => Vec::new(),
         };
         failures.extend(check_value(
+            mask,
             &format!("output {}", name.value),
             exp,
             seen.as_ref(),
@@ -318,6 +329,19 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_value_is_masked_before_it_is_shortened() {
+        let secret = "s3cret-token-value";
+        let long = format!("{}{secret}", "x".repeat(70));
+        let mask = |t: &str| t.replace(secret, "[REDACTED]");
+        let quoted = quote(&long, &mask);
+        assert!(!quoted.contains("s3cr"), "{quoted}");
+        assert!(
+            quote(&long, &|t| t.to_string()).contains("s3cr"),
+            "the cut alone would leave it"
+        );
+    }
+
+    #[test]
     fn status_and_body_leaks_are_reported_in_one_line() {
         let r = resp(200, &[("Cache-Control", "public")], "secret text here");
         let all = [r.clone()];
@@ -327,6 +351,7 @@ mod tests {
             all: &all,
             outputs: &outputs,
             missing: &[],
+            mask: &|t| t.to_string(),
         };
         let mut e = Expect {
             status: Some(Located::new(StatusSpec(vec![(401, 401), (403, 403)]))),
@@ -363,6 +388,7 @@ mod tests {
             all: &all,
             outputs: &outputs,
             missing: &[],
+            mask: &|t| t.to_string(),
         };
         let mut e = Expect::default();
         e.outputs.insert(

@@ -154,11 +154,13 @@ impl Runner<'_> {
             ));
         }
         self.set("sent", Value::Object(inputs.clone()));
+        let mask = |text: &str| self.rc.http.redactor.text(text);
         let obs = Observation {
             last,
             all: &result.responses,
             outputs: &result.outputs,
             missing: &result.missing,
+            mask: &mask,
         };
         let failures = match assert::evaluate(&expect, &obs, &self.ctx_value()) {
             Ok(f) => f,
