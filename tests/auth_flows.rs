@@ -132,6 +132,7 @@ async fn client_credentials_and_json_login_with_csrf_header() {
             insecure: false,
             retries: 0,
             rate: None,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -186,6 +187,7 @@ async fn a_refused_login_is_an_error_naming_the_actor() {
             insecure: false,
             retries: 0,
             rate: None,
+            ..Default::default()
         },
     )
     .unwrap();

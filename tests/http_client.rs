@@ -70,6 +70,7 @@ async fn idempotent_requests_are_retried_after_a_dropped_connection_and_others_a
             insecure: false,
             retries: 1,
             rate: None,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -101,6 +102,7 @@ async fn idempotent_requests_are_retried_after_a_dropped_connection_and_others_a
             insecure: false,
             retries: 0,
             rate: None,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -59,6 +59,7 @@ async fn run(dialect: Dialect, flaw: Option<Flaw>) -> Arc<RunReport> {
                 insecure: false,
                 retries: 1,
                 rate: None,
+                ..Default::default()
             },
             strict: false,
         },

@@ -9,6 +9,7 @@ use super::out;
 use crate::engine::RunOptions;
 use crate::engine::plan::Filters;
 use crate::http::HttpOptions;
+use crate::http::redact::Redactor;
 use crate::model::inputs::InputPaths;
 use crate::outcome::Event;
 use crate::reference::{self, ReferenceConfig, ReferenceServer};
@@ -36,7 +37,7 @@ pub async fn run(args: RunArgs) -> i32 {
     .await
 }
 
-fn options(exec: &ExecArgs, insecure: bool) -> RunOptions {
+fn options(exec: &ExecArgs, insecure: bool, redactor: Redactor) -> RunOptions {
     RunOptions {
         filters: Filters {
             domains: exec.domain.iter().map(|d| (*d).into()).collect(),
@@ -50,6 +51,7 @@ fn options(exec: &ExecArgs, insecure: bool) -> RunOptions {
             insecure,
             retries: exec.retries,
             rate: exec.rate,
+            redactor,
         },
         strict: exec.strict,
     }
@@ -66,10 +68,19 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
         JunitFlavorArg::Default => JunitFlavor::Default,
         JunitFlavorArg::Extended => JunitFlavor::Extended,
     };
-    let mut reporters = FanOut::new(console, Box::new(io::stdout()), &exec.out, flavor);
+    // One redactor for the run: the client registers every secret it learns, the console masks
+    // with it too.
+    let redactor = Redactor::default();
+    let mut reporters = FanOut::new(
+        console,
+        Box::new(io::stdout()),
+        &exec.out,
+        flavor,
+        redactor.clone(),
+    );
     let request = RunRequest {
         paths,
-        options: options(exec, insecure),
+        options: options(exec, insecure, redactor),
     };
     let outcome = crate::run(request, |event| {
         if insecure && matches!(event, Event::RunStarted { .. }) {

@@ -20,11 +20,14 @@ use crate::model::resolve::ResolvedTarget;
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Options of the HTTP layer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct HttpOptions {
     pub insecure: bool,
     pub retries: u32,
     pub rate: Option<f64>,
+    /// The redactor the client registers every secret with; share a clone to mask other
+    /// output (the console) with the same secrets.
+    pub redactor: Redactor,
 }
 
 /// The client shared by every check of a run.
@@ -99,7 +102,7 @@ pub use super::message::{
 impl HttpClient {
     /// Builds the client for a target.
     pub fn new(target: &ResolvedTarget, opts: &HttpOptions) -> Result<Self, TlsError> {
-        let redactor = Redactor::default();
+        let redactor = opts.redactor.clone();
         for s in &target.secrets {
             redactor.add(s.expose());
         }

@@ -15,6 +15,7 @@ mod fixture;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::http::redact::Redactor;
 use crate::outcome::{Event, RunReport};
 
 pub use console::{Console, ConsoleOptions};
@@ -67,6 +68,8 @@ pub enum FinishError {
 pub struct FanOut {
     console: Console,
     out: Box<dyn io::Write + Send>,
+    /// Masks what the console prints with the run's secrets, as a last line of defence.
+    mask: Redactor,
     out_dir: PathBuf,
     flavor: JunitFlavor,
 }
@@ -78,10 +81,12 @@ impl FanOut {
         out: Box<dyn io::Write + Send>,
         out_dir: &Path,
         flavor: JunitFlavor,
+        mask: Redactor,
     ) -> FanOut {
         FanOut {
             console,
             out,
+            mask,
             out_dir: out_dir.to_path_buf(),
             flavor,
         }
@@ -89,7 +94,16 @@ impl FanOut {
 
     /// Hands one event to the streaming reporters; a closed stdout is not an error.
     pub fn event(&mut self, event: &Event) {
-        let _ = self.console.event(event, &mut self.out);
+        let mut text = Vec::new();
+        let _ = self.console.event(event, &mut text);
+        self.print(&text);
+    }
+
+    /// Writes console text with the run's secrets masked.
+    fn print(&mut self, text: &[u8]) {
+        let masked = self.mask.text(&String::from_utf8_lossy(text));
+        let _ = self.out.write_all(masked.as_bytes());
+        let _ = self.out.flush();
     }
 
     /// Renders every file report, refuses all of them if any holds one of `secrets`, else
@@ -133,10 +147,11 @@ impl FanOut {
         for staged in reports.into_iter().filter_map(|(_, s)| s) {
             written.push(staged.commit()?);
         }
-        let _ = self.console.summary(report, &mut self.out);
+        let mut text = Vec::new();
+        let _ = self.console.summary(report, &mut text);
         let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        let _ = writeln!(self.out, "reports: {}", names.join(", "));
-        let _ = self.out.flush();
+        let _ = writeln!(text, "reports: {}", names.join(", "));
+        self.print(&text);
         Ok(written)
     }
 }
@@ -189,12 +204,54 @@ mod tests {
         assert!(!dir.path().join(JSON_FILE).exists());
     }
 
+    /// A writer whose bytes the test can read afterwards.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl io::Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().expect("unpoisoned").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_console_masks_what_slipped_into_a_result() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mask = Redactor::default();
+        mask.add("echoed-Secret-9");
+        let shared = Shared::default();
+        let mut fan = FanOut::new(
+            Console::new(ConsoleOptions::default()),
+            Box::new(shared.clone()),
+            dir.path(),
+            JunitFlavor::Default,
+            mask,
+        );
+        let mut report = fixture::report();
+        report.checks[2].details = vec!["Location: /login?next=echoed-Secret-9".to_string()];
+        fan.event(&Event::CheckFinished(std::sync::Arc::new(
+            report.checks[2].clone(),
+        )));
+        let printed =
+            String::from_utf8(shared.0.lock().expect("unpoisoned").clone()).expect("UTF-8");
+        assert!(
+            printed.contains("Location: /login?next=[REDACTED]"),
+            "{printed}"
+        );
+        assert!(!printed.contains("echoed-Secret-9"));
+    }
+
     fn fan_out(dir: &Path) -> FanOut {
         FanOut::new(
             Console::new(ConsoleOptions::default()),
             Box::new(io::sink()),
             dir,
             JunitFlavor::Default,
+            Redactor::default(),
         )
     }
 }
