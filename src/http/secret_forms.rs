@@ -54,12 +54,14 @@ fn base64_core(engine: &impl Engine, secret: &[u8], shift: usize) -> Option<Stri
     (last >= first + MIN_CORE).then(|| encoded[first..last].to_string())
 }
 
-/// Percent-encodings as servers write them: `+` or `%20` for a space, upper or lower hex.
+/// Percent-encodings as servers write them: `+` or `%20` for a space, upper or lower hex, and
+/// the unreserved marks (`-._~*`) kept or encoded too.
 fn percent_forms(bytes: &[u8]) -> Vec<String> {
-    let encode = |form: bool, upper: bool| {
+    let encode = |form: bool, upper: bool, marks: bool| {
         let mut s = String::with_capacity(bytes.len() * 3);
         for &b in bytes {
-            let keep = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'*');
+            let mark = matches!(b, b'-' | b'.' | b'_' | b'~' | b'*');
+            let keep = b.is_ascii_alphanumeric() || (marks && mark);
             if keep {
                 s.push(char::from(b));
             } else if form && b == b' ' {
@@ -72,12 +74,15 @@ fn percent_forms(bytes: &[u8]) -> Vec<String> {
         }
         s
     };
-    vec![
-        encode(true, true),
-        encode(true, false),
-        encode(false, true),
-        encode(false, false),
-    ]
+    let mut out = Vec::new();
+    for form in [true, false] {
+        for upper in [true, false] {
+            for marks in [true, false] {
+                out.push(encode(form, upper, marks));
+            }
+        }
+    }
+    out
 }
 
 /// `text` as it appears inside a JSON string (without the quotes); `ascii` also writes every
