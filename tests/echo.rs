@@ -2,7 +2,7 @@
 //! `Location`, JSON outputs, error bodies and login responses, as is and encoded (base64,
 //! URL-safe base64, percent-encoding, JSON inside JSON). The shipped suites run against it at
 //! default verbosity and with `-v`; no form of any secret may appear in stdout, stderr or any
-//! report, and the reports are still written.
+//! report, and the reports are still written (and valid JUnit).
 
 mod common;
 
@@ -17,6 +17,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::json;
 
 use common::cli::vvcheck;
+use common::junit_schema;
 
 /// Passwords with the characters that break naive escaping.
 const PASSWORDS: [(&str, &str); 3] = [
@@ -298,6 +299,10 @@ async fn no_form_of_any_secret_leaves_vvcheck() {
             run.code(),
             1,
             "the echo vendor fails checks, and the reports are still written\n{run}"
+        );
+        junit_schema::assert_valid(
+            &out.join("junit.xml"),
+            "junit.xml of a run against a vendor that echoes credentials",
         );
         let mut outputs = vec![
             ("stdout".to_string(), run.stdout.clone()),
