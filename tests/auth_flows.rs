@@ -166,6 +166,10 @@ async fn client_credentials_and_json_login_with_csrf_header() {
         !recorded.contains(PASSWORD) && recorded.contains("[REDACTED]"),
         "{recorded}"
     );
+    assert!(
+        !recorded.contains("csrf-777"),
+        "the CSRF token taken from the login response is masked in its record too: {recorded}"
+    );
     let recorded = format!("{:?}", svc.login_exchanges);
     assert!(
         !recorded.contains(CLIENT_SECRET) && !recorded.contains("cc-token-abcdef0123"),

@@ -106,6 +106,32 @@ impl SpillRef {
 }
 
 impl Exchange {
+    /// Passes every text of the record through `mask`: for a secret learned only after the
+    /// exchange was recorded (a login page's form token).
+    pub fn redact(&mut self, mask: &dyn Fn(&str) -> String) {
+        self.url = mask(&self.url);
+        for (_, v) in self
+            .request_headers
+            .iter_mut()
+            .chain(self.response_headers.iter_mut())
+        {
+            *v = mask(v);
+        }
+        for body in [&mut self.request_body, &mut self.response_body]
+            .into_iter()
+            .flatten()
+        {
+            let text = body.text();
+            let masked = mask(&text);
+            if masked != text {
+                *body = Body::Inline(masked);
+            }
+        }
+        if let Some(e) = &mut self.error {
+            *e = mask(e);
+        }
+    }
+
     /// `GET https://host/path → 200` — the one-line form used in findings.
     pub fn summary(&self) -> String {
         let outcome = match (self.status, &self.error) {
@@ -129,4 +155,30 @@ pub fn reason(status: u16) -> &'static str {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_can_be_masked_after_the_fact() {
+        let mut e = Exchange {
+            actor: "patient_a".into(),
+            purpose: "login".into(),
+            method: "GET".into(),
+            url: "https://v.example/login?t=csrf-123456".into(),
+            request_headers: vec![("x-token".into(), "csrf-123456".into())],
+            request_body: None,
+            status: Some(200),
+            response_headers: Vec::new(),
+            response_body: Some(Body::Inline("<input value=\"csrf-123456\">".into())),
+            response_size: 0,
+            error: None,
+            elapsed: Duration::ZERO,
+        };
+        e.redact(&|t| t.replace("csrf-123456", "[REDACTED]"));
+        let json = serde_json::to_string(&e).expect("serialises");
+        assert!(!json.contains("csrf-123456"), "{json}");
+    }
 }

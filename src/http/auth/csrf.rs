@@ -76,6 +76,11 @@ pub(super) async fn before_login(
     match hidden_input(&page_resp.text(), &field) {
         Some(value) => {
             l.http.redactor.add(&value);
+            // The login page's own record was made before the token was known.
+            let redactor = &l.http.redactor;
+            if let Some(page) = l.exchanges.last_mut() {
+                page.redact(&|t| redactor.text(t));
+            }
             Ok(Some(FormToken { field, value }))
         }
         None => Err(l.fail(format!("the login page has no hidden input `{field}`"))),
@@ -122,6 +127,11 @@ pub(super) async fn after_login(
     match token {
         Some(value) => {
             l.http.redactor.add(&value);
+            // The response it came from was recorded before the token was known.
+            let redactor = &l.http.redactor;
+            if let Some(last) = l.exchanges.last_mut() {
+                last.redact(&|t| redactor.text(t));
+            }
             session.csrf = Some(CsrfToken {
                 value,
                 send_header: csrf.send_header.clone(),
