@@ -15,13 +15,6 @@ pub struct Evidence {
     pub exchanges: Vec<Exchange>,
 }
 
-impl Evidence {
-    /// Whether nothing was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.exchanges.is_empty()
-    }
-}
-
 /// One request and its response (or transport error), as kept for assertions and evidence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {

@@ -19,7 +19,7 @@ use crate::http::redact::Redactor;
 use crate::outcome::{Event, RunReport};
 
 pub use console::{Console, ConsoleOptions};
-pub use json::{results_json, write_results_json};
+pub use json::write_results_json;
 pub use junit::{JunitFlavor, junit_xml};
 
 /// File name of the JUnit report inside the output directory.

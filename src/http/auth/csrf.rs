@@ -75,12 +75,7 @@ pub(super) async fn before_login(
         .unwrap_or_else(|| "csrf_token".into());
     match hidden_input(&page_resp.text(), &field) {
         Some(value) => {
-            l.http.redactor.add(&value);
-            // The login page's own record was made before the token was known.
-            let redactor = &l.http.redactor;
-            if let Some(page) = l.exchanges.last_mut() {
-                page.redact(&|t| redactor.text(t));
-            }
+            l.learned_from_last(&value);
             Ok(Some(FormToken { field, value }))
         }
         None => Err(l.fail(format!("the login page has no hidden input `{field}`"))),
@@ -126,12 +121,7 @@ pub(super) async fn after_login(
         csrf.from_json.is_some() || csrf.from_cookie.is_some() || csrf.from_hidden.is_some();
     match token {
         Some(value) => {
-            l.http.redactor.add(&value);
-            // The response it came from was recorded before the token was known.
-            let redactor = &l.http.redactor;
-            if let Some(last) = l.exchanges.last_mut() {
-                last.redact(&|t| redactor.text(t));
-            }
+            l.learned_from_last(&value);
             session.csrf = Some(CsrfToken {
                 value,
                 send_header: csrf.send_header.clone(),

@@ -53,6 +53,16 @@ impl Login<'_> {
         sent.outcome.map_err(|e| self.fail(e.message))
     }
 
+    /// Makes `value`, read from the last response, a secret, and masks it in that response's
+    /// record too, which was made before the value was known.
+    fn learned_from_last(&mut self, value: &str) {
+        let redactor = &self.http.redactor;
+        redactor.add(value);
+        if let Some(last) = self.exchanges.last_mut() {
+            last.redact(&|t| redactor.text(t));
+        }
+    }
+
     /// A URL of the target, or why the profile's path does not make one.
     fn url(&self, path: &str) -> Result<url::Url, String> {
         self.target
