@@ -194,9 +194,14 @@ pub async fn run(
         opts.concurrency,
         events.clone(),
     ));
-    let results = dispatcher
+    let mut results = dispatcher
         .await
         .map_err(|e| EngineError::Dispatcher(e.to_string()))?;
+    // A secret learned after a check finished (a later login's token) may sit in its result
+    // unmasked: mask again with everything the run knows.
+    for r in &mut results {
+        r.mask_late_secrets(&|t| rc.http.redactor.text(t));
+    }
     let f = &opts.filters;
     let checked: BTreeSet<&str> = inputs
         .checks

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use super::plan::{Plan, PlannedCheck};
 use super::{RunCtx, step};
+use crate::http::redact::Redactor;
 use crate::outcome::{
     CheckError, CheckResult, CheckStatus, ErrorKind, Event, SkipReason, classname,
 };
@@ -118,9 +119,15 @@ async fn execute(
     }
 }
 
-/// Sends a result to the listeners; they get the whole of it, the caller keeps it without its
-/// evidence (the listeners hold what they need of it), so memory does not grow with exchanges.
-fn report(events: &mpsc::UnboundedSender<Event>, mut r: CheckResult) -> CheckResult {
+/// Sends a result to the listeners, every text the target could fill masked with the secrets
+/// known now; they get the whole of it, the caller keeps it without its evidence (the listeners
+/// hold what they need of it), so memory does not grow with exchanges.
+fn report(
+    events: &mpsc::UnboundedSender<Event>,
+    mask: &Redactor,
+    mut r: CheckResult,
+) -> CheckResult {
+    r.redact(&|t| mask.text(t));
     let evidence = std::mem::take(&mut r.evidence);
     let full = Arc::new(CheckResult {
         evidence,
@@ -243,6 +250,7 @@ pub async fn run(
 ) -> Vec<CheckResult> {
     let concurrency = concurrency.max(1);
     let plan = &plan;
+    let mask = &rc.http.redactor.clone();
     let mut book = Book::new(plan);
     let mut results: Vec<Option<CheckResult>> = plan.checks.iter().map(|_| None).collect();
     let mut running: JoinSet<(CheckResult, Done)> = JoinSet::new();
@@ -256,7 +264,7 @@ pub async fn run(
             match book.take_inputs(i, plan) {
                 Err(why) => {
                     let (r, done) = skipped(pc, why);
-                    results[i] = Some(report(&events, r));
+                    results[i] = Some(report(&events, mask, r));
                     book.finished(i, done);
                 }
                 Ok(vars) => {
@@ -283,7 +291,7 @@ pub async fn run(
             }
         };
         if let Some(i) = i {
-            results[i] = Some(report(&events, r));
+            results[i] = Some(report(&events, mask, r));
             book.finished(i, done);
         }
     }
@@ -298,7 +306,7 @@ pub async fn run(
                     .find(|&&d| book.done[d].is_none())
                     .map_or_else(String::new, |&d| plan.checks[d].check.id.value.clone());
                 let why = SkipReason::PrerequisiteUnfinished { check: waited };
-                report(&events, skipped(&plan.checks[i], why).0)
+                report(&events, mask, skipped(&plan.checks[i], why).0)
             })
         })
         .collect()

@@ -105,6 +105,8 @@ pub enum ErrorKind {
     Input,
     /// A defect of vvcheck itself.
     Internal,
+    /// The result held a secret the target echoed, masked only after the check had finished.
+    SecretEchoed,
 }
 
 /// Why a check ended `error`: never a verdict on the target.
@@ -176,25 +178,54 @@ pub struct CheckResult {
 
 impl CheckResult {
     /// Passes every text the target may have put into the result (message, details, findings,
-    /// error) through `mask`, so that a value the target echoed back cannot leave in a report.
-    pub fn redact(&mut self, mask: &dyn Fn(&str) -> String) {
-        self.message = mask(&self.message);
-        for d in &mut self.details {
-            *d = mask(d);
-        }
+    /// error, exchange lines) through `mask`, so that a value the target echoed back cannot leave
+    /// in a report. Says whether anything was masked.
+    pub fn redact(&mut self, mask: &dyn Fn(&str) -> String) -> bool {
+        let mut changed = false;
+        let mut apply = |s: &mut String| {
+            let masked = mask(s);
+            if masked != *s {
+                *s = masked;
+                changed = true;
+            }
+        };
+        apply(&mut self.message);
+        self.details.iter_mut().for_each(&mut apply);
         for f in &mut self.findings {
-            f.expected = mask(&f.expected);
-            f.seen = mask(&f.seen);
+            apply(&mut f.expected);
+            apply(&mut f.seen);
             if let Some(e) = &mut f.exchange {
-                *e = mask(e);
+                apply(e);
             }
         }
         if let Some(e) = &mut self.error {
-            e.message = mask(&e.message);
+            apply(&mut e.message);
         }
-        for e in &mut self.exchanges {
-            *e = mask(e);
+        self.exchanges.iter_mut().for_each(&mut apply);
+        changed
+    }
+
+    /// Masks the result again, once the run is over and every secret is known. A result that
+    /// still held one (a secret learned only after the check finished) keeps what it saw,
+    /// redacted, and ends `error`: its report cannot show the evidence its verdict rests on.
+    pub fn mask_late_secrets(&mut self, mask: &dyn Fn(&str) -> String) {
+        if !self.redact(mask) {
+            return;
         }
+        let before = match &self.error {
+            Some(e) => format!("{}: {}", self.status, e.message),
+            None => self.status.to_string(),
+        };
+        let e = CheckError::new(
+            ErrorKind::SecretEchoed,
+            format!(
+                "a secret was echoed by the target and redacted from this check's result, which \
+                 was {before}; the verdict is withdrawn"
+            ),
+        );
+        self.status = CheckStatus::Error;
+        self.message = e.message.clone();
+        self.error = Some(e);
     }
 }
 
@@ -208,10 +239,8 @@ pub fn classname(domain: Domain, requirements: &[RequirementId], id: &str) -> St
 mod tests {
     use super::*;
 
-    #[test]
-    fn redact_reaches_every_text_the_target_can_fill() {
-        let secret = "tok-12345678";
-        let mut r = CheckResult {
+    fn sample(secret: &str) -> CheckResult {
+        CheckResult {
             id: "c".into(),
             title: "t".into(),
             domain: Domain::Security,
@@ -235,10 +264,47 @@ mod tests {
             )),
             skip_reason: None,
             evidence: Evidence::default(),
-        };
-        r.redact(&|t| t.replace(secret, "[REDACTED]"));
+        }
+    }
+
+    #[test]
+    fn redact_reaches_every_text_the_target_can_fill() {
+        let secret = "tok-12345678";
+        let mut r = sample(secret);
+        assert!(r.redact(&|t| t.replace(secret, "[REDACTED]")));
+        assert!(
+            !r.redact(&|t| t.replace(secret, "[REDACTED]")),
+            "nothing left to mask"
+        );
         let json = serde_json::to_string(&r).expect("serialises");
         assert!(!json.contains(secret), "{json}");
         assert_eq!(r.message, "saw [REDACTED]");
+    }
+
+    #[test]
+    fn a_result_that_still_held_a_secret_at_the_end_ends_error_with_what_it_saw_masked() {
+        let secret = "tok-12345678";
+        let mask = |t: &str| t.replace(secret, "[REDACTED]");
+        let mut clean = sample("nothing-secret");
+        clean.mask_late_secrets(&mask);
+        assert_eq!(
+            clean.status,
+            CheckStatus::Fail,
+            "nothing to mask: unchanged"
+        );
+        let mut r = sample(secret);
+        r.mask_late_secrets(&mask);
+        assert_eq!(r.status, CheckStatus::Error);
+        let e = r.error.as_ref().expect("an error");
+        assert_eq!(e.kind, ErrorKind::SecretEchoed);
+        assert!(
+            e.message
+                .starts_with("a secret was echoed by the target and redacted")
+                && e.message.contains("which was fail: reset [REDACTED]"),
+            "{}",
+            e.message
+        );
+        assert_eq!(r.message, e.message);
+        assert_eq!(r.findings[0].seen, "body [REDACTED]", "the finding is kept");
     }
 }
