@@ -2,7 +2,8 @@
 //! `Location`, JSON outputs, error bodies and login responses, as is and encoded (base64,
 //! URL-safe base64, percent-encoding, JSON inside JSON). The shipped suites run against it at
 //! default verbosity and with `-v`; no form of any secret may appear in stdout, stderr or any
-//! report, and the reports are still written (and valid JUnit).
+//! report, and the reports are still written (and valid JUnit), with the echo itself reported
+//! as a finding of the reflection check.
 
 mod common;
 
@@ -313,6 +314,27 @@ async fn no_form_of_any_secret_leaves_vvcheck() {
                 .unwrap_or_else(|e| panic!("{name} was written: {e}"));
             outputs.push((name.to_string(), text));
         }
+        let results: serde_json::Value =
+            serde_json::from_str(&outputs[3].1).expect("results.json is JSON");
+        let reflection = results["checks"]
+            .as_array()
+            .and_then(|cs| {
+                cs.iter()
+                    .find(|c| c["id"] == "sec.errors.no-credential-reflection")
+            })
+            .expect("the reflection check ran");
+        assert_eq!(
+            reflection["status"], "fail",
+            "echoing credentials is itself a finding: {reflection}"
+        );
+        let seen: Vec<&str> = reflection["findings"]
+            .as_array()
+            .map(|fs| fs.iter().filter_map(|f| f["seen"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            seen.iter().any(|s| s.contains("carried one back")),
+            "{reflection}"
+        );
         let mut secrets: Vec<String> = PASSWORDS.iter().map(|(_, v)| v.to_string()).collect();
         secrets.extend(issued.all());
         for user in ["pa@echo.test", "pb@echo.test", "dr@echo.test"] {

@@ -36,6 +36,7 @@ const PROOFS: &[(&str, &[&str])] = &[
     ("sec.access.cross-patient-message", &["idor-message"]),
     ("sec.access.cross-patient-attachment", &["idor-attachment"]),
     ("sec.session.cookie-flags", &["weak-cookie"]),
+    ("sec.errors.no-credential-reflection", &["echo-credentials"]),
     ("prv.cache.messages-not-cacheable", &["cacheable-phi"]),
     ("prv.cache.attachment-not-cacheable", &["cacheable-phi"]),
     ("tec.latency.message-operations", &["slow"]),

@@ -59,12 +59,14 @@ fn actors_used(plan: &Plan, target: &ResolvedTarget) -> BTreeSet<String> {
             if let Some(a) = &step.actor {
                 used.insert(a.value.clone());
             }
-            if let Some(fixed) = step
-                .operation()
-                .and_then(|o| target.operations.get(o.as_str()))
-                .and_then(|o| o.actor.as_ref())
-            {
-                used.insert(fixed.value.clone());
+            for op in step.operations() {
+                if let Some(fixed) = target
+                    .operations
+                    .get(op.as_str())
+                    .and_then(|o| o.actor.as_ref())
+                {
+                    used.insert(fixed.value.clone());
+                }
             }
             if let StepKind::Call { operation, inputs } = &step.kind {
                 let actor_inputs = crate::model::contract::operation(operation)

@@ -212,6 +212,7 @@ impl HttpClient {
         tag: RequestTag<'_>,
         inspect: impl FnOnce(&Incoming),
     ) -> Sent {
+        let before = self.redactor.known();
         let start = Instant::now();
         let outcome = self.transmit(req).await;
         let elapsed = start.elapsed();
@@ -225,6 +226,7 @@ impl HttpClient {
             req,
             &outcome,
             elapsed,
+            before,
         );
         Sent { outcome, exchange }
     }

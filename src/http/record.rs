@@ -7,11 +7,12 @@ use std::time::Duration;
 use super::message::{
     BODY_LIMIT, Incoming, OutBody, OutPart, Outgoing, RequestTag, TransportError,
 };
-use super::redact::Redactor;
+use super::redact::{Known, Redactor, SecretKind};
 use super::spill::{Spill, cut};
-use crate::outcome::{Body, Exchange};
+use crate::outcome::{Body, Exchange, Reflection};
 
-/// The redacted record of one request and its outcome.
+/// The redacted record of one request and its outcome; `before` is what the redactor knew
+/// when the request was sent, so the credentials the response echoed can be told apart.
 pub(super) fn exchange(
     r: &Redactor,
     spill: Option<&Spill>,
@@ -19,7 +20,9 @@ pub(super) fn exchange(
     req: &Outgoing,
     outcome: &Result<Incoming, TransportError>,
     elapsed: Duration,
+    before: Known,
 ) -> Exchange {
+    let mut reflected = Vec::new();
     let (status, response_headers, response_body, response_size, error) = match outcome {
         Ok(resp) => {
             let headers = resp
@@ -27,7 +30,9 @@ pub(super) fn exchange(
                 .iter()
                 .map(|(k, v)| (k.clone(), r.header(k, v)))
                 .collect();
-            let body = body_text(resp).map(|t| keep(spill, r.text(&t)));
+            let text = body_text(resp);
+            reflected = reflections(r, before, req, resp, text.as_deref());
+            let body = text.map(|t| keep(spill, r.text(&t)));
             (Some(resp.status), headers, body, resp.body.len(), None)
         }
         Err(e) => (None, Vec::new(), None, 0, Some(r.text(&e.message))),
@@ -49,7 +54,41 @@ pub(super) fn exchange(
         response_size,
         error,
         elapsed,
+        reflected,
     }
+}
+
+/// Where the response carried back a credential known before the request. `Set-Cookie` is left
+/// out: a server may set the session cookie it was sent again (a sliding expiry), and
+/// anti-forgery tokens are meant to be in pages.
+fn reflections(
+    r: &Redactor,
+    before: Known,
+    req: &Outgoing,
+    resp: &Incoming,
+    body: Option<&str>,
+) -> Vec<Reflection> {
+    let final_url = (resp.url != req.url).then(|| ("final URL".to_string(), resp.url.as_str()));
+    let headers = resp
+        .headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("set-cookie"))
+        .map(|(k, v)| (format!("header {k}"), v.as_str()));
+    let places = headers
+        .chain(final_url)
+        .chain(body.map(|b| ("body".to_string(), b)));
+    let mut out = Vec::new();
+    for (place, text) in places {
+        for seen in r.reflected(text, before) {
+            if seen.kind == SecretKind::Credential {
+                out.push(Reflection {
+                    place: place.clone(),
+                    form: seen.form.label().to_string(),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The request body as redacted text; file parts are described, not copied.
@@ -147,6 +186,7 @@ mod tests {
                 &req,
                 &Ok(response(body.clone())),
                 Duration::ZERO,
+                Known::default(),
             );
             let kept = ex.response_body.expect("a body").text().into_owned();
             assert!(
@@ -154,5 +194,38 @@ mod tests {
                 "no part of the secret is kept: {kept}"
             );
         }
+    }
+
+    #[test]
+    fn a_credential_known_before_the_request_is_a_reflection_and_an_issued_one_is_not() {
+        let r = Redactor::default();
+        r.add("hunter2-long-password");
+        r.add_kind("csrf-token-123456", SecretKind::AntiForgery);
+        let before = r.known();
+        r.add("issued-token-7890");
+        let mut resp = response(
+            "welcome hunter2-long-password, token issued-token-7890, csrf-token-123456".into(),
+        );
+        resp.headers = vec![
+            ("Location".into(), "/x?pw=hunter2%2Dlong%2Dpassword".into()),
+            ("Set-Cookie".into(), "sid=hunter2-long-password".into()),
+        ];
+        let req = Outgoing::get(url::Url::parse("https://vendor.example/api").expect("url"));
+        let tag = RequestTag {
+            actor: "patient_a",
+            purpose: "login",
+        };
+        let ex = exchange(&r, None, tag, &req, &Ok(resp), Duration::ZERO, before);
+        let seen: Vec<(&str, &str)> = ex
+            .reflected
+            .iter()
+            .map(|x| (x.place.as_str(), x.form.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [("header Location", "percent-encoded"), ("body", "as is")]
+        );
+        let body = ex.response_body.expect("a body").text().into_owned();
+        assert_eq!(body, "welcome [REDACTED], token [REDACTED], [REDACTED]");
     }
 }

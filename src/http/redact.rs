@@ -5,6 +5,8 @@ use std::sync::{Arc, RwLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::secret_forms::Form;
+
 /// What replaces a secret.
 pub const MASK: &str = "[REDACTED]";
 
@@ -17,6 +19,22 @@ const CREDENTIAL_HEADERS: &[&str] = &[
     "x-outbox-key",
 ];
 
+/// What a secret is to the target, which decides whether seeing it in a response is a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretKind {
+    /// A password, token, key or session cookie: a response must never carry it back.
+    Credential,
+    /// An anti-forgery (CSRF) token: pages are meant to carry it; masked, never a finding.
+    AntiForgery,
+}
+
+/// A secret seen in a response: in which form, and what kind of secret it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub form: Form,
+    pub kind: SecretKind,
+}
+
 /// Shared list of values to hide, in every form ([`secret_forms`](super::secret_forms));
 /// logins add the tokens they obtain. Matching is one pass over the text for all forms.
 #[derive(Debug, Clone, Default)]
@@ -27,13 +45,25 @@ pub struct Redactor {
 #[derive(Debug, Default)]
 struct Forms {
     list: Vec<String>,
+    /// What each form of `list` is, at the same index.
+    seen: Vec<Seen>,
     /// `None` until a secret is added (or if the forms could not be compiled: see `text`).
     matcher: Option<AhoCorasick>,
 }
 
+/// How many forms the redactor held at one moment; forms are only ever added, so a match
+/// below the mark was known then (see [`Redactor::reflected`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Known(usize);
+
 impl Redactor {
-    /// Registers a secret in all its forms.
+    /// Registers a credential in all its forms.
     pub fn add(&self, secret: &str) {
+        self.add_kind(secret, SecretKind::Credential);
+    }
+
+    /// Registers a secret of `kind` in all its forms.
+    pub fn add_kind(&self, secret: &str, kind: SecretKind) {
         // Very short values would mask ordinary text and are not credible secrets.
         if secret.len() < 4 {
             return;
@@ -42,9 +72,16 @@ impl Redactor {
             return;
         };
         let before = forms.list.len();
-        for f in super::secret_forms::forms(secret) {
-            if !forms.list.contains(&f) {
-                forms.list.push(f);
+        for (f, form) in super::secret_forms::forms(secret) {
+            match forms.list.iter().position(|known| *known == f) {
+                // A value first seen as a cookie and then found to be the anti-forgery token
+                // (double-submit) is expected in pages.
+                Some(i) if kind == SecretKind::AntiForgery => forms.seen[i].kind = kind,
+                Some(_) => {}
+                None => {
+                    forms.list.push(f);
+                    forms.seen.push(Seen { form, kind });
+                }
             }
         }
         if forms.list.len() != before {
@@ -53,6 +90,33 @@ impl Redactor {
                 .build(&forms.list)
                 .ok();
         }
+    }
+
+    /// The mark of what is known now, to tell later which secrets a response echoed rather
+    /// than issued.
+    pub fn known(&self) -> Known {
+        Known(self.inner.read().map(|f| f.list.len()).unwrap_or(0))
+    }
+
+    /// The secrets in `s` that were already known at `mark`, each form and kind once: what a
+    /// response echoed back (a token it issues itself is learned after the mark).
+    pub fn reflected(&self, s: &str, mark: Known) -> Vec<Seen> {
+        let Ok(forms) = self.inner.read() else {
+            return Vec::new();
+        };
+        let Some(m) = &forms.matcher else {
+            return Vec::new();
+        };
+        let mut out: Vec<Seen> = Vec::new();
+        for hit in m.find_iter(s) {
+            let i = hit.pattern().as_usize();
+            if let Some(seen) = forms.seen.get(i).filter(|_| i < mark.0)
+                && !out.contains(seen)
+            {
+                out.push(*seen);
+            }
+        }
+        out
     }
 
     /// Masks every known secret, in every form, in a text.
@@ -134,6 +198,30 @@ mod tests {
         assert_eq!(r.text("x token-abcdef-longer y"), "x [REDACTED]-longer y");
         assert_eq!(r.text("nothing here"), "nothing here");
         assert_eq!(r.text("json \"token-abcdef\""), "json \"[REDACTED]\"");
+    }
+
+    #[test]
+    fn a_reflection_is_a_credential_known_before_the_response() {
+        let r = Redactor::default();
+        r.add("hunter2-long-password");
+        r.add_kind("csrf-token-123456", SecretKind::AntiForgery);
+        let mark = r.known();
+        r.add("issued-token-7890");
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD.encode("x:hunter2-long-password");
+        let body = format!(
+            "issued-token-7890 hunter2-long-password {b64} csrf-token-123456 hunter2-long-password"
+        );
+        let seen = r.reflected(&body, mark);
+        let forms: Vec<Form> = seen.iter().map(|s| s.form).collect();
+        assert_eq!(
+            forms,
+            [Form::AsIs, Form::InsideBase64, Form::AsIs],
+            "{seen:?}"
+        );
+        assert_eq!(seen[2].kind, SecretKind::AntiForgery);
+        assert!(seen[..2].iter().all(|s| s.kind == SecretKind::Credential));
+        assert!(r.reflected("nothing", mark).is_empty());
     }
 
     #[test]

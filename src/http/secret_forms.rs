@@ -14,30 +14,59 @@ const MIN_FORM: usize = 4;
 /// found by chance in ordinary text, and a report scan that finds one refuses to write.
 const MIN_CORE: usize = 8;
 
-/// Every form of `secret`, itself first, without duplicates.
-pub fn forms(secret: &str) -> Vec<String> {
-    let mut out = vec![secret.to_string()];
+/// How a form was made from its secret, for saying where a reflected secret was seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Form {
+    AsIs,
+    Base64,
+    /// The part of a longer base64 text that holds the secret (`Basic base64(user:password)`).
+    InsideBase64,
+    PercentEncoded,
+    JsonEscaped,
+    JsonEscapedTwice,
+    XmlEscaped,
+}
+
+impl Form {
+    /// How a reviewer would name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Form::AsIs => "as is",
+            Form::Base64 => "base64-encoded",
+            Form::InsideBase64 => "inside base64",
+            Form::PercentEncoded => "percent-encoded",
+            Form::JsonEscaped => "JSON-escaped",
+            Form::JsonEscapedTwice => "JSON-escaped twice",
+            Form::XmlEscaped => "HTML-escaped",
+        }
+    }
+}
+
+/// Every form of `secret`, itself first, without duplicates (a form equal to an earlier one
+/// keeps the earlier one's kind).
+pub fn forms(secret: &str) -> Vec<(String, Form)> {
+    let mut out = vec![(secret.to_string(), Form::AsIs)];
     let bytes = secret.as_bytes();
     for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD] {
-        out.push(engine.encode(bytes));
+        out.push((engine.encode(bytes), Form::Base64));
     }
     for alphabet in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
         for shift in 0..3 {
-            out.extend(base64_core(alphabet, bytes, shift));
+            out.extend(base64_core(alphabet, bytes, shift).map(|f| (f, Form::InsideBase64)));
         }
     }
     for form in percent_forms(bytes) {
-        out.push(form);
+        out.push((form, Form::PercentEncoded));
     }
     let json_once = json_escaped(secret, false);
     let json_ascii = json_escaped(secret, true);
-    out.push(json_escaped(&json_once, false));
-    out.push(json_escaped(&json_ascii, false));
-    out.push(json_once);
-    out.push(json_ascii);
-    out.extend(xml_forms(secret));
+    out.push((json_escaped(&json_once, false), Form::JsonEscapedTwice));
+    out.push((json_escaped(&json_ascii, false), Form::JsonEscapedTwice));
+    out.push((json_once, Form::JsonEscaped));
+    out.push((json_ascii, Form::JsonEscaped));
+    out.extend(xml_forms(secret).into_iter().map(|f| (f, Form::XmlEscaped)));
     let mut seen = std::collections::HashSet::new();
-    out.retain(|f| f.len() >= MIN_FORM && seen.insert(f.clone()));
+    out.retain(|(f, _)| f.len() >= MIN_FORM && seen.insert(f.clone()));
     out
 }
 
@@ -129,8 +158,8 @@ fn xml_forms(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn has(forms: &[String], want: &str) -> bool {
-        forms.iter().any(|f| f == want)
+    fn has(forms: &[(String, Form)], want: &str, kind: Form) -> bool {
+        forms.iter().any(|(f, k)| f == want && *k == kind)
     }
 
     #[test]
@@ -143,7 +172,7 @@ mod tests {
                 assert!(
                     forms
                         .iter()
-                        .any(|f| f.len() >= 8 && encoded.contains(f.as_str())),
+                        .any(|(f, _)| f.len() >= 8 && encoded.contains(f.as_str())),
                     "{prefix:?}{secret} encoded as {encoded} is not seen"
                 );
             }
@@ -153,20 +182,27 @@ mod tests {
     #[test]
     fn escaped_and_encoded_forms() {
         let forms = forms(r#"pa ss"w\o/rd<&>é#%"#);
-        for want in [
-            r#"pa+ss%22w%5Co%2Frd%3C%26%3E%C3%A9%23%25"#,
-            r#"pa%20ss%22w%5co%2frd%3c%26%3e%c3%a9%23%25"#,
-            r#"pa ss\"w\\o/rd<&>é#%"#,
-            r#"pa ss\"w\\o/rd<&>\u00e9#%"#,
-            r#"pa ss\\\"w\\\\o/rd<&>é#%"#,
-            r#"pa ss&quot;w\o/rd&lt;&amp;&gt;é#%"#,
+        for (want, kind) in [
+            (r#"pa ss"w\o/rd<&>é#%"#, Form::AsIs),
+            (
+                r#"pa+ss%22w%5Co%2Frd%3C%26%3E%C3%A9%23%25"#,
+                Form::PercentEncoded,
+            ),
+            (
+                r#"pa%20ss%22w%5co%2frd%3c%26%3e%c3%a9%23%25"#,
+                Form::PercentEncoded,
+            ),
+            (r#"pa ss\"w\\o/rd<&>é#%"#, Form::JsonEscaped),
+            (r#"pa ss\"w\\o/rd<&>\u00e9#%"#, Form::JsonEscaped),
+            (r#"pa ss\\\"w\\\\o/rd<&>é#%"#, Form::JsonEscapedTwice),
+            (r#"pa ss&quot;w\o/rd&lt;&amp;&gt;é#%"#, Form::XmlEscaped),
         ] {
-            assert!(has(&forms, want), "missing {want} in {forms:#?}");
+            assert!(has(&forms, want, kind), "missing {want} in {forms:#?}");
         }
     }
 
     #[test]
     fn short_forms_are_left_out() {
-        assert!(forms("abcd").iter().all(|f| f.len() >= MIN_FORM));
+        assert!(forms("abcd").iter().all(|(f, _)| f.len() >= MIN_FORM));
     }
 }

@@ -20,9 +20,9 @@ pub trait ProbeParams: fmt::Debug + Send + Sync + Any {
     fn templates(&self) -> Vec<&Located<Value>> {
         Vec::new()
     }
-    /// The contract operation the probe calls, if any.
-    fn operation(&self) -> Option<&Located<String>> {
-        None
+    /// The contract operations the probe calls.
+    fn operations(&self) -> Vec<&Located<String>> {
+        Vec::new()
     }
 }
 

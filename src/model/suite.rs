@@ -88,11 +88,11 @@ pub struct Step {
 }
 
 impl Step {
-    /// The contract operation the step calls, itself or through its probe.
-    pub fn operation(&self) -> Option<&Located<String>> {
+    /// The contract operations the step calls, itself or through its probe.
+    pub fn operations(&self) -> Vec<&Located<String>> {
         match &self.kind {
-            StepKind::Call { operation, .. } => Some(operation),
-            StepKind::Probe { params, .. } => params.operation(),
+            StepKind::Call { operation, .. } => vec![operation],
+            StepKind::Probe { params, .. } => params.operations(),
         }
     }
 }

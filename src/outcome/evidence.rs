@@ -39,6 +39,20 @@ pub struct Exchange {
     pub error: Option<String>,
     #[serde(rename = "elapsed_ms", with = "super::millis")]
     pub elapsed: Duration,
+    /// Credentials vvcheck held before the request that the response carried back (masked in
+    /// the record, so this is the only trace of them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reflected: Vec<Reflection>,
+}
+
+/// A credential seen in a response that was known before the request was sent: echoed, not
+/// issued.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reflection {
+    /// Where: `body`, `header Location`, `final URL`.
+    pub place: String,
+    /// How it was written: `as is`, `base64-encoded`, `percent-encoded`, …
+    pub form: String,
 }
 
 /// A recorded body, redacted: small ones are kept in memory, larger ones in the run's spill file
@@ -167,6 +181,7 @@ mod tests {
             response_headers: Vec::new(),
             response_body: Some(Body::Inline("<input value=\"csrf-123456\">".into())),
             response_size: 0,
+            reflected: Vec::new(),
             error: None,
             elapsed: Duration::ZERO,
         };

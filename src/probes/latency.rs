@@ -54,8 +54,8 @@ impl ProbeParams for LatencyParams {
     fn templates(&self) -> Vec<&Located<Value>> {
         self.inputs.values().collect()
     }
-    fn operation(&self) -> Option<&Located<String>> {
-        Some(&self.operation)
+    fn operations(&self) -> Vec<&Located<String>> {
+        vec![&self.operation]
     }
 }
 

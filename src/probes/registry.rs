@@ -5,6 +5,7 @@ use futures_util::future::BoxFuture;
 
 use super::cookies::Cookies;
 use super::latency::Latency;
+use super::reflection::Reflection;
 use super::transport::{Hsts, PlainHttp};
 use super::{Probe, ProbeEnv, ProbeResult};
 use crate::model::probe::{ProbeCatalog, ProbeParams, ProbeSpec, parse_params};
@@ -52,6 +53,7 @@ pub static PROBES: &[Registered] = &[
     entry::<Hsts>(),
     entry::<Cookies>(),
     entry::<Latency>(),
+    entry::<Reflection>(),
 ];
 
 /// The registry as loading sees it.

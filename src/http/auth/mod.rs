@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::client::{HttpClient, Incoming, Outgoing, RequestTag};
 use super::cookies::Jar;
 use super::extract::extract;
+use super::redact::SecretKind;
 use super::session::{LoginError, Session};
 use crate::model::resolve::{ResolvedActor, ResolvedTarget};
 use crate::model::target::AuthKind;
@@ -53,11 +54,11 @@ impl Login<'_> {
         sent.outcome.map_err(|e| self.fail(e.message))
     }
 
-    /// Makes `value`, read from the last response, a secret, and masks it in that response's
-    /// record too, which was made before the value was known.
+    /// Makes `value`, an anti-forgery token read from the last response, a secret, and masks it
+    /// in that response's record too, which was made before the value was known.
     fn learned_from_last(&mut self, value: &str) {
         let redactor = &self.http.redactor;
-        redactor.add(value);
+        redactor.add_kind(value, SecretKind::AntiForgery);
         if let Some(last) = self.exchanges.last_mut() {
             last.redact(&|t| redactor.text(t));
         }

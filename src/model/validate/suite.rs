@@ -175,10 +175,10 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
             op
         }
         StepKind::Probe { params, .. } => {
-            if let Some(opname) = params.operation()
-                && contract::operation(opname).is_none()
-            {
-                sink.unknown("operation", opname, contract::names());
+            for opname in params.operations() {
+                if contract::operation(opname).is_none() {
+                    sink.unknown("operation", opname, contract::names());
+                }
             }
             for v in params.templates() {
                 check_vars(sink, v.loc, template::value_variables(v), known);

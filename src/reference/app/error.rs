@@ -1,12 +1,15 @@
-//! The one way the JSON APIs say no: a status and `{"error": "..."}`, and the layer that gives
-//! every other error response that shape.
+//! The one way the JSON APIs say no: a status and `{"error": "..."}`, the layer that gives
+//! every other error response that shape, and the `echo-credentials` flaw's debug block.
 
 use axum::Json;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
+
+use super::flaws::Flaw;
+use super::state::AppState;
 
 /// A refusal from a JSON API handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,4 +90,45 @@ pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+/// The `echo-credentials` flaw: JSON error bodies carry a `debug` block quoting the request's
+/// `Authorization` and `Cookie` headers, as a debugging aid left switched on in production.
+pub(crate) async fn debug_errors(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !state.has(Flaw::EchoCredentials) {
+        return next.run(req).await;
+    }
+    let debug = json!({
+        "authorization": quoted(&req, header::AUTHORIZATION),
+        "cookie": quoted(&req, header::COOKIE),
+    });
+    let resp = next.run(req).await;
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if !is_json || !(resp.status().is_client_error() || resp.status().is_server_error()) {
+        return resp;
+    }
+    let status = resp.status();
+    let Ok(body) = axum::body::to_bytes(resp.into_body(), 64 * 1024).await else {
+        return json_error(status, "internal error");
+    };
+    let mut body: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("debug".to_string(), debug);
+    }
+    (status, Json(body)).into_response()
+}
+
+fn quoted(req: &Request, name: header::HeaderName) -> Option<String> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }

@@ -61,6 +61,8 @@ flaws! {
         "Message text is stored with every non-ASCII character dropped (accents, emoji).";
     ThreadOrder => "thread-order", ["FUN-02"],
         "The messages of a conversation are listed newest first.";
+    EchoCredentials => "echo-credentials", ["SEC-11"],
+        "JSON error responses quote the request's Authorization and Cookie headers in a `debug` block.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }
