@@ -91,7 +91,7 @@ async fn a_hostile_server_gets_errors_and_failures_never_a_crash_or_a_hang() {
         }
     });
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("secrets.env"), "PATIENT_A_PASSWORD=pa-hostile-0123\nPATIENT_B_PASSWORD=pb-hostile-0123\nCLINICIAN_PASSWORD=cl-hostile-0123\nADMIN_PASSWORD=ad-hostile-0123\nOUTBOX_TOKEN=ob-hostile-0123\n").unwrap();
+    std::fs::write(dir.path().join("secrets.env"), "PATIENT_A_PASSWORD=pa-hostile-0123\nPATIENT_B_PASSWORD=pb-hostile-0123\nPATIENT_C_PASSWORD=pc-hostile-0123\nCLINICIAN_PASSWORD=cl-hostile-0123\nADMIN_PASSWORD=ad-hostile-0123\nOUTBOX_TOKEN=ob-hostile-0123\n").unwrap();
     let profile = include_str!("../src/reference/profiles/rest.yaml")
         .replace("${base_url}", &format!("http://{addr}"))
         .replace("${http_url}", &format!("http://{addr}"))

@@ -189,7 +189,7 @@ async fn no_secret_reaches_the_console_or_any_report() {
     out.assert_code(0);
     let (stdout, stderr) = (&out.stdout, &out.stderr);
     let secrets = r.secrets();
-    assert_eq!(secrets.len(), 5, "four passwords and a token are planted");
+    assert_eq!(secrets.len(), 6, "five passwords and a token are planted");
     for s in &secrets {
         assert!(
             s.len() >= 16,

@@ -102,9 +102,35 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
     ),
     (
         "profile-unknown-operation.yaml",
-        "39:3",
+        "40:3",
         "unknown operation `get_mesage`",
         Some("did you mean `get_message`?"),
+    ),
+    (
+        "profile-unknown-page.yaml",
+        "71:35",
+        "unknown field `inbx` (at `pages`)",
+        Some("did you mean `inbox`?"),
+    ),
+    (
+        "profile-page-unknown-actor.yaml",
+        "71:71",
+        "unknown actor `patient_a_browsr`",
+        Some("did you mean `patient_a_browser`?"),
+    ),
+    (
+        "profile-lockout-unknown-actor.yaml",
+        "72:67",
+        "unknown actor `bruno`",
+        Some(
+            "expected one of: patient_a, patient_b, clinician, locked_out, patient_a_browser, outbox",
+        ),
+    ),
+    (
+        "profile-lockout-actor-shared.yaml",
+        "72:67",
+        "`declared.lockout_actor` is `patient_b`, whom other checks use: sec.access.cross-patient-message (<embedded>/suites/security.yaml:82:7), sec.access.cross-patient-attachment",
+        Some("the lockout probe locks that account; name an actor of its own that no check uses"),
     ),
     (
         "attestation-bad-date.yaml",
@@ -165,6 +191,7 @@ fn every_invalid_fixture_exits_2_with_position_message_and_hint() {
             .env("ACME_PB_PASSWORD", "pb-secret-1")
             .env("ACME_DR_PASSWORD", "dr-secret-1")
             .env("ACME_OUTBOX_TOKEN", "outbox-token-1")
+            .env("ACME_LOCK_PASSWORD", "lock-secret-1")
             .env_remove("VVCHECK_FIXTURE_UNSET_SECRET")
             .run();
         let stderr = &r.stderr;

@@ -59,6 +59,14 @@ fn actors_used(plan: &Plan, target: &ResolvedTarget) -> BTreeSet<String> {
             if let Some(a) = &step.actor {
                 used.insert(a.value.clone());
             }
+            if let StepKind::Probe { params, .. } = &step.kind {
+                let page_actors = params
+                    .pages()
+                    .into_iter()
+                    .filter_map(|p| target.pages.get(p.as_str()))
+                    .filter_map(|p| p.actor.clone());
+                used.extend(page_actors);
+            }
             for op in step.operations() {
                 if let Some(fixed) = target
                     .operations
@@ -140,7 +148,12 @@ fn globals(
         "target".into(),
         json!({"name": target.name, "base_url": target.base_url.as_str()}),
     );
-    g.insert("pages".into(), json!(target.pages));
+    let pages: Map<String, Value> = target
+        .pages
+        .iter()
+        .map(|(name, p)| (name.clone(), Value::String(p.path.clone())))
+        .collect();
+    g.insert("pages".into(), Value::Object(pages));
     g
 }
 

@@ -20,6 +20,10 @@ pub trait ProbeParams: fmt::Debug + Send + Sync + Any {
     fn templates(&self) -> Vec<&Located<Value>> {
         Vec::new()
     }
+    /// The pages the probe fetches (page names of the profile, or paths).
+    fn pages(&self) -> Vec<&Located<String>> {
+        Vec::new()
+    }
     /// The contract operations the probe calls.
     fn operations(&self) -> Vec<&Located<String>> {
         Vec::new()

@@ -62,6 +62,13 @@ pub struct ResolvedTls {
     pub client_identity: Option<(Vec<u8>, SecretString)>,
 }
 
+/// A page ready to fetch: its path, and the actor it is fetched as when it needs sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedPage {
+    pub path: String,
+    pub actor: Option<String>,
+}
+
 /// A target ready to run against.
 #[derive(Debug, Clone)]
 pub struct ResolvedTarget {
@@ -72,7 +79,7 @@ pub struct ResolvedTarget {
     pub timeouts: Timeouts,
     pub actors: IndexMap<String, ResolvedActor>,
     pub operations: IndexMap<String, Operation>,
-    pub pages: IndexMap<String, String>,
+    pub pages: IndexMap<String, ResolvedPage>,
     pub declared: Declared,
     pub not_applicable: IndexMap<String, String>,
     /// Every secret value, so that writers can prove none leaked.
@@ -261,8 +268,15 @@ impl ResolvedTarget {
                 .collect(),
             pages: profile
                 .pages
-                .iter()
-                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .all()
+                .into_iter()
+                .map(|(name, p)| {
+                    let page = ResolvedPage {
+                        path: p.path.value.clone(),
+                        actor: p.actor.as_ref().map(|a| a.value.clone()),
+                    };
+                    (name.to_string(), page)
+                })
                 .collect(),
             declared: profile.declared.clone(),
             not_applicable: profile

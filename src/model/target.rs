@@ -29,7 +29,7 @@ pub struct TargetProfile {
     pub actors: IndexMap<Located<String>, Located<Actor>>,
     pub operations: IndexMap<Located<String>, Located<Operation>>,
     #[serde(default)]
-    pub pages: IndexMap<String, Located<String>>,
+    pub pages: Pages,
     #[serde(default)]
     pub declared: Declared,
     /// Requirement ID → why it does not apply to this target.
@@ -459,6 +459,93 @@ impl fmt::Display for OutputSpec {
     }
 }
 
+/// The pages of the service that checks know by name; `extra:` holds any others. A name not in
+/// this set is a load error, so a misspelt page is not silently left unchecked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pages {
+    #[serde(default)]
+    pub entry: Option<Located<Page>>,
+    #[serde(default)]
+    pub login: Option<Located<Page>>,
+    #[serde(default)]
+    pub inbox: Option<Located<Page>>,
+    #[serde(default)]
+    pub compose: Option<Located<Page>>,
+    #[serde(default)]
+    pub privacy: Option<Located<Page>>,
+    #[serde(default)]
+    pub terms: Option<Located<Page>>,
+    #[serde(default)]
+    pub support: Option<Located<Page>>,
+    #[serde(default)]
+    pub accessibility: Option<Located<Page>>,
+    /// More pages, by names of the profile's choosing.
+    #[serde(default)]
+    pub extra: IndexMap<Located<String>, Located<Page>>,
+}
+
+impl Pages {
+    /// Every page with its name, the known ones first.
+    pub fn all(&self) -> Vec<(&str, &Located<Page>)> {
+        let known = [
+            ("entry", &self.entry),
+            ("login", &self.login),
+            ("inbox", &self.inbox),
+            ("compose", &self.compose),
+            ("privacy", &self.privacy),
+            ("terms", &self.terms),
+            ("support", &self.support),
+            ("accessibility", &self.accessibility),
+        ];
+        known
+            .into_iter()
+            .filter_map(|(name, p)| p.as_ref().map(|p| (name, p)))
+            .chain(self.extra.iter().map(|(k, p)| (k.as_str(), p)))
+            .collect()
+    }
+}
+
+/// A page: its path, and the actor to fetch it as when it needs sign-in. Written as a path
+/// (`/privacy`) or as `{ path: /compose, as: patient_a_browser }`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub path: Located<String>,
+    pub actor: Option<Located<String>>,
+}
+
+impl<'de> Deserialize<'de> for Page {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A visitor rather than an untagged enum, which would lose where `as:` was written.
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Page;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a path (`/compose`) or `{ path: /compose, as: ACTOR }`")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Page, E> {
+                Ok(Page {
+                    path: Located::new(s.to_string()),
+                    actor: None,
+                })
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Page, A::Error> {
+                let (mut path, mut actor) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "path" => path = Some(map.next_value::<Located<String>>()?),
+                        "as" => actor = Some(map.next_value::<Located<String>>()?),
+                        other => return Err(de::Error::unknown_field(other, &["path", "as"])),
+                    }
+                }
+                let path = path.ok_or_else(|| de::Error::missing_field("path"))?;
+                Ok(Page { path, actor })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Values the vendor declares, which checks need.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -467,9 +554,9 @@ pub struct Declared {
     pub idle_timeout_s: Option<u64>,
     #[serde(default)]
     pub lockout_after: Option<u32>,
-    /// Actor the lockout probe may lock.
+    /// Actor the lockout probe may lock: one no other check uses.
     #[serde(default)]
-    pub lockout_actor: Option<String>,
+    pub lockout_actor: Option<Located<String>>,
     #[serde(default)]
     pub max_attachment_mb: Option<u64>,
     /// p95 latency threshold of message operations (TEC-02), default 2000.

@@ -12,12 +12,13 @@ pub mod transport;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
+use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use crate::http::client::TransportError;
 use crate::http::{HttpClient, Incoming, Outgoing, RequestTag, Session};
 use crate::model::probe::ProbeParams;
-use crate::model::resolve::ResolvedTarget;
+use crate::model::resolve::{ResolvedPage, ResolvedTarget};
 use crate::model::{Located, template};
 use crate::outcome::{CheckError, ErrorKind, Evidence, Exchange, Finding};
 
@@ -68,6 +69,8 @@ pub struct ProbeEnv<'a> {
     pub target: &'a ResolvedTarget,
     /// The step's actor (`as:`) and its session, when the step names one.
     pub actor: Option<(String, Arc<Session>)>,
+    /// The sessions of the actors the probe's pages are fetched as, by actor name.
+    pub page_sessions: &'a IndexMap<String, Arc<Session>>,
     /// The variables the step sees, for templated parameters.
     pub vars: &'a Value,
     pub calls: &'a dyn ContractCaller,
@@ -102,15 +105,59 @@ impl ProbeEnv<'_> {
             .collect()
     }
 
-    /// A page path from a `page` parameter (a page name of the profile, or a path).
-    pub fn page(&self, name: &str) -> String {
-        self.target.pages.get(name).cloned().unwrap_or_else(|| {
-            if name.starts_with('/') {
-                name.to_string()
-            } else {
-                "/".to_string()
+    /// The page a `page` parameter names: a page of the profile, or a path (fetched
+    /// anonymously); an undeclared `entry` is `/`.
+    pub fn page(&self, name: &str) -> Result<ResolvedPage, CheckError> {
+        if let Some(p) = self.target.pages.get(name) {
+            return Ok(p.clone());
+        }
+        let anonymous = |path: &str| ResolvedPage {
+            path: path.to_string(),
+            actor: None,
+        };
+        match name {
+            _ if name.starts_with('/') => Ok(anonymous(name)),
+            "entry" => Ok(anonymous("/")),
+            _ => Err(CheckError::new(
+                ErrorKind::Input,
+                format!("the profile declares no `{name}` page; add it under `pages:`"),
+            )),
+        }
+    }
+
+    /// GETs a page over HTTPS, as its actor when it needs sign-in, and records the exchange
+    /// under `purpose`.
+    pub async fn get_page(
+        &mut self,
+        page: &ResolvedPage,
+        purpose: &str,
+    ) -> Result<(url::Url, Incoming), CheckError> {
+        let url = self.target.url(&page.path).map_err(|e| {
+            CheckError::new(
+                ErrorKind::Input,
+                format!("bad page URL `{}`: {e}", page.path),
+            )
+        })?;
+        let mut req = Outgoing::get(url.clone());
+        let actor = match &page.actor {
+            Some(name) => {
+                let session = self.page_sessions.get(name).ok_or_else(|| {
+                    CheckError::new(
+                        ErrorKind::Internal,
+                        format!("no session of `{name}`, who the page is fetched as"),
+                    )
+                })?;
+                session.apply(&mut req);
+                name.as_str()
             }
-        })
+            None => "anonymous",
+        };
+        let sent = self.http.send(&req, RequestTag { actor, purpose }).await;
+        self.evidence.exchanges.push(sent.exchange);
+        let resp = sent
+            .outcome
+            .map_err(|e| crate::http::check_error(&e).context(format!("GET {url}")))?;
+        Ok((url, resp))
     }
 
     /// Renders a templated parameter with the step's variables.

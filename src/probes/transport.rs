@@ -9,14 +9,15 @@ use serde::Deserialize;
 use super::{Probe, ProbeEnv, ProbeResult};
 use crate::http::client::TransportKind;
 use crate::http::{check_error, reason};
+use crate::model::Located;
 use crate::model::probe::ProbeParams;
 use crate::outcome::{CheckError, ErrorKind, Finding};
 
 /// One year, the floor for HSTS max-age that preload lists and SEC-03 use.
 pub const MIN_HSTS_MAX_AGE: u64 = 31_536_000;
 
-fn entry_page() -> String {
-    "entry".to_string()
+fn entry_page() -> Located<String> {
+    Located::new("entry".to_string())
 }
 
 fn one_year() -> u64 {
@@ -29,12 +30,15 @@ fn one_year() -> u64 {
 pub struct PlainHttpParams {
     /// A page name of the profile, or a path (default: the entry page).
     #[serde(default = "entry_page")]
-    pub page: String,
+    pub page: Located<String>,
 }
 
 impl ProbeParams for PlainHttpParams {
     fn as_any(&self) -> &dyn Any {
         self
+    }
+    fn pages(&self) -> Vec<&Located<String>> {
+        vec![&self.page]
     }
 }
 
@@ -56,10 +60,12 @@ impl Probe for PlainHttp {
 
 async fn plain_http(p: &PlainHttpParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
     let mut findings = Vec::new();
+    // Anonymously even when the page needs sign-in: credentials never go over plain HTTP.
+    let page = env.page(&p.page)?;
     let url = env
         .target
         .http_url
-        .join(&env.page(&p.page))
+        .join(&page.path)
         .map_err(|e| CheckError::new(ErrorKind::Input, format!("bad http_url: {e}")))?;
     match env.get(url.clone(), "plain_http").await {
         Err(e) if e.kind == TransportKind::Connect => env.notes.push(format!(
@@ -108,7 +114,7 @@ pub fn hsts_max_age(value: &str) -> Option<u64> {
 pub struct HstsParams {
     /// A page name of the profile, or a path (default: the entry page).
     #[serde(default = "entry_page")]
-    pub page: String,
+    pub page: Located<String>,
     /// The least max-age accepted, in seconds (default: one year).
     #[serde(default = "one_year")]
     pub min_max_age: u64,
@@ -117,6 +123,9 @@ pub struct HstsParams {
 impl ProbeParams for HstsParams {
     fn as_any(&self) -> &dyn Any {
         self
+    }
+    fn pages(&self) -> Vec<&Located<String>> {
+        vec![&self.page]
     }
 }
 
@@ -135,14 +144,8 @@ impl Probe for Hsts {
 
 async fn hsts(p: &HstsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
     let min = p.min_max_age;
-    let url = env
-        .target
-        .url(&env.page(&p.page))
-        .map_err(|e| CheckError::new(ErrorKind::Input, format!("bad page URL: {e}")))?;
-    let resp = env
-        .get(url.clone(), "hsts")
-        .await
-        .map_err(|e| check_error(&e).context(format!("GET {url}")))?;
+    let page = env.page(&p.page)?;
+    let (url, resp) = env.get_page(&page, "hsts").await?;
     let expected = format!("Strict-Transport-Security with max-age ≥ {min}");
     let mut findings = Vec::new();
     match resp.header("strict-transport-security") {

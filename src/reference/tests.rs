@@ -132,7 +132,7 @@ async fn reference_tls_handshake_uses_the_generated_ca() {
     assert!(server.base_url.starts_with("https://127.0.0.1:"));
     assert!(server.http_url.starts_with("http://127.0.0.1:"));
     assert!(server.outbox_token.len() >= 24);
-    assert_eq!(server.credentials.len(), 4);
+    assert_eq!(server.credentials.len(), 5);
     assert!(server.credentials.iter().all(|c| c.password.len() >= 24));
     server.shutdown().await;
 }

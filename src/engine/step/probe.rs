@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use futures_util::future::BoxFuture;
+use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::{Runner, StepEnd};
@@ -51,6 +52,27 @@ impl Runner<'_> {
             },
             None => None,
         };
+        // Pages that need sign-in are fetched as their actor, with that actor's session.
+        let mut page_sessions = IndexMap::new();
+        for name in params.pages() {
+            let Some(actor) = self
+                .rc
+                .target
+                .pages
+                .get(name.as_str())
+                .and_then(|p| p.actor.clone())
+            else {
+                continue;
+            };
+            let who = Located {
+                value: actor.clone(),
+                loc: name.loc,
+            };
+            match self.session(&who, Credentials::Valid).await {
+                Ok(s) => page_sessions.insert(actor, s),
+                Err(e) => return StepEnd::Error(e),
+            };
+        }
         let vars = self.ctx_value();
         let calls = Calls(self.rc);
         let mut notes = Vec::new();
@@ -58,6 +80,7 @@ impl Runner<'_> {
             http: &self.rc.http,
             target: &self.rc.target,
             actor,
+            page_sessions: &page_sessions,
             vars: &vars,
             calls: &calls,
             evidence: &mut self.evidence,

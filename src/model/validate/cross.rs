@@ -21,6 +21,10 @@ pub fn suites_against_target(
     diags: &mut Diagnostics,
 ) {
     let actor_names: Vec<&str> = profile.actors.keys().map(|k| k.as_str()).collect();
+    let pages = profile.pages.all();
+    let page_names: Vec<&str> = pages.iter().map(|(n, _)| *n).collect();
+    let lockout = profile.declared.lockout_actor.as_ref();
+    let mut lockout_users: Vec<String> = Vec::new();
     let na: HashSet<&str> = profile.not_applicable.keys().map(|k| k.as_str()).collect();
     let mut missing_ops: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
     for c in checks {
@@ -39,12 +43,48 @@ pub fn suites_against_target(
                 sink.unknown("actor", a, actor_names.iter().copied().chain(["anonymous"]));
                 let _ = d_loc;
             }
+            let mut uses: Vec<&str> = step.actor.iter().map(|a| a.as_str()).collect();
+            if let StepKind::Probe { params, .. } = &step.kind {
+                for page in params.pages() {
+                    let named = pages.iter().find(|(n, _)| *n == page.as_str());
+                    match named {
+                        Some((_, p)) => uses.extend(p.actor.as_ref().map(|a| a.as_str())),
+                        None if page.starts_with('/') || page.as_str() == "entry" => {}
+                        None => sink.unknown("page", page, page_names.iter().copied()),
+                    }
+                }
+            }
             let inputs = match &step.kind {
                 StepKind::Call { operation, inputs } => {
                     contract::operation(operation).map(|op| (op, inputs))
                 }
                 StepKind::Probe { .. } => None,
             };
+            if let Some((op, inputs)) = inputs {
+                uses.extend(
+                    inputs
+                        .iter()
+                        .filter(|(k, _)| op.actor_inputs.contains(&k.as_str()))
+                        .filter_map(|(_, v)| v.as_str()),
+                );
+            }
+            if let Some(l) = lockout
+                && uses.contains(&l.as_str())
+            {
+                let at = format!(
+                    "{} ({}:{}:{})",
+                    c.id.as_str(),
+                    suite_file.path.display(),
+                    step.loc.line,
+                    step.loc.column
+                );
+                if !lockout_users
+                    .iter()
+                    .any(|u| u.starts_with(&format!("{} (", c.id.as_str())))
+                {
+                    lockout_users.push(at);
+                }
+            }
             for (op, (k, v)) in inputs
                 .into_iter()
                 .flat_map(|(op, inputs)| inputs.iter().map(move |kv| (op, kv)))
@@ -74,6 +114,22 @@ pub fn suites_against_target(
                 }
             }
         }
+    }
+    if let (Some(l), false) = (lockout, lockout_users.is_empty()) {
+        diags.push(
+            Diagnostic::new(
+                file,
+                l.loc,
+                format!(
+                    "`declared.lockout_actor` is `{}`, whom other checks use: {}",
+                    l.value,
+                    lockout_users.join(", ")
+                ),
+            )
+            .hint(
+                "the lockout probe locks that account; name an actor of its own that no check uses",
+            ),
+        );
     }
     for (op, users) in missing_ops {
         let mut users = users;

@@ -64,6 +64,34 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
         }
     }
     let actor_names: Vec<&str> = profile.actors.keys().map(|k| k.as_str()).collect();
+    let known_actors = || actor_names.iter().copied();
+    for (name, page) in profile.pages.all() {
+        if let Some(a) = &page.actor
+            && !actor_names.contains(&a.as_str())
+        {
+            sink.unknown("actor", a, known_actors());
+        }
+        if !page.path.starts_with('/') && !page.path.starts_with("https://") {
+            // A page written as a bare path is located by its entry.
+            let loc = if page.path.loc.line == 0 {
+                page.loc
+            } else {
+                page.path.loc
+            };
+            sink.error(
+                loc,
+                format!(
+                    "page `{name}`: `{}` is neither a path (`/…`) nor an https:// URL",
+                    page.path.value
+                ),
+            );
+        }
+    }
+    if let Some(a) = &profile.declared.lockout_actor
+        && !actor_names.contains(&a.as_str())
+    {
+        sink.unknown("actor", a, known_actors());
+    }
     for (name, actor) in &profile.actors {
         if name.as_str() == "anonymous" {
             sink.error(name.loc, "`anonymous` is built in and cannot be defined");

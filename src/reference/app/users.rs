@@ -33,7 +33,7 @@ pub(crate) struct User {
 }
 
 /// Every account, in the order credentials are reported.
-pub(crate) static USERS: [User; 4] = [
+pub(crate) static USERS: [User; 5] = [
     User {
         actor: "patient_a",
         id: "u-pa-7f3a",
@@ -50,6 +50,16 @@ pub(crate) static USERS: [User; 4] = [
         display_name: "Marc-André Lefebvre",
         dob: Some("1978-11-23"),
         hcn: Some(("4512638794", "KT")),
+        role: Role::Patient,
+    },
+    // An account of its own for the lockout probe, which locks it; no other check signs in as it.
+    User {
+        actor: "patient_c",
+        id: "u-pc-5e08",
+        username: "lina.haddad@patients.reference.test",
+        display_name: "Lina Haddad",
+        dob: Some("1990-07-14"),
+        hcn: Some(("6203917452", "RN")),
         role: Role::Patient,
     },
     User {
