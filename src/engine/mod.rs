@@ -4,30 +4,31 @@
 pub mod operation;
 pub mod plan;
 pub mod scheduler;
+pub mod sessions;
 pub mod step;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
-use crate::http::{HttpClient, HttpOptions, LoginError, Session};
+use crate::http::{HttpClient, HttpOptions};
 use crate::model::inputs::Inputs;
 use crate::model::resolve::ResolvedTarget;
 use crate::model::suite::StepKind;
 use crate::outcome::{Event, RunReport, SCHEMA_VERSION, Summary, VerdictCounts};
 use plan::{Filters, Plan};
+use sessions::SharedSessions;
 
 /// Everything checks share during a run.
 #[derive(Debug)]
 pub struct RunCtx {
     pub http: HttpClient,
     pub target: ResolvedTarget,
-    /// One session per actor, made once and shared.
-    pub sessions: IndexMap<String, Result<Arc<Session>, LoginError>>,
+    /// One session per actor, shared, renewed before it would expire.
+    pub sessions: SharedSessions,
     /// Variables every template sees: run_id, actors, declared, target, pages.
     pub globals: Map<String, Value>,
 }
@@ -96,33 +97,7 @@ fn run_id() -> String {
     format!("vv{:08x}", rand::rng().random::<u32>())
 }
 
-/// Logs in every actor the plan needs, concurrently.
-async fn login_all(
-    http: &HttpClient,
-    target: &ResolvedTarget,
-    actors: &BTreeSet<String>,
-) -> IndexMap<String, Result<Arc<Session>, LoginError>> {
-    let logins = actors
-        .iter()
-        .filter_map(|name| target.actors.get(name))
-        .map(|actor| async move {
-            (
-                actor.name.clone(),
-                crate::http::auth::login(http, target, actor)
-                    .await
-                    .map(Arc::new),
-            )
-        });
-    futures_util::future::join_all(logins)
-        .await
-        .into_iter()
-        .collect()
-}
-
-fn globals(
-    target: &ResolvedTarget,
-    sessions: &IndexMap<String, Result<Arc<Session>, LoginError>>,
-) -> Map<String, Value> {
+fn globals(target: &ResolvedTarget, sessions: &SharedSessions) -> Map<String, Value> {
     let mut actors = Map::new();
     for (name, actor) in &target.actors {
         let mut attrs: Map<String, Value> = actor
@@ -130,7 +105,7 @@ fn globals(
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        if let Some(Ok(s)) = sessions.get(name) {
+        if let Some(Ok(s)) = sessions.first(name) {
             attrs.extend(s.attrs.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
         attrs.insert("name".into(), Value::String(name.clone()));
@@ -193,7 +168,7 @@ pub async fn run(
         total: plan.checks.len(),
     });
     let http = HttpClient::new(&target, &opts.http)?;
-    let sessions = login_all(&http, &target, &actors_used(&plan, &target)).await;
+    let sessions = SharedSessions::login_all(&http, &target, &actors_used(&plan, &target)).await;
     let globals = globals(&target, &sessions);
     let rc = Arc::new(RunCtx {
         http,

@@ -34,6 +34,8 @@ pub struct Session {
     pub csrf_cookie: Option<String>,
     /// The exchanges of the login, as evidence.
     pub login_exchanges: Vec<Exchange>,
+    /// How long the login said its token lasts (`expires_in`), when it said so.
+    pub expires_in: Option<std::time::Duration>,
 }
 
 /// A login that did not succeed.
@@ -56,6 +58,7 @@ impl Session {
             session_cookie: None,
             csrf_cookie: None,
             login_exchanges: Vec::new(),
+            expires_in: None,
         }
     }
 

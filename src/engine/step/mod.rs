@@ -91,9 +91,23 @@ impl Runner<'_> {
                 s
             }
         } else {
-            match self.rc.sessions.get(actor) {
-                Some(Ok(s)) => Arc::clone(s),
-                Some(Err(e)) => return Err(CheckError::new(ErrorKind::Login, e.message.clone())),
+            match self
+                .rc
+                .sessions
+                .get(&self.rc.http, &self.rc.target, actor)
+                .await
+            {
+                Some(Ok(lease)) => {
+                    if let Some(r) = lease.renewed {
+                        self.details.push(r.note);
+                        self.evidence.exchanges.extend(r.exchanges);
+                    }
+                    lease.session
+                }
+                Some(Err(e)) => {
+                    self.evidence.exchanges.extend(e.exchanges);
+                    return Err(CheckError::new(ErrorKind::Login, e.message));
+                }
                 None => return Err(unknown()),
             }
         };

@@ -120,9 +120,21 @@ pub async fn login(
         AuthKind::FormCookie => Some(form_cookie::login(&mut l, &mut session).await?),
     };
     session.attrs = attributes(&mut l, login_response.as_ref())?;
+    session.expires_in = login_response.as_ref().and_then(expires_in);
     session.jar = l.jar;
     session.login_exchanges = l.exchanges;
     Ok(session)
+}
+
+/// The token lifetime a login response states (`expires_in`, seconds, as a number or a string).
+fn expires_in(resp: &Incoming) -> Option<std::time::Duration> {
+    let v = resp.json()?.get("expires_in")?.clone();
+    let secs = match v {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    (secs.is_finite() && secs > 0.0).then(|| std::time::Duration::from_secs_f64(secs.min(1e9)))
 }
 
 /// The actor's attributes: its variables, its username, and what it captures from the login
