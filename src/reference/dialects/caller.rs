@@ -1,4 +1,4 @@
-//! Who calls the APIs: the session behind the bearer token (`rest`) or the `sm_sid`
+//! Who calls the APIs: the session behind the bearer token (`rest`, `threads`) or the `sm_sid`
 //! cookie (`forms`); the [`Caller`] extractor, and the [`Reader`] extractor of conversation and
 //! message reads, where the `unauth-message` flaw bites.
 
@@ -18,10 +18,10 @@ use crate::reference::app::users::{self, User};
 /// takes part in every conversation).
 const SERVICE_ACCOUNT: &str = "u-cl-31d5";
 
-/// The API caller: a bearer token (rest) or the `sm_sid` cookie (forms).
+/// The API caller: a bearer token (rest, threads) or the `sm_sid` cookie (forms).
 pub(crate) fn api_caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
     let sid = match state.settings.dialect {
-        Dialect::Rest => bearer(headers)?,
+        Dialect::Rest | Dialect::Threads => bearer(headers)?,
         Dialect::Forms => cookie(headers, "sm_sid")?,
     };
     state.auth.session(sid)
