@@ -133,7 +133,7 @@ pub struct DemoArgs {
     /// Switch on a reference-server flaw (repeatable; see `vvcheck list flaws`).
     #[arg(long = "flaw", value_name = "NAME")]
     pub flaws: Vec<Flaw>,
-    /// API dialect of the reference server: rest or forms.
+    /// API dialect of the reference server: rest or forms (threads has no target profile yet).
     #[arg(long, default_value = "rest")]
     pub dialect: Dialect,
     /// Latency added by the `slow` flaw, in milliseconds.
@@ -187,7 +187,7 @@ pub struct ServeArgs {
     /// Plain-HTTP (redirect) port (0: any free port).
     #[arg(long, default_value_t = 0)]
     pub http_port: u16,
-    /// API dialect: rest or forms.
+    /// API dialect: rest, forms or threads (threads cannot --write-profile yet).
     #[arg(long, default_value = "rest")]
     pub dialect: Dialect,
     /// Switch on a flaw (repeatable; see `vvcheck list flaws`).

@@ -44,6 +44,14 @@ pub const OPERATIONS: &[ContractOp] = &[
         phi: true,
     },
     ContractOp {
+        name: "get_conversation",
+        required: &["conversation_id"],
+        optional: &[],
+        actor_inputs: &[],
+        outputs: &["conversation_id", "subject", "participants"],
+        phi: true,
+    },
+    ContractOp {
         name: "list_messages",
         required: &["conversation_id"],
         optional: &[],

@@ -1,9 +1,10 @@
 //! The reference vendor server: an embedded HTTPS secure-messaging service, a model of a
 //! well-built vendor, with switchable [`Flaw`]s that each add one realistic mistake.
 //!
-//! Two API dialects ([`Dialect::Rest`], [`Dialect::Forms`]) prove that vvcheck's target profiles
-//! really map onto APIs unlike each other. [`ReferenceServer::start`] binds an HTTPS listener
-//! (fresh rcgen CA and leaf) and a plain-HTTP listener that redirects to it.
+//! Three API dialects ([`Dialect::Rest`], [`Dialect::Forms`], [`Dialect::Threads`]) prove that
+//! vvcheck's target profiles really map onto APIs unlike each other. [`ReferenceServer::start`]
+//! binds an HTTPS listener (fresh rcgen CA and leaf) and a plain-HTTP listener that redirects to
+//! it.
 
 mod app;
 mod dialects;
@@ -78,6 +79,7 @@ impl ReferenceServer {
             flaws: cfg.flaws.clone(),
             latency: cfg.latency,
             base_url: base_url.clone(),
+            ids: dialects::id_style(cfg.dialect),
         };
         let state = AppState::new(settings, cfg.idle_timeout);
         let listeners = bound.serve(app(state.clone()), &state);

@@ -6,6 +6,10 @@ mod forms;
 mod rest;
 mod robustness;
 mod sessions;
+mod threads;
+mod threads_flaws;
+mod threads_paging;
+mod threads_sessions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -154,7 +158,7 @@ async fn reference_plain_http_redirects_to_https() {
 
 #[tokio::test]
 async fn reference_security_headers_on_every_response() {
-    for dialect in [Dialect::Rest, Dialect::Forms] {
+    for dialect in [Dialect::Rest, Dialect::Forms, Dialect::Threads] {
         let server = start(dialect, &[]).await;
         let c = client(&server, false);
         for path in ["/", "/nope", "/assets/site.css"] {
@@ -175,7 +179,7 @@ async fn reference_security_headers_on_every_response() {
 
 #[test]
 fn reference_dialect_and_flaw_names_round_trip() {
-    for d in [Dialect::Rest, Dialect::Forms] {
+    for d in [Dialect::Rest, Dialect::Forms, Dialect::Threads] {
         assert_eq!(d.to_string().parse::<Dialect>(), Ok(d));
     }
     for &f in Flaw::ALL {

@@ -1,5 +1,6 @@
 //! Accounts and sessions: password check with lockout, random session ids and bearer tokens,
-//! idle timeout, revocation, pre-session CSRF tokens, and the random secrets they are made of.
+//! idle timeout, revocation, pre-session CSRF tokens, tokens of the test-support client, and
+//! the random secrets they are made of.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -44,6 +45,8 @@ pub(crate) struct Auth {
     sessions: Mutex<HashMap<String, Session>>,
     pre_sessions: Mutex<HashMap<String, (String, Instant)>>,
     failures: Mutex<HashMap<&'static str, Failures>>,
+    /// Tokens of the test-support client (no user behind them), by issue time.
+    service_tokens: Mutex<HashMap<String, Instant>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -59,6 +62,7 @@ impl Auth {
             sessions: Mutex::default(),
             pre_sessions: Mutex::default(),
             failures: Mutex::default(),
+            service_tokens: Mutex::default(),
         }
     }
 
@@ -171,6 +175,23 @@ impl Auth {
             .is_some_and(|(token, born)| {
                 born.elapsed() < PRE_SESSION_TTL && same_secret(token, csrf)
             })
+    }
+
+    /// A new token for the test-support client, valid for the idle timeout from now.
+    pub(crate) fn open_service_token(&self) -> String {
+        let token = secret(40);
+        let mut tokens = lock(&self.service_tokens);
+        let ttl = self.idle_timeout;
+        tokens.retain(|_, born| born.elapsed() < ttl);
+        tokens.insert(token.clone(), Instant::now());
+        token
+    }
+
+    /// Whether `token` is a live test-support token.
+    pub(crate) fn service_token_valid(&self, token: &str) -> bool {
+        lock(&self.service_tokens)
+            .get(token)
+            .is_some_and(|born| born.elapsed() < self.idle_timeout)
     }
 }
 

@@ -15,6 +15,9 @@ pub enum Dialect {
     Rest,
     /// Cookie sessions, form-encoded writes with a CSRF token, JSON reads.
     Forms,
+    /// JSON API under `/v2` with cursor-paginated lists, OAuth2 tokens bound to a client id and
+    /// prefixed base32 ids.
+    Threads,
 }
 
 impl FromStr for Dialect {
@@ -24,6 +27,7 @@ impl FromStr for Dialect {
         match s {
             "rest" => Ok(Dialect::Rest),
             "forms" => Ok(Dialect::Forms),
+            "threads" => Ok(Dialect::Threads),
             _ => Err(UnknownDialect(s.to_owned())),
         }
     }
@@ -34,13 +38,14 @@ impl fmt::Display for Dialect {
         f.write_str(match self {
             Dialect::Rest => "rest",
             Dialect::Forms => "forms",
+            Dialect::Threads => "threads",
         })
     }
 }
 
-/// A dialect name other than `rest` or `forms`.
+/// A dialect name other than `rest`, `forms` or `threads`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown dialect `{0}`; valid dialects: rest, forms")]
+#[error("unknown dialect `{0}`; valid dialects: rest, forms, threads")]
 pub struct UnknownDialect(pub String);
 
 /// How to start the reference server.

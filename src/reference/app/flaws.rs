@@ -56,7 +56,7 @@ flaws! {
     Slow => "slow", ["TEC-02"],
         "Every request waits the configured latency (default 2500 ms) before it is answered.";
     UnauthMessage => "unauth-message", ["SEC-04"],
-        "Message reads without a valid session fall through to the clinic's service account.";
+        "Conversation and message reads without a valid session fall through to the clinic's service account.";
     MangledText => "mangled-text", ["FUN-01"],
         "Message text is stored with every non-ASCII character dropped (accents, emoji).";
     ThreadOrder => "thread-order", ["FUN-02"],

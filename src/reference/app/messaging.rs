@@ -1,9 +1,11 @@
 //! Conversations and messages: who may start, read, reply, mark read and close, shared by
-//! both dialects. Reads are audited; each new message queues a PHI-free notification.
+//! every dialect. Reads are audited; each new message queues a PHI-free notification.
 
 use super::error::ApiError;
 use super::flaws::Flaw;
-use super::state::{AppState, Conversation, Message, Notification, Store, new_id};
+use super::ids::Kind;
+use super::paging::{self, PageRequest};
+use super::state::{AppState, Conversation, Message, Notification, Store};
 use super::users::{self, Role, User};
 use super::views::{ConversationView, MessageView};
 
@@ -43,7 +45,7 @@ impl Store {
             Some(c) => c.participants,
             None => return Err(ApiError::NotFound),
         };
-        let id = new_id("m");
+        let id = self.new_id(Kind::Message);
         let sent_at = self.tick();
         for aid in attachment_ids {
             if let Some(a) = self.attachments.get_mut(aid) {
@@ -67,10 +69,13 @@ impl Store {
         }
         for recipient in participants.iter().filter_map(|p| users::by_id(p)) {
             if recipient.id != sender.id {
+                let id = self.new_id(Kind::Notification);
                 self.outbox.push(Notification {
+                    id,
                     recipient_id: recipient.id,
                     channel: "email",
                     to: recipient.username,
+                    subject: "New secure message",
                     text: format!("You have a new secure message. Sign in to read it: {base_url}/"),
                 });
             }
@@ -124,7 +129,7 @@ impl AppState {
             _ => (recipient.id, caller.id),
         };
         let mut store = self.store();
-        let id = new_id("c");
+        let id = store.new_id(Kind::Conversation);
         let created = store.tick();
         store.conversations.insert(
             id.clone(),
@@ -191,15 +196,42 @@ impl AppState {
         caller: &'static User,
         cid: &str,
     ) -> Result<ConversationView, ApiError> {
+        Ok(self.conversation_page(caller, cid, PageRequest::ALL)?.0)
+    }
+
+    /// One conversation with one page of its messages, and whether more follow; audited as a
+    /// view plus a read of each message on the page.
+    pub(crate) fn conversation_page(
+        &self,
+        caller: &'static User,
+        cid: &str,
+        req: PageRequest,
+    ) -> Result<(ConversationView, bool), ApiError> {
         let mut store = self.store();
         let mut view = store.conversation_view(store.readable(self, caller, cid)?);
         if self.has(Flaw::ThreadOrder) {
             view.messages.reverse();
         }
+        let page = paging::page(std::mem::take(&mut view.messages), req, |m| &m.id)?;
+        view.messages = page.items;
         store.audit(caller.id, "conversation.view", cid, &view.participants);
         for m in &view.messages {
             store.audit(caller.id, "message.read", &m.id, &view.participants);
         }
+        Ok((view, page.has_more))
+    }
+
+    /// One conversation without its messages; audited as a view only, since no message is
+    /// shown.
+    pub(crate) fn conversation_info(
+        &self,
+        caller: &'static User,
+        cid: &str,
+    ) -> Result<ConversationView, ApiError> {
+        let mut store = self.store();
+        let mut view = store.conversation_view(store.readable(self, caller, cid)?);
+        view.messages.clear();
+        store.audit(caller.id, "conversation.view", cid, &view.participants);
         Ok(view)
     }
 

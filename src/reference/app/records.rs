@@ -5,7 +5,8 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::flaws::Flaw;
-use super::state::{AppState, Attachment, AuditEvent, Notification, new_id};
+use super::ids::Kind;
+use super::state::{AppState, Attachment, AuditEvent, Notification};
 use super::users::{self, Role, User};
 use super::views::AttachmentMeta;
 
@@ -58,17 +59,19 @@ impl AppState {
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(ApiError::TooLarge);
         }
-        let id = new_id("a");
+        // Hashed before the store is locked: a 10 MB digest would hold up every other request.
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let mut store = self.store();
+        let id = store.new_id(Kind::Attachment);
         let attachment = Attachment {
             id: id.clone(),
             filename: clean_filename(filename),
             media_type,
-            sha256: hex::encode(Sha256::digest(&bytes)),
+            sha256,
             bytes,
             uploader_id: caller.id,
             conversations: Vec::new(),
         };
-        let mut store = self.store();
         store.attachments.insert(id.clone(), attachment);
         store.attachment_meta(&id).ok_or(ApiError::NotFound)
     }

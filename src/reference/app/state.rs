@@ -1,6 +1,6 @@
 //! Shared server state: settings, the accounts and sessions, the in-memory store
-//! (conversations, messages, attachments, audit log, notifications outbox) and helpers for ids
-//! and timestamps.
+//! (conversations, messages, attachments, audit log, notifications outbox), its ids and the
+//! timestamp format.
 
 use std::collections::HashMap;
 use std::ops::Deref;
@@ -15,6 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use super::auth::{Auth, secret};
 use super::config::Dialect;
 use super::flaws::Flaw;
+use super::ids::{IdStyle, Kind};
 use super::users::User;
 
 /// Settings fixed at start-up.
@@ -24,6 +25,8 @@ pub(crate) struct Settings {
     pub latency: Duration,
     /// `https://host:port`, no trailing slash.
     pub base_url: String,
+    /// The shape of resource ids.
+    pub ids: IdStyle,
 }
 
 /// Cheaply clonable handle on everything the handlers share.
@@ -51,10 +54,10 @@ impl AppState {
     /// Builds the state with fresh secrets and an empty store.
     pub(crate) fn new(settings: Settings, idle_timeout: Duration) -> Self {
         AppState(Arc::new(Inner {
+            store: Mutex::new(Store::new(settings.ids)),
             settings,
             outbox_token: secret(32),
             auth: Auth::new(idle_timeout),
-            store: Mutex::new(Store::default()),
             flaky_counter: AtomicU64::new(0),
         }))
     }
@@ -106,6 +109,7 @@ pub(crate) struct Attachment {
 /// One audit-log entry: who touched which PHI resource, and whose PHI it is.
 #[derive(Clone)]
 pub(crate) struct AuditEvent {
+    pub id: String,
     pub actor_id: &'static str,
     pub action: &'static str,
     pub resource: String,
@@ -117,15 +121,18 @@ pub(crate) struct AuditEvent {
 /// A notification the server "sent"; the test outbox shows them.
 #[derive(Clone)]
 pub(crate) struct Notification {
+    pub id: String,
     pub recipient_id: &'static str,
     pub channel: &'static str,
     pub to: &'static str,
+    /// The subject line; the `rest` and `forms` outboxes show only `text`.
+    pub subject: &'static str,
     pub text: String,
 }
 
 /// Everything the service stores, in memory.
-#[derive(Default)]
 pub(crate) struct Store {
+    ids: IdStyle,
     pub conversations: HashMap<String, Conversation>,
     pub messages: HashMap<String, Message>,
     pub attachments: HashMap<String, Attachment>,
@@ -135,6 +142,24 @@ pub(crate) struct Store {
 }
 
 impl Store {
+    /// An empty store whose ids have this style.
+    fn new(ids: IdStyle) -> Self {
+        Store {
+            ids,
+            conversations: HashMap::new(),
+            messages: HashMap::new(),
+            attachments: HashMap::new(),
+            audit: Vec::new(),
+            outbox: Vec::new(),
+            last_time: None,
+        }
+    }
+
+    /// A fresh random id of `kind`.
+    pub(crate) fn new_id(&self, kind: Kind) -> String {
+        self.ids.make(kind)
+    }
+
     /// The current time, strictly later than any earlier answer (message order is by time).
     pub(crate) fn tick(&mut self) -> OffsetDateTime {
         let mut now = OffsetDateTime::now_utc();
@@ -157,6 +182,7 @@ impl Store {
     ) {
         let at = OffsetDateTime::now_utc();
         self.audit.push(AuditEvent {
+            id: self.new_id(Kind::AuditEvent),
             actor_id,
             action,
             resource: resource.to_owned(),
@@ -164,11 +190,6 @@ impl Store {
             subjects: subjects.to_vec(),
         });
     }
-}
-
-/// A fresh random id such as `c-1a2b3c4d5e6f`.
-pub(crate) fn new_id(prefix: &str) -> String {
-    format!("{prefix}-{}", hex::encode(rand::random::<[u8; 6]>()))
 }
 
 /// RFC 3339 in UTC.

@@ -1,5 +1,6 @@
-//! Who calls the APIs: the session behind the bearer token (`rest`) or the `sm_sid` cookie
-//! (`forms`), and the [`Caller`] extractor, where the `unauth-message` flaw bites.
+//! Who calls the APIs: the session behind the bearer token (`rest`, `threads`) or the `sm_sid`
+//! cookie (`forms`); the [`Caller`] extractor, and the [`Reader`] extractor of conversation and
+//! message reads, where the `unauth-message` flaw bites.
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -11,16 +12,16 @@ use crate::reference::app::error::ApiError;
 use crate::reference::app::flaws::Flaw;
 use crate::reference::app::request::{bearer, cookie};
 use crate::reference::app::state::AppState;
-use crate::reference::app::users;
+use crate::reference::app::users::{self, User};
 
 /// The account message reads fall through to under `unauth-message` (the clinician, who
 /// takes part in every conversation).
 const SERVICE_ACCOUNT: &str = "u-cl-31d5";
 
-/// The API caller: a bearer token (rest) or the `sm_sid` cookie (forms).
+/// The API caller: a bearer token (rest, threads) or the `sm_sid` cookie (forms).
 pub(crate) fn api_caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
     let sid = match state.settings.dialect {
-        Dialect::Rest => bearer(headers)?,
+        Dialect::Rest | Dialect::Threads => bearer(headers)?,
         Dialect::Forms => cookie(headers, "sm_sid")?,
     };
     state.auth.session(sid)
@@ -30,18 +31,23 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        api_caller(state, &parts.headers).ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// Who reads a conversation or its messages: the signed-in user, or, under `unauth-message`,
+/// the service account when the request has no valid session.
+pub(crate) struct Reader(pub &'static User);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if let Some(caller) = api_caller(state, &parts.headers) {
-            return Ok(caller);
+            return Ok(Reader(caller.user));
         }
-        let path = parts.uri.path();
-        let message_read = parts.method == axum::http::Method::GET
-            && (path.contains("/messages") || path.starts_with("/threads/"));
         match users::by_id(SERVICE_ACCOUNT) {
-            Some(user) if message_read && state.has(Flaw::UnauthMessage) => Ok(Caller {
-                user,
-                sid: String::new(),
-                csrf: String::new(),
-            }),
+            Some(user) if state.has(Flaw::UnauthMessage) => Ok(Reader(user)),
             _ => Err(ApiError::Unauthorized),
         }
     }

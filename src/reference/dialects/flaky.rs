@@ -1,4 +1,4 @@
-//! The `flaky` flaw, layered on the message and attachment routes of both dialects.
+//! The `flaky` flaw, layered on the message and attachment routes of every dialect.
 
 use std::pin::Pin;
 use std::sync::atomic::Ordering;

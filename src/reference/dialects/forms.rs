@@ -11,6 +11,7 @@ use axum::{Json, Router, middleware};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::caller::Reader;
 use super::flaky::flaky;
 use super::shared::{UPLOAD_BODY_LIMIT, attachment_response, read_upload};
 use crate::reference::app::auth::{Caller, same_secret};
@@ -18,6 +19,7 @@ use crate::reference::app::error::ApiError;
 use crate::reference::app::phi::phi;
 use crate::reference::app::request::field;
 use crate::reference::app::state::{AppState, rfc3339};
+use crate::reference::app::users::{self, User};
 use crate::reference::app::views::MessageView;
 
 const CSRF_FIELD: &str = "authenticity_token";
@@ -78,11 +80,12 @@ fn post_json(m: &MessageView) -> Value {
     })
 }
 
+fn account_json(u: &User) -> Value {
+    json!({"uid": u.id, "kind": u.role.as_str(), "full_name": u.display_name})
+}
+
 async fn whoami(caller: Caller) -> Response {
-    let u = caller.user;
-    phi(Json(
-        json!({"account": {"uid": u.id, "kind": u.role.as_str(), "full_name": u.display_name}}),
-    ))
+    phi(Json(json!({"account": account_json(caller.user)})))
 }
 
 async fn start(
@@ -118,14 +121,21 @@ async fn threads(State(state): State<AppState>, caller: Caller) -> Response {
 
 async fn thread(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(user): Reader,
     Path(tid): Path<String>,
 ) -> Result<Response, ApiError> {
-    let c = state.conversation(caller.user, &tid)?;
+    let c = state.conversation(user, &tid)?;
+    let members: Vec<Value> = c
+        .participants
+        .iter()
+        .filter_map(|id| users::by_id(id))
+        .map(account_json)
+        .collect();
     Ok(phi(Json(json!({
         "tid": c.id,
         "topic": c.subject,
         "state": state_name(c.closed),
+        "members": members,
         "posts": c.messages.iter().map(post_json).collect::<Vec<_>>(),
     }))))
 }

@@ -1,5 +1,6 @@
-//! The API dialects: `rest` (JSON and bearer tokens, with its account endpoints) and `forms`
-//! (cookie sessions and CSRF fields), and the request plumbing they share.
+//! The API dialects: `rest` (JSON and bearer tokens, with its account endpoints), `forms`
+//! (cookie sessions and CSRF fields) and `threads` (a `/v2` JSON API with cursor-paginated
+//! lists and client-bound OAuth2 tokens), and the request plumbing they share.
 
 mod caller;
 mod flaky;
@@ -7,13 +8,17 @@ mod forms;
 mod rest;
 mod rest_account;
 mod shared;
+mod threads;
+mod threads_account;
+mod threads_json;
 
 use axum::Router;
 
 use crate::reference::app::config::Dialect;
+use crate::reference::app::ids::IdStyle;
 use crate::reference::app::state::AppState;
 
-/// Request-body limit for JSON bodies (`rest`).
+/// Request-body limit for JSON bodies (`rest`, `threads`).
 const JSON_BODY_LIMIT: usize = 64 * 1024;
 /// Request-body limit for form bodies (`forms`): percent-encoding can triple a 20 000-character
 /// message, so forms get more room than JSON.
@@ -24,13 +29,22 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
     match state.settings.dialect {
         Dialect::Rest => rest::router(state.clone()),
         Dialect::Forms => forms::router(state.clone()),
+        Dialect::Threads => threads::router(state.clone()),
     }
 }
 
 /// The request-body limit of `dialect`'s routes (upload routes set their own).
 pub(crate) fn body_limit(dialect: Dialect) -> usize {
     match dialect {
-        Dialect::Rest => JSON_BODY_LIMIT,
+        Dialect::Rest | Dialect::Threads => JSON_BODY_LIMIT,
         Dialect::Forms => FORM_BODY_LIMIT,
+    }
+}
+
+/// The shape of `dialect`'s resource ids.
+pub(crate) fn id_style(dialect: Dialect) -> IdStyle {
+    match dialect {
+        Dialect::Rest | Dialect::Forms => IdStyle::Dashed,
+        Dialect::Threads => IdStyle::Base32,
     }
 }

@@ -1,4 +1,4 @@
-//! Request plumbing both dialects share: multipart uploads and attachment downloads.
+//! Request plumbing the dialects share: multipart uploads and attachment downloads.
 
 use std::collections::HashMap;
 

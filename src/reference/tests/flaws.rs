@@ -297,3 +297,27 @@ async fn reference_flaw_thread_order_lists_newest_first() {
         .collect();
     assert_eq!(ids, vec![second, Value::String(first)]);
 }
+
+#[tokio::test]
+async fn reference_flaws_on_message_reads_govern_get_conversation_too() {
+    for flaw in [Flaw::IdorMessage, Flaw::UnauthMessage] {
+        let server = start(Dialect::Rest, &[flaw]).await;
+        let c = client(&server, false);
+        let (pa, pb) = (
+            token(&server, &c, "patient_a").await,
+            token(&server, &c, "patient_b").await,
+        );
+        let (cid, _) = start_conversation(&server, &c, &pa, "conversation metadata").await;
+        let conv_url = url(&server, &format!("/api/conversations/{cid}"));
+        let by_pb = c.get(&conv_url).bearer_auth(&pb).send().await.expect("pb");
+        let anon = c.get(&conv_url).send().await.expect("anon");
+        let got = (by_pb.status(), anon.status());
+        match flaw {
+            Flaw::IdorMessage => assert_eq!(got, (StatusCode::OK, StatusCode::UNAUTHORIZED)),
+            _ => {
+                assert_eq!(got, (StatusCode::NOT_FOUND, StatusCode::OK));
+                assert_eq!(json(anon).await["id"], cid.as_str());
+            }
+        }
+    }
+}

@@ -181,6 +181,17 @@ async fn reference_forms_thread_round_trip() {
         StatusCode::OK,
     )
     .await;
+    assert_eq!(
+        (thread["tid"].as_str(), thread["topic"].as_str()),
+        (Some(tid.as_str()), Some("Test results"))
+    );
+    assert_eq!(
+        thread["members"],
+        json!([
+            {"uid": PA, "kind": "patient", "full_name": "Zoë Tremblay"},
+            {"uid": CL, "kind": "clinician", "full_name": "Dr. Amrit Singh"},
+        ])
+    );
     let posts = thread["posts"].as_array().expect("posts");
     assert_eq!(
         (posts[0]["body_text"].as_str(), posts[0]["seen"].as_bool()),

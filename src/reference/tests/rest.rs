@@ -321,3 +321,35 @@ async fn reference_rest_audit_and_outbox() {
         assert!(!text.contains(secret), "{text}");
     }
 }
+
+#[tokio::test]
+async fn reference_rest_get_conversation_names_its_participants() {
+    let server = start(Dialect::Rest, &[]).await;
+    let c = client(&server, false);
+    let (pa, pb) = (
+        token(&server, &c, "patient_a").await,
+        token(&server, &c, "patient_b").await,
+    );
+    let (cid, _) = start_conversation(&server, &c, &pa, "who is in here").await;
+    let conv_url = url(&server, &format!("/api/conversations/{cid}"));
+    let conv = expect_json(
+        c.get(&conv_url).bearer_auth(&pa).send().await.expect("get"),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (conv["id"].as_str(), conv["subject"].as_str()),
+        (Some(cid.as_str()), Some("Prescription renewal"))
+    );
+    assert_eq!(
+        conv["participants"],
+        json!([
+            {"id": PA, "display_name": "Zoë Tremblay"},
+            {"id": CL, "display_name": "Dr. Amrit Singh"},
+        ])
+    );
+    let by_pb = c.get(&conv_url).bearer_auth(&pb).send().await.expect("pb");
+    assert_eq!(by_pb.status(), StatusCode::NOT_FOUND);
+    let anon = c.get(&conv_url).send().await.expect("anon");
+    assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
+}

@@ -1,4 +1,4 @@
-//! The browser side of both dialects: each dialect's page names, the HTML pages, the stylesheet,
+//! The browser side of every dialect: each dialect's page names, the HTML pages, the stylesheet,
 //! and the page and sign-in routes.
 
 mod names;

@@ -1,5 +1,7 @@
 //! Each dialect's browser-facing names: page paths, form field names and cookies.
 
+use axum::http::StatusCode;
+
 use crate::reference::app::config::Dialect;
 
 /// A dialect's browser-facing names.
@@ -16,9 +18,11 @@ pub(crate) struct Web {
     pub csrf_field: &'static str,
     pub session_cookie: &'static str,
     pub pre_cookie: &'static str,
-    /// Double-submit CSRF cookie, readable by scripts (forms dialect only).
+    /// Double-submit CSRF cookie holding the session's CSRF token, readable by scripts.
     pub csrf_cookie: Option<&'static str>,
     pub same_site: &'static str,
+    /// The status of every page redirect (after sign-in and sign-out, and to the sign-in page).
+    pub redirect: StatusCode,
 }
 
 const REST: Web = Web {
@@ -36,6 +40,7 @@ const REST: Web = Web {
     pre_cookie: "vv_pre",
     csrf_cookie: None,
     same_site: "Lax",
+    redirect: StatusCode::SEE_OTHER,
 };
 
 const FORMS: Web = Web {
@@ -53,6 +58,25 @@ const FORMS: Web = Web {
     pre_cookie: "sm_pre",
     csrf_cookie: Some("sm_csrf"),
     same_site: "Strict",
+    redirect: StatusCode::SEE_OTHER,
+};
+
+const THREADS: Web = Web {
+    entry: "/",
+    login: "/signin",
+    home: "/app/inbox",
+    compose: "/app/compose",
+    privacy: "/about/privacy",
+    terms: "/about/terms",
+    logout: "/signout",
+    user_field: "login",
+    pass_field: "pass",
+    csrf_field: "_csrf",
+    session_cookie: "thr_session",
+    pre_cookie: "thr_signin",
+    csrf_cookie: Some("XSRF-TOKEN"),
+    same_site: "Lax",
+    redirect: StatusCode::FOUND,
 };
 
 /// The browser-facing names of `dialect`.
@@ -60,5 +84,6 @@ pub(crate) fn web(dialect: Dialect) -> &'static Web {
     match dialect {
         Dialect::Rest => &REST,
         Dialect::Forms => &FORMS,
+        Dialect::Threads => &THREADS,
     }
 }

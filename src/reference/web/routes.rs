@@ -1,6 +1,6 @@
-//! The page and sign-in routes of both dialects: pages, sign-in with a pre-session CSRF token,
+//! The page and sign-in routes of every dialect: pages, sign-in with a pre-session CSRF token,
 //! cookie sessions, compose and sign-out. Paths, field and cookie names come from the dialect's
-//! [`Web`].
+//! [`Web`], and so does the status of its redirects.
 
 use std::collections::HashMap;
 
@@ -55,9 +55,9 @@ fn html(status: StatusCode, body: String) -> Response {
     (status, Html(body)).into_response()
 }
 
-/// `303 See Other` to `to`, with these `Set-Cookie` values.
-fn see_other(to: &str, cookies: &[String]) -> Response {
-    let mut resp = (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+/// The dialect's page redirect (303 or 302) to `to`, with these `Set-Cookie` values.
+fn redirect(w: &Web, to: &str, cookies: &[String]) -> Response {
+    let mut resp = (w.redirect, [(header::LOCATION, to)]).into_response();
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {
             resp.headers_mut().append(header::SET_COOKIE, v);
@@ -139,13 +139,13 @@ async fn login_submit(
     if let Some(name) = w.csrf_cookie {
         cookies.push(strong_cookie(w, name, &session.csrf, false));
     }
-    see_other(w.home, &cookies)
+    redirect(w, w.home, &cookies)
 }
 
 async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let w = web(state.settings.dialect);
     let Some(caller) = page_caller(&state, &headers) else {
-        return see_other(w.login, &[]);
+        return redirect(w, w.login, &[]);
     };
     let who = SignedIn {
         user: caller.user,
@@ -161,7 +161,7 @@ async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Response {
 async fn compose_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let w = web(state.settings.dialect);
     let Some(caller) = page_caller(&state, &headers) else {
-        return see_other(w.login, &[]);
+        return redirect(w, w.login, &[]);
     };
     let who = SignedIn {
         user: caller.user,
@@ -190,7 +190,7 @@ async fn compose_submit(
         &[],
     );
     match started {
-        Ok(_) => see_other(w.home, &[]),
+        Ok(_) => redirect(w, w.home, &[]),
         Err(e) => e.into_response(),
     }
 }
@@ -207,5 +207,5 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): F
     if let Some(name) = w.csrf_cookie {
         cookies.push(expired_cookie(w, name));
     }
-    see_other(w.login, &cookies)
+    redirect(w, w.login, &cookies)
 }
