@@ -160,6 +160,19 @@ async fn bites(flaw: Flaw) {
                 StatusCode::UNAUTHORIZED
             );
         }
+        Flaw::EchoCredentials => {
+            let missing = "/v2/threads/thr_aaaaaaaaaaaa";
+            let body = get(&server, &c, missing, Some(&pa))
+                .await
+                .text()
+                .await
+                .expect("body");
+            assert!(body.contains("\"debug\""), "{body}");
+            assert!(
+                body.contains(&pa),
+                "the error quotes the caller's token: {body}"
+            );
+        }
         Flaw::MangledText => {
             let page = json(get(&server, &c, &posts, Some(&pa)).await).await;
             assert_eq!(page["posts"][0]["text"], "Bonjour, a va? ");
