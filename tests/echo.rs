@@ -230,6 +230,9 @@ operations:
     path: /api/conversations/{{{{conversation_id}}}}/messages
     json: {{ body: "{{{{body}}}}" }}
     outputs: {{ message_id: $.id }}
+  get_conversation:
+    path: /api/conversations/{{{{conversation_id}}}}
+    outputs: {{ conversation_id: $.id, subject: $.subject, participants: {{ items: "$.participants[*]", item: {{ id: $.id }} }} }}
   list_conversations:
     path: /api/conversations
     outputs:

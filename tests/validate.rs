@@ -102,25 +102,25 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
     ),
     (
         "profile-unknown-operation.yaml",
-        "40:3",
+        "43:3",
         "unknown operation `get_mesage`",
         Some("did you mean `get_message`?"),
     ),
     (
         "profile-unknown-page.yaml",
-        "71:35",
+        "74:35",
         "unknown field `inbx` (at `pages`)",
         Some("did you mean `inbox`?"),
     ),
     (
         "profile-page-unknown-actor.yaml",
-        "71:71",
+        "74:71",
         "unknown actor `patient_a_browsr`",
         Some("did you mean `patient_a_browser`?"),
     ),
     (
         "profile-lockout-unknown-actor.yaml",
-        "72:67",
+        "75:67",
         "unknown actor `bruno`",
         Some(
             "expected one of: patient_a, patient_b, clinician, locked_out, patient_a_browser, outbox",
@@ -128,8 +128,8 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
     ),
     (
         "profile-lockout-actor-shared.yaml",
-        "72:67",
-        "`declared.lockout_actor` is `patient_b`, whom other checks use: sec.access.cross-patient-message (<embedded>/suites/security.yaml:82:7), sec.access.cross-patient-attachment",
+        "75:67",
+        "`declared.lockout_actor` is `patient_b`, whom other checks use: sec.access.cross-patient-message (<embedded>/suites/security.yaml:91:7), sec.access.cross-patient-attachment",
         Some("the lockout probe locks that account; name an actor of its own that no check uses"),
     ),
     (

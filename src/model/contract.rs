@@ -152,3 +152,13 @@ pub fn optional_default(input: &str) -> serde_json::Value {
 
 /// Variables every template can use.
 pub const GLOBALS: &[&str] = &["run_id", "actors", "declared", "target", "pages"];
+
+/// Operations a profile may serve with another's request, reading what it needs from that
+/// response (`get_message` from the thread's list when a vendor has no single-message route):
+/// (derived, from).
+pub const DERIVABLE: &[(&str, &str)] = &[
+    ("get_message", "list_messages"),
+    ("get_message", "get_conversation"),
+    ("get_conversation", "list_conversations"),
+    ("get_conversation", "list_messages"),
+];

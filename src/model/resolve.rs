@@ -289,6 +289,50 @@ impl ResolvedTarget {
         })
     }
 
+    /// For each pair of `operations` the profile maps onto the same request (method, path and
+    /// query of its first request), a line saying so, so that a check meant to exercise distinct
+    /// endpoints shows it did not; the contract's derivable pairs are named as such.
+    pub fn same_requests(&self, operations: &[&str]) -> Vec<String> {
+        let key = |op: &str| {
+            let r = self.operations.get(op)?.requests.first()?;
+            let method = r.method.clone().unwrap_or_else(|| "GET".into());
+            Some((
+                method.to_ascii_uppercase(),
+                r.path.value.clone(),
+                r.query.clone(),
+            ))
+        };
+        let mut ops: Vec<&str> = operations.to_vec();
+        ops.sort_unstable();
+        ops.dedup();
+        let mut out = Vec::new();
+        for (i, a) in ops.iter().enumerate() {
+            for b in &ops[i + 1..] {
+                let (Some(ka), Some(kb)) = (key(a), key(b)) else {
+                    continue;
+                };
+                if ka != kb {
+                    continue;
+                }
+                let derived = crate::model::contract::DERIVABLE
+                    .iter()
+                    .find(|(d, f)| (d == a && f == b) || (d == b && f == a));
+                let request = format!("{} {}", ka.0, ka.1);
+                out.push(match derived {
+                    Some((d, f)) => format!(
+                        "note: this profile derives {d} from {f}: both send {request}, so they \
+                         are one endpoint, not two"
+                    ),
+                    None => format!(
+                        "note: this profile maps {a} and {b} onto the same request ({request}), \
+                         so they are one endpoint, not two"
+                    ),
+                });
+            }
+        }
+        out
+    }
+
     /// The absolute URL of a path (or an absolute URL given as is).
     pub fn url(&self, path: &str) -> Result<url::Url, url::ParseError> {
         if path.starts_with("http://") || path.starts_with("https://") {
@@ -296,5 +340,60 @@ impl ResolvedTarget {
         } else {
             self.base_url.join(path)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(yaml: &str) -> ResolvedTarget {
+        let node = crate::model::yaml::parse(yaml).expect("YAML");
+        let profile: TargetProfile = crate::model::yaml::from_node(&node).expect("a profile");
+        let file = Arc::new(SourceFile {
+            path: "t.yaml".into(),
+            text: yaml.to_string(),
+        });
+        ResolvedTarget::resolve(&profile, &file).expect("resolves")
+    }
+
+    #[test]
+    fn operations_mapped_onto_one_request_are_named_and_derivable_ones_say_so() {
+        let t = target(
+            r#"
+name: t
+base_url: https://vendor.example
+actors: {}
+operations:
+  list_messages: { path: "/t/{{conversation_id}}/posts", outputs: {} }
+  get_message: { path: "/t/{{conversation_id}}/posts", outputs: {} }
+  send_message: { method: post, path: "/t/{{conversation_id}}/posts", outputs: {} }
+  list_conversations: { path: /t, outputs: {} }
+  mark_read: { path: /t, outputs: {} }
+"#,
+        );
+        assert_eq!(
+            t.same_requests(&[
+                "get_message",
+                "list_messages",
+                "send_message",
+                "get_message"
+            ]),
+            [
+                "note: this profile derives get_message from list_messages: both send GET \
+              /t/{{conversation_id}}/posts, so they are one endpoint, not two"
+            ]
+        );
+        assert_eq!(
+            t.same_requests(&["list_conversations", "mark_read"]),
+            [
+                "note: this profile maps list_conversations and mark_read onto the same request \
+              (GET /t), so they are one endpoint, not two"
+            ]
+        );
+        assert!(
+            t.same_requests(&["send_message", "list_messages"])
+                .is_empty()
+        );
     }
 }

@@ -175,6 +175,13 @@ pub async fn run(
         last_exchange: None,
     };
     r.ctx.extend(prerequisite_vars);
+    let exercised: Vec<&str> = check
+        .steps
+        .iter()
+        .flat_map(|s| s.operations())
+        .map(|o| o.as_str())
+        .collect();
+    r.details.extend(rc.target.same_requests(&exercised));
     let end = 'steps: {
         for (name, value) in &check.vars {
             match template::render_value(&Value::String(value.value.clone()), &r.ctx_value()) {
