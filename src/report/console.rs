@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use super::text::{NEEDS_ATTESTATION, reason_text, requirement_list, seconds, terminal_line};
 use crate::model::standard::Domain;
@@ -13,7 +14,7 @@ use crate::outcome::{CheckResult, CheckStatus, Event, RunReport, Summary, Verdic
 pub struct ConsoleOptions {
     /// Colour labels with ANSI escape codes.
     pub color: bool,
-    /// Print only failures and errors while the run streams.
+    /// Print only failed and errored checks, and the summary's final line.
     pub quiet: bool,
     /// Also print the exchanges each check recorded.
     pub verbose: bool,
@@ -130,9 +131,28 @@ impl Console {
     }
 
     /// Writes the end-of-run summary: counts per domain, verdicts per requirement, the
-    /// `--insecure` warning and the final line with the exit code.
+    /// `--insecure` warning and the final line with the exit code; in quiet mode the final
+    /// line alone.
     pub fn summary(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         self.clear_progress(out)?;
+        if !self.options.quiet {
+            self.details(report, out)?;
+        }
+        self.final_line(report, out)
+    }
+
+    /// Where the reports went (not in quiet mode, which prints the final line alone).
+    pub fn reports_written(&self, paths: &[PathBuf], out: &mut dyn Write) -> io::Result<()> {
+        if self.options.quiet {
+            return Ok(());
+        }
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        writeln!(out, "reports: {}", names.join(", "))?;
+        out.flush()
+    }
+
+    /// The summary's tables and notes: domains, requirements, `--insecure`, the partition.
+    fn details(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         self.domain_table(report, out)?;
         self.requirement_list(report, out)?;
         if report.insecure {
@@ -148,6 +168,11 @@ impl Console {
                 "partition {partition}: this report covers part of the plan"
             )?;
         }
+        Ok(())
+    }
+
+    /// `vvcheck: N checks: … — exit code C`.
+    fn final_line(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         let s = report.summary;
         writeln!(
             out,
