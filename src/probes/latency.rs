@@ -165,6 +165,44 @@ pub fn judge(operation: &str, samples: &[Duration], threshold: Duration) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::inputs::{InputPaths, load};
+    use crate::model::suite::StepKind;
+    use crate::probes::registry::Registry;
+
+    /// A target profile may declare its own threshold (`declared.latency_p95_ms`), so the
+    /// titles a report prints for a latency check must not state one; notes and findings do.
+    #[test]
+    fn shipped_titles_state_no_threshold_a_profile_overrides() {
+        let inputs = load(&InputPaths::default(), &Registry).expect("shipped inputs load");
+        let duration = regex::Regex::new(r"\d\s*(ms|s)\b|\bseconds?\b").expect("valid");
+        let mut seen = 0;
+        for check in &inputs.checks {
+            let overridable = check.steps.iter().any(|s| match &s.kind {
+                StepKind::Probe { name, params } if name.as_str() == Latency::NAME => params
+                    .as_any()
+                    .downcast_ref::<LatencyParams>()
+                    .is_some_and(|p| p.p95_ms.is_none()),
+                _ => false,
+            });
+            if !overridable {
+                continue;
+            }
+            seen += 1;
+            let requirement_titles = check
+                .requirements
+                .iter()
+                .filter_map(|r| inputs.catalogue.get(r))
+                .map(|r| r.title.as_str());
+            for title in std::iter::once(check.title.as_str()).chain(requirement_titles) {
+                assert!(
+                    !duration.is_match(title),
+                    "`{}`: title {title:?} states a threshold",
+                    check.id.as_str()
+                );
+            }
+        }
+        assert!(seen > 0, "the shipped suites time an operation");
+    }
 
     #[test]
     fn nearest_rank() {
