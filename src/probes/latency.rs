@@ -1,5 +1,7 @@
 //! Latency (TEC-02): an operation repeated under light concurrent use, its 95th percentile
-//! judged against a threshold.
+//! judged against a threshold. Samples that failed (a transport error, a 502/503/504 or any
+//! other answer that is not a success) are left out of the figures and named in the notes;
+//! when more than a quarter fail, the probe ends in an error, never a pass.
 
 use std::any::Any;
 use std::time::Duration;
@@ -9,10 +11,10 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{Probe, ProbeEnv, ProbeResult};
+use super::{CallSample, Probe, ProbeEnv, ProbeResult};
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
-use crate::outcome::{CheckError, ErrorKind, Finding};
+use crate::outcome::{CheckError, ErrorKind, Finding, reason};
 
 fn get_message() -> Located<String> {
     Located::new("get_message".to_string())
@@ -89,39 +91,37 @@ async fn latency(p: &LatencyParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
         inputs.insert(k.clone(), env.render(v)?);
     }
     let mut timings = Vec::with_capacity(samples);
-    let mut errors = 0usize;
-    let mut last_error = String::new();
+    let mut failures = Failures::default();
     let mut remaining = samples;
     while remaining > 0 {
         let batch = remaining.min(concurrency);
         remaining -= batch;
         let runs = (0..batch).map(|_| env.calls.call(op_name, &inputs, &session));
         for r in futures_util::future::join_all(runs).await {
-            match (&r.error, r.status) {
-                (None, Some(status)) if (200..300).contains(&status) => {
-                    timings.push(r.exchanges.iter().map(|e| e.elapsed).sum());
-                }
-                (Some(e), _) => {
-                    errors += 1;
-                    last_error = e.message.clone();
-                }
-                (None, Some(status)) => {
-                    errors += 1;
-                    last_error = format!("status {status}");
-                }
-                (None, None) => errors += 1,
+            match sample_failure(&r) {
+                None => timings.push(r.exchanges.iter().map(|e| e.elapsed).sum()),
+                Some(why) => failures.add(why),
             }
             if let Some(ex) = r.exchanges.last() {
                 env.evidence.exchanges.push(ex.clone());
             }
         }
     }
-    // Most samples must succeed for a percentile to mean anything.
-    if errors * 5 > samples {
+    if failures.count > 0 {
+        env.notes.push(format!(
+            "{op_name} as {actor}: {} of {samples} samples failed and are left out of the latency figures: {}",
+            failures.count,
+            failures.describe()
+        ));
+    }
+    // A percentile of the answers that came back says nothing when many did not.
+    if failures.count * 4 > samples {
         return Err(CheckError::new(
             ErrorKind::Unavailable,
             format!(
-                "latency of {op_name}: {errors} of {samples} samples failed (last: {last_error})"
+                "latency of {op_name}: {} of {samples} samples failed ({}), more than a quarter",
+                failures.count,
+                failures.describe()
             ),
         ));
     }
@@ -133,6 +133,46 @@ async fn latency(p: &LatencyParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
         threshold.as_millis()
     ));
     Ok(judge(op_name, &timings, threshold).into_iter().collect())
+}
+
+/// Why a sample is not a latency figure: the operation failed, or it answered without
+/// succeeding (a 503 is fast because nothing was done, so timing it would flatter the target).
+fn sample_failure(r: &CallSample) -> Option<String> {
+    if let Some(e) = &r.error {
+        return Some(e.message.clone());
+    }
+    match r.status {
+        Some(status) if (200..300).contains(&status) => None,
+        Some(status) => Some(
+            format!("{status} {}", reason(status))
+                .trim_end()
+                .to_string(),
+        ),
+        None => Some("no response".to_string()),
+    }
+}
+
+/// The failed samples of a probe, counted by why they failed, in the order first seen.
+#[derive(Debug, Default)]
+struct Failures {
+    count: usize,
+    by_reason: IndexMap<String, usize>,
+}
+
+impl Failures {
+    fn add(&mut self, why: String) {
+        self.count += 1;
+        *self.by_reason.entry(why).or_default() += 1;
+    }
+
+    /// `2× 503 Service Unavailable, 1× connection reset`.
+    fn describe(&self) -> String {
+        self.by_reason
+            .iter()
+            .map(|(why, n)| format!("{n}× {why}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// Nearest-rank percentile (`p` in 0..=100) of unsorted samples.
