@@ -1,6 +1,6 @@
 //! Latency (TEC-02): an operation repeated under light concurrent use, its 95th percentile
-//! judged against a threshold. Samples that failed (a transport error, a 502/503/504 or any
-//! other answer that is not a success) are left out of the figures and named in the notes;
+//! judged against a threshold. Samples that failed (a transport error, even one that was
+//! retried, a 502/503/504 or any other answer that is not a success) are left out of the figures and named in the notes;
 //! when more than a quarter fail, the probe ends in an error, never a pass.
 
 use std::any::Any;
@@ -141,6 +141,10 @@ fn sample_failure(r: &CallSample) -> Option<String> {
     if let Some(e) = &r.error {
         return Some(e.message.clone());
     }
+    // A retried attempt's failure and the pause before the retry are in the sample's time.
+    if let Some(a) = r.exchanges.iter().find_map(|e| e.attempts.first()) {
+        return Some(format!("{}, then retried", a.error));
+    }
     match r.status {
         Some(status) if (200..300).contains(&status) => None,
         Some(status) => Some(
@@ -242,6 +246,45 @@ mod tests {
             }
         }
         assert!(seen > 0, "the shipped suites time an operation");
+    }
+
+    #[test]
+    fn a_sample_that_needed_a_retry_is_not_a_latency_figure() {
+        let exchange = crate::outcome::Exchange {
+            actor: "patient_a".into(),
+            purpose: "get_message".into(),
+            method: "GET".into(),
+            url: "https://vendor.example/m/1".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status: Some(200),
+            response_headers: Vec::new(),
+            response_body: None,
+            response_size: 0,
+            error: None,
+            elapsed: Duration::from_millis(205),
+            attempts: Vec::new(),
+        };
+        let mut sample = CallSample {
+            status: Some(200),
+            exchanges: vec![exchange],
+            error: None,
+        };
+        assert_eq!(sample_failure(&sample), None);
+        sample.exchanges[0].attempts.push(crate::outcome::Attempt {
+            error: "request failed: connection reset by peer".into(),
+            elapsed: Duration::from_millis(2),
+        });
+        assert_eq!(
+            sample_failure(&sample).as_deref(),
+            Some("request failed: connection reset by peer, then retried")
+        );
+        sample.exchanges[0].attempts.clear();
+        sample.status = Some(503);
+        assert_eq!(
+            sample_failure(&sample).as_deref(),
+            Some("503 Service Unavailable")
+        );
     }
 
     #[test]

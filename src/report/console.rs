@@ -311,7 +311,6 @@ mod tests;
 /// How much of a body `--verbose` shows.
 const VERBOSE_BODY: usize = 600;
 
-/// An exchange in full for `--verbose`, curl-style: `>` sent, `<` received (already redacted).
 /// `at suites/security.yaml:24:7`: the suite step a failure or error came from.
 pub(crate) fn location_line(r: &CheckResult) -> Option<String> {
     let at = match r.status {
@@ -322,6 +321,8 @@ pub(crate) fn location_line(r: &CheckResult) -> Option<String> {
     Some(format!("at {at}"))
 }
 
+/// An exchange in full for `--verbose`, curl-style: `>` sent, `<` received (already redacted),
+/// each attempt that failed and was retried on a line of its own before the outcome.
 fn exchange_lines(e: &crate::outcome::Exchange) -> Vec<String> {
     let mut lines = vec![format!(
         "> {} {} ({}, as {})",
@@ -338,9 +339,23 @@ fn exchange_lines(e: &crate::outcome::Exchange) -> Vec<String> {
     if let Some(b) = &e.request_body {
         lines.push(format!("> {}", excerpt(&b.text())));
     }
+    let tries = e.attempts.len() + 1;
+    for (i, a) in e.attempts.iter().enumerate() {
+        lines.push(format!(
+            "< attempt {} of {tries}: {} ({} ms); retried",
+            i + 1,
+            terminal_line(&a.error),
+            a.elapsed.as_millis()
+        ));
+    }
+    let last = if tries > 1 {
+        format!(", attempt {tries} of {tries}")
+    } else {
+        String::new()
+    };
     match (e.status, &e.error) {
         (Some(s), _) => lines.push(format!(
-            "< {s} {} ({} ms)",
+            "< {s} {} ({} ms{last})",
             crate::http::reason(s),
             e.elapsed.as_millis()
         )),

@@ -245,3 +245,30 @@ fn verbose_reads_a_spilled_body_back() {
     let text = String::from_utf8(out).expect("UTF-8");
     assert!(text.contains("< {\"text\": \"spilled-marker\""), "{text}");
 }
+
+#[test]
+fn verbose_shows_each_attempt_of_a_retried_request() {
+    let report = fixture::report();
+    let mut e = report
+        .checks
+        .iter()
+        .find_map(|c| c.evidence.exchanges.first())
+        .expect("a check with an exchange")
+        .clone();
+    e.status = Some(200);
+    e.error = None;
+    e.attempts = vec![crate::outcome::Attempt {
+        error: "request failed: connection reset by peer".into(),
+        elapsed: std::time::Duration::from_millis(4),
+    }];
+    let lines = exchange_lines(&e);
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("< attempt"))
+        .expect("an attempt line");
+    assert_eq!(
+        lines[at],
+        "< attempt 1 of 2: request failed: connection reset by peer (4 ms); retried"
+    );
+    assert_eq!(lines[at + 1], "< 200 OK (30 ms, attempt 2 of 2)");
+}
