@@ -10,6 +10,7 @@ pub mod located;
 pub mod pattern;
 pub mod probe;
 pub mod resolve;
+pub mod secret_file;
 pub mod standard;
 pub mod suite;
 pub mod target;

@@ -125,7 +125,8 @@ impl Console {
                 let (done, total) = (self.done, self.total);
                 self.check_finished(r, done, total, out)?;
             }
-            Event::CheckStarted { .. } | Event::RunFinished(_) => {}
+            // Warnings go to stderr, where the command line prints them.
+            Event::InputWarning(_) | Event::CheckStarted { .. } | Event::RunFinished(_) => {}
         }
         Ok(())
     }
