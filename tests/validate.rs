@@ -84,9 +84,15 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
     ),
     (
         "undefined-variable.yaml",
-        "7:32",
+        "7:35",
         "undefined variable `conversation_idd`",
         None,
+    ),
+    (
+        "profile-undefined-variable.yaml",
+        "26:57",
+        "undefined variable `subjet`",
+        Some("did you mean `subject`?"),
     ),
     (
         "missing-input.yaml",

@@ -5,6 +5,7 @@ pub mod attest;
 pub mod contract;
 pub mod diag;
 pub mod inputs;
+pub mod json_template;
 pub mod load;
 pub mod located;
 pub mod pattern;

@@ -64,7 +64,8 @@ pub(super) fn check_vars(
         Ok(used) => {
             for v in used {
                 if !known.contains(&v) && !GLOBALS.contains(&v.as_str()) {
-                    let d = sink.error(loc, format!("undefined variable `{v}`"));
+                    let at = name_in_template(&sink.file.text, loc, &v);
+                    let d = sink.error(at, format!("undefined variable `{v}`"));
                     if let Some(s) = suggest(
                         &v,
                         known
@@ -77,5 +78,97 @@ pub(super) fn check_vars(
                 }
             }
         }
+    }
+}
+
+/// Where `name` is first written inside a `{{ … }}` or `{% … %}` of the token at `loc`, so a
+/// caret can point at it; `loc` itself when it is not found on the token's first line (a block
+/// scalar, an escape sequence).
+pub(super) fn name_in_template(text: &str, loc: Loc, name: &str) -> Loc {
+    let Some(line) = (loc.line as usize)
+        .checked_sub(1)
+        .and_then(|i| text.lines().nth(i))
+    else {
+        return loc;
+    };
+    let col = (loc.column as usize).saturating_sub(1);
+    let Some(start) = line
+        .char_indices()
+        .nth(col)
+        .map(|(i, _)| i)
+        .filter(|_| col < line.chars().count())
+    else {
+        return loc;
+    };
+    let token = line[start..]
+        .get(..loc.len as usize)
+        .filter(|_| loc.len > 0)
+        .unwrap_or(&line[start..]);
+    match find_in_expressions(token, name) {
+        Some(i) => Loc {
+            line: loc.line,
+            column: loc.column + token[..i].chars().count() as u32,
+            len: name.len() as u32,
+        },
+        None => loc,
+    }
+}
+
+/// The byte offset of `name` as a whole word inside the first template expression or
+/// statement of `text` that holds it.
+fn find_in_expressions(text: &str, name: &str) -> Option<usize> {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(open) = text[from..].find(['{']).map(|i| from + i) {
+        let rest = &text[open..];
+        let close = if rest.starts_with("{{") {
+            "}}"
+        } else if rest.starts_with("{%") {
+            "%}"
+        } else {
+            from = open + 1;
+            continue;
+        };
+        let end = rest.find(close).map_or(text.len(), |i| open + i);
+        let inner = &text[open + 2..end];
+        for (i, _) in inner.match_indices(name) {
+            let before = inner[..i].chars().next_back();
+            let after = inner[i + name.len()..].chars().next();
+            if !before.is_some_and(word) && !after.is_some_and(word) {
+                return Some(open + 2 + i);
+            }
+        }
+        from = end;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_found_inside_the_template_of_its_token() {
+        // `ë` is two bytes and one column: positions count characters.
+        let text = "a:\n  x: { name: \"Zoë\", t: \"subjet {{ subjet }} {{subjets}}\" }\n";
+        let root = crate::model::yaml::parse(text).expect("parses");
+        let token = root
+            .get("a")
+            .and_then(|a| a.get("x"))
+            .and_then(|x| x.get("t"))
+            .expect("the node")
+            .loc;
+        assert_eq!((token.line, token.column), (2, 24), "the quoted scalar");
+        let at = name_in_template(text, token, "subjet");
+        assert_eq!((at.line, at.column, at.len), (2, 35, 6));
+        let at = name_in_template(text, token, "subjets");
+        assert_eq!((at.line, at.column), (2, 47));
+        assert_eq!(name_in_template(text, token, "nowhere"), token);
+        let beyond = Loc {
+            line: 9,
+            column: 1,
+            len: 1,
+        };
+        assert_eq!(name_in_template(text, beyond, "subjet"), beyond);
     }
 }
