@@ -83,6 +83,18 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "templated-jsonpath.yaml",
+        "10:11",
+        "invalid JSONPath `$.conversations[?@.id = '{{conversation_id}}']`: at position 22,",
+        None,
+    ),
+    (
+        "profile-templated-jsonpath.yaml",
+        "42:13",
+        "invalid JSONPath `$.posts[?@.key = '{{message_id}}'].text`: at position 15,",
+        None,
+    ),
+    (
         "undefined-variable.yaml",
         "7:35",
         "undefined variable `conversation_idd`",

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::contract::GLOBALS;
 use super::diag::{Diagnostic, Diagnostics, SourceFile, suggest};
 use super::located::Located;
+use super::pattern::PathExpr;
 use super::template;
 use super::yaml::Loc;
 
@@ -40,13 +41,10 @@ impl Sink<'_> {
     }
 }
 
-/// Checks a JSONPath parses (templates inside filters are checked after rendering).
+/// Checks a JSONPath parses (a templated one with placeholder values).
 pub(super) fn check_jsonpath(sink: &mut Sink, loc: Loc, path: &str) {
-    if template::is_template(path) {
-        return;
-    }
-    if let Err(e) = serde_json_path::JsonPath::parse(path) {
-        sink.error(loc, format!("invalid JSONPath `{path}`: {e}"));
+    if let Err(e) = PathExpr::new(path) {
+        sink.error(loc, e);
     }
 }
 
