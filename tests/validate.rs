@@ -95,6 +95,18 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "profile-actor-attribute.yaml",
+        "26:40",
+        "no actor has attribute `uid` (asked of `actors[to]`); the actors' attributes: canaries, id, name, username",
+        Some("did you mean `id`?"),
+    ),
+    (
+        "profile-named-actor-attribute.yaml",
+        "67:74",
+        "actor `clinician` has no attribute `uid`; its attributes: canaries, id, name, username",
+        Some("did you mean `id`?"),
+    ),
+    (
         "undefined-variable.yaml",
         "7:35",
         "undefined variable `conversation_idd`",

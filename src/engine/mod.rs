@@ -109,6 +109,8 @@ async fn login_all(
         .collect()
 }
 
+/// The variables every template sees. What `actors.<name>` holds here is what
+/// `model::validate::ActorAttributes` checks templates against at load: keep the two in step.
 fn globals(
     target: &ResolvedTarget,
     sessions: &IndexMap<String, Result<Arc<Session>, LoginError>>,

@@ -1,12 +1,15 @@
 //! Cross-checks between inputs: requirement IDs, operations, actors, `needs`, templates,
 //! regexes and JSONPaths. Every problem is collected; none stops the others.
 
+mod actors;
 mod cross;
 mod suite;
 mod target;
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
+
+use serde_json::Value;
 
 use super::contract::GLOBALS;
 use super::diag::{Diagnostic, Diagnostics, SourceFile, suggest};
@@ -15,6 +18,7 @@ use super::pattern::PathExpr;
 use super::template;
 use super::yaml::Loc;
 
+pub use actors::ActorAttributes;
 pub use cross::{requirement_refs, suites_against_target};
 pub use suite::suites;
 pub use target::target;
@@ -23,6 +27,9 @@ pub use target::target;
 pub(super) struct Sink<'a> {
     pub(super) file: &'a Arc<SourceFile>,
     pub(super) diags: &'a mut Diagnostics,
+    /// The attributes of the target's actors, when a target profile is loaded: templates that
+    /// ask an actor for an attribute are checked against them.
+    pub(super) actors: Option<&'a ActorAttributes>,
 }
 
 impl Sink<'_> {
@@ -48,8 +55,37 @@ pub(super) fn check_jsonpath(sink: &mut Sink, loc: Loc, path: &str) {
     }
 }
 
+/// Checks one template written at `loc`: its syntax, that every variable it uses is defined at
+/// that point, and the actor attributes it asks for.
+pub(super) fn check_template(sink: &mut Sink, loc: Loc, text: &str, known: &HashSet<String>) {
+    check_vars(sink, loc, template::variables(text), known);
+    if let Some(attrs) = sink.actors {
+        actors::check(sink, loc, text, attrs);
+    }
+}
+
+/// [`check_template`] for every string inside a JSON value written at `loc`.
+pub(super) fn check_value(sink: &mut Sink, loc: Loc, v: &Value, known: &HashSet<String>) {
+    check_vars(sink, loc, template::value_variables(v), known);
+    if let Some(attrs) = sink.actors {
+        for text in strings(v) {
+            actors::check(sink, loc, text, attrs);
+        }
+    }
+}
+
+/// Every string inside a JSON value.
+fn strings(v: &Value) -> Vec<&str> {
+    match v {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().flat_map(strings).collect(),
+        Value::Object(map) => map.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Reports template variables that are not defined at that point.
-pub(super) fn check_vars(
+fn check_vars(
     sink: &mut Sink,
     loc: Loc,
     used: Result<BTreeSet<String>, template::TemplateError>,

@@ -3,16 +3,20 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::{Sink, check_jsonpath, check_vars};
+use super::{ActorAttributes, Sink, check_jsonpath, check_template};
 use crate::model::contract::{self, ContractOp};
 use crate::model::diag::{Diagnostics, SourceFile};
 use crate::model::target::{AuthKind, RequestSpec, TargetProfile};
-use crate::model::template;
 use crate::model::yaml::Loc;
 
 /// Validates a target profile on its own: URLs, auth schemes, actors, operations, outputs.
 pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
-    let mut sink = Sink { file, diags };
+    let attrs = ActorAttributes::of(profile);
+    let mut sink = Sink {
+        file,
+        diags,
+        actors: Some(&attrs),
+    };
     for u in std::iter::once(&profile.base_url).chain(profile.http_url.as_ref()) {
         match url::Url::parse(u) {
             Ok(parsed)
@@ -149,7 +153,7 @@ fn request_vars(sink: &mut Sink, r: &RequestSpec, known: &HashSet<String>) {
         .chain(r.body.as_ref())
         .chain(r.json.iter().flat_map(|j| &j.strings));
     for t in texts {
-        check_vars(sink, t.loc, template::variables(t), known);
+        check_template(sink, t.loc, t, known);
     }
 }
 
@@ -162,7 +166,7 @@ fn part_checks(
 ) {
     for p in parts {
         match (&p.value, &p.file) {
-            (Some(v), None) => check_vars(sink, v.loc, template::variables(v), known),
+            (Some(v), None) => check_template(sink, v.loc, v, known),
             (None, Some(f)) if op.accepts(f) => {}
             (None, Some(f)) => {
                 sink.error(
