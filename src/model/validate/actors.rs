@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use indexmap::IndexMap;
 use regex::Regex;
 
-use super::{Sink, name_in_template};
+use super::{Sink, expressions, name_in_template};
 use crate::model::diag::suggest;
 use crate::model::target::TargetProfile;
 use crate::model::yaml::Loc;
@@ -41,11 +41,17 @@ impl ActorAttributes {
 /// One `actors…` reference in a template.
 #[derive(Debug, PartialEq, Eq)]
 struct ActorRef {
-    /// The actor named literally, or `None` when a variable names it (`actors[to]`).
-    actor: Option<String>,
-    /// The variable that names the actor, when one does.
-    through: Option<String>,
+    actor: Who,
     attribute: String,
+}
+
+/// How a reference names its actor.
+#[derive(Debug, PartialEq, Eq)]
+enum Who {
+    /// `actors.clinician`, `actors['clinician']`.
+    Named(String),
+    /// `actors[to]`: the actor a variable holds, known only when the template runs.
+    Variable(String),
 }
 
 /// `actors.NAME.ATTR`, `actors['NAME'].ATTR`, `actors[var].ATTR` (and `['ATTR']`), not preceded
@@ -63,34 +69,20 @@ fn pattern() -> &'static Regex {
 /// The actor references inside the `{{ … }}` and `{% … %}` of a template.
 fn references(template: &str) -> Vec<ActorRef> {
     let mut out = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find(['{']) {
-        let after = &rest[open..];
-        let close = if after.starts_with("{{") {
-            "}}"
-        } else if after.starts_with("{%") {
-            "%}"
-        } else {
-            rest = &rest[open + 1..];
-            continue;
-        };
-        let end = after.find(close).unwrap_or(after.len());
-        let inner = &after[2..end];
+    for (_, inner) in expressions(template) {
         for c in pattern().captures_iter(inner) {
             let text = |i: usize| c.get(i).map(|m| m.as_str().to_string());
-            let (Some(attribute), actor) = (
-                text(5).or_else(|| text(6)).or_else(|| text(7)),
-                text(1).or_else(|| text(2)).or_else(|| text(3)),
-            ) else {
-                continue;
+            let attribute = text(5).or_else(|| text(6)).or_else(|| text(7));
+            let named = text(1).or_else(|| text(2)).or_else(|| text(3));
+            let actor = match (named, text(4)) {
+                (Some(name), _) => Who::Named(name),
+                (None, Some(var)) => Who::Variable(var),
+                (None, None) => continue,
             };
-            out.push(ActorRef {
-                actor,
-                through: text(4),
-                attribute,
-            });
+            if let Some(attribute) = attribute {
+                out.push(ActorRef { actor, attribute });
+            }
         }
-        rest = &after[end..];
     }
     out
 }
@@ -100,8 +92,8 @@ fn references(template: &str) -> Vec<ActorRef> {
 pub(super) fn check(sink: &mut Sink, loc: Loc, template: &str, attrs: &ActorAttributes) {
     for r in references(template) {
         let at = name_in_template(&sink.file.text, loc, &r.attribute);
-        match (&r.actor, &r.through) {
-            (Some(actor), _) => {
+        match &r.actor {
+            Who::Named(actor) => {
                 let Some(has) = attrs.0.get(actor) else {
                     let at = name_in_template(&sink.file.text, loc, actor);
                     let name = crate::model::Located {
@@ -131,19 +123,16 @@ pub(super) fn check(sink: &mut Sink, loc: Loc, template: &str, attrs: &ActorAttr
                     ),
                 });
             }
-            (None, through) => {
+            Who::Variable(var) => {
                 let all: BTreeSet<&str> = attrs.0.values().flatten().map(String::as_str).collect();
                 if all.is_empty() || all.contains(r.attribute.as_str()) {
                     continue;
                 }
-                let by = through
-                    .as_deref()
-                    .map_or(String::new(), |v| format!(" (asked of `actors[{v}]`)"));
                 let list: Vec<&str> = all.iter().copied().collect();
                 let d = sink.error(
                     at,
                     format!(
-                        "no actor has attribute `{}`{by}; the actors' attributes: {}",
+                        "no actor has attribute `{}` (asked of `actors[{var}]`); the actors' attributes: {}",
                         r.attribute,
                         list.join(", ")
                     ),
@@ -171,10 +160,9 @@ fn likely<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 mod tests {
     use super::*;
 
-    fn r(actor: Option<&str>, through: Option<&str>, attribute: &str) -> ActorRef {
+    fn named(actor: &str, attribute: &str) -> ActorRef {
         ActorRef {
-            actor: actor.map(str::to_string),
-            through: through.map(str::to_string),
+            actor: Who::Named(actor.to_string()),
             attribute: attribute.to_string(),
         }
     }
@@ -186,16 +174,19 @@ mod tests {
                 "/u/{{ actors.clinician.id }}/{{actors[to].uid}}?x={{ actors['patient_a'][\"username\"] }}"
             ),
             vec![
-                r(Some("clinician"), None, "id"),
-                r(None, Some("to"), "uid"),
-                r(Some("patient_a"), None, "username"),
+                named("clinician", "id"),
+                ActorRef {
+                    actor: Who::Variable("to".to_string()),
+                    attribute: "uid".to_string(),
+                },
+                named("patient_a", "username"),
             ]
         );
         assert!(references("actors.clinician.id outside a template").is_empty());
         assert!(references("{{ other.actors.x.id }} {{ my_actors.x.id }}").is_empty());
         assert_eq!(
             references("{% if actors.patient_b.canaries %}x{% endif %}"),
-            vec![r(Some("patient_b"), None, "canaries")]
+            vec![named("patient_b", "canaries")]
         );
     }
 

@@ -126,12 +126,7 @@ pub(super) fn name_in_template(text: &str, loc: Loc, name: &str) -> Loc {
         return loc;
     };
     let col = (loc.column as usize).saturating_sub(1);
-    let Some(start) = line
-        .char_indices()
-        .nth(col)
-        .map(|(i, _)| i)
-        .filter(|_| col < line.chars().count())
-    else {
+    let Some(start) = line.char_indices().nth(col).map(|(i, _)| i) else {
         return loc;
     };
     let token = line[start..]
@@ -152,29 +147,35 @@ pub(super) fn name_in_template(text: &str, loc: Loc, name: &str) -> Loc {
 /// statement of `text` that holds it.
 fn find_in_expressions(text: &str, name: &str) -> Option<usize> {
     let word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut from = 0;
-    while let Some(open) = text[from..].find(['{']).map(|i| from + i) {
-        let rest = &text[open..];
-        let close = if rest.starts_with("{{") {
-            "}}"
-        } else if rest.starts_with("{%") {
-            "%}"
-        } else {
-            from = open + 1;
-            continue;
-        };
-        let end = rest.find(close).map_or(text.len(), |i| open + i);
-        let inner = &text[open + 2..end];
-        for (i, _) in inner.match_indices(name) {
+    expressions(text).into_iter().find_map(|(at, inner)| {
+        inner.match_indices(name).find_map(|(i, _)| {
             let before = inner[..i].chars().next_back();
             let after = inner[i + name.len()..].chars().next();
-            if !before.is_some_and(word) && !after.is_some_and(word) {
-                return Some(open + 2 + i);
+            (!before.is_some_and(word) && !after.is_some_and(word)).then_some(at + i)
+        })
+    })
+}
+
+/// The inside of every `{{ … }}` and `{% … %}` of a template, each with its byte offset (an
+/// unclosed one runs to the end).
+pub(super) fn expressions(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('{').map(|i| from + i) {
+        let close = match text[open..].get(..2) {
+            Some("{{") => "}}",
+            Some("{%") => "%}",
+            _ => {
+                from = open + 1;
+                continue;
             }
-        }
+        };
+        let inner = open + 2;
+        let end = text[inner..].find(close).map_or(text.len(), |i| inner + i);
+        out.push((inner, &text[inner..end]));
         from = end;
     }
-    None
+    out
 }
 
 #[cfg(test)]
