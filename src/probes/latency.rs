@@ -1,7 +1,8 @@
 //! Latency (TEC-02): an operation repeated under light concurrent use, its 95th percentile
 //! judged against a threshold. Samples that failed (a transport error, even one that was
-//! retried, a 502/503/504 or any other answer that is not a success) are left out of the figures and named in the notes;
-//! when more than a quarter fail, the probe ends in an error, never a pass.
+//! retried, a 502/503/504 or any other answer that is not a success) are left out of the
+//! figures and named in the notes; when more than a quarter fail, the probe ends in an error,
+//! never a pass.
 
 use std::any::Any;
 use std::time::Duration;
