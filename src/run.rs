@@ -42,6 +42,9 @@ pub async fn run(
         return Err(RunError::Filter("no target profile".into()));
     };
     check_filters(&loaded, &request.options)?;
+    for w in &target.warnings {
+        listen(&Event::InputWarning(w.to_string()));
+    }
     let (tx, mut rx) = mpsc::unbounded_channel();
     let engine = engine::run(&loaded, target, &request.options, tx);
     let consume = async {

@@ -1,6 +1,6 @@
 //! The HTTP layer against a server that drops connections: idempotent requests are retried
 //! after a connection error, others are not, and the error says so; each request sent is
-//! recorded once, under the tag it was sent with.
+//! recorded once, under the tag it was sent with, with the attempts it took.
 
 mod common;
 
@@ -77,6 +77,16 @@ async fn idempotent_requests_are_retried_after_a_dropped_connection_and_others_a
     let sent = http.send(&request(&base, reqwest::Method::GET), TAG).await;
     assert_eq!(sent.exchange.purpose, "dropper");
     assert_eq!(sent.exchange.status, Some(200));
+    assert_eq!(
+        sent.exchange.attempts.len(),
+        1,
+        "the dropped attempt is recorded with the exchange"
+    );
+    assert!(
+        !sent.exchange.attempts[0].error.is_empty(),
+        "{:?}",
+        sent.exchange.attempts
+    );
     let ok = sent.outcome.expect("GET succeeds on the retry");
     assert_eq!(ok.status, 200);
     assert_eq!(
@@ -89,6 +99,7 @@ async fn idempotent_requests_are_retried_after_a_dropped_connection_and_others_a
     let err = sent.outcome.expect_err("POST is not retried");
     assert_eq!(sent.exchange.status, None);
     assert_eq!(sent.exchange.error.as_deref(), Some(err.message.as_str()));
+    assert!(sent.exchange.attempts.is_empty(), "nothing was retried");
     assert_eq!(
         count.load(Ordering::SeqCst),
         3,

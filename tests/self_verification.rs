@@ -7,9 +7,8 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use futures_util::StreamExt;
-
 use common::Reference;
+use futures_util::StreamExt;
 use std::sync::Arc;
 
 use vvcheck::engine::RunOptions;
@@ -44,8 +43,10 @@ const PROOFS: &[(&str, &[&str])] = &[
     ("tec.latency.message-operations", &["slow"]),
 ];
 
-/// How many runs (servers) go at once.
-const RUNS_AT_ONCE: usize = 6;
+/// How many runs go at once. All of them together (28 servers and their clients on one
+/// runtime) starve TLS handshakes on a two-core machine until logins fail with
+/// `tls handshake eof` or time out, which hides the flaw a run is there to catch.
+const RUNS_AT_ONCE: usize = 8;
 
 /// Flaws that break no requirement: no check may fail (errors are allowed).
 const ROBUSTNESS_FLAWS: &[&str] = &["flaky"];
@@ -110,31 +111,25 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
         );
     }
 
-    // One server per (dialect, flaw), shared by every check of that run; a few runs at a time,
-    // since thirty at once on two cores left TLS handshakes waiting past the server's limit.
+    // One server per (dialect, flaw), shared by every check of that run; a few runs at once.
     let mut configs: Vec<(Dialect, Option<Flaw>)> = Vec::new();
     for d in [Dialect::Rest, Dialect::Forms] {
         configs.push((d, None));
         configs.extend(Flaw::ALL.iter().map(|f| (d, Some(*f))));
     }
-    let reports: Vec<Arc<RunReport>> =
-        futures_util::stream::iter(configs.iter().map(|(d, f)| run(*d, *f)))
-            .buffered(RUNS_AT_ONCE)
-            .collect()
-            .await;
-    let results: BTreeMap<(String, String), Arc<RunReport>> = configs
-        .iter()
-        .zip(reports)
-        .map(|((d, f), r)| {
-            (
-                (
-                    d.to_string(),
-                    f.map_or("(clean)".to_string(), |f| f.name().to_string()),
-                ),
-                r,
-            )
+    // The `slow` runs wait longest on the server, so they start first.
+    configs.sort_by_key(|(_, f)| *f != Some(Flaw::Slow));
+    let results: BTreeMap<(String, String), Arc<RunReport>> = futures_util::stream::iter(configs)
+        .map(|(d, f)| async move {
+            let key = (
+                d.to_string(),
+                f.map_or("(clean)".to_string(), |f| f.name().to_string()),
+            );
+            (key, run(d, f).await)
         })
-        .collect();
+        .buffer_unordered(RUNS_AT_ONCE)
+        .collect()
+        .await;
 
     let mut matrix = String::from("\nself-verification matrix (flaw × failing checks)\n");
     let mut problems = Vec::new();

@@ -83,10 +83,40 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "templated-jsonpath.yaml",
+        "10:11",
+        "invalid JSONPath `$.conversations[?@.id = '{{conversation_id}}']`: at position 22,",
+        None,
+    ),
+    (
+        "profile-templated-jsonpath.yaml",
+        "46:13",
+        "invalid JSONPath `$.posts[?@.key = '{{message_id}}'].text`: at position 15,",
+        None,
+    ),
+    (
+        "profile-actor-attribute.yaml",
+        "27:40",
+        "no actor has attribute `uid` (asked of `actors[to]`); the actors' attributes: canaries, id, name, username",
+        Some("did you mean `id`?"),
+    ),
+    (
+        "profile-named-actor-attribute.yaml",
+        "71:74",
+        "actor `clinician` has no attribute `uid`; its attributes: canaries, id, name, username",
+        Some("did you mean `id`?"),
+    ),
+    (
         "undefined-variable.yaml",
-        "7:32",
+        "7:35",
         "undefined variable `conversation_idd`",
         None,
+    ),
+    (
+        "profile-undefined-variable.yaml",
+        "27:57",
+        "undefined variable `subjet`",
+        Some("did you mean `subject`?"),
     ),
     (
         "missing-input.yaml",
@@ -228,4 +258,78 @@ fn the_hint_reader_tells_a_hint_from_none() {
         Some(("three".into(), Some("help text".into())))
     );
     assert_eq!(diagnostic_at(stderr, "f.yaml:9:9"), None);
+}
+
+/// A secrets file its group or other users can read is named with its mode and the `chmod`
+/// that fixes it, by `validate` and by `run`; relative paths in a profile are taken from the
+/// profile's folder, wherever vvcheck is started.
+#[cfg(unix)]
+#[test]
+fn a_secrets_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let example = std::fs::read_to_string(cli::root().join("fixtures/targets/example.yaml"))
+        .expect("example profile");
+    let profile = example
+        .replace(
+            "base_url: https://sm.staging.acme.example",
+            "base_url: https://127.0.0.1:9",
+        )
+        .replace(
+            "password: { env: ACME_DR_PASSWORD }",
+            "password: { file: secrets.env, key: DR_PASSWORD }",
+        );
+    let target = dir.path().join("target.yaml");
+    std::fs::write(&target, &profile).expect("profile");
+    let secrets = dir.path().join("secrets.env");
+    std::fs::write(&secrets, "DR_PASSWORD=dr-secret-1\n").expect("secrets");
+    let (line, column) = profile
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("secrets.env").map(|c| (i + 1, c + 1)))
+        .expect("the reference is in the profile");
+    let expected = format!(
+        "warning: secret file `{}` can be read by group or others (mode 0644)\n  --> {}:{line}:{column}\n",
+        secrets.display(),
+        target.display()
+    );
+    let hint = format!("^^^^^^^^^^^ run `chmod 600 {}`", secrets.display());
+    let command = |args: &[&str]| {
+        vvcheck(args.iter().copied())
+            .arg(&target)
+            .current_dir(cli::root())
+            .env("ACME_PA_PASSWORD", "pa-secret-1")
+            .env("ACME_PB_PASSWORD", "pb-secret-1")
+            .env("ACME_OUTBOX_TOKEN", "outbox-token-1")
+            .env("ACME_LOCK_PASSWORD", "lock-secret-1")
+    };
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let validated = command(&["validate"]).run();
+    assert_eq!(
+        validated.code(),
+        0,
+        "a warning does not fail: {}",
+        validated.stderr
+    );
+    assert!(validated.stderr.contains(&expected), "{}", validated.stderr);
+    assert!(validated.stderr.contains(&hint), "{}", validated.stderr);
+    let out = dir.path().join("out");
+    let ran = command(&[
+        "run",
+        "--quiet",
+        "--out",
+        &out.display().to_string(),
+        "--target",
+    ])
+    .run();
+    assert!(ran.stderr.contains(&expected), "{}", ran.stderr);
+
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let validated = command(&["validate"]).run();
+    assert_eq!(validated.code(), 0, "{}", validated.stderr);
+    assert!(
+        !validated.stderr.contains("warning"),
+        "{}",
+        validated.stderr
+    );
 }

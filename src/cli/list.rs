@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::args::{Format, ListArgs, ListWhat};
 use super::out;
+use super::table::{self, Align};
 use crate::model::inputs::{self, InputPaths};
 use crate::probes::registry::PROBES;
 use crate::reference::Flaw;
@@ -93,30 +94,39 @@ pub fn list(args: ListArgs) -> i32 {
             )
         }
         (ListWhat::Requirements, Format::Table) => {
-            let mut s = format!(
-                "{:<11} {:<14} {:<12} {:<10} {:<7} {:>6}  {}\n",
-                "ID", "DOMAIN", "LEVEL", "PROVENANCE", "VERIFY", "CHECKS", "TITLE"
-            );
-            for r in &loaded.catalogue.requirements {
-                let n = loaded
-                    .checks
-                    .iter()
-                    .filter(|c| c.requirements.iter().any(|q| q.as_str() == r.id.as_str()))
-                    .count();
-                let verify = format!("{:?}", r.verification).to_lowercase();
-                let _ = writeln!(
-                    s,
-                    "{:<11} {:<14} {:<12} {:<10} {:<7} {:>6}  {}",
-                    r.id,
-                    r.domain,
-                    r.level,
-                    r.provenance.as_str(),
-                    verify,
-                    n,
-                    r.title
-                );
-            }
-            s
+            let rows: Vec<Vec<String>> = loaded
+                .catalogue
+                .requirements
+                .iter()
+                .map(|r| {
+                    let n = loaded
+                        .checks
+                        .iter()
+                        .filter(|c| c.requirements.iter().any(|q| q.as_str() == r.id.as_str()))
+                        .count();
+                    vec![
+                        r.id.to_string(),
+                        r.domain.to_string(),
+                        r.level.to_string(),
+                        r.provenance.as_str().to_string(),
+                        format!("{:?}", r.verification).to_lowercase(),
+                        n.to_string(),
+                        r.title.clone(),
+                    ]
+                })
+                .collect();
+            table::render(
+                &[
+                    ("ID", Align::Left),
+                    ("DOMAIN", Align::Left),
+                    ("LEVEL", Align::Left),
+                    ("PROVENANCE", Align::Left),
+                    ("VERIFY", Align::Left),
+                    ("CHECKS", Align::Right),
+                    ("TITLE", Align::Left),
+                ],
+                &rows,
+            )
         }
         (ListWhat::Checks, Format::Json) => {
             let checks: Vec<_> = loaded
@@ -130,22 +140,28 @@ pub fn list(args: ListArgs) -> i32 {
             )
         }
         (ListWhat::Checks, Format::Table) => {
-            let mut s = format!(
-                "{:<44} {:<12} {:<24} {}\n",
-                "ID", "REQUIREMENT", "TAGS", "TITLE"
-            );
-            for c in &loaded.checks {
-                let reqs: Vec<&str> = c.requirements.iter().map(|r| r.as_str()).collect();
-                let _ = writeln!(
-                    s,
-                    "{:<44} {:<12} {:<24} {}",
-                    c.id.as_str(),
-                    reqs.join(","),
-                    c.tags.join(","),
-                    c.title
-                );
-            }
-            s
+            let rows: Vec<Vec<String>> = loaded
+                .checks
+                .iter()
+                .map(|c| {
+                    let reqs: Vec<&str> = c.requirements.iter().map(|r| r.as_str()).collect();
+                    vec![
+                        c.id.to_string(),
+                        reqs.join(","),
+                        c.tags.join(","),
+                        c.title.clone(),
+                    ]
+                })
+                .collect();
+            table::render(
+                &[
+                    ("ID", Align::Left),
+                    ("REQUIREMENT", Align::Left),
+                    ("TAGS", Align::Left),
+                    ("TITLE", Align::Left),
+                ],
+                &rows,
+            )
         }
         (ListWhat::Flaws | ListWhat::Probes, _) => unreachable!("handled above"),
     };

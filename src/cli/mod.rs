@@ -6,6 +6,7 @@ mod list;
 mod out;
 mod run;
 mod serve;
+mod table;
 mod validate;
 
 use clap::Parser;

@@ -83,6 +83,9 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
         options: options(exec, insecure, redactor),
     };
     let outcome = crate::run(request, |event| {
+        if let Event::InputWarning(w) = event {
+            eprintln!("{w}");
+        }
         if insecure && matches!(event, Event::RunStarted { .. }) {
             eprintln!(
                 "warning: --insecure: the server certificate is NOT verified; every report says so"

@@ -51,6 +51,9 @@ pub fn validate(args: ValidateArgs) -> i32 {
         };
         match inputs::load(&p, &crate::probes::registry::Registry) {
             Ok(loaded) => {
+                for w in loaded.resolved.iter().flat_map(|t| &t.warnings) {
+                    eprintln!("{w}");
+                }
                 let _ = writeln!(
                     report,
                     "ok: {} checks, {} requirements (edition {}){}{}",

@@ -97,6 +97,8 @@ fn run_id() -> String {
     format!("vv{:08x}", rand::rng().random::<u32>())
 }
 
+/// The variables every template sees. What `actors.<name>` holds here is what
+/// `model::validate::ActorAttributes` checks templates against at load: keep the two in step.
 fn globals(target: &ResolvedTarget, sessions: &SharedSessions) -> Map<String, Value> {
     let mut actors = Map::new();
     for (name, actor) in &target.actors {

@@ -65,7 +65,7 @@ fn build(
         .collect::<Result<Vec<_>, CheckError>>()?;
     let body = if let Some(j) = &spec.json {
         OutBody::Json(
-            template::render_value(j, ctx)
+            template::render_value(&j.value, ctx)
                 .map_err(|e| CheckError::new(ErrorKind::Template, e.0))?,
         )
     } else if let Some(form) = &spec.form {

@@ -214,7 +214,7 @@ impl HttpClient {
     ) -> Sent {
         let before = self.redactor.known();
         let start = Instant::now();
-        let outcome = self.transmit(req).await;
+        let (outcome, retried) = self.transmit(req).await;
         let elapsed = start.elapsed();
         if let Ok(resp) = &outcome {
             inspect(resp);
@@ -224,39 +224,53 @@ impl HttpClient {
             self.spill.as_deref(),
             tag,
             req,
-            &outcome,
-            elapsed,
+            record::Outcome {
+                last: &outcome,
+                retried: &retried,
+                elapsed,
+            },
             before,
         );
         Sent { outcome, exchange }
     }
 
-    /// The response, or the transport error described in one line.
-    async fn transmit(&self, req: &Outgoing) -> Result<Incoming, TransportError> {
-        let mut tries = 0;
+    /// The response, or the transport error described in one line; and every earlier attempt
+    /// that failed and was retried, so that the record shows each one.
+    async fn transmit(
+        &self,
+        req: &Outgoing,
+    ) -> (Result<Incoming, TransportError>, Vec<record::FailedAttempt>) {
+        let mut retried = Vec::new();
         loop {
+            let start = Instant::now();
             match self.attempt(req).await {
-                Ok(r) => return Ok(r),
+                Ok(r) => return (Ok(r), retried),
                 Err(Failure::TooLarge) => {
                     let mib = MAX_RESPONSE_BYTES / (1024 * 1024);
                     let message = format!("response body larger than {mib} MiB; not read");
-                    return Err(TransportError {
+                    let err = TransportError {
                         kind: TransportKind::TooLarge,
                         message,
-                    });
+                    };
+                    return (Err(err), retried);
                 }
                 Err(Failure::Transport(e)) => {
+                    let tries = u32::try_from(retried.len()).unwrap_or(u32::MAX);
                     let retryable =
                         idempotent(&req.method) && !e.is_timeout() && tries < self.retries;
+                    let mut err = TransportError::from_reqwest(&e);
                     if !retryable {
-                        let mut err = TransportError::from_reqwest(&e);
                         if tries > 0 {
                             err.message.push_str(&format!(" (retried {tries}×)"));
                         }
-                        return Err(err);
+                        return (Err(err), retried);
                     }
-                    tries += 1;
-                    tokio::time::sleep(Duration::from_millis(200 * u64::from(tries))).await;
+                    retried.push(record::FailedAttempt {
+                        message: err.message,
+                        elapsed: start.elapsed(),
+                    });
+                    let pause = 200 * u64::from(tries + 1);
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
                 }
             }
         }

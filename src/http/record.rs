@@ -9,7 +9,22 @@ use super::message::{
 };
 use super::redact::{Known, Redactor, SecretKind};
 use super::spill::{Spill, cut};
-use crate::outcome::{Body, Exchange, Reflection};
+use crate::outcome::{Attempt, Body, Exchange, Reflection};
+
+/// An attempt that got no response and was retried, as the client saw it (not yet redacted).
+#[derive(Debug)]
+pub(super) struct FailedAttempt {
+    pub(super) message: String,
+    pub(super) elapsed: Duration,
+}
+
+/// How a request ended: its last attempt's outcome, the attempts retried before it, and the
+/// time all of them took.
+pub(super) struct Outcome<'a> {
+    pub(super) last: &'a Result<Incoming, TransportError>,
+    pub(super) retried: &'a [FailedAttempt],
+    pub(super) elapsed: Duration,
+}
 
 /// The redacted record of one request and its outcome; `before` is what the redactor knew
 /// when the request was sent, so the credentials the response echoed can be told apart.
@@ -18,12 +33,11 @@ pub(super) fn exchange(
     spill: Option<&Spill>,
     tag: RequestTag<'_>,
     req: &Outgoing,
-    outcome: &Result<Incoming, TransportError>,
-    elapsed: Duration,
+    outcome: Outcome<'_>,
     before: Known,
 ) -> Exchange {
     let mut reflected = Vec::new();
-    let (status, response_headers, response_body, response_size, error) = match outcome {
+    let (status, response_headers, response_body, response_size, error) = match outcome.last {
         Ok(resp) => {
             let headers = resp
                 .headers
@@ -53,7 +67,15 @@ pub(super) fn exchange(
         response_body,
         response_size,
         error,
-        elapsed,
+        elapsed: outcome.elapsed,
+        attempts: outcome
+            .retried
+            .iter()
+            .map(|a| Attempt {
+                error: r.text(&a.message),
+                elapsed: a.elapsed,
+            })
+            .collect(),
         reflected,
     }
 }
@@ -167,6 +189,43 @@ mod tests {
     }
 
     #[test]
+    fn a_retried_attempt_is_recorded_redacted() {
+        let r = Redactor::default();
+        r.add("s3cret-token-value");
+        let req = Outgoing::get(url::Url::parse("https://vendor.example/api").expect("url"));
+        let tag = RequestTag {
+            actor: "patient_a",
+            purpose: "get_message",
+        };
+        let retried = [FailedAttempt {
+            message: "request failed: reset while sending s3cret-token-value".into(),
+            elapsed: Duration::from_millis(3),
+        }];
+        let ex = exchange(
+            &r,
+            None,
+            tag,
+            &req,
+            Outcome {
+                last: &Ok(response("ok".into())),
+                retried: &retried,
+                elapsed: Duration::from_millis(210),
+            },
+            Known::default(),
+        );
+        assert_eq!(ex.status, Some(200));
+        assert_eq!(ex.attempts.len(), 1);
+        assert_eq!(ex.attempts[0].elapsed, Duration::from_millis(3));
+        assert!(ex.attempts[0].error.starts_with("request failed: reset"));
+        assert!(
+            !ex.attempts[0].error.contains("s3cret"),
+            "{:?}",
+            ex.attempts
+        );
+        assert!(ex.summary().ends_with("→ 200 OK (after 1 failed attempt)"));
+    }
+
+    #[test]
     fn a_secret_across_the_cut_is_masked_before_the_body_is_cut() {
         let secret = "s3cret-token-value";
         let r = Redactor::default();
@@ -184,8 +243,11 @@ mod tests {
                 spill.as_ref(),
                 tag,
                 &req,
-                &Ok(response(body.clone())),
-                Duration::ZERO,
+                Outcome {
+                    last: &Ok(response(body.clone())),
+                    retried: &[],
+                    elapsed: Duration::ZERO,
+                },
                 Known::default(),
             );
             let kept = ex.response_body.expect("a body").text().into_owned();
@@ -215,7 +277,12 @@ mod tests {
             actor: "patient_a",
             purpose: "login",
         };
-        let ex = exchange(&r, None, tag, &req, &Ok(resp), Duration::ZERO, before);
+        let outcome = Outcome {
+            last: &Ok(resp),
+            retried: &[],
+            elapsed: Duration::ZERO,
+        };
+        let ex = exchange(&r, None, tag, &req, outcome, before);
         let seen: Vec<(&str, &str)> = ex
             .reflected
             .iter()

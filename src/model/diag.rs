@@ -14,6 +14,15 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// Whether a diagnostic stops the inputs from loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The inputs are invalid.
+    Error,
+    /// The inputs load, but something in them should be fixed.
+    Warning,
+}
+
 /// One problem in one input file.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
@@ -22,16 +31,26 @@ pub struct Diagnostic {
     pub message: String,
     /// A suggestion, e.g. "did you mean `get_message`?".
     pub hint: Option<String>,
+    pub severity: Severity,
 }
 
 impl Diagnostic {
-    /// A diagnostic at `loc` in `file`.
+    /// An error at `loc` in `file`.
     pub fn new(file: &Arc<SourceFile>, loc: Loc, message: impl Into<String>) -> Self {
         Diagnostic {
             file: Arc::clone(file),
             loc,
             message: message.into(),
             hint: None,
+            severity: Severity::Error,
+        }
+    }
+
+    /// A warning at `loc` in `file`: printed the same way, but the inputs still load.
+    pub fn warning(file: &Arc<SourceFile>, loc: Loc, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::new(file, loc, message)
         }
     }
 
@@ -94,10 +113,8 @@ impl Diagnostic {
             message = format!("{message} (at `{path}`)");
         }
         Diagnostic {
-            file: Arc::clone(file),
-            loc: e.loc.unwrap_or_default(),
-            message,
             hint,
+            ..Diagnostic::new(file, e.loc.unwrap_or_default(), message)
         }
     }
 
@@ -115,7 +132,11 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     /// Renders like a compiler: message, position, the source line and a caret.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
         writeln!(f, "  --> {}", self.position())?;
         let line_no = self.loc.line as usize;
         if let Some(line) = self

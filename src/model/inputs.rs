@@ -157,7 +157,11 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
 
 /// Every validation that spans files.
 pub fn cross_check(inputs: &Inputs, diags: &mut Diagnostics) {
-    validate::suites(&inputs.catalogue, &inputs.checks, diags);
+    let actors = inputs
+        .target
+        .as_ref()
+        .map(|(profile, _)| validate::ActorAttributes::of(profile));
+    validate::suites(&inputs.catalogue, &inputs.checks, actors.as_ref(), diags);
     if let Some((profile, src)) = &inputs.target {
         validate::target(profile, src, diags);
         validate::requirement_refs(&inputs.catalogue, profile.not_applicable.keys(), src, diags);

@@ -1,6 +1,8 @@
 //! Regular expressions and JSONPaths compiled when the file is read: a bad one is a load error
 //! pointing into the file, and nothing is compiled again while the checks run. A JSONPath that
-//! embeds a template (`$.items[?(@.id == '{{message_id}}')]`) can only be compiled once rendered.
+//! embeds a template (`$.items[?(@.id == '{{message_id}}')]`) is compiled with placeholder values
+//! when read, so that a mistake in the path is a load error too, and compiled for good once
+//! rendered where it runs.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -63,9 +65,12 @@ pub enum PathExpr {
 }
 
 impl PathExpr {
-    /// Compiles `source` unless it holds a template.
+    /// Compiles `source`; one that holds a template is compiled with placeholder values, so
+    /// that a mistake in the path itself is found when the file is read, and kept to render
+    /// where it runs.
     pub fn new(source: &str) -> Result<PathExpr, String> {
         if template::is_template(source) {
+            check_with_placeholders(source)?;
             return Ok(PathExpr::Template(source.to_string()));
         }
         JsonPath::parse(source)
@@ -96,6 +101,88 @@ impl PathExpr {
                 Ok((Cow::Owned(rendered), Cow::Owned(path)))
             }
         }
+    }
+}
+
+/// Values put in place of each `{{ … }}` of a templated path to compile it when it is read: a
+/// number fits an index or a comparison, a word fits a member name, and either fits in quotes.
+const PLACEHOLDERS: [&str; 2] = ["0", "x"];
+
+/// Whether a templated path compiles once its expressions are rendered, for some placeholder.
+/// Statements (`{% … %}`) can change a path's shape, so such a path is only judged where it
+/// runs.
+fn check_with_placeholders(source: &str) -> Result<(), String> {
+    if source.contains("{%") {
+        return Ok(());
+    }
+    let mut first = None;
+    for placeholder in PLACEHOLDERS {
+        let rendered = Rendered::new(source, placeholder);
+        match JsonPath::parse(&rendered.text) {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                first.get_or_insert_with(|| {
+                    format!(
+                        "at position {}, {}",
+                        rendered.source_offset(e.position()),
+                        e.message()
+                    )
+                });
+            }
+        }
+    }
+    // The position is mapped back into the path as written, so nothing here names the
+    // placeholders.
+    Err(format!(
+        "invalid JSONPath `{source}`: {}",
+        first.unwrap_or_default()
+    ))
+}
+
+/// A templated path with every `{{ … }}` replaced by one placeholder.
+struct Rendered {
+    text: String,
+    /// Each replacement: where it starts in `text`, and the source range it replaced.
+    replaced: Vec<(usize, std::ops::Range<usize>)>,
+    placeholder_len: usize,
+}
+
+impl Rendered {
+    fn new(source: &str, placeholder: &str) -> Rendered {
+        let mut text = String::with_capacity(source.len());
+        let mut replaced = Vec::new();
+        let mut rest = 0;
+        while let Some(open) = source[rest..].find("{{").map(|i| rest + i) {
+            let Some(close) = source[open..].find("}}").map(|i| open + i + 2) else {
+                break;
+            };
+            text.push_str(&source[rest..open]);
+            replaced.push((text.len(), open..close));
+            text.push_str(placeholder);
+            rest = close;
+        }
+        text.push_str(&source[rest..]);
+        Rendered {
+            text,
+            replaced,
+            placeholder_len: placeholder.len(),
+        }
+    }
+
+    /// The offset in the source of offset `at` in the rendered text (a position inside a
+    /// placeholder is the start of the expression it replaced).
+    fn source_offset(&self, at: usize) -> usize {
+        let mut shift = 0isize;
+        for (start, range) in &self.replaced {
+            if at < *start {
+                break;
+            }
+            if at < start + self.placeholder_len {
+                return range.start;
+            }
+            shift += range.len() as isize - self.placeholder_len as isize;
+        }
+        at.saturating_add_signed(shift)
     }
 }
 
@@ -142,5 +229,29 @@ mod tests {
         assert_eq!(text, "$.items[?(@.id == 'm-1')].body");
         let doc = serde_json::json!({"items": [{"id": "m-1", "body": "hi"}]});
         assert_eq!(path.query(&doc).all(), vec![&serde_json::json!("hi")]);
+    }
+
+    #[test]
+    fn a_templated_path_is_compiled_with_placeholders_when_read() {
+        for fine in [
+            "$.posts[?@.pid == '{{message_id}}'].body",
+            "$.posts[{{ index }}].body",
+            "$.{{ field }}.id",
+            "$.posts[?@.n > {{n}} && @.id == \"{{ id }}\"]",
+        ] {
+            assert!(PathExpr::new(fine).is_ok(), "{fine}");
+        }
+        let err = PathExpr::new("$.posts[?@.pid = '{{message_id}}'].body").expect_err("`=`");
+        assert!(
+            err.starts_with(
+                "invalid JSONPath `$.posts[?@.pid = '{{message_id}}'].body`: at position 15,"
+            ),
+            "{err}"
+        );
+        let err = PathExpr::new("$.a[?@.x == '{{ id }}' && @.y = 1]").expect_err("`=`");
+        assert!(
+            err.contains("at position 30,"),
+            "mapped back past the template: {err}"
+        );
     }
 }

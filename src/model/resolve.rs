@@ -1,6 +1,7 @@
 //! A target profile resolved for running: secrets read, URLs parsed, files loaded.
 //! Secrets live in [`SecretString`], whose `Debug` and `Display` never show the value.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use indexmap::IndexMap;
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile};
 use super::located::Located;
+use super::secret_file;
 use super::target::{AuthScheme, Declared, Operation, OutputSpec, Secret, TargetProfile, Timeouts};
 
 /// A secret value; printing it prints `***`.
@@ -84,6 +86,9 @@ pub struct ResolvedTarget {
     pub not_applicable: IndexMap<String, String>,
     /// Every secret value, so that writers can prove none leaked.
     pub secrets: Vec<SecretString>,
+    /// What should be fixed in the profile but does not stop a run (a secrets file open to
+    /// other users).
+    pub warnings: Vec<Diagnostic>,
     /// The file the profile came from.
     pub source: PathBuf,
 }
@@ -92,6 +97,9 @@ struct Resolver<'a> {
     file: &'a Arc<SourceFile>,
     base_dir: PathBuf,
     diags: Diagnostics,
+    warnings: Vec<Diagnostic>,
+    /// Secrets files already warned about.
+    warned: HashSet<PathBuf>,
     secrets: Vec<SecretString>,
 }
 
@@ -114,39 +122,41 @@ impl Resolver<'_> {
             },
             Secret::File { path, key } => {
                 let full = self.base_dir.join(path.as_str());
-                let text = match std::fs::read_to_string(&full) {
-                    Ok(t) => t,
+                match secret_file::read(&full, key.as_deref()) {
+                    Ok(v) => {
+                        self.check_mode(path, &full);
+                        v
+                    }
                     Err(e) => {
-                        self.diags.push(Diagnostic::new(
-                            self.file,
-                            path.loc,
-                            format!("cannot read secret file `{}`: {e}", full.display()),
-                        ));
+                        self.diags
+                            .push(Diagnostic::new(self.file, path.loc, e.to_string()));
                         return None;
                     }
-                };
-                match key {
-                    None => text.trim().to_string(),
-                    Some(k) => match text
-                        .lines()
-                        .find_map(|l| l.split_once('=').filter(|(name, _)| name.trim() == k))
-                    {
-                        Some((_, v)) => v.trim().to_string(),
-                        None => {
-                            self.diags.push(Diagnostic::new(
-                                self.file,
-                                path.loc,
-                                format!("secret file `{}` has no line `{k}=…`", full.display()),
-                            ));
-                            return None;
-                        }
-                    },
                 }
             }
         };
         let secret = SecretString::new(value);
         self.secrets.push(secret.clone());
         Some(secret)
+    }
+
+    /// Warns, once per file, when a secrets file is open to other users.
+    fn check_mode(&mut self, written: &Located<String>, full: &Path) {
+        let Some(mode) = secret_file::open_to_others(full) else {
+            return;
+        };
+        if !self.warned.insert(full.to_path_buf()) {
+            return;
+        }
+        let shown = full.display();
+        self.warnings.push(
+            Diagnostic::warning(
+                self.file,
+                written.loc,
+                format!("secret file `{shown}` can be read by group or others (mode {mode:04o})"),
+            )
+            .hint(format!("run `chmod 600 {shown}`")),
+        );
     }
 
     /// A URL; a bad one was already reported by validation, so it only stops resolution.
@@ -183,6 +193,8 @@ impl ResolvedTarget {
             file,
             base_dir,
             diags: Diagnostics::default(),
+            warnings: Vec::new(),
+            warned: HashSet::new(),
             secrets: Vec::new(),
         };
         let base_url = r.url(&profile.base_url);
@@ -285,6 +297,7 @@ impl ResolvedTarget {
                 .map(|(k, v)| (k.value.clone(), v.clone()))
                 .collect(),
             secrets: r.secrets,
+            warnings: r.warnings,
             source: file.path.clone(),
         })
     }

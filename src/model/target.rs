@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
+use super::json_template::JsonTemplate;
 use super::located::Located;
 use super::pattern::{PathExpr, Pattern};
 
@@ -259,17 +260,17 @@ struct OperationRepr {
     #[serde(default)]
     path: Option<Located<String>>,
     #[serde(default)]
-    headers: IndexMap<String, String>,
+    headers: IndexMap<String, Located<String>>,
     #[serde(default)]
-    query: IndexMap<String, String>,
+    query: IndexMap<String, Located<String>>,
     #[serde(default)]
-    json: Option<serde_json::Value>,
+    json: Option<JsonTemplate>,
     #[serde(default)]
-    form: Option<IndexMap<String, String>>,
+    form: Option<IndexMap<String, Located<String>>>,
     #[serde(default)]
     multipart: Option<Vec<Part>>,
     #[serde(default)]
-    body: Option<String>,
+    body: Option<Located<String>>,
     #[serde(default)]
     follow_redirects: bool,
     #[serde(default)]
@@ -321,17 +322,18 @@ pub struct RequestSpec {
     pub method: Option<String>,
     pub path: Located<String>,
     #[serde(default)]
-    pub headers: IndexMap<String, String>,
+    pub headers: IndexMap<String, Located<String>>,
     #[serde(default)]
-    pub query: IndexMap<String, String>,
+    pub query: IndexMap<String, Located<String>>,
+    /// JSON body (templates in its strings).
     #[serde(default)]
-    pub json: Option<serde_json::Value>,
+    pub json: Option<JsonTemplate>,
     #[serde(default)]
-    pub form: Option<IndexMap<String, String>>,
+    pub form: Option<IndexMap<String, Located<String>>>,
     #[serde(default)]
     pub multipart: Option<Vec<Part>>,
     #[serde(default)]
-    pub body: Option<String>,
+    pub body: Option<Located<String>>,
     #[serde(default)]
     pub follow_redirects: bool,
     /// Variables taken from this response for the next requests.
@@ -346,7 +348,7 @@ pub struct Part {
     pub name: String,
     /// Text content (template).
     #[serde(default)]
-    pub value: Option<String>,
+    pub value: Option<Located<String>>,
     /// Name of the contract input that holds a file (e.g. `file`).
     #[serde(default)]
     pub file: Option<String>,

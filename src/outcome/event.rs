@@ -8,6 +8,9 @@ use super::report::RunReport;
 /// One moment of a run.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// Something in the inputs should be fixed but does not stop the run (a secrets file open
+    /// to other users), rendered with its file:line:col; sent before the run starts.
+    InputWarning(String),
     /// The plan is made: this many checks will report.
     RunStarted { total: usize },
     /// A check got its turn and started its steps.

@@ -37,12 +37,27 @@ pub struct Exchange {
     pub response_size: usize,
     /// Transport error, if the request failed.
     pub error: Option<String>,
+    /// Time from the first attempt to the outcome, retries and their pauses included.
     #[serde(rename = "elapsed_ms", with = "super::millis")]
     pub elapsed: Duration,
+    /// Earlier attempts that got no response and were retried, in order; the outcome above is
+    /// the last attempt's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
     /// Credentials vvcheck held before the request that the response carried back (masked in
     /// the record, so this is the only trace of them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reflected: Vec<Reflection>,
+}
+
+/// One attempt of a request that got no response and was retried.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// Why it got no response (redacted), e.g. `request failed: connection reset by peer`.
+    pub error: String,
+    /// How long it took to fail.
+    #[serde(rename = "elapsed_ms", with = "super::millis")]
+    pub elapsed: Duration,
 }
 
 /// A credential seen in a response that was known before the request was sent: echoed, not
@@ -134,7 +149,11 @@ impl Exchange {
                 *body = Body::Inline(masked);
             }
         }
-        if let Some(e) = &mut self.error {
+        for e in self
+            .error
+            .iter_mut()
+            .chain(self.attempts.iter_mut().map(|a| &mut a.error))
+        {
             *e = mask(e);
         }
     }
@@ -146,8 +165,13 @@ impl Exchange {
             (None, Some(e)) => e.clone(),
             (None, None) => "no response".to_string(),
         };
+        let retried = match self.attempts.len() {
+            0 => String::new(),
+            1 => " (after 1 failed attempt)".to_string(),
+            n => format!(" (after {n} failed attempts)"),
+        };
         format!(
-            "{} {} as {} → {}",
+            "{} {} as {} → {}{retried}",
             self.method,
             self.url,
             self.actor,
@@ -184,6 +208,10 @@ mod tests {
             reflected: Vec::new(),
             error: None,
             elapsed: Duration::ZERO,
+            attempts: vec![Attempt {
+                error: "connection reset after csrf-123456".into(),
+                elapsed: Duration::ZERO,
+            }],
         };
         e.redact(&|t| t.replace("csrf-123456", "[REDACTED]"));
         let json = serde_json::to_string(&e).expect("serialises");

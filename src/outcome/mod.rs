@@ -14,7 +14,7 @@ mod requirement;
 
 pub use check::{CheckError, CheckResult, CheckStatus, ErrorKind, SkipReason, classname};
 pub use event::Event;
-pub use evidence::{Body, Evidence, Exchange, Reflection, SpillRef, reason};
+pub use evidence::{Attempt, Body, Evidence, Exchange, Reflection, SpillRef, reason};
 pub use finding::{Finding, SourceLocation};
 pub use report::{RequirementVerdict, RunReport, SCHEMA_VERSION, Summary, Verdict, VerdictCounts};
 pub use requirement::{Domain, Level, Provenance, RequirementId};

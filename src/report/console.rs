@@ -3,6 +3,7 @@
 
 use std::cell::Cell;
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use super::text::{NEEDS_ATTESTATION, reason_text, requirement_list, seconds, terminal_line};
 use crate::model::standard::Domain;
@@ -13,7 +14,7 @@ use crate::outcome::{CheckResult, CheckStatus, Event, RunReport, Summary, Verdic
 pub struct ConsoleOptions {
     /// Colour labels with ANSI escape codes.
     pub color: bool,
-    /// Print only failures and errors while the run streams.
+    /// Print only failed and errored checks, and the summary's final line.
     pub quiet: bool,
     /// Also print the exchanges each check recorded.
     pub verbose: bool,
@@ -124,15 +125,35 @@ impl Console {
                 let (done, total) = (self.done, self.total);
                 self.check_finished(r, done, total, out)?;
             }
-            Event::CheckStarted { .. } | Event::RunFinished(_) => {}
+            // Warnings go to stderr, where the command line prints them.
+            Event::InputWarning(_) | Event::CheckStarted { .. } | Event::RunFinished(_) => {}
         }
         Ok(())
     }
 
     /// Writes the end-of-run summary: counts per domain, verdicts per requirement, the
-    /// `--insecure` warning and the final line with the exit code.
+    /// `--insecure` warning and the final line with the exit code; in quiet mode the final
+    /// line alone.
     pub fn summary(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         self.clear_progress(out)?;
+        if !self.options.quiet {
+            self.details(report, out)?;
+        }
+        self.final_line(report, out)
+    }
+
+    /// Where the reports went (not in quiet mode, which prints the final line alone).
+    pub fn reports_written(&self, paths: &[PathBuf], out: &mut dyn Write) -> io::Result<()> {
+        if self.options.quiet {
+            return Ok(());
+        }
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        writeln!(out, "reports: {}", names.join(", "))?;
+        out.flush()
+    }
+
+    /// The summary's tables and notes: domains, requirements, `--insecure`, the partition.
+    fn details(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         self.domain_table(report, out)?;
         self.requirement_list(report, out)?;
         if report.insecure {
@@ -148,6 +169,11 @@ impl Console {
                 "partition {partition}: this report covers part of the plan"
             )?;
         }
+        Ok(())
+    }
+
+    /// `vvcheck: N checks: … — exit code C`.
+    fn final_line(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         let s = report.summary;
         writeln!(
             out,
@@ -286,7 +312,6 @@ mod tests;
 /// How much of a body `--verbose` shows.
 const VERBOSE_BODY: usize = 600;
 
-/// An exchange in full for `--verbose`, curl-style: `>` sent, `<` received (already redacted).
 /// `at suites/security.yaml:24:7`: the suite step a failure or error came from.
 pub(crate) fn location_line(r: &CheckResult) -> Option<String> {
     let at = match r.status {
@@ -297,6 +322,8 @@ pub(crate) fn location_line(r: &CheckResult) -> Option<String> {
     Some(format!("at {at}"))
 }
 
+/// An exchange in full for `--verbose`, curl-style: `>` sent, `<` received (already redacted),
+/// each attempt that failed and was retried on a line of its own before the outcome.
 fn exchange_lines(e: &crate::outcome::Exchange) -> Vec<String> {
     let mut lines = vec![format!(
         "> {} {} ({}, as {})",
@@ -313,9 +340,23 @@ fn exchange_lines(e: &crate::outcome::Exchange) -> Vec<String> {
     if let Some(b) = &e.request_body {
         lines.push(format!("> {}", excerpt(&b.text())));
     }
+    let tries = e.attempts.len() + 1;
+    for (i, a) in e.attempts.iter().enumerate() {
+        lines.push(format!(
+            "< attempt {} of {tries}: {} ({} ms); retried",
+            i + 1,
+            terminal_line(&a.error),
+            a.elapsed.as_millis()
+        ));
+    }
+    let last = if tries > 1 {
+        format!(", attempt {tries} of {tries}")
+    } else {
+        String::new()
+    };
     match (e.status, &e.error) {
         (Some(s), _) => lines.push(format!(
-            "< {s} {} ({} ms)",
+            "< {s} {} ({} ms{last})",
             crate::http::reason(s),
             e.elapsed.as_millis()
         )),

@@ -87,19 +87,35 @@ fn verbose_adds_the_exchanges() {
 }
 
 #[test]
-fn quiet_prints_only_failures_and_errors() {
+fn quiet_prints_only_failures_and_errors_and_the_final_line() {
     let text = render(ConsoleOptions {
         quiet: true,
         ..ConsoleOptions::default()
     });
     assert!(text.contains("FAIL [SEC-05]"));
     assert!(text.contains("ERROR [SEC-01]"));
-    assert!(!text.contains("PASS [PRV-01] Notifications carry no PHI  (privacy.PRV-01"));
-    assert!(!text.contains("SKIP [FUN-03]"));
-    assert!(
-        text.contains("vvcheck: 8 checks"),
-        "the summary is still printed"
+    for line in text.lines() {
+        assert!(
+            line.starts_with("FAIL [")
+                || line.starts_with("ERROR [")
+                || line.starts_with(INDENT)
+                || line.starts_with("vvcheck: 8 checks"),
+            "quiet mode printed {line:?} in:\n{text}"
+        );
+    }
+    assert_eq!(
+        text.lines().last(),
+        Some("vvcheck: 8 checks: 5 passed, 1 failed, 1 errors, 1 skipped — exit code 1"),
+        "{text}"
     );
+    let mut reports = Vec::new();
+    Console::new(ConsoleOptions {
+        quiet: true,
+        ..ConsoleOptions::default()
+    })
+    .reports_written(&[PathBuf::from("reports/junit.xml")], &mut reports)
+    .expect("written");
+    assert!(reports.is_empty(), "no reports line when quiet");
 }
 
 #[test]
@@ -228,4 +244,31 @@ fn verbose_reads_a_spilled_body_back() {
         .expect("written");
     let text = String::from_utf8(out).expect("UTF-8");
     assert!(text.contains("< {\"text\": \"spilled-marker\""), "{text}");
+}
+
+#[test]
+fn verbose_shows_each_attempt_of_a_retried_request() {
+    let report = fixture::report();
+    let mut e = report
+        .checks
+        .iter()
+        .find_map(|c| c.evidence.exchanges.first())
+        .expect("a check with an exchange")
+        .clone();
+    e.status = Some(200);
+    e.error = None;
+    e.attempts = vec![crate::outcome::Attempt {
+        error: "request failed: connection reset by peer".into(),
+        elapsed: std::time::Duration::from_millis(4),
+    }];
+    let lines = exchange_lines(&e);
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("< attempt"))
+        .expect("an attempt line");
+    assert_eq!(
+        lines[at],
+        "< attempt 1 of 2: request failed: connection reset by peer (4 ms); retried"
+    );
+    assert_eq!(lines[at + 1], "< 200 OK (30 ms, attempt 2 of 2)");
 }

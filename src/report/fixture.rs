@@ -91,6 +91,7 @@ fn exchange(actor: &str, method: &str, url: &str, status: Option<u16>) -> Exchan
         reflected: Vec::new(),
         error: status.is_none().then(|| "connection reset".to_string()),
         elapsed: Duration::from_millis(30),
+        attempts: Vec::new(),
     }
 }
 

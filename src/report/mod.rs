@@ -149,8 +149,7 @@ impl FanOut {
         }
         let mut text = Vec::new();
         let _ = self.console.summary(report, &mut text);
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        let _ = writeln!(text, "reports: {}", names.join(", "));
+        let _ = self.console.reports_written(&written, &mut text);
         self.print(&text);
         Ok(written)
     }

@@ -33,6 +33,7 @@ pub fn suites_against_target(
         let mut sink = Sink {
             file: suite_file,
             diags,
+            actors: None,
         };
         for step in &c.steps {
             if let Some(a) = &step.actor
@@ -148,7 +149,11 @@ pub fn requirement_refs<'a>(
     file: &Arc<SourceFile>,
     diags: &mut Diagnostics,
 ) {
-    let mut sink = Sink { file, diags };
+    let mut sink = Sink {
+        file,
+        diags,
+        actors: None,
+    };
     for r in refs {
         if catalogue.get(r).is_none() {
             sink.unknown(

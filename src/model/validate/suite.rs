@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::{Sink, check_vars};
+use super::{ActorAttributes, Sink, check_template, check_value};
 use crate::model::contract::{self, ContractOp};
 use crate::model::diag::{Diagnostic, Diagnostics};
 use crate::model::located::Located;
@@ -12,12 +12,22 @@ use crate::model::standard::Catalogue;
 use crate::model::suite::{Check, Step, StepKind, ValueExpect};
 use crate::model::template;
 
-/// Validates suites against the catalogue: IDs, requirements, needs, operations, templates.
-pub fn suites(catalogue: &Catalogue, checks: &[Arc<Check>], diags: &mut Diagnostics) {
+/// Validates suites against the catalogue: IDs, requirements, needs, operations, templates;
+/// with the target's actor attributes, also the attributes templates ask of actors.
+pub fn suites(
+    catalogue: &Catalogue,
+    checks: &[Arc<Check>],
+    actors: Option<&ActorAttributes>,
+    diags: &mut Diagnostics,
+) {
     let mut ids: HashMap<&str, &Check> = HashMap::new();
     for c in checks {
         let file = c.source.as_ref().expect("loaded checks carry their source");
-        let mut sink = Sink { file, diags };
+        let mut sink = Sink {
+            file,
+            diags,
+            actors: None,
+        };
         if let Some(prev) = ids.insert(c.id.as_str(), c) {
             let at = prev.source.as_ref().map_or(String::new(), |s| {
                 format!(" (first at {}:{})", s.path.display(), prev.id.loc.line)
@@ -36,7 +46,11 @@ pub fn suites(catalogue: &Catalogue, checks: &[Arc<Check>], diags: &mut Diagnost
     }
     for c in checks {
         let file = c.source.as_ref().expect("loaded checks carry their source");
-        let mut sink = Sink { file, diags };
+        let mut sink = Sink {
+            file,
+            diags,
+            actors: None,
+        };
         for n in &c.needs {
             if !ids.contains_key(n.as_str()) {
                 sink.unknown("check in `needs`", n, ids.keys().copied());
@@ -49,9 +63,13 @@ pub fn suites(catalogue: &Catalogue, checks: &[Arc<Check>], diags: &mut Diagnost
         let mut known = HashSet::new();
         let mut visited = HashSet::new();
         prerequisite_names(c, &ids, &mut known, &mut visited);
-        let mut sink = Sink { file, diags };
+        let mut sink = Sink {
+            file,
+            diags,
+            actors,
+        };
         for (name, value) in &c.vars {
-            check_vars(&mut sink, value.loc, template::variables(value), &known);
+            check_template(&mut sink, value.loc, value, &known);
             known.insert(name.clone());
         }
         for step in &c.steps {
@@ -150,7 +168,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
                 sink.unknown("operation", operation, contract::names());
             }
             for (k, v) in inputs {
-                check_vars(sink, v.loc, template::value_variables(v), known);
+                check_value(sink, v.loc, v, known);
                 if let Some(op) = op
                     && !op.accepts(k)
                 {
@@ -181,7 +199,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
                 }
             }
             for v in params.templates() {
-                check_vars(sink, v.loc, template::value_variables(v), known);
+                check_value(sink, v.loc, v, known);
             }
             None
         }
@@ -191,7 +209,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
             value_expect_checks(sink, e, known);
         }
         for (path, e) in &expect.json {
-            check_vars(sink, path.loc, template::variables(path.as_str()), known);
+            check_template(sink, path.loc, path.as_str(), known);
             value_expect_checks(sink, e, known);
         }
         for s in expect
@@ -200,7 +218,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
             .iter()
             .chain(&expect.body_not_contains.0)
         {
-            check_vars(sink, s.loc, template::variables(s), known);
+            check_template(sink, s.loc, s, known);
         }
         for (name, e) in &expect.outputs {
             let base = crate::model::suite::output_name(name);
@@ -229,7 +247,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
         known.insert("sent".to_string());
         for (alias, output) in &step.save {
             if template::is_template(output) {
-                check_vars(sink, output.loc, template::variables(output), known);
+                check_template(sink, output.loc, output, known);
             } else if !op.outputs.contains(&output.as_str()) {
                 sink.unknown(
                     &format!("output of `{}`", op.name),
@@ -244,9 +262,9 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
 
 fn value_expect_checks(sink: &mut Sink, e: &Located<ValueExpect>, known: &HashSet<String>) {
     match &e.value {
-        ValueExpect::Equals(v) => check_vars(sink, e.loc, template::value_variables(v), known),
+        ValueExpect::Equals(v) => check_value(sink, e.loc, v, known),
         ValueExpect::Contains(s) | ValueExpect::NotContains(s) => {
-            check_vars(sink, e.loc, template::variables(s), known)
+            check_template(sink, e.loc, s, known)
         }
         _ => {}
     }

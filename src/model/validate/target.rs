@@ -3,16 +3,20 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::{Sink, check_jsonpath, check_vars};
+use super::{ActorAttributes, Sink, check_jsonpath, check_template};
 use crate::model::contract::{self, ContractOp};
 use crate::model::diag::{Diagnostics, SourceFile};
 use crate::model::target::{AuthKind, RequestSpec, TargetProfile};
-use crate::model::template;
 use crate::model::yaml::Loc;
 
 /// Validates a target profile on its own: URLs, auth schemes, actors, operations, outputs.
 pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
-    let mut sink = Sink { file, diags };
+    let attrs = ActorAttributes::of(profile);
+    let mut sink = Sink {
+        file,
+        diags,
+        actors: Some(&attrs),
+    };
     for u in std::iter::once(&profile.base_url).chain(profile.http_url.as_ref()) {
         match url::Url::parse(u) {
             Ok(parsed)
@@ -140,7 +144,7 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             .map(|s| s.to_string())
             .collect();
         for s in &op.requests {
-            request_vars(&mut sink, s.loc, s, &known);
+            request_vars(&mut sink, s, &known);
             if let Some(parts) = &s.multipart {
                 part_checks(&mut sink, s.loc, parts, contract_op, &known);
             }
@@ -167,20 +171,17 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
     }
 }
 
-/// Template variables of one request, each defined by then.
-fn request_vars(sink: &mut Sink, loc: Loc, r: &RequestSpec, known: &HashSet<String>) {
-    let mut texts: Vec<&str> = vec![&r.path];
-    texts.extend(r.headers.values().map(String::as_str));
-    texts.extend(r.query.values().map(String::as_str));
-    if let Some(f) = &r.form {
-        texts.extend(f.values().map(String::as_str));
-    }
-    texts.extend(r.body.as_deref());
+/// Template variables of one request, each defined by then; a problem points at the text it
+/// is in (a header, a query value, one string of the JSON body).
+fn request_vars(sink: &mut Sink, r: &RequestSpec, known: &HashSet<String>) {
+    let texts = std::iter::once(&r.path)
+        .chain(r.headers.values())
+        .chain(r.query.values())
+        .chain(r.form.iter().flat_map(|f| f.values()))
+        .chain(r.body.as_ref())
+        .chain(r.json.iter().flat_map(|j| &j.strings));
     for t in texts {
-        check_vars(sink, loc, template::variables(t), known);
-    }
-    if let Some(j) = &r.json {
-        check_vars(sink, loc, template::value_variables(j), known);
+        check_template(sink, t.loc, t, known);
     }
 }
 
@@ -193,7 +194,7 @@ fn part_checks(
 ) {
     for p in parts {
         match (&p.value, &p.file) {
-            (Some(v), None) => check_vars(sink, loc, template::variables(v), known),
+            (Some(v), None) => check_template(sink, v.loc, v, known),
             (None, Some(f)) if op.accepts(f) => {}
             (None, Some(f)) => {
                 sink.error(
