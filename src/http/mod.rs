@@ -14,6 +14,7 @@ pub mod secret_forms;
 pub mod session;
 pub mod spill;
 pub mod tls;
+pub mod transform;
 
 pub use crate::outcome::{Exchange, reason};
 pub use client::{HttpClient, HttpOptions, Incoming, OutBody, OutPart, Outgoing, RequestTag, Sent};

@@ -7,6 +7,7 @@ pub mod diag;
 pub mod inputs;
 pub mod load;
 pub mod located;
+pub mod output;
 pub mod pattern;
 pub mod probe;
 pub mod resolve;

@@ -9,7 +9,8 @@ use indexmap::IndexMap;
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile};
 use super::located::Located;
-use super::target::{AuthScheme, Declared, Operation, OutputSpec, Secret, TargetProfile, Timeouts};
+use super::output::OutputSpec;
+use super::target::{AuthScheme, Declared, Operation, Secret, TargetProfile, Timeouts};
 
 /// A secret value; printing it prints `***`.
 #[derive(Clone, PartialEq, Eq)]

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use super::{Sink, check_jsonpath, check_vars};
 use crate::model::contract::{self, ContractOp};
 use crate::model::diag::{Diagnostics, SourceFile};
+use crate::model::located::Located;
+use crate::model::output::{OutputSpec, Source, Transform};
 use crate::model::target::{AuthKind, RequestSpec, TargetProfile};
 use crate::model::template;
 use crate::model::yaml::Loc;
@@ -118,7 +120,7 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             }
             known.extend(s.capture.keys().cloned());
         }
-        for out in op.outputs.keys() {
+        for (out, spec) in &op.outputs {
             if !contract_op.outputs.contains(&out.as_str()) {
                 sink.unknown(
                     &format!("output of `{name}`"),
@@ -126,6 +128,7 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                     contract_op.outputs.iter().copied(),
                 );
             }
+            output_checks(&mut sink, spec, &known);
         }
         for required in contract_op.outputs {
             if !op.outputs.keys().any(|k| k.as_str() == *required) {
@@ -135,6 +138,24 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                 )
                 .hint = Some(format!("add `outputs: {{ {required}: … }}`"));
             }
+        }
+    }
+}
+
+/// The variables of an output's templates and of its list item fields' templates: each one
+/// defined by then, or `item`.
+fn output_checks(sink: &mut Sink, spec: &Located<OutputSpec>, known: &HashSet<String>) {
+    let mut with_item = known.clone();
+    with_item.insert("item".to_string());
+    let template_vars = |transform: &Option<Transform>, loc: Loc, sink: &mut Sink| {
+        if let Some(Transform::Template(t)) = transform {
+            check_vars(sink, loc, template::variables(t), &with_item);
+        }
+    };
+    template_vars(&spec.transform, spec.loc, sink);
+    if let Source::List(list) = &spec.source {
+        for (field, item) in &list.item {
+            template_vars(&item.transform, field.loc, sink);
         }
     }
 }
