@@ -8,6 +8,7 @@ pub mod inputs;
 pub mod load;
 pub mod located;
 pub mod output;
+pub mod output_type;
 pub mod pattern;
 pub mod probe;
 pub mod resolve;

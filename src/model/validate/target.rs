@@ -8,6 +8,7 @@ use crate::model::contract::{self, ContractOp};
 use crate::model::diag::{Diagnostics, SourceFile};
 use crate::model::located::Located;
 use crate::model::output::{OutputSpec, Source, Transform};
+use crate::model::output_type::OutputType;
 use crate::model::target::{AuthKind, RequestSpec, TargetProfile};
 use crate::model::template;
 use crate::model::yaml::Loc;
@@ -121,17 +122,17 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             known.extend(s.capture.keys().cloned());
         }
         for (out, spec) in &op.outputs {
-            if !contract_op.outputs.contains(&out.as_str()) {
-                sink.unknown(
+            match contract_op.output(out) {
+                None => sink.unknown(
                     &format!("output of `{name}`"),
                     out,
-                    contract_op.outputs.iter().copied(),
-                );
+                    contract_op.output_names(),
+                ),
+                Some(field) => output_checks(&mut sink, out, spec, field.ty, &known),
             }
-            output_checks(&mut sink, spec, &known);
         }
-        for required in contract_op.outputs {
-            if !op.outputs.keys().any(|k| k.as_str() == *required) {
+        for required in contract_op.output_names() {
+            if !op.outputs.keys().any(|k| k.as_str() == required) {
                 sink.error(
                     name.loc,
                     format!("operation `{name}` does not map output `{required}`"),
@@ -142,9 +143,15 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
     }
 }
 
-/// The variables of an output's templates and of its list item fields' templates: each one
-/// defined by then, or `item`.
-fn output_checks(sink: &mut Sink, spec: &Located<OutputSpec>, known: &HashSet<String>) {
+/// An output's template, and for a list of records, its item fields: each one a field of the
+/// record, and every field of the record mapped.
+fn output_checks(
+    sink: &mut Sink,
+    out: &Located<String>,
+    spec: &Located<OutputSpec>,
+    ty: OutputType,
+    known: &HashSet<String>,
+) {
     let mut with_item = known.clone();
     with_item.insert("item".to_string());
     let template_vars = |transform: &Option<Transform>, loc: Loc, sink: &mut Sink| {
@@ -153,9 +160,29 @@ fn output_checks(sink: &mut Sink, spec: &Located<OutputSpec>, known: &HashSet<St
         }
     };
     template_vars(&spec.transform, spec.loc, sink);
-    if let Source::List(list) = &spec.source {
-        for (field, item) in &list.item {
-            template_vars(&item.transform, field.loc, sink);
+    let (Source::List(list), OutputType::Records(fields)) = (&spec.source, ty) else {
+        return;
+    };
+    for (field, item) in &list.item {
+        template_vars(&item.transform, field.loc, sink);
+        if !fields.iter().any(|f| f.name == field.as_str()) {
+            sink.unknown(
+                &format!("field of `{out}`"),
+                field,
+                fields.iter().map(|f| f.name),
+            );
+        }
+    }
+    for f in fields {
+        if !list.item.keys().any(|k| k.as_str() == f.name) {
+            sink.error(
+                spec.loc,
+                format!(
+                    "output `{out}` does not map field `{}` of its items",
+                    f.name
+                ),
+            )
+            .hint = Some(format!("add `{}: …` under `item:`", f.name));
         }
     }
 }
