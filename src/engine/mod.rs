@@ -2,6 +2,7 @@
 //! dependency order, and rolls the results up into requirement verdicts.
 
 pub mod operation;
+mod paginate;
 pub mod plan;
 pub mod scheduler;
 pub mod step;
@@ -20,6 +21,9 @@ use crate::model::resolve::ResolvedTarget;
 use crate::model::suite::StepKind;
 use crate::outcome::{Event, RunReport, SCHEMA_VERSION, Summary, VerdictCounts};
 use plan::{Filters, Plan};
+
+/// Status codes that mean "the service was unavailable", not "the service answered wrongly".
+const UNAVAILABLE: [u16; 3] = [502, 503, 504];
 
 /// Everything checks share during a run.
 #[derive(Debug)]

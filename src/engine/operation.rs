@@ -1,6 +1,6 @@
 //! Running one contract operation through the target profile: render each request, send it
-//! with the actor's session, capture between requests, and read the contract outputs, each
-//! checked against its contract type.
+//! with the actor's session, capture between requests, read the further pages of a paged list,
+//! and read the contract outputs, each checked against its contract type.
 
 use std::collections::HashMap;
 
@@ -8,10 +8,11 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde_json::{Map, Value};
 
-use super::RunCtx;
+use super::{RunCtx, paginate};
 use crate::http::extract::{extract, extract_pages};
 use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, RequestTag, Session};
 use crate::model::contract;
+use crate::model::output::{ListSpec, Source};
 use crate::model::target::{Operation, RequestSpec};
 use crate::model::template;
 use crate::outcome::{CheckError, ErrorKind};
@@ -141,7 +142,7 @@ pub async fn run(
         purpose: op_name,
     };
     let count = op.requests.len();
-    // Where the response of the last request sent is.
+    // Where the responses of the last request sent begin: its pages, when it is paged.
     let mut pages_from = 0;
     for (i, spec) in op.requests.iter().enumerate() {
         let ctx_value = Value::Object(ctx.clone());
@@ -183,11 +184,29 @@ pub async fn run(
             }
         }
         let refused = resp.status >= 400;
+        let success = (200..300).contains(&resp.status);
         pages_from = out.responses.len();
         out.responses.push(resp);
         // A refused intermediate request ends the sequence; expectations judge that answer.
         if refused && i + 1 < count {
             break;
+        }
+        if let Some(p) = &op.paginate
+            && i + 1 == count
+            && success
+        {
+            let lists: Vec<&ListSpec> = op
+                .outputs
+                .values()
+                .filter_map(|o| match &o.source {
+                    Source::List(l) => Some(l),
+                    _ => None,
+                })
+                .collect();
+            if let Err(e) = paginate::rest(rc, p, &lists, &req, &ctx_value, tag, &mut out).await {
+                out.error = Some(e);
+                return out;
+            }
         }
     }
     let read = read_outputs(

@@ -6,6 +6,7 @@ pub mod client;
 pub mod cookies;
 
 pub mod extract;
+pub mod link;
 mod message;
 mod rate;
 mod record;

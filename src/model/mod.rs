@@ -9,6 +9,7 @@ pub mod load;
 pub mod located;
 pub mod output;
 pub mod output_type;
+pub mod paginate;
 pub mod pattern;
 pub mod probe;
 pub mod resolve;

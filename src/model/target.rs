@@ -9,6 +9,7 @@ use serde::de::{self, Deserializer};
 
 use super::located::Located;
 use super::output::OutputSpec;
+use super::paginate::Paginate;
 
 /// A target profile as written in YAML.
 #[derive(Debug, Clone, Deserialize)]
@@ -244,6 +245,8 @@ pub struct Operation {
     pub requests: Vec<Located<RequestSpec>>,
     /// Contract output name → where it is in the final response.
     pub outputs: IndexMap<Located<String>, Located<OutputSpec>>,
+    /// How the final request's further pages are read, for an operation with a list output.
+    pub paginate: Option<Located<Paginate>>,
 }
 
 /// An operation as written.
@@ -274,6 +277,8 @@ struct OperationRepr {
     follow_redirects: bool,
     #[serde(default)]
     outputs: IndexMap<Located<String>, Located<OutputSpec>>,
+    #[serde(default)]
+    paginate: Option<Located<Paginate>>,
 }
 
 impl TryFrom<OperationRepr> for Operation {
@@ -309,6 +314,7 @@ impl TryFrom<OperationRepr> for Operation {
             actor: r.actor,
             requests,
             outputs: r.outputs,
+            paginate: r.paginate,
         })
     }
 }

@@ -140,6 +140,19 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                 .hint = Some(format!("add `outputs: {{ {required}: … }}`"));
             }
         }
+        if let Some(p) = &op.paginate
+            && !op
+                .outputs
+                .values()
+                .any(|o| matches!(o.source, Source::List(_)))
+        {
+            sink.error(
+                p.loc,
+                format!(
+                    "`paginate` needs a list output (`items:` and `item:`), and `{name}` maps none"
+                ),
+            );
+        }
     }
 }
 
