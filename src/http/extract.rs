@@ -92,7 +92,7 @@ fn records(list: &ListSpec, doc: &Value, ctx: &Value) -> Result<Vec<Value>, Stri
         .into_iter()
         .map(|element| {
             let mut record = serde_json::Map::new();
-            for (name, field) in &list.item {
+            for (name, field) in list.item.iter() {
                 let found = match &field.source {
                     ItemSource::Json(p) => query_all(p, &element, ctx)?,
                     ItemSource::Value(v) => vec![render(v, ctx)?],

@@ -42,7 +42,7 @@ pub enum Source {
 #[derive(Debug, Clone)]
 pub struct ListSpec {
     pub items: PathExpr,
-    pub item: IndexMap<Located<String>, ItemSpec>,
+    pub item: Located<IndexMap<Located<String>, ItemSpec>>,
 }
 
 /// One field of a list item: a JSONPath into the item or a value, with an optional transform.
@@ -143,7 +143,7 @@ struct Repr {
     #[serde(default)]
     items: Option<PathExpr>,
     #[serde(default)]
-    item: Option<IndexMap<Located<String>, ItemSpec>>,
+    item: Option<Located<IndexMap<Located<String>, ItemSpec>>>,
     #[serde(default)]
     transform: Option<Transform>,
     #[serde(default)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{Sink, check_jsonpath, check_vars};
 use crate::model::contract::{self, ContractOp};
-use crate::model::diag::{Diagnostics, SourceFile};
+use crate::model::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::located::Located;
 use crate::model::output::{OutputSpec, Source, Transform};
 use crate::model::output_type::OutputType;
@@ -176,20 +176,19 @@ fn output_checks(
     let (Source::List(list), OutputType::Records(fields)) = (&spec.source, ty) else {
         return;
     };
-    for (field, item) in &list.item {
+    for (field, item) in list.item.iter() {
         template_vars(&item.transform, field.loc, sink);
         if !fields.iter().any(|f| f.name == field.as_str()) {
-            sink.unknown(
-                &format!("field of `{out}`"),
-                field,
-                fields.iter().map(|f| f.name),
-            );
+            let mut d =
+                Diagnostic::unknown(sink.file, "field", field, fields.iter().map(|f| f.name));
+            d.message = format!("{} in the items of `{out}`", d.message);
+            sink.diags.push(d);
         }
     }
     for f in fields {
         if !list.item.keys().any(|k| k.as_str() == f.name) {
             sink.error(
-                spec.loc,
+                list.item.loc,
                 format!(
                     "output `{out}` does not map field `{}` of its items",
                     f.name
