@@ -53,7 +53,7 @@ fn text_at(
 
 /// The next page's request, decided from the page just read (`page_no` pages read so far), or
 /// `None` when the list has ended. `first` is the list's first request.
-pub(super) fn next_request(
+fn next_request(
     p: &Paginate,
     lists: &[&ListSpec],
     first: &Outgoing,
