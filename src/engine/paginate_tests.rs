@@ -276,60 +276,60 @@ async fn more_pages_than_max_pages_is_an_error_naming_the_bound_not_a_shorter_li
     assert!(out.outputs.is_empty(), "no list cut short");
 }
 
+/// A list that cannot be read whole: its error's kind and message must be these, after this
+/// many requests, and no list is given.
+async fn unreadable(path: &str, paginate: &str, kind: ErrorKind, message: &str, sent: usize) {
+    let out = list(path, paginate, RECEIPTS).await;
+    let e = out.error.unwrap_or_else(|| panic!("{path}: an error"));
+    assert_eq!(e.kind, kind, "{path}: {}", e.message);
+    assert!(e.message.contains(message), "{path}: {}", e.message);
+    assert_eq!(out.exchanges.len(), sent, "{path}: requests sent");
+    assert!(out.outputs.is_empty(), "{path}: no list cut short");
+}
+
 #[tokio::test]
 async fn lists_that_cannot_be_read_whole_are_errors() {
-    let stuck = list(
+    let incomplete = ErrorKind::MissingOutput;
+    unreadable(
         "stuck",
         "{ cursor: { param: after, from: '$.posts[-1:].pid' }, has_more: $.has_more }",
-        RECEIPTS,
+        incomplete,
+        "page 3 would be `",
+        2,
     )
     .await;
-    let e = stuck.error.expect("a cursor that does not move on");
-    assert!(e.message.contains("does not move on"), "{}", e.message);
-    assert_eq!(stuck.exchanges.len(), 2);
-
-    let offsite = list("offsite", "{ next: $.links.next }", RECEIPTS).await;
-    let e = offsite.error.expect("a link to another origin");
-    assert!(
-        e.message.contains("leaves http://127.0.0.1"),
-        "{}",
-        e.message
-    );
-    assert_eq!(offsite.exchanges.len(), 1, "never sent");
-
-    let late = list(
-        "late500",
-        "{ page: { param: page }, has_more: $.more }",
-        RECEIPTS,
-    )
-    .await;
-    let e = late.error.expect("has_more that is not a boolean");
-    assert!(
-        e.message
-            .contains("page 1: `has_more: $.more` gave the text \"yes\", not true or false"),
-        "{}",
-        e.message
-    );
-
-    let failing = list("late500", "{ page: { param: page } }", RECEIPTS).await;
-    let e = failing.error.expect("a later page refused");
-    assert_eq!(e.kind, ErrorKind::MissingOutput);
-    assert!(e.message.contains("page 2 answered 500"), "{}", e.message);
-    assert_eq!(failing.exchanges.len(), 2);
-
-    let no_cursor = list(
+    unreadable(
         "stuck",
         "{ cursor: { param: after, from: $.next_cursor }, has_more: $.has_more }",
-        RECEIPTS,
+        incomplete,
+        "page 1: `has_more` is true but the page gives no cursor (`$.next_cursor`)",
+        1,
     )
     .await;
-    let e = no_cursor.error.expect("has_more true without a cursor");
-    assert!(
-        e.message
-            .contains("`has_more` is true but the page gives no cursor"),
-        "{}",
-        e.message
-    );
+    unreadable(
+        "offsite",
+        "{ next: $.links.next }",
+        incomplete,
+        "page 1: the next link `http://elsewhere.invalid/body?page=2` leaves http://127.0.0.1",
+        1,
+    )
+    .await;
+    unreadable(
+        "late500",
+        "{ page: { param: page }, has_more: $.more }",
+        incomplete,
+        "page 1: `has_more: $.more` gave the text \"yes\", not true or false",
+        1,
+    )
+    .await;
+    unreadable(
+        "late500",
+        "{ page: { param: page } }",
+        incomplete,
+        "page 2 answered 500 Internal Server Error; the list is incomplete",
+        2,
+    )
+    .await;
 }
 
 #[tokio::test]
