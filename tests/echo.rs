@@ -232,7 +232,7 @@ operations:
     outputs: {{ message_id: $.id }}
   get_conversation:
     path: /api/conversations/{{{{conversation_id}}}}
-    outputs: {{ conversation_id: $.id, subject: $.subject, participants: {{ items: "$.participants[*]", item: {{ id: $.id }} }} }}
+    outputs: {{ conversation_id: $.id, subject: $.subject, participants: {{ items: "$.participants[*]", item: {{ id: $.id, name: $.name }} }} }}
   list_conversations:
     path: /api/conversations
     outputs:

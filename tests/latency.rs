@@ -36,7 +36,7 @@ async fn vendor(unavailable: &'static [usize], dropped: &'static [usize]) -> Str
                 } else {
                     (
                         "200 OK",
-                        r#"{"body":"hi","author":"u-1","at":"2026-01-01","read":false}"#,
+                        r#"{"body":"hi","author":"u-1","at":"2026-01-01T09:30:00Z","read":false}"#,
                     )
                 };
                 let reply = format!(

@@ -2,6 +2,7 @@
 //! dependency order, and rolls the results up into requirement verdicts.
 
 pub mod operation;
+mod paginate;
 pub mod plan;
 pub mod scheduler;
 pub mod sessions;
@@ -21,6 +22,9 @@ use crate::model::suite::StepKind;
 use crate::outcome::{Event, RunReport, SCHEMA_VERSION, Summary, VerdictCounts};
 use plan::{Filters, Plan};
 use sessions::SharedSessions;
+
+/// Status codes that mean "the service was unavailable", not "the service answered wrongly".
+const UNAVAILABLE: [u16; 3] = [502, 503, 504];
 
 /// Everything checks share during a run.
 #[derive(Debug)]

@@ -1,5 +1,6 @@
 //! Running one contract operation through the target profile: render each request, send it
-//! with the actor's session, capture between requests, and read the contract outputs.
+//! with the actor's session, capture between requests, read the further pages of a paged list,
+//! and read the contract outputs, each checked against its contract type.
 
 use std::collections::HashMap;
 
@@ -7,10 +8,12 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde_json::{Map, Value};
 
-use super::RunCtx;
-use crate::http::extract::extract;
+use super::{RunCtx, paginate};
+use crate::http::extract::{extract, extract_pages};
 use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, RequestTag, Session};
-use crate::model::target::RequestSpec;
+use crate::model::contract;
+use crate::model::output::{ListSpec, Source};
+use crate::model::target::{Operation, RequestSpec};
 use crate::model::template;
 use crate::outcome::{CheckError, ErrorKind};
 
@@ -134,7 +137,13 @@ pub async fn run(
     };
     let mut ctx = rc.globals.clone();
     ctx.extend(inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let tag = RequestTag {
+        actor: &session.actor,
+        purpose: op_name,
+    };
     let count = op.requests.len();
+    // Where the responses of the last request sent begin: its pages, when it is paged.
+    let mut pages_from = 0;
     for (i, spec) in op.requests.iter().enumerate() {
         let ctx_value = Value::Object(ctx.clone());
         let mut req = match build(rc, spec, &ctx_value, files) {
@@ -145,10 +154,6 @@ pub async fn run(
             }
         };
         session.apply(&mut req);
-        let tag = RequestTag {
-            actor: &session.actor,
-            purpose: op_name,
-        };
         let sent = rc.http.send(&req, tag).await;
         out.exchanges.push(sent.exchange);
         let resp = match sent.outcome {
@@ -179,22 +184,83 @@ pub async fn run(
             }
         }
         let refused = resp.status >= 400;
+        let success = (200..300).contains(&resp.status);
+        pages_from = out.responses.len();
         out.responses.push(resp);
         // A refused intermediate request ends the sequence; expectations judge that answer.
         if refused && i + 1 < count {
             break;
         }
-    }
-    if let Some(last) = out.responses.last() {
-        let ctx_value = Value::Object(ctx);
-        for (name, spec) in &op.outputs {
-            match extract(spec, last, &ctx_value) {
-                Ok(v) => {
-                    out.outputs.insert(name.value.clone(), v);
-                }
-                Err(e) => out.missing.push((name.value.clone(), e)),
+        if let Some(p) = &op.paginate
+            && i + 1 == count
+            && success
+        {
+            let lists: Vec<&ListSpec> = op
+                .outputs
+                .values()
+                .filter_map(|o| match &o.source {
+                    Source::List(l) => Some(l),
+                    _ => None,
+                })
+                .collect();
+            if let Err(e) = paginate::rest(rc, p, &lists, &req, &ctx_value, tag, &mut out).await {
+                out.error = Some(e);
+                return out;
             }
         }
+    }
+    let read = read_outputs(
+        op_name,
+        op,
+        &out.responses[pages_from..],
+        &Value::Object(ctx),
+    );
+    out.outputs = read.outputs;
+    out.missing = read.missing;
+    out.error = read.error;
+    out
+}
+
+/// The contract outputs read from a response, those that could not be, and a type error.
+#[derive(Default)]
+struct Read {
+    outputs: Map<String, Value>,
+    missing: Vec<(String, String)>,
+    error: Option<CheckError>,
+}
+
+/// Reads the contract outputs from the pages of the last request: each value read from a
+/// success must be of its output's type, or the operation ends in error; from any other answer
+/// a value that is not is left unread, with why.
+fn read_outputs(op_name: &str, op: &Operation, pages: &[Incoming], ctx: &Value) -> Read {
+    let mut out = Read::default();
+    let Some(first) = pages.first() else {
+        return out;
+    };
+    let success = (200..300).contains(&first.status);
+    let contract_op = contract::operation(op_name);
+    for (name, spec) in &op.outputs {
+        let value = match extract_pages(spec, pages, ctx) {
+            Ok(v) => v,
+            Err(e) => {
+                out.missing.push((name.value.clone(), e));
+                continue;
+            }
+        };
+        let field = contract_op.and_then(|c| c.output(name));
+        if let Some(Err(m)) = field.map(|f| f.ty.check(&value)) {
+            let why = format!(
+                "output `{}{}` should be {}, found {}",
+                name.value, m.at, m.expected, m.found
+            );
+            if success {
+                out.error = Some(CheckError::new(ErrorKind::OutputType, why));
+                return out;
+            }
+            out.missing.push((name.value.clone(), why));
+            continue;
+        }
+        out.outputs.insert(name.value.clone(), value);
     }
     out
 }

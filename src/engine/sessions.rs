@@ -35,8 +35,8 @@ struct Live {
     last_used: Instant,
 }
 
-/// One session per actor, shared by every check that does not need its own.
-#[derive(Debug)]
+/// One session per actor, shared by every check that does not need its own (none by default).
+#[derive(Debug, Default)]
 pub struct SharedSessions {
     entries: IndexMap<String, Mutex<Result<Live, LoginError>>>,
     /// The first login of each actor, for the attributes templates see (`actors[x].id`).

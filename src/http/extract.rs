@@ -1,95 +1,130 @@
-//! Taking values out of a response: JSONPath (filters included), header, cookie, regex,
-//! literal, body facts, and per-item lists.
+//! Taking values out of a response: everything an output's source matches (JSONPath, filters
+//! included, header, cookie, regex, literal, body facts, per-item lists), then its transform.
 
 use serde_json::Value;
 use sha2::Digest;
 
 use super::client::Incoming;
 use super::cookies::SetCookie;
+use super::transform;
+use crate::model::output::{BodyFact, ItemSource, ListSpec, OutputSpec, Source, Transform};
 use crate::model::pattern::PathExpr;
-use crate::model::target::{BodyFact, OutputSpec};
 use crate::model::template;
 
-fn query_all(path: &PathExpr, doc: &Value, ctx: &Value) -> Result<Vec<Value>, String> {
+/// Every value `path` selects in `doc`.
+pub fn query_all(path: &PathExpr, doc: &Value, ctx: &Value) -> Result<Vec<Value>, String> {
     let (_, jp) = path.resolve(ctx)?;
     Ok(jp.query(doc).all().into_iter().cloned().collect())
 }
 
-fn first(path: &PathExpr, doc: &Value, ctx: &Value) -> Result<Value, String> {
-    query_all(path, doc, ctx)?
+/// The response body as JSON, or why it is not.
+pub fn json_body(resp: &Incoming) -> Result<Value, String> {
+    resp.json().ok_or_else(|| {
+        format!(
+            "the response is not JSON (status {}, {} bytes)",
+            resp.status,
+            resp.body.len()
+        )
+    })
+}
+
+fn render(v: &str, ctx: &Value) -> Result<Value, String> {
+    template::render_value(&Value::String(v.to_string()), ctx).map_err(|e| e.0)
+}
+
+/// Every value `source` matches in the pages of a response: a list gathers the items of every
+/// page, any other source reads the first.
+fn matches(source: &Source, pages: &[Incoming], ctx: &Value) -> Result<Vec<Value>, String> {
+    let Some(resp) = pages.first() else {
+        return Err("no response".into());
+    };
+    let text = |s: &str| Value::String(s.to_string());
+    Ok(match source {
+        Source::Json(path) => query_all(path, &json_body(resp)?, ctx)?,
+        Source::Header(h) => resp.headers_named(h).map(text).collect(),
+        Source::Cookie(name) => resp
+            .headers_named("set-cookie")
+            .filter_map(SetCookie::parse)
+            .filter(|c| &c.name == name)
+            .map(|c| Value::String(c.value))
+            .collect(),
+        Source::Regex(re) => {
+            let body = resp.text();
+            re.regex()
+                .captures_iter(&body)
+                .filter_map(|caps| caps.get(1).or_else(|| caps.get(0)))
+                .map(|m| text(m.as_str()))
+                .collect()
+        }
+        Source::Value(v) => vec![render(v, ctx)?],
+        Source::Body(BodyFact::Sha256) => {
+            vec![Value::String(hex::encode(sha2::Sha256::digest(&resp.body)))]
+        }
+        Source::Body(BodyFact::Size) => vec![Value::from(resp.body.len())],
+        Source::Body(BodyFact::Text) => vec![Value::String(resp.text())],
+        Source::List(list) => {
+            let mut all = Vec::new();
+            for page in pages {
+                all.extend(records(list, &json_body(page)?, ctx)?);
+            }
+            vec![Value::Array(all)]
+        }
+    })
+}
+
+/// Why `source` gave no value.
+fn nothing(source: &Source) -> String {
+    match source {
+        Source::Json(path) => format!("`{path}` matched nothing in the response"),
+        Source::Header(h) => format!("no `{h}` header in the response"),
+        Source::Cookie(name) => format!("the response sets no cookie `{name}`"),
+        Source::Regex(re) => format!("/{re}/ matched nothing in the response"),
+        Source::Value(v) => format!("`{v}` gave nothing"),
+        Source::Body(fact) => format!("the body's {fact:?} gave nothing"),
+        Source::List(list) => format!("`{}` selected no items", list.items),
+    }
+}
+
+/// The records of a list: each element `items` selects, mapped field by field; a field that
+/// gives nothing is null.
+fn records(list: &ListSpec, doc: &Value, ctx: &Value) -> Result<Vec<Value>, String> {
+    query_all(&list.items, doc, ctx)?
         .into_iter()
-        .next()
-        .ok_or_else(|| format!("`{path}` matched nothing in the response"))
+        .map(|element| {
+            let mut record = serde_json::Map::new();
+            for (name, field) in list.item.iter() {
+                let found = match &field.source {
+                    ItemSource::Json(p) => query_all(p, &element, ctx)?,
+                    ItemSource::Value(v) => vec![render(v, ctx)?],
+                };
+                let value = transform::apply(field.transform.as_ref(), found, ctx)
+                    .map_err(|e| format!("item field `{}`: {e}", name.value))?;
+                record.insert(name.value.clone(), value.unwrap_or(Value::Null));
+            }
+            Ok(Value::Object(record))
+        })
+        .collect()
+}
+
+/// How many elements a list selects in a page.
+pub fn count_items(list: &ListSpec, doc: &Value, ctx: &Value) -> Result<usize, String> {
+    query_all(&list.items, doc, ctx).map(|items| items.len())
 }
 
 /// Evaluates one output against a response; `ctx` renders templates inside the spec.
 pub fn extract(spec: &OutputSpec, resp: &Incoming, ctx: &Value) -> Result<Value, String> {
-    let json = || {
-        resp.json().ok_or_else(|| {
-            format!(
-                "the response is not JSON (status {}, {} bytes)",
-                resp.status,
-                resp.body.len()
-            )
-        })
-    };
-    match spec {
-        OutputSpec::Json(path) => first(path, &json()?, ctx),
-        OutputSpec::Header(h) => resp
-            .header(h)
-            .map(|v| Value::String(v.to_string()))
-            .ok_or_else(|| format!("no `{h}` header in the response")),
-        OutputSpec::Cookie(name) => resp
-            .headers_named("set-cookie")
-            .filter_map(SetCookie::parse)
-            .find(|c| &c.name == name)
-            .map(|c| Value::String(c.value))
-            .ok_or_else(|| format!("the response sets no cookie `{name}`")),
-        OutputSpec::Regex(re) => {
-            let text = resp.text();
-            let caps = re
-                .regex()
-                .captures(&text)
-                .ok_or_else(|| format!("/{re}/ matched nothing in the response"))?;
-            let m = caps
-                .get(1)
-                .or_else(|| caps.get(0))
-                .map_or("", |m| m.as_str());
-            Ok(Value::String(m.to_string()))
-        }
-        OutputSpec::Value(v) => {
-            template::render_value(&Value::String(v.clone()), ctx).map_err(|e| e.0)
-        }
-        OutputSpec::Body(BodyFact::Sha256) => {
-            Ok(Value::String(hex::encode(sha2::Sha256::digest(&resp.body))))
-        }
-        OutputSpec::Body(BodyFact::Size) => Ok(Value::from(resp.body.len())),
-        OutputSpec::Body(BodyFact::Text) => Ok(Value::String(resp.text())),
-        OutputSpec::List { items, item } => {
-            let doc = json()?;
-            let mut out = Vec::new();
-            for element in query_all(items, &doc, ctx)? {
-                let mut obj = serde_json::Map::new();
-                for (name, s) in item {
-                    let v = match s {
-                        OutputSpec::Json(p) => first(p, &element, ctx).unwrap_or(Value::Null),
-                        OutputSpec::Value(v) => {
-                            template::render_value(&Value::String(v.clone()), ctx)
-                                .map_err(|e| e.0)?
-                        }
-                        _ => {
-                            return Err(format!(
-                                "list item field `{name}` must be a JSONPath or a value"
-                            ));
-                        }
-                    };
-                    obj.insert(name.clone(), v);
-                }
-                out.push(Value::Object(obj));
-            }
-            Ok(Value::Array(out))
-        }
-    }
+    extract_pages(spec, std::slice::from_ref(resp), ctx)
+}
+
+/// Evaluates one output over the pages of a paged list: a list gathers the items of every page
+/// (before its transform), any other output is read from the first page.
+pub fn extract_pages(spec: &OutputSpec, pages: &[Incoming], ctx: &Value) -> Result<Value, String> {
+    let found = matches(&spec.source, pages, ctx)?;
+    transform::apply(spec.transform.as_ref(), found, ctx)?.ok_or_else(|| match spec.transform {
+        // `first` gives nothing for an empty list too.
+        Some(Transform::First) => format!("{}, or only an empty list", nothing(&spec.source)),
+        _ => nothing(&spec.source),
+    })
 }
 
 /// The `value` of the hidden input `name` in an HTML page.
@@ -110,7 +145,6 @@ pub fn hidden_input(html: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::pattern::Pattern;
     use serde_json::json;
 
     fn resp(body: &str) -> Incoming {
@@ -126,51 +160,80 @@ mod tests {
         }
     }
 
+    fn spec(yaml: &str) -> OutputSpec {
+        let node = crate::model::yaml::parse(yaml).expect("YAML");
+        crate::model::yaml::from_node(&node).expect("an output spec")
+    }
+
     #[test]
     fn extracts_by_every_kind() {
         let r = resp(r#"{"posts":[{"pid":"p1","body_text":"hi"},{"pid":"p2","body_text":"yo"}]}"#);
         let ctx = json!({"message_id": "p2"});
-        let filter = OutputSpec::Json(
-            PathExpr::new("$.posts[?@.pid == '{{message_id}}'].body_text").unwrap(),
-        );
-        assert_eq!(extract(&filter, &r, &ctx).unwrap(), json!("yo"));
+        let get = |yaml: &str| extract(&spec(yaml), &r, &ctx);
         assert_eq!(
-            extract(&OutputSpec::Header("x-id".into()), &r, &ctx).unwrap(),
-            json!("7")
+            get("\"$.posts[?@.pid == '{{message_id}}'].body_text\""),
+            Ok(json!("yo"))
+        );
+        assert_eq!(get("{ header: x-id }"), Ok(json!("7")));
+        assert_eq!(get("{ cookie: sid }"), Ok(json!("abc")));
+        assert_eq!(get(r#"{ regex: '"pid":"(p\d)"' }"#), Ok(json!("p1")));
+        assert_eq!(
+            get("{ items: '$.posts[*]', item: { message_id: $.pid } }"),
+            Ok(json!([{"message_id": "p1"}, {"message_id": "p2"}]))
         );
         assert_eq!(
-            extract(&OutputSpec::Cookie("sid".into()), &r, &ctx).unwrap(),
-            json!("abc")
+            get("$.nope"),
+            Err("`$.nope` matched nothing in the response".into())
         );
         assert_eq!(
-            extract(
-                &OutputSpec::Regex(Pattern::new(r#""pid":"(p\d)""#).unwrap()),
-                &r,
-                &ctx
+            get("{ header: x-none }"),
+            Err("no `x-none` header in the response".into())
+        );
+    }
+
+    #[test]
+    fn transforms_apply_to_every_match_of_any_source() {
+        let r = resp(
+            r#"{"posts":[{"pid":"p1","seen_by":[{"user":"u-1","at":"2026-03-01T09:30:00Z"}]},{"pid":"p2","seen_by":[]}]}"#,
+        );
+        let get = |yaml: &str| extract(&spec(yaml), &r, &json!({}));
+        assert_eq!(
+            get("{ json: '$.posts[*].pid', transform: count }"),
+            Ok(json!(2))
+        );
+        assert_eq!(
+            get("{ json: '$.posts[*].pid', transform: { join: ' & ' } }"),
+            Ok(json!("p1 & p2"))
+        );
+        assert_eq!(
+            get("{ json: '$.posts[*].pid', transform: first }"),
+            Ok(json!("p1"))
+        );
+        assert_eq!(
+            get("{ json: $.missing, transform: exists }"),
+            Ok(json!(false))
+        );
+        assert_eq!(get("{ header: x-id, transform: exists }"), Ok(json!(true)));
+        assert_eq!(get("{ regex: 'p\\d', transform: count }"), Ok(json!(2)));
+        assert_eq!(
+            get("{ json: '$.posts[1].seen_by', transform: first }"),
+            Err(
+                "`$.posts[1].seen_by` matched nothing in the response, or only an empty list"
+                    .into()
             )
-            .unwrap(),
-            json!("p1")
         );
-        let list = OutputSpec::List {
-            items: PathExpr::new("$.posts[*]").unwrap(),
-            item: [(
-                "message_id".to_string(),
-                OutputSpec::Json(PathExpr::new("$.pid").unwrap()),
-            )]
-            .into_iter()
-            .collect(),
-        };
         assert_eq!(
-            extract(&list, &r, &ctx).unwrap(),
-            json!([{"message_id": "p1"}, {"message_id": "p2"}])
+            get(
+                "{ items: '$.posts[*]', item: { message_id: $.pid, read: { json: $.seen_by, transform: not_empty }, by: { json: '$.seen_by[*].user', transform: { join: ',' } }, label: { json: $, template: '{{item.pid}}!' } } }"
+            ),
+            Ok(json!([
+                {"message_id": "p1", "read": true, "by": "u-1", "label": "p1!"},
+                {"message_id": "p2", "read": false, "by": "", "label": "p2!"}
+            ]))
         );
-        assert!(
-            extract(
-                &OutputSpec::Json(PathExpr::new("$.nope").unwrap()),
-                &r,
-                &ctx
-            )
-            .is_err()
+        assert_eq!(
+            get("{ items: '$.posts[*]', item: { message_id: $.pid }, transform: count }"),
+            Ok(json!(2))
         );
     }
 

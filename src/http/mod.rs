@@ -6,6 +6,7 @@ pub mod client;
 pub mod cookies;
 
 pub mod extract;
+pub mod link;
 mod message;
 mod rate;
 mod record;
@@ -14,6 +15,7 @@ pub mod secret_forms;
 pub mod session;
 pub mod spill;
 pub mod tls;
+pub mod transform;
 
 pub use crate::outcome::{Exchange, reason};
 pub use client::{HttpClient, HttpOptions, Incoming, OutBody, OutPart, Outgoing, RequestTag, Sent};

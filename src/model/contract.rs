@@ -1,5 +1,7 @@
-//! The operation contract: the abstract operations suites speak in, their inputs and outputs.
-//! A target profile maps each onto a vendor's real API.
+//! The operation contract: the abstract operations suites speak in, their inputs and their
+//! outputs with each output's type. A target profile maps each onto a vendor's real API.
+
+use super::output_type::{Field, OutputType};
 
 /// One abstract operation.
 #[derive(Debug)]
@@ -11,11 +13,43 @@ pub struct ContractOp {
     pub optional: &'static [&'static str],
     /// Inputs whose value names an actor (`to: clinician`).
     pub actor_inputs: &'static [&'static str],
-    /// Named outputs a profile maps from the vendor's response.
-    pub outputs: &'static [&'static str],
+    /// Named outputs a profile maps from the vendor's response, with their types.
+    pub outputs: &'static [Field],
     /// The operation reads or returns PHI (its responses must not be cacheable).
     pub phi: bool,
 }
+
+/// A field (or output) named `name` of type `ty`.
+const fn field(name: &'static str, ty: OutputType) -> Field {
+    Field { name, ty }
+}
+
+const CONVERSATION: &[Field] = &[
+    field("conversation_id", OutputType::Id),
+    field("subject", OutputType::Text),
+];
+
+const PARTICIPANT: &[Field] = &[field("id", OutputType::Id), field("name", OutputType::Text)];
+
+const MESSAGE: &[Field] = &[
+    field("message_id", OutputType::Id),
+    field("body", OutputType::Text),
+    field("author", OutputType::Id),
+    field("created_at", OutputType::Timestamp),
+    field("read", OutputType::Boolean),
+];
+
+const NOTIFICATION: &[Field] = &[
+    field("channel", OutputType::Text),
+    field("to", OutputType::Text),
+    field("text", OutputType::Text),
+];
+
+const AUDIT_EVENT: &[Field] = &[
+    field("actor", OutputType::Id),
+    field("action", OutputType::Text),
+    field("resource", OutputType::Id),
+];
 
 /// The whole contract.
 pub const OPERATIONS: &[ContractOp] = &[
@@ -24,7 +58,10 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &["to", "subject", "body"],
         optional: &["attachment_ids"],
         actor_inputs: &["to"],
-        outputs: &["conversation_id", "message_id"],
+        outputs: &[
+            field("conversation_id", OutputType::Id),
+            field("message_id", OutputType::Id),
+        ],
         phi: true,
     },
     ContractOp {
@@ -32,7 +69,7 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &["conversation_id", "body"],
         optional: &["attachment_ids"],
         actor_inputs: &[],
-        outputs: &["message_id"],
+        outputs: &[field("message_id", OutputType::Id)],
         phi: true,
     },
     ContractOp {
@@ -40,7 +77,7 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &[],
         optional: &[],
         actor_inputs: &[],
-        outputs: &["conversations"],
+        outputs: &[field("conversations", OutputType::Records(CONVERSATION))],
         phi: true,
     },
     ContractOp {
@@ -48,7 +85,11 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &["conversation_id"],
         optional: &[],
         actor_inputs: &[],
-        outputs: &["conversation_id", "subject", "participants"],
+        outputs: &[
+            field("conversation_id", OutputType::Id),
+            field("subject", OutputType::Text),
+            field("participants", OutputType::Records(PARTICIPANT)),
+        ],
         phi: true,
     },
     ContractOp {
@@ -56,7 +97,7 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &["conversation_id"],
         optional: &[],
         actor_inputs: &[],
-        outputs: &["messages"],
+        outputs: &[field("messages", OutputType::Records(MESSAGE))],
         phi: true,
     },
     ContractOp {
@@ -64,7 +105,12 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &["conversation_id", "message_id"],
         optional: &[],
         actor_inputs: &[],
-        outputs: &["body", "author", "created_at", "read"],
+        outputs: &[
+            field("body", OutputType::Text),
+            field("author", OutputType::Id),
+            field("created_at", OutputType::Timestamp),
+            field("read", OutputType::Boolean),
+        ],
         phi: true,
     },
     ContractOp {
@@ -72,7 +118,7 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &["file"],
         optional: &[],
         actor_inputs: &[],
-        outputs: &["attachment_id"],
+        outputs: &[field("attachment_id", OutputType::Id)],
         phi: true,
     },
     ContractOp {
@@ -80,7 +126,12 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &["attachment_id"],
         optional: &[],
         actor_inputs: &[],
-        outputs: &["sha256", "size", "media_type", "disposition"],
+        outputs: &[
+            field("sha256", OutputType::Text),
+            field("size", OutputType::Number),
+            field("media_type", OutputType::Text),
+            field("disposition", OutputType::Text),
+        ],
         phi: true,
     },
     ContractOp {
@@ -104,7 +155,7 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &["recipient"],
         optional: &[],
         actor_inputs: &["recipient"],
-        outputs: &["notifications"],
+        outputs: &[field("notifications", OutputType::Records(NOTIFICATION))],
         phi: false,
     },
     ContractOp {
@@ -112,7 +163,7 @@ pub const OPERATIONS: &[ContractOp] = &[
         required: &["subject"],
         optional: &[],
         actor_inputs: &["subject"],
-        outputs: &["events"],
+        outputs: &[field("events", OutputType::Records(AUDIT_EVENT))],
         phi: true,
     },
     ContractOp {
@@ -139,6 +190,16 @@ impl ContractOp {
     /// Whether `input` is one of this operation's inputs.
     pub fn accepts(&self, input: &str) -> bool {
         self.required.contains(&input) || self.optional.contains(&input)
+    }
+
+    /// The output named `name`, with its type.
+    pub fn output(&self, name: &str) -> Option<&'static Field> {
+        self.outputs.iter().find(|o| o.name == name)
+    }
+
+    /// The names of the outputs.
+    pub fn output_names(&self) -> impl Iterator<Item = &'static str> + use<> {
+        self.outputs.iter().map(|o| o.name)
     }
 }
 

@@ -10,8 +10,9 @@ use indexmap::IndexMap;
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile};
 use super::located::Located;
+use super::output::OutputSpec;
 use super::secret_file;
-use super::target::{AuthScheme, Declared, Operation, OutputSpec, Secret, TargetProfile, Timeouts};
+use super::target::{AuthScheme, Declared, Operation, Secret, TargetProfile, Timeouts};
 
 /// A secret value; printing it prints `***`.
 #[derive(Clone, PartialEq, Eq)]

@@ -9,7 +9,8 @@ use serde::de::{self, Deserializer};
 
 use super::json_template::JsonTemplate;
 use super::located::Located;
-use super::pattern::{PathExpr, Pattern};
+use super::output::OutputSpec;
+use super::paginate::Paginate;
 
 /// A target profile as written in YAML.
 #[derive(Debug, Clone, Deserialize)]
@@ -245,6 +246,8 @@ pub struct Operation {
     pub requests: Vec<Located<RequestSpec>>,
     /// Contract output name → where it is in the final response.
     pub outputs: IndexMap<Located<String>, Located<OutputSpec>>,
+    /// How the final request's further pages are read, for an operation with a list output.
+    pub paginate: Option<Located<Paginate>>,
 }
 
 /// An operation as written.
@@ -275,6 +278,8 @@ struct OperationRepr {
     follow_redirects: bool,
     #[serde(default)]
     outputs: IndexMap<Located<String>, Located<OutputSpec>>,
+    #[serde(default)]
+    paginate: Option<Located<Paginate>>,
 }
 
 impl TryFrom<OperationRepr> for Operation {
@@ -310,6 +315,7 @@ impl TryFrom<OperationRepr> for Operation {
             actor: r.actor,
             requests,
             outputs: r.outputs,
+            paginate: r.paginate,
         })
     }
 }
@@ -352,113 +358,6 @@ pub struct Part {
     /// Name of the contract input that holds a file (e.g. `file`).
     #[serde(default)]
     pub file: Option<String>,
-}
-
-/// Where a value is found in a response.
-#[derive(Debug, Clone)]
-pub enum OutputSpec {
-    /// JSONPath into the body (first match; all matches for `items`).
-    Json(PathExpr),
-    Header(String),
-    Cookie(String),
-    /// Regex on the body; group 1 if present, else the whole match.
-    Regex(Pattern),
-    /// A literal or template.
-    Value(String),
-    /// Facts about the body: `sha256`, `size` or `text`.
-    Body(BodyFact),
-    /// A list: `items` selects the elements, `item` maps each to contract names.
-    List {
-        items: PathExpr,
-        item: IndexMap<String, OutputSpec>,
-    },
-}
-
-/// A fact about a response body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BodyFact {
-    Sha256,
-    Size,
-    Text,
-}
-
-impl<'de> Deserialize<'de> for OutputSpec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Repr {
-            #[serde(default)]
-            json: Option<String>,
-            #[serde(default)]
-            header: Option<String>,
-            #[serde(default)]
-            cookie: Option<String>,
-            #[serde(default)]
-            regex: Option<String>,
-            #[serde(default)]
-            value: Option<String>,
-            #[serde(default)]
-            body: Option<BodyFact>,
-            #[serde(default)]
-            items: Option<String>,
-            #[serde(default)]
-            item: Option<IndexMap<String, OutputSpec>>,
-        }
-        let v = serde_json::Value::deserialize(d)?;
-        if let serde_json::Value::String(s) = &v {
-            return if s.starts_with('$') {
-                PathExpr::new(s)
-                    .map(OutputSpec::Json)
-                    .map_err(de::Error::custom)
-            } else {
-                Ok(OutputSpec::Value(s.clone()))
-            };
-        }
-        let r: Repr = serde_json::from_value(v).map_err(de::Error::custom)?;
-        const SHAPE: &str = "an output is a JSONPath (`$.id`) or exactly one of {json, header, cookie, regex, value, body} or {items, item}";
-        let path = |p: String| PathExpr::new(&p).map_err(de::Error::custom);
-        let list = match (r.items, r.item) {
-            (Some(items), Some(item)) => Some(OutputSpec::List {
-                items: path(items)?,
-                item,
-            }),
-            (None, None) => None,
-            _ => return Err(de::Error::custom("`items` and `item` go together")),
-        };
-        let mut given = [
-            r.json.map(path).transpose()?.map(OutputSpec::Json),
-            r.header.map(OutputSpec::Header),
-            r.cookie.map(OutputSpec::Cookie),
-            r.regex
-                .map(|re| Pattern::new(&re).map_err(de::Error::custom))
-                .transpose()?
-                .map(OutputSpec::Regex),
-            r.value.map(OutputSpec::Value),
-            r.body.map(OutputSpec::Body),
-            list,
-        ]
-        .into_iter()
-        .flatten();
-        match (given.next(), given.next()) {
-            (Some(spec), None) => Ok(spec),
-            _ => Err(de::Error::custom(SHAPE)),
-        }
-    }
-}
-
-impl fmt::Display for OutputSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OutputSpec::Json(p) => write!(f, "{p}"),
-            OutputSpec::Header(h) => write!(f, "header {h}"),
-            OutputSpec::Cookie(c) => write!(f, "cookie {c}"),
-            OutputSpec::Regex(r) => write!(f, "regex /{r}/"),
-            OutputSpec::Value(v) => write!(f, "value {v:?}"),
-            OutputSpec::Body(b) => write!(f, "body {b:?}"),
-            OutputSpec::List { items, .. } => write!(f, "items {items}"),
-        }
-    }
 }
 
 /// The pages of the service that checks know by name; `extra:` holds any others. A name not in
@@ -579,43 +478,5 @@ impl Default for Declared {
             max_attachment_mb: None,
             latency_p95_ms: default_latency(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec(yaml: &str) -> Result<OutputSpec, String> {
-        let node = crate::model::yaml::parse(yaml).map_err(|e| e.message)?;
-        crate::model::yaml::from_node::<OutputSpec>(&node).map_err(|e| e.message)
-    }
-
-    #[test]
-    fn output_specs_take_exactly_one_source() {
-        assert!(matches!(spec("$.id"), Ok(OutputSpec::Json(p)) if p.as_str() == "$.id"));
-        assert!(matches!(spec("'{{key}}'"), Ok(OutputSpec::Value(v)) if v == "{{key}}"));
-        assert!(
-            matches!(spec("{ header: Location }"), Ok(OutputSpec::Header(h)) if h == "Location")
-        );
-        assert!(matches!(
-            spec("{ body: sha256 }"),
-            Ok(OutputSpec::Body(BodyFact::Sha256))
-        ));
-        assert!(matches!(
-            spec("{ items: '$.a[*]', item: { id: $.id } }"),
-            Ok(OutputSpec::List { .. })
-        ));
-        assert!(
-            spec("{ json: $.a, header: X }")
-                .unwrap_err()
-                .contains("exactly one")
-        );
-        assert!(
-            spec("{ items: '$.a[*]' }")
-                .unwrap_err()
-                .contains("go together")
-        );
-        assert!(spec("{ jsn: $.a }").is_err());
     }
 }

@@ -97,8 +97,12 @@ pub enum ErrorKind {
     Unavailable,
     /// An actor could not sign in.
     Login,
-    /// A contract output the check needs could not be read from the response.
+    /// A contract output the check needs could not be read from the response (a paged list
+    /// included, when its pages could not all be read).
     MissingOutput,
+    /// A contract output was read but is not of the contract's type (text where a boolean
+    /// belongs): the profile maps the wrong thing, or the vendor answers in another form.
+    OutputType,
     /// A template could not be rendered (an undefined variable, a bad filter).
     Template,
     /// The suite or profile asks for something that cannot be done (e.g. a step without actor).

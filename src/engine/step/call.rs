@@ -11,6 +11,7 @@ use sha2::Digest;
 
 use super::{Runner, StepEnd};
 use crate::assert::{self, Observation};
+use crate::engine::UNAVAILABLE;
 use crate::engine::operation::{self, FileInput};
 use crate::http::reason;
 use crate::model::Located;
@@ -18,9 +19,6 @@ use crate::model::contract::{self, ContractOp};
 use crate::model::suite::{Credentials, Step};
 use crate::model::template;
 use crate::outcome::{CheckError, ErrorKind, Finding};
-
-/// Status codes that mean "the service was unavailable", not "the service answered wrongly".
-const UNAVAILABLE: [u16; 3] = [502, 503, 504];
 
 /// A call's rendered inputs, and the bytes of its file inputs.
 struct CallInputs {

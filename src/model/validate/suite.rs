@@ -85,7 +85,7 @@ fn defined_names(c: &Check, out: &mut HashSet<String>) {
         if let StepKind::Call { operation, .. } = &s.kind
             && let Some(op) = contract::operation(operation)
         {
-            out.extend(op.outputs.iter().map(|o| o.to_string()));
+            out.extend(op.output_names().map(str::to_string));
             out.insert("sent".to_string());
         }
         out.extend(s.save.keys().cloned());
@@ -223,7 +223,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
         for (name, e) in &expect.outputs {
             let base = crate::model::suite::output_name(name);
             match op {
-                Some(op) if !op.outputs.contains(&base) => {
+                Some(op) if op.output(base).is_none() => {
                     let located = Located {
                         value: base.to_string(),
                         loc: name.loc,
@@ -231,7 +231,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
                     sink.unknown(
                         &format!("output of `{}`", op.name),
                         &located,
-                        op.outputs.iter().copied(),
+                        op.output_names(),
                     );
                 }
                 None if matches!(step.kind, StepKind::Probe { .. }) => {
@@ -243,16 +243,16 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
         }
     }
     if let Some(op) = op {
-        known.extend(op.outputs.iter().map(|o| o.to_string()));
+        known.extend(op.output_names().map(str::to_string));
         known.insert("sent".to_string());
         for (alias, output) in &step.save {
             if template::is_template(output) {
                 check_template(sink, output.loc, output, known);
-            } else if !op.outputs.contains(&output.as_str()) {
+            } else if op.output(output).is_none() {
                 sink.unknown(
                     &format!("output of `{}`", op.name),
                     output,
-                    op.outputs.iter().copied(),
+                    op.output_names(),
                 );
             }
             known.insert(alias.clone());

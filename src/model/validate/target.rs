@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use super::{ActorAttributes, Sink, check_jsonpath, check_template};
 use crate::model::contract::{self, ContractOp};
-use crate::model::diag::{Diagnostics, SourceFile};
+use crate::model::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::model::located::Located;
+use crate::model::output::{OutputSpec, Source, Transform};
+use crate::model::output_type::OutputType;
 use crate::model::target::{AuthKind, RequestSpec, TargetProfile};
 use crate::model::yaml::Loc;
 
@@ -150,23 +153,80 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             }
             known.extend(s.capture.keys().cloned());
         }
-        for out in op.outputs.keys() {
-            if !contract_op.outputs.contains(&out.as_str()) {
-                sink.unknown(
+        for (out, spec) in &op.outputs {
+            match contract_op.output(out) {
+                None => sink.unknown(
                     &format!("output of `{name}`"),
                     out,
-                    contract_op.outputs.iter().copied(),
-                );
+                    contract_op.output_names(),
+                ),
+                Some(field) => output_checks(&mut sink, out, spec, field.ty, &known),
             }
         }
-        for required in contract_op.outputs {
-            if !op.outputs.keys().any(|k| k.as_str() == *required) {
+        for required in contract_op.output_names() {
+            if !op.outputs.keys().any(|k| k.as_str() == required) {
                 sink.error(
                     name.loc,
                     format!("operation `{name}` does not map output `{required}`"),
                 )
                 .hint = Some(format!("add `outputs: {{ {required}: … }}`"));
             }
+        }
+        if let Some(p) = &op.paginate
+            && !op
+                .outputs
+                .values()
+                .any(|o| matches!(o.source, Source::List(_)))
+        {
+            sink.error(
+                p.loc,
+                format!(
+                    "`paginate` needs a list output (`items:` and `item:`), and `{name}` maps none"
+                ),
+            );
+        }
+    }
+}
+
+/// An output's template, and for a list of records, its item fields: each one a field of the
+/// record, and every field of the record mapped.
+fn output_checks(
+    sink: &mut Sink,
+    out: &Located<String>,
+    spec: &Located<OutputSpec>,
+    ty: OutputType,
+    known: &HashSet<String>,
+) {
+    let mut with_item = known.clone();
+    with_item.insert("item".to_string());
+    let template_vars = |transform: &Option<Transform>, loc: Loc, sink: &mut Sink| {
+        if let Some(Transform::Template(t)) = transform {
+            check_template(sink, loc, t, &with_item);
+        }
+    };
+    template_vars(&spec.transform, spec.loc, sink);
+    let (Source::List(list), OutputType::Records(fields)) = (&spec.source, ty) else {
+        return;
+    };
+    for (field, item) in list.item.iter() {
+        template_vars(&item.transform, field.loc, sink);
+        if !fields.iter().any(|f| f.name == field.as_str()) {
+            let mut d =
+                Diagnostic::unknown(sink.file, "field", field, fields.iter().map(|f| f.name));
+            d.message = format!("{} in the items of `{out}`", d.message);
+            sink.diags.push(d);
+        }
+    }
+    for f in fields {
+        if !list.item.keys().any(|k| k.as_str() == f.name) {
+            sink.error(
+                list.item.loc,
+                format!(
+                    "output `{out}` does not map field `{}` of its items",
+                    f.name
+                ),
+            )
+            .hint = Some(format!("add `{}: …` under `item:`", f.name));
         }
     }
 }
