@@ -28,7 +28,8 @@ async fn resetting_vendor() -> String {
                     let _ = s.set_zero_linger();
                     return;
                 }
-                let body = r#"{"body":"hi","author":"u-1","at":"2026-01-01T09:30:00Z","read":false}"#;
+                let body =
+                    r#"{"body":"hi","author":"u-1","at":"2026-01-01T09:30:00Z","read":false}"#;
                 let reply = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
