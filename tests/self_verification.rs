@@ -1,5 +1,5 @@
 //! The project's core test: every shipped check passes against the clean reference server in
-//! both dialects, and each flaw is caught by the checks aimed at it and by no unrelated check
+//! all three dialects, and each flaw is caught by the checks aimed at it and by no unrelated check
 //! (mandatory or recommended). Prints the matrix flaw × failing checks. A check or flaw without a row in
 //! `PROOFS` fails the test, so every new check ships with its proof.
 
@@ -86,7 +86,7 @@ fn failing(report: &RunReport) -> BTreeSet<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
+async fn every_check_passes_clean_and_catches_its_flaw_in_every_dialect() {
     // Every shipped check has a proof, and every flaw is someone's proof (or a robustness flaw).
     let shipped = inputs::load(&InputPaths::default(), &Registry).expect("shipped suites load");
     let shipped_ids: BTreeSet<&str> = shipped.checks.iter().map(|c| c.id.as_str()).collect();
@@ -113,7 +113,7 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
 
     // One server per (dialect, flaw), shared by every check of that run; a few runs at once.
     let mut configs: Vec<(Dialect, Option<Flaw>)> = Vec::new();
-    for d in [Dialect::Rest, Dialect::Forms] {
+    for d in [Dialect::Rest, Dialect::Forms, Dialect::Threads] {
         configs.push((d, None));
         configs.extend(Flaw::ALL.iter().map(|f| (d, Some(*f))));
     }
@@ -223,9 +223,9 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
             ));
         }
     }
-    // The forms dialect gives the same verdicts as rest for every deterministic flaw.
+    // The other dialects give the same verdicts as rest for every deterministic flaw.
     for ((dialect, flaw_name), report) in &results {
-        if dialect != "forms" || ROBUSTNESS_FLAWS.contains(&flaw_name.as_str()) {
+        if dialect == "rest" || ROBUSTNESS_FLAWS.contains(&flaw_name.as_str()) {
             continue;
         }
         let rest = &results[&("rest".to_string(), flaw_name.clone())];
@@ -236,7 +236,7 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_both_dialects() {
                 .collect::<Vec<_>>()
         };
         if verdicts(report) != verdicts(rest) {
-            problems.push(format!("{flaw_name}: forms and rest verdicts differ"));
+            problems.push(format!("{flaw_name}: {dialect} and rest verdicts differ"));
         }
     }
     println!("{matrix}");

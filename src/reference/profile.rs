@@ -8,6 +8,7 @@ use super::{Dialect, ReferenceServer};
 
 const REST: &str = include_str!("profiles/rest.yaml");
 const FORMS: &str = include_str!("profiles/forms.yaml");
+const THREADS: &str = include_str!("profiles/threads.yaml");
 
 /// The files written for a profile.
 #[derive(Debug, Clone)]
@@ -17,17 +18,12 @@ pub struct ProfileFiles {
     pub secrets: PathBuf,
 }
 
-/// The written profile of `dialect`. `threads` has none yet: its lists are paginated and its
-/// notifications split subject from body, which target profiles cannot describe yet.
-fn template(dialect: Dialect) -> io::Result<&'static str> {
+/// The written profile of `dialect`.
+fn template(dialect: Dialect) -> &'static str {
     match dialect {
-        Dialect::Rest => Ok(REST),
-        Dialect::Forms => Ok(FORMS),
-        Dialect::Threads => Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "the threads dialect has no target profile yet (profiles cannot page through lists); \
-             use --dialect rest or forms",
-        )),
+        Dialect::Rest => REST,
+        Dialect::Forms => FORMS,
+        Dialect::Threads => THREADS,
     }
 }
 
@@ -61,8 +57,7 @@ pub fn write(
     ca_out: Option<&Path>,
     idle_timeout_s: u64,
 ) -> io::Result<ProfileFiles> {
-    // Asked first, so a dialect without a profile leaves no CA or secrets file behind.
-    let template = template(server.dialect)?;
+    let template = template(server.dialect);
     let dir = profile
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
