@@ -203,7 +203,11 @@ pub async fn run(
                     _ => None,
                 })
                 .collect();
-            if let Err(e) = paginate::rest(rc, p, &lists, &req, &ctx_value, tag, &mut out).await {
+            let pages = paginate::Pages {
+                responses: &mut out.responses,
+                exchanges: &mut out.exchanges,
+            };
+            if let Err(e) = paginate::rest(rc, p, &lists, &req, &ctx_value, tag, pages).await {
                 out.error = Some(e);
                 return out;
             }

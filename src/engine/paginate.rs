@@ -8,7 +8,6 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::operation::OpOutcome;
 use super::{RunCtx, UNAVAILABLE};
 use crate::http::extract::{count_items, json_body, query_all};
 use crate::http::{Incoming, Outgoing, RequestTag, link, reason};
@@ -134,6 +133,12 @@ fn next_request(
     }
 }
 
+/// Where the pages read go: every response, and the record of every exchange.
+pub(super) struct Pages<'a> {
+    pub(super) responses: &'a mut Vec<Incoming>,
+    pub(super) exchanges: &'a mut Vec<crate::outcome::Exchange>,
+}
+
 /// Reads the pages after the first (the last response in `out`), each appended to `out`'s
 /// responses and exchanges.
 pub(super) async fn rest(
@@ -143,7 +148,7 @@ pub(super) async fn rest(
     first: &Outgoing,
     ctx: &Value,
     tag: RequestTag<'_>,
-    out: &mut OpOutcome,
+    out: Pages<'_>,
 ) -> Result<(), CheckError> {
     let incomplete = |m: String| CheckError::new(ErrorKind::MissingOutput, m);
     let mut asked = HashSet::from([first.url.to_string()]);
