@@ -235,6 +235,14 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "profile-origin-not-https.yaml",
+        "7:11",
+        "`http://files.acme.example` is not an https:// origin",
+        Some(
+            "write scheme, host and port only (https://api.vendor.example); credentials never go over plain HTTP",
+        ),
+    ),
+    (
         "attestation-bad-date.yaml",
         "5:11",
         "`2026-02-30` is not a date (YYYY-MM-DD)",

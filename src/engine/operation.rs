@@ -13,7 +13,7 @@ use crate::http::extract::{extract, extract_pages};
 use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, RequestTag, Session};
 use crate::model::contract;
 use crate::model::output::{ListSpec, Source};
-use crate::model::target::{Operation, RequestSpec};
+use crate::model::target::{CredentialScope, Operation, RequestSpec};
 use crate::model::template;
 use crate::outcome::{CheckError, ErrorKind};
 
@@ -153,7 +153,9 @@ pub async fn run(
                 return out;
             }
         };
-        session.apply(&mut req);
+        if spec.credentials == CredentialScope::Send || rc.target.carries_credentials(&req.url) {
+            session.apply(&mut req);
+        }
         let sent = rc.http.send(&req, tag).await;
         out.exchanges.push(sent.exchange);
         let resp = match sent.outcome {

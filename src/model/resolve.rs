@@ -78,6 +78,8 @@ pub struct ResolvedTarget {
     pub name: String,
     pub base_url: url::Url,
     pub http_url: url::Url,
+    /// The origins the actors' credentials may go to: `base_url`'s and the profile's `origins:`.
+    pub credential_origins: Vec<url::Origin>,
     pub tls: ResolvedTls,
     pub timeouts: Timeouts,
     pub actors: IndexMap<String, ResolvedActor>,
@@ -267,8 +269,18 @@ impl ResolvedTarget {
             ));
             return Err(r.diags);
         };
+        let credential_origins = std::iter::once(base_url.origin())
+            .chain(
+                profile
+                    .origins
+                    .iter()
+                    .filter_map(|o| url::Url::parse(o).ok())
+                    .map(|u| u.origin()),
+            )
+            .collect();
         Ok(ResolvedTarget {
             name: profile.name.clone(),
+            credential_origins,
             base_url,
             http_url,
             tls,
@@ -345,6 +357,12 @@ impl ResolvedTarget {
             }
         }
         out
+    }
+
+    /// Whether a request to `url` may carry an actor's credentials: only to the profile's own
+    /// origins, so a pre-signed URL on a storage host never receives a token.
+    pub fn carries_credentials(&self, url: &url::Url) -> bool {
+        self.credential_origins.contains(&url.origin())
     }
 
     /// The absolute URL of a path (or an absolute URL given as is).

@@ -25,6 +25,10 @@ pub struct TargetProfile {
     pub tls: TlsOptions,
     #[serde(default)]
     pub timeouts: Timeouts,
+    /// Other origins (`https://api.vendor.example`) that may receive the actors' credentials,
+    /// besides `base_url`'s.
+    #[serde(default)]
+    pub origins: Vec<Located<String>>,
     /// Login schemes by name.
     #[serde(default)]
     pub auth: IndexMap<String, Located<AuthScheme>>,
@@ -277,9 +281,23 @@ struct OperationRepr {
     #[serde(default)]
     follow_redirects: bool,
     #[serde(default)]
+    credentials: CredentialScope,
+    #[serde(default)]
     outputs: IndexMap<Located<String>, Located<OutputSpec>>,
     #[serde(default)]
     paginate: Option<Located<Paginate>>,
+}
+
+/// Whether a request carries the actor's credentials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialScope {
+    /// Only to the profile's own origins (`base_url`, `origins:`): a pre-signed URL on a
+    /// storage host gets none.
+    #[default]
+    Origins,
+    /// To wherever the request goes.
+    Send,
 }
 
 impl TryFrom<OperationRepr> for Operation {
@@ -305,6 +323,7 @@ impl TryFrom<OperationRepr> for Operation {
                     multipart: r.multipart,
                     body: r.body,
                     follow_redirects: r.follow_redirects,
+                    credentials: r.credentials,
                     capture: IndexMap::new(),
                 };
                 vec![Located { value: spec, loc }]
@@ -342,6 +361,9 @@ pub struct RequestSpec {
     pub body: Option<Located<String>>,
     #[serde(default)]
     pub follow_redirects: bool,
+    /// Whether the actor's credentials go with a request to another origin.
+    #[serde(default)]
+    pub credentials: CredentialScope,
     /// Variables taken from this response for the next requests.
     #[serde(default)]
     pub capture: IndexMap<String, Located<OutputSpec>>,

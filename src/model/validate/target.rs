@@ -40,6 +40,20 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             }
         }
     }
+    for o in &profile.origins {
+        match url::Url::parse(o) {
+            Ok(u) if u.scheme() == "https" && u.host().is_some() && u.path() == "/" => {}
+            Ok(_) => {
+                sink.error(o.loc, format!("`{}` is not an https:// origin", o.value))
+                    .hint = Some(
+                    "write scheme, host and port only (https://api.vendor.example); credentials never go over plain HTTP".into(),
+                );
+            }
+            Err(e) => {
+                sink.error(o.loc, format!("invalid URL `{}`: {e}", o.value));
+            }
+        }
+    }
     for (name, scheme) in &profile.auth {
         let needs = |field: &str, present: bool, sink: &mut Sink| {
             if !present {
