@@ -3,7 +3,8 @@
 //!
 //! serde-saphyr parses (and rejects duplicate keys); this module keeps every node's location so
 //! that unknown fields and type errors point into the user's file, which a direct
-//! `from_str::<T>` does not do for unknown fields.
+//! `from_str::<T>` does not do for unknown fields. Booleans follow the YAML 1.2 core schema: only
+//! `true` and `false` (any case), never YAML 1.1's `y`, `n`, `yes`, `no`, `on`, `off`.
 
 use std::fmt;
 
@@ -166,6 +167,7 @@ pub struct SyntaxError {
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let opts = serde_saphyr::Options {
         with_snippet: false,
+        strict_booleans: true,
         ..serde_saphyr::Options::default()
     };
     match serde_saphyr::from_str_with_options::<Node>(text, opts) {
@@ -484,6 +486,44 @@ impl<'de> de::MapAccess<'de> for LocatedAccess<'de> {
             2 => seed.deserialize(self.node.loc.column.into_deserializer()),
             3 => seed.deserialize(self.node.loc.len.into_deserializer()),
             _ => seed.deserialize(self.node),
+        }
+    }
+}
+
+#[cfg(test)]
+mod yaml12_tests {
+    use super::*;
+
+    /// The YAML 1.2 core schema: `y`, `n`, `yes`, `no`, `on` and `off` are text, as a key and as
+    /// a value (YAML 1.1 read them as booleans: the "Norway problem").
+    #[test]
+    fn only_true_and_false_are_booleans() {
+        for word in ["y", "n", "yes", "no", "on", "off", "Yes", "NO", "On"] {
+            let doc = parse(&format!("{word}: {word}")).expect("parses");
+            let NodeKind::Map(entries) = &doc.kind else {
+                panic!("a mapping");
+            };
+            let (k, v) = &entries[0];
+            assert!(
+                matches!(&k.kind, NodeKind::Str(s) if s == word),
+                "key {word}: {k:?}"
+            );
+            assert!(
+                matches!(&v.kind, NodeKind::Str(s) if s == word),
+                "value {word}: {v:?}"
+            );
+        }
+        for (word, b) in [
+            ("true", true),
+            ("false", false),
+            ("True", true),
+            ("FALSE", false),
+        ] {
+            let doc = parse(&format!("k: {word}")).expect("parses");
+            assert!(
+                matches!(doc.get("k").map(|n| &n.kind), Some(NodeKind::Bool(v)) if *v == b),
+                "{word}"
+            );
         }
     }
 }
