@@ -243,6 +243,12 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         ),
     ),
     (
+        "profile-ignored-auth-field.yaml",
+        "8:8",
+        "auth scheme `api`: `json` has no effect with kind `oauth2_password`",
+        Some("remove `json`, or use a kind that reads it"),
+    ),
+    (
         "attestation-bad-date.yaml",
         "5:11",
         "`2026-02-30` is not a date (YYYY-MM-DD)",

@@ -96,6 +96,20 @@ pub enum AuthKind {
     Oauth2ClientCredentials,
     /// A form or JSON login that sets a session cookie, with optional CSRF token.
     FormCookie,
+    /// HTTP Basic: the actor's username and password on every request.
+    Basic,
+}
+
+impl fmt::Display for AuthKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthKind::Bearer => "bearer",
+            AuthKind::Oauth2Password => "oauth2_password",
+            AuthKind::Oauth2ClientCredentials => "oauth2_client_credentials",
+            AuthKind::FormCookie => "form_cookie",
+            AuthKind::Basic => "basic",
+        })
+    }
 }
 
 /// A login scheme.

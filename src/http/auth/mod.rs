@@ -2,6 +2,7 @@
 //! own cookie jar, and the secrets it learns given to the redactor before they are recorded),
 //! and the actor attributes captured from the login response.
 
+mod basic;
 mod bearer;
 mod csrf;
 mod form_cookie;
@@ -112,6 +113,10 @@ pub async fn login(
     let login_response = match actor.scheme.kind {
         AuthKind::Bearer => {
             session.auth_header = Some(bearer::auth_header(&mut l)?);
+            None
+        }
+        AuthKind::Basic => {
+            session.auth_header = Some(basic::auth_header(&mut l)?);
             None
         }
         AuthKind::Oauth2Password | AuthKind::Oauth2ClientCredentials => {

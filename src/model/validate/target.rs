@@ -9,7 +9,7 @@ use crate::model::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::located::Located;
 use crate::model::output::{OutputSpec, Source, Transform};
 use crate::model::output_type::OutputType;
-use crate::model::target::{AuthKind, RequestSpec, TargetProfile};
+use crate::model::target::{AuthKind, AuthScheme, RequestSpec, TargetProfile};
 use crate::model::yaml::Loc;
 
 /// Validates a target profile on its own: URLs, auth schemes, actors, operations, outputs.
@@ -59,7 +59,7 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             if !present {
                 sink.error(
                     scheme.loc,
-                    format!("auth scheme `{name}` ({:?}) needs `{field}`", scheme.kind),
+                    format!("auth scheme `{name}` (`{}`) needs `{field}`", scheme.kind),
                 );
             }
         };
@@ -76,7 +76,17 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                     &mut sink,
                 );
             }
-            AuthKind::Bearer => {}
+            AuthKind::Bearer | AuthKind::Basic => {}
+        }
+        for field in ignored_fields(scheme) {
+            sink.error(
+                scheme.loc,
+                format!(
+                    "auth scheme `{name}`: `{field}` has no effect with kind `{}`",
+                    scheme.kind
+                ),
+            )
+            .hint = Some(format!("remove `{field}`, or use a kind that reads it"));
         }
         if let Some(csrf) = &scheme.csrf
             && let Some(p) = &csrf.from_json
@@ -124,8 +134,10 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                 profile.auth.keys().map(String::as_str),
             ),
             Some(scheme) => {
-                let needs_password =
-                    matches!(scheme.kind, AuthKind::Oauth2Password | AuthKind::FormCookie);
+                let needs_password = matches!(
+                    scheme.kind,
+                    AuthKind::Oauth2Password | AuthKind::FormCookie | AuthKind::Basic
+                );
                 if needs_password && (actor.username.is_none() || actor.password.is_none()) {
                     sink.error(
                         actor.loc,
@@ -290,4 +302,34 @@ fn part_checks(
             }
         }
     }
+}
+
+/// The fields of `scheme` that its kind never reads: written, they would be silently dropped.
+fn ignored_fields(scheme: &AuthScheme) -> Vec<&'static str> {
+    let oauth2 = matches!(
+        scheme.kind,
+        AuthKind::Oauth2Password | AuthKind::Oauth2ClientCredentials
+    );
+    let form = scheme.kind == AuthKind::FormCookie;
+    let set = [
+        ("token_url", scheme.token_url.is_some(), oauth2),
+        ("client_id", scheme.client_id.is_some(), oauth2),
+        ("client_secret", scheme.client_secret.is_some(), oauth2),
+        ("scope", scheme.scope.is_some(), oauth2),
+        ("path", scheme.path.is_some(), form),
+        ("form", scheme.form.is_some(), form),
+        ("json", scheme.json.is_some(), form),
+        ("csrf", scheme.csrf.is_some(), form),
+        ("session_cookie", scheme.session_cookie.is_some(), form),
+        (
+            "header",
+            scheme.header.is_some(),
+            scheme.kind == AuthKind::Bearer,
+        ),
+        ("capture", !scheme.capture.is_empty(), oauth2 || form),
+    ];
+    set.into_iter()
+        .filter(|(_, written, read)| *written && !read)
+        .map(|(name, _, _)| name)
+        .collect()
 }
