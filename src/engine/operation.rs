@@ -13,7 +13,7 @@ use crate::http::extract::{extract, extract_pages};
 use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, RequestTag, Session};
 use crate::model::contract;
 use crate::model::output::{ListSpec, Source};
-use crate::model::target::{CredentialScope, Operation, RequestSpec};
+use crate::model::target::{CredentialScope, Operation, RawBody, RequestSpec};
 use crate::model::template;
 use crate::outcome::{CheckError, ErrorKind};
 
@@ -106,7 +106,19 @@ fn build(
         }
         OutBody::Multipart(out)
     } else if let Some(b) = &spec.body {
-        OutBody::Text(r(b)?)
+        match &b.value {
+            RawBody::Text(t) => OutBody::Text(r(t)?),
+            RawBody::File(input) => {
+                let f = files
+                    .get(input)
+                    .ok_or_else(|| bad_input(format!("file input `{input}` was not given")))?;
+                OutBody::Bytes {
+                    filename: f.name.clone(),
+                    media_type: f.media_type.clone(),
+                    bytes: f.bytes.clone(),
+                }
+            }
+        }
     } else {
         OutBody::None
     };

@@ -137,6 +137,11 @@ impl HttpClient {
             OutBody::Json(v) => b.json(v),
             OutBody::Form(fields) => b.form(fields),
             OutBody::Text(t) => b.body(t.clone()),
+            OutBody::Bytes {
+                media_type, bytes, ..
+            } => b
+                .header(reqwest::header::CONTENT_TYPE, media_type.as_str())
+                .body(bytes.clone()),
             OutBody::Multipart(parts) => {
                 let mut form = reqwest::multipart::Form::new();
                 for p in parts {

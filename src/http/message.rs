@@ -43,6 +43,12 @@ pub enum OutBody {
     Form(Vec<(String, String)>),
     Multipart(Vec<OutPart>),
     Text(String),
+    /// A file's bytes as they are, with its media type.
+    Bytes {
+        filename: String,
+        media_type: String,
+        bytes: bytes::Bytes,
+    },
 }
 
 /// One multipart part.

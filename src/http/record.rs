@@ -126,6 +126,14 @@ fn request_body(r: &Redactor, body: &OutBody) -> Option<String> {
             ),
         ),
         OutBody::Text(t) => Some(r.text(t)),
+        OutBody::Bytes {
+            filename,
+            media_type,
+            bytes,
+        } => Some(format!(
+            "file {filename:?} ({media_type}, {} bytes)",
+            bytes.len()
+        )),
         OutBody::Multipart(parts) => Some(
             parts
                 .iter()

@@ -291,7 +291,7 @@ struct OperationRepr {
     #[serde(default)]
     multipart: Option<Vec<Part>>,
     #[serde(default)]
-    body: Option<Located<String>>,
+    body: Option<Located<RawBody>>,
     #[serde(default)]
     follow_redirects: bool,
     #[serde(default)]
@@ -372,7 +372,7 @@ pub struct RequestSpec {
     #[serde(default)]
     pub multipart: Option<Vec<Part>>,
     #[serde(default)]
-    pub body: Option<Located<String>>,
+    pub body: Option<Located<RawBody>>,
     #[serde(default)]
     pub follow_redirects: bool,
     /// Whether the actor's credentials go with a request to another origin.
@@ -381,6 +381,41 @@ pub struct RequestSpec {
     /// Variables taken from this response for the next requests.
     #[serde(default)]
     pub capture: IndexMap<String, Located<OutputSpec>>,
+}
+
+/// A raw request body: text (a template), or `{ file: INPUT }`, the bytes of a file input sent
+/// as they are, with its media type (the second step of an upload to a signed URL).
+#[derive(Debug, Clone)]
+pub enum RawBody {
+    Text(String),
+    File(String),
+}
+
+impl<'de> Deserialize<'de> for RawBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = RawBody;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a text (template) or `{ file: INPUT }`")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<RawBody, E> {
+                Ok(RawBody::Text(s.to_string()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawBody, A::Error> {
+                let mut file = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "file" => file = Some(map.next_value::<String>()?),
+                        other => return Err(de::Error::unknown_field(other, &["file"])),
+                    }
+                }
+                file.map(RawBody::File)
+                    .ok_or_else(|| de::Error::missing_field("file"))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A multipart part: a text value or an attachment input.

@@ -9,7 +9,7 @@ use crate::model::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::located::Located;
 use crate::model::output::{OutputSpec, Source, Transform};
 use crate::model::output_type::OutputType;
-use crate::model::target::{AuthKind, AuthScheme, RequestSpec, TargetProfile};
+use crate::model::target::{AuthKind, AuthScheme, RawBody, RequestSpec, TargetProfile};
 use crate::model::yaml::Loc;
 
 /// Validates a target profile on its own: URLs, auth schemes, actors, operations, outputs.
@@ -177,6 +177,18 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             if let Some(parts) = &s.multipart {
                 part_checks(&mut sink, s.loc, parts, contract_op, &known);
             }
+            if let Some(b) = &s.body
+                && let RawBody::File(f) = &b.value
+                && !contract_op.accepts(f)
+            {
+                sink.error(
+                    b.loc,
+                    format!(
+                        "`body: {{ file: {f} }}` takes file input `{f}`, which `{}` does not have",
+                        contract_op.name
+                    ),
+                );
+            }
             known.extend(s.capture.keys().cloned());
         }
         for (out, spec) in &op.outputs {
@@ -264,10 +276,16 @@ fn request_vars(sink: &mut Sink, r: &RequestSpec, known: &HashSet<String>) {
         .chain(r.headers.values())
         .chain(r.query.values())
         .chain(r.form.iter().flat_map(|f| f.values()))
-        .chain(r.body.as_ref())
         .chain(r.json.iter().flat_map(|j| &j.strings));
     for t in texts {
         check_template(sink, t.loc, t, known);
+    }
+    if let Some(Located {
+        value: RawBody::Text(t),
+        loc,
+    }) = &r.body
+    {
+        check_template(sink, *loc, t, known);
     }
 }
 
