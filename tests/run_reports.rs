@@ -165,7 +165,9 @@ async fn a_mandatory_failure_exits_1_and_names_the_requirement() {
     let stdout = &out.stdout;
     assert!(stdout.contains("FAIL [SEC-05]"), "{stdout}");
     assert!(
-        stdout.contains("expected status 403/404, saw 200 OK"),
+        stdout.contains(
+            "expected denied (HTTP 401/403/404, or a redirect to the login page), saw HTTP 200 OK"
+        ),
         "{stdout}"
     );
     let junit_path = out_dir.path().join("junit.xml");

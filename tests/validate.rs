@@ -249,6 +249,12 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         Some("remove `json`, or use a kind that reads it"),
     ),
     (
+        "profile-unknown-outcome.yaml",
+        "85:13",
+        "unknown variant `denyed` (at `outcomes`)",
+        Some("did you mean `denied`?"),
+    ),
+    (
         "attestation-bad-date.yaml",
         "5:11",
         "`2026-02-30` is not a date (YYYY-MM-DD)",

@@ -1,6 +1,8 @@
 //! The expectation language: status, headers, JSONPath, body, latency and contract outputs.
 //! A failed expectation says what was expected and what was seen, in one line.
 
+pub mod outcome;
+
 use std::time::Duration;
 
 use serde_json::Value;
@@ -35,6 +37,9 @@ pub struct Observation<'a> {
     pub missing: &'a [(String, String)],
     /// Masks secrets in a quoted value, before it is shortened.
     pub mask: &'a dyn Fn(&str) -> String,
+    /// The outcome the step expects (`ok` unless it says, or gives a `status:`), and how the
+    /// operation shows it.
+    pub outcome: Option<outcome::ExpectedOutcome<'a>>,
 }
 
 /// An expectation could not even be evaluated (a template failed): not a verdict.
@@ -190,9 +195,16 @@ pub fn evaluate(
 ) -> Result<Vec<Failure>, EvalError> {
     let mask = obs.mask;
     let mut failures = Vec::new();
-    let default_status = StatusSpec(vec![(200, 299)]);
-    let status = expect.status.as_ref().map_or(&default_status, |s| &s.value);
-    failures.extend(check_status(status, obs.last));
+    if let Some(status) = &expect.status {
+        failures.extend(check_status(status, obs.last));
+    }
+    match &obs.outcome {
+        Some(expected) => failures.extend(outcome::check(expected, obs.last)),
+        None if expect.status.is_none() => {
+            failures.extend(check_status(&StatusSpec(vec![(200, 299)]), obs.last));
+        }
+        None => {}
+    }
     for (name, exp) in &expect.headers {
         let seen = obs.last.header(name).map(|v| Value::String(v.to_string()));
         let all: Vec<Value> = obs
@@ -352,6 +364,7 @@ mod tests {
             outputs: &outputs,
             missing: &[],
             mask: &|t| t.to_string(),
+            outcome: None,
         };
         let mut e = Expect {
             status: Some(Located::new(StatusSpec(vec![(401, 401), (403, 403)]))),
@@ -389,6 +402,7 @@ mod tests {
             outputs: &outputs,
             missing: &[],
             mask: &|t| t.to_string(),
+            outcome: None,
         };
         let mut e = Expect::default();
         e.outputs.insert(

@@ -8,6 +8,7 @@ pub mod inputs;
 pub mod json_template;
 pub mod load;
 pub mod located;
+pub mod outcome;
 pub mod output;
 pub mod output_type;
 pub mod paginate;

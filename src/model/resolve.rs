@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 
 use super::diag::{Diagnostic, Diagnostics, SourceFile};
 use super::located::Located;
+use super::outcome::{Outcome, OutcomeRule, default_rules};
 use super::output::OutputSpec;
 use super::secret_file;
 use super::target::{AuthScheme, Declared, Operation, Secret, TargetProfile, Timeouts};
@@ -85,6 +86,8 @@ pub struct ResolvedTarget {
     pub actors: IndexMap<String, ResolvedActor>,
     pub operations: IndexMap<String, Operation>,
     pub pages: IndexMap<String, ResolvedPage>,
+    /// What outcomes look like profile-wide, where not the REST default.
+    pub outcomes: IndexMap<Outcome, Vec<OutcomeRule>>,
     pub declared: Declared,
     pub not_applicable: IndexMap<String, String>,
     /// Every secret value, so that writers can prove none leaked.
@@ -303,6 +306,11 @@ impl ResolvedTarget {
                     (name.to_string(), page)
                 })
                 .collect(),
+            outcomes: profile
+                .outcomes
+                .iter()
+                .map(|(k, v)| (k.value, v.clone()))
+                .collect(),
             declared: profile.declared.clone(),
             not_applicable: profile
                 .not_applicable
@@ -357,6 +365,18 @@ impl ResolvedTarget {
             }
         }
         out
+    }
+
+    /// The ways an answer of `operation` shows `outcome`: the operation's own, else the
+    /// profile's, else the REST default.
+    pub fn outcome_rules(&self, operation: &str, outcome: Outcome) -> Vec<OutcomeRule> {
+        let own = self
+            .operations
+            .get(operation)
+            .and_then(|op| op.outcomes.iter().find(|(k, _)| k.value == outcome))
+            .map(|(_, v)| v.clone());
+        own.or_else(|| self.outcomes.get(&outcome).cloned())
+            .unwrap_or_else(|| default_rules(outcome))
     }
 
     /// Whether a request to `url` may carry an actor's credentials: only to the profile's own

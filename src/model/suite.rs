@@ -140,6 +140,9 @@ pub struct StepDef {
 pub struct Expect {
     #[serde(default)]
     pub status: Option<Located<StatusSpec>>,
+    /// The outcome in the contract's words; what it looks like is the target profile's.
+    #[serde(default)]
+    pub outcome: Option<Located<super::outcome::Outcome>>,
     /// Response headers: `present`, `absent`, `{equals: v}`, `{matches: re}`.
     #[serde(default)]
     pub headers: IndexMap<String, Located<ValueExpect>>,

@@ -9,6 +9,7 @@ use serde::de::{self, Deserializer};
 
 use super::json_template::JsonTemplate;
 use super::located::Located;
+use super::outcome::OutcomeMap;
 use super::output::OutputSpec;
 use super::paginate::Paginate;
 
@@ -36,6 +37,9 @@ pub struct TargetProfile {
     pub operations: IndexMap<Located<String>, Located<Operation>>,
     #[serde(default)]
     pub pages: Pages,
+    /// What each outcome looks like for this vendor, where it is not the REST default.
+    #[serde(default)]
+    pub outcomes: OutcomeMap,
     #[serde(default)]
     pub declared: Declared,
     /// Requirement ID → why it does not apply to this target.
@@ -266,6 +270,8 @@ pub struct Operation {
     pub outputs: IndexMap<Located<String>, Located<OutputSpec>>,
     /// How the final request's further pages are read, for an operation with a list output.
     pub paginate: Option<Located<Paginate>>,
+    /// Outcomes this operation shows otherwise than the profile says.
+    pub outcomes: OutcomeMap,
 }
 
 /// An operation as written.
@@ -300,6 +306,8 @@ struct OperationRepr {
     outputs: IndexMap<Located<String>, Located<OutputSpec>>,
     #[serde(default)]
     paginate: Option<Located<Paginate>>,
+    #[serde(default)]
+    outcomes: OutcomeMap,
 }
 
 /// Whether a request carries the actor's credentials.
@@ -349,6 +357,7 @@ impl TryFrom<OperationRepr> for Operation {
             requests,
             outputs: r.outputs,
             paginate: r.paginate,
+            outcomes: r.outcomes,
         })
     }
 }

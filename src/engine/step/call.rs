@@ -16,6 +16,7 @@ use crate::engine::operation::{self, FileInput};
 use crate::http::reason;
 use crate::model::Located;
 use crate::model::contract::{self, ContractOp};
+use crate::model::outcome::Outcome;
 use crate::model::suite::{Credentials, Step};
 use crate::model::template;
 use crate::outcome::{CheckError, ErrorKind, Finding};
@@ -137,10 +138,29 @@ impl Runner<'_> {
             ));
         };
         let expect = step.expect.as_deref().cloned().unwrap_or_default();
+        // `ok` unless the step names an outcome, or judges the status itself.
+        let wanted = match (&expect.outcome, &expect.status) {
+            (Some(o), _) => Some(o.value),
+            (None, None) => Some(Outcome::Ok),
+            (None, Some(_)) => None,
+        };
+        let rules = wanted.map(|o| self.rc.target.outcome_rules(op_name, o));
+        let login_path = self.rc.target.pages.get("login").map(|p| p.path.as_str());
+        let outcome =
+            wanted
+                .zip(rules.as_deref())
+                .map(|(outcome, rules)| assert::outcome::ExpectedOutcome {
+                    outcome,
+                    rules,
+                    login_path,
+                });
         let status_expected = expect
             .status
             .as_ref()
-            .is_some_and(|s| s.accepts(last.status));
+            .is_some_and(|s| s.accepts(last.status))
+            || outcome
+                .as_ref()
+                .is_some_and(|o| o.outcome != Outcome::Ok && assert::outcome::shows(o, last));
         if UNAVAILABLE.contains(&last.status) && !status_expected {
             return StepEnd::Error(CheckError::new(
                 ErrorKind::Unavailable,
@@ -159,6 +179,7 @@ impl Runner<'_> {
             outputs: &result.outputs,
             missing: &result.missing,
             mask: &mask,
+            outcome,
         };
         let failures = match assert::evaluate(&expect, &obs, &self.ctx_value()) {
             Ok(f) => f,
