@@ -7,7 +7,9 @@ use sha2::Digest;
 use super::client::Incoming;
 use super::cookies::SetCookie;
 use super::transform;
-use crate::model::output::{BodyFact, ItemSource, ListSpec, OutputSpec, Source, Transform};
+use crate::model::output::{
+    BodyFact, CsvSpec, ItemSource, ListSpec, OutputSpec, Source, Transform,
+};
 use crate::model::pattern::PathExpr;
 use crate::model::template;
 
@@ -26,6 +28,35 @@ pub fn json_body(resp: &Incoming) -> Result<Value, String> {
             resp.body.len()
         )
     })
+}
+
+/// A CSV body as a JSON list of rows: objects keyed by the header line, or lists of cells.
+pub fn csv_body(resp: &Incoming, spec: CsvSpec) -> Result<Value, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(spec.header)
+        .flexible(true)
+        .from_reader(resp.body.as_ref());
+    let names: Vec<String> = if spec.header {
+        reader
+            .headers()
+            .map_err(|e| format!("the response is not CSV: {e}"))?
+            .iter()
+            .map(str::to_string)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut rows = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| format!("the response is not CSV: {e}"))?;
+        let cells = row.iter().map(|c| Value::String(c.to_string()));
+        rows.push(if spec.header {
+            Value::Object(names.iter().cloned().zip(cells).collect())
+        } else {
+            Value::Array(cells.collect())
+        });
+    }
+    Ok(Value::Array(rows))
 }
 
 fn render(v: &str, ctx: &Value) -> Result<Value, String> {
@@ -65,7 +96,11 @@ fn matches(source: &Source, pages: &[Incoming], ctx: &Value) -> Result<Vec<Value
         Source::List(list) => {
             let mut all = Vec::new();
             for page in pages {
-                all.extend(records(list, &json_body(page)?, ctx)?);
+                let doc = match list.csv {
+                    Some(csv) => csv_body(page, csv)?,
+                    None => json_body(page)?,
+                };
+                all.extend(records(list, &doc, ctx)?);
             }
             vec![Value::Array(all)]
         }

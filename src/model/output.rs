@@ -43,6 +43,17 @@ pub enum Source {
 pub struct ListSpec {
     pub items: PathExpr,
     pub item: Located<IndexMap<Located<String>, ItemSpec>>,
+    /// The body is CSV, read as a JSON list of rows before `items` selects from it.
+    pub csv: Option<CsvSpec>,
+}
+
+/// How a CSV body becomes rows: with `header: true`, each row is an object keyed by the first
+/// line's names (`$[*].user`); otherwise each row is a list of its cells (`$[*][0]`).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsvSpec {
+    #[serde(default)]
+    pub header: bool,
 }
 
 /// One field of a list item: a JSONPath into the item or a value, with an optional transform.
@@ -145,6 +156,8 @@ struct Repr {
     #[serde(default)]
     item: Option<Located<IndexMap<Located<String>, ItemSpec>>>,
     #[serde(default)]
+    csv: Option<CsvSpec>,
+    #[serde(default)]
     transform: Option<Transform>,
     #[serde(default)]
     template: Option<String>,
@@ -155,7 +168,14 @@ const SHAPE: &str = "an output is a JSONPath (`$.id`) or exactly one of {json, h
 impl Repr {
     fn into_spec<E: de::Error>(self) -> Result<OutputSpec, E> {
         let list = match (self.items, self.item) {
-            (Some(items), Some(item)) => Some(Source::List(ListSpec { items, item })),
+            (Some(items), Some(item)) => Some(Source::List(ListSpec {
+                items,
+                item,
+                csv: self.csv,
+            })),
+            (None, None) if self.csv.is_some() => {
+                return Err(E::custom("`csv:` reads a list: give it `items` and `item`"));
+            }
             (None, None) => None,
             _ => return Err(E::custom("`items` and `item` go together")),
         };

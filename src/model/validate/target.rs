@@ -223,6 +223,19 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                 ),
             );
         }
+        if let Some(p) = &op.paginate
+            && op
+                .outputs
+                .values()
+                .any(|o| matches!(&o.source, Source::List(l) if l.csv.is_some()))
+        {
+            sink.error(
+                p.loc,
+                format!(
+                    "`{name}` reads a CSV list, which comes in one response: `paginate` pages JSON"
+                ),
+            );
+        }
     }
 }
 
