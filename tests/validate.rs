@@ -255,6 +255,18 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         Some("did you mean `denied`?"),
     ),
     (
+        "csv-paged.yaml",
+        "82:15",
+        "`audit_log` reads a CSV list, which comes in one response: `paginate` pages JSON",
+        None,
+    ),
+    (
+        "csv-without-list.yaml",
+        "82:24",
+        "`csv:` reads a list: give it `items` and `item` (at `operations.audit_log.outputs.events`)",
+        None,
+    ),
+    (
         "attestation-bad-date.yaml",
         "5:11",
         "`2026-02-30` is not a date (YYYY-MM-DD)",
