@@ -17,6 +17,7 @@ pub mod probe;
 pub mod resolve;
 pub mod secret_file;
 pub mod standard;
+pub mod status;
 pub mod suite;
 pub mod target;
 pub mod template;

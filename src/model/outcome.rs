@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::located::Located;
 use super::pattern::{PathExpr, Pattern};
-use super::suite::StatusSpec;
+use super::status::StatusSpec;
 
 /// An outcome of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
