@@ -175,6 +175,17 @@ pub async fn run(
     });
     let http = HttpClient::new(&target, &opts.http)?;
     let sessions = SharedSessions::login_all(&http, &target, &actors_used(&plan, &target)).await;
+    for (actor, login) in sessions.first_logins() {
+        let (exchanges, error) = match login {
+            Ok(s) => (s.login_exchanges.clone(), None),
+            Err(e) => (e.exchanges.clone(), Some(e.message.clone())),
+        };
+        let _ = events.send(Event::SignedIn {
+            actor: actor.to_string(),
+            exchanges,
+            error,
+        });
+    }
     let globals = globals(&target, &sessions);
     let rc = Arc::new(RunCtx {
         http,

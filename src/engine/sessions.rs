@@ -112,6 +112,11 @@ impl SharedSessions {
         }
     }
 
+    /// Every actor's first login, in order: its name and how it went.
+    pub fn first_logins(&self) -> impl Iterator<Item = (&str, &Result<Arc<Session>, LoginError>)> {
+        self.first.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     /// The first login of `actor`, if the run logged it in.
     pub fn first(&self, actor: &str) -> Option<&Result<Arc<Session>, LoginError>> {
         self.first.get(actor)

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::check::CheckResult;
+use super::evidence::Exchange;
 use super::report::RunReport;
 
 /// One moment of a run.
@@ -13,6 +14,13 @@ pub enum Event {
     InputWarning(String),
     /// The plan is made: this many checks will report.
     RunStarted { total: usize },
+    /// An actor's shared session was signed in (or could not be): the login's exchanges, and
+    /// why it failed.
+    SignedIn {
+        actor: String,
+        exchanges: Vec<Exchange>,
+        error: Option<String>,
+    },
     /// A check got its turn and started its steps.
     CheckStarted { id: String },
     /// A check ran to a verdict or an error.

@@ -125,8 +125,27 @@ impl Console {
                 let (done, total) = (self.done, self.total);
                 self.check_finished(r, done, total, out)?;
             }
+            // With -v, the shared sessions' logins, which no check's evidence holds.
+            Event::SignedIn {
+                actor,
+                exchanges,
+                error,
+            } if self.options.verbose => {
+                self.clear_progress(out)?;
+                let how = match error {
+                    None => "signed in".to_string(),
+                    Some(e) => format!("could not sign in: {}", terminal_line(e)),
+                };
+                writeln!(out, "LOGIN {actor}: {how}")?;
+                for line in exchanges.iter().flat_map(exchange_lines) {
+                    writeln!(out, "{INDENT}{line}")?;
+                }
+            }
             // Warnings go to stderr, where the command line prints them.
-            Event::InputWarning(_) | Event::CheckStarted { .. } | Event::RunFinished(_) => {}
+            Event::InputWarning(_)
+            | Event::SignedIn { .. }
+            | Event::CheckStarted { .. }
+            | Event::RunFinished(_) => {}
         }
         Ok(())
     }

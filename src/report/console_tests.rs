@@ -272,3 +272,47 @@ fn verbose_shows_each_attempt_of_a_retried_request() {
     );
     assert_eq!(lines[at + 1], "< 200 OK (30 ms, attempt 2 of 2)");
 }
+
+#[test]
+fn verbose_shows_the_shared_sessions_logins_and_default_verbosity_does_not() {
+    let exchanges: Vec<_> = fixture::report()
+        .checks
+        .iter()
+        .flat_map(|c| c.evidence.exchanges.clone())
+        .take(1)
+        .collect();
+    assert_eq!(exchanges.len(), 1, "the fixture has an exchange to show");
+    let events = [
+        Event::SignedIn {
+            actor: "patient_a".into(),
+            exchanges: exchanges.clone(),
+            error: None,
+        },
+        Event::SignedIn {
+            actor: "clinician".into(),
+            exchanges,
+            error: Some("token endpoint answered 401".into()),
+        },
+    ];
+    let shown = |verbose: bool| {
+        let mut console = Console::new(ConsoleOptions {
+            verbose,
+            ..ConsoleOptions::default()
+        });
+        let mut out = Vec::new();
+        for e in &events {
+            console.event(e, &mut out).expect("written");
+        }
+        String::from_utf8(out).expect("UTF-8")
+    };
+    let text = shown(true);
+    assert!(
+        text.contains("LOGIN patient_a: signed in\n     > "),
+        "{text}"
+    );
+    assert!(
+        text.contains("LOGIN clinician: could not sign in: token endpoint answered 401"),
+        "{text}"
+    );
+    assert_eq!(shown(false), "");
+}
