@@ -267,6 +267,12 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "outcome-templated-jsonpath.yaml",
+        "85:13",
+        "`denied`: an outcome's JSONPath is read without variables, so `$.errors[?@.id == '{{message_id}}'].code` would never match",
+        Some("write the JSONPath without `{{ … }}`"),
+    ),
+    (
         "attestation-bad-date.yaml",
         "5:11",
         "`2026-02-30` is not a date (YYYY-MM-DD)",

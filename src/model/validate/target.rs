@@ -40,6 +40,28 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             }
         }
     }
+    let op_outcomes = profile.operations.values().map(|op| &op.outcomes);
+    for (outcome, rules) in std::iter::once(&profile.outcomes)
+        .chain(op_outcomes)
+        .flatten()
+    {
+        for path in rules
+            .iter()
+            .filter_map(|r| r.json.as_ref())
+            .map(|j| &j.path)
+        {
+            if crate::model::template::is_template(path.as_str()) {
+                sink.error(
+                    outcome.loc,
+                    format!(
+                        "`{}`: an outcome's JSONPath is read without variables, so `{path}` would never match",
+                        outcome.value
+                    ),
+                )
+                .hint = Some("write the JSONPath without `{{ … }}`".into());
+            }
+        }
+    }
     for o in &profile.origins {
         match url::Url::parse(o) {
             Ok(u) if u.scheme() == "https" && u.host().is_some() && u.path() == "/" => {}
