@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::cli::vvcheck;
+use common::vendor::{SuiteRun, serve};
 
 const PASSWORD: &str = "mail catcher pässword #1";
 
@@ -46,18 +46,10 @@ async fn a_basic_actor_sends_its_username_and_password_and_neither_leaks() {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let base = serve(app).await;
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let target = dir.path().join("target.yaml");
-    std::fs::write(
-        &target,
-        format!(
-            r#"name: mail catcher
+    let profile = format!(
+        r#"name: mail catcher
 base_url: {base}
 auth:
   mail: {{ kind: basic }}
@@ -69,26 +61,17 @@ operations:
     outputs:
       conversations: {{ items: "$.items[*]", item: {{ conversation_id: $.id, subject: $.subject }} }}
 "#
-        ),
-    )
-    .expect("profile written");
-    let suites = dir.path().join("suites");
-    std::fs::create_dir(&suites).expect("suites folder");
-    std::fs::write(suites.join("s.yaml"), SUITE).expect("suite written");
-    let out = dir.path().join("out");
-    let run = vvcheck(["run", "-v", "--target"])
-        .arg(&target)
-        .arg("--suites")
-        .arg(&suites)
-        .arg("--out")
-        .arg(&out)
+    );
+    let r = SuiteRun::new(&profile, SUITE);
+    let run = r
+        .command(&["-v"])
         .env("MAIL_PASSWORD", PASSWORD)
         .run_async()
         .await;
     run.assert_code(0);
     let mut texts = vec![run.stdout.clone(), run.stderr.clone()];
     for f in ["junit.xml", "results.json"] {
-        texts.push(std::fs::read_to_string(out.join(f)).expect("report written"));
+        texts.push(std::fs::read_to_string(r.out.join(f)).expect("report written"));
     }
     let pair = STANDARD.encode(format!("reader@mail.test:{PASSWORD}"));
     for t in &texts {

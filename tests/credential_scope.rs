@@ -9,19 +9,14 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::get;
-use common::cli::vvcheck;
+use common::vendor::{SuiteRun, serve};
 
 /// A server on 127.0.0.1 port 0, and the `Authorization` headers it received.
-async fn serve(
+async fn recording(
     app: impl FnOnce(Arc<Mutex<Vec<String>>>) -> Router,
 ) -> (String, Arc<Mutex<Vec<String>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let router = app(Arc::clone(&seen));
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let base = serve(app(Arc::clone(&seen))).await;
     (base, seen)
 }
 
@@ -63,7 +58,7 @@ operations:
 }
 
 async fn run(storage_step: &str) -> (Vec<String>, Vec<String>) {
-    let (storage, storage_seen) = serve(|seen| {
+    let (storage, storage_seen) = recording(|seen| {
         Router::new().route(
             "/signed/export",
             get(move |h: HeaderMap| async move {
@@ -74,7 +69,7 @@ async fn run(storage_step: &str) -> (Vec<String>, Vec<String>) {
     })
     .await;
     let signed = format!("{storage}/signed/export");
-    let (vendor, vendor_seen) = serve(move |seen| {
+    let (vendor, vendor_seen) = recording(move |seen| {
         Router::new().route(
             "/api/export",
             get(move |h: HeaderMap| async move {
@@ -84,18 +79,9 @@ async fn run(storage_step: &str) -> (Vec<String>, Vec<String>) {
         )
     })
     .await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let target = dir.path().join("target.yaml");
-    std::fs::write(&target, profile(&vendor, storage_step)).expect("profile written");
-    let suites = dir.path().join("suites");
-    std::fs::create_dir(&suites).expect("suites folder");
-    std::fs::write(suites.join("s.yaml"), SUITE).expect("suite written");
-    let out = vvcheck(["run", "--target"])
-        .arg(&target)
-        .arg("--suites")
-        .arg(&suites)
-        .arg("--out")
-        .arg(dir.path().join("out"))
+    let r = SuiteRun::new(&profile(&vendor, storage_step), SUITE);
+    let out = r
+        .command(&[])
         .env("SCOPE_TOKEN", "scope-token-0123456789")
         .run_async()
         .await;

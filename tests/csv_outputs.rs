@@ -5,7 +5,7 @@ mod common;
 
 use axum::Router;
 use axum::routing::get;
-use common::cli::vvcheck;
+use common::vendor::{SuiteRun, serve};
 
 const SUITE: &str = r#"
 - id: sec.audit-csv
@@ -32,17 +32,9 @@ async fn a_csv_audit_log_becomes_event_records() {
             )
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let dir = tempfile::tempdir().expect("temp dir");
-    let target = dir.path().join("target.yaml");
-    std::fs::write(
-        &target,
-        format!(
-            r#"name: csv vendor
+    let base = serve(app).await;
+    let profile = format!(
+        r#"name: csv vendor
 base_url: {base}
 auth:
   api: {{ kind: bearer }}
@@ -59,22 +51,13 @@ operations:
         items: "$[*]"
         item: {{ actor: $.user, action: $.verb, resource: $.object }}
 "#
-        ),
-    )
-    .expect("profile written");
-    let suites = dir.path().join("suites");
-    std::fs::create_dir(&suites).expect("suites folder");
-    std::fs::write(suites.join("s.yaml"), SUITE).expect("suite written");
-    let out = dir.path().join("out");
-    let run = vvcheck(["run", "--target"])
-        .arg(&target)
-        .arg("--suites")
-        .arg(&suites)
-        .arg("--out")
-        .arg(&out)
+    );
+    let r = SuiteRun::new(&profile, SUITE);
+    let run = r
+        .command(&[])
         .env("CSV_TOKEN", "csv-token-0123456789")
         .run_async()
         .await;
-    let results = std::fs::read_to_string(out.join("results.json")).unwrap_or_default();
+    let results = std::fs::read_to_string(r.out.join("results.json")).unwrap_or_default();
     assert!(results.contains("\"status\": \"pass\""), "{run}\n{results}");
 }

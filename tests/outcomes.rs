@@ -8,7 +8,7 @@ mod common;
 use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::post;
-use common::cli::vvcheck;
+use common::vendor::{SuiteRun, serve};
 use serde_json::{Value, json};
 
 const TEXT: &str = "Résultats normaux, à revoir dans six mois";
@@ -46,12 +46,7 @@ async fn vendor(denial: Denial) -> String {
             axum::Json(answer)
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    base
+    serve(app).await
 }
 
 const SUITE: &str = r#"
@@ -97,27 +92,14 @@ operations:
 /// Runs the suite against a vendor that denies the given way; the check's status and findings.
 async fn run(denial: Denial) -> (String, String) {
     let base = vendor(denial).await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let target = dir.path().join("graph.yaml");
-    std::fs::write(&target, profile(&base)).expect("profile written");
-    let suites = dir.path().join("suites");
-    std::fs::create_dir(&suites).expect("suites folder");
-    std::fs::write(suites.join("s.yaml"), SUITE).expect("suite written");
-    let out = dir.path().join("out");
-    let run = vvcheck(["run", "--target"])
-        .arg(&target)
-        .arg("--suites")
-        .arg(&suites)
-        .arg("--out")
-        .arg(&out)
+    let r = SuiteRun::new(&profile(&base), SUITE);
+    let run = r
+        .command(&[])
         .env("GRAPH_TOKEN", "graph-token-0123456789")
         .run_async()
         .await;
     assert!(matches!(run.code(), 0 | 1), "{run}");
-    let results: Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
-    )
-    .expect("JSON");
+    let results = r.results();
     let check = &results["checks"][0];
     (
         check["status"].as_str().unwrap_or_default().to_string(),

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::routing::{post, put};
-use common::cli::vvcheck;
+use common::vendor::{SuiteRun, serve};
 
 /// What the storage host received: content type, authorization and the body's first bytes and
 /// size.
@@ -50,32 +50,17 @@ async fn raw_bytes_reach_the_signed_url_whole_and_without_the_token() {
             axum::http::StatusCode::OK
         }),
     );
-    let storage_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let signed = format!(
-        "http://{}/bucket/att-1",
-        storage_listener.local_addr().expect("address")
-    );
-    tokio::spawn(async move { axum::serve(storage_listener, storage).await });
+    let signed = format!("{}/bucket/att-1", serve(storage).await);
     let vendor = Router::new().route(
         "/api/uploads",
         post(move || async move {
             axum::Json(serde_json::json!({ "key": "att-1", "put_url": signed }))
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, vendor).await });
+    let base = serve(vendor).await;
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let target = dir.path().join("target.yaml");
-    std::fs::write(
-        &target,
-        format!(
-            r#"name: storage vendor
+    let profile = format!(
+        r#"name: storage vendor
 base_url: {base}
 auth:
   api: {{ kind: bearer }}
@@ -93,19 +78,10 @@ operations:
         body: {{ file: file }}
     outputs: {{ attachment_id: "{{{{key}}}}" }}
 "#
-        ),
-    )
-    .expect("profile written");
-    let suites = dir.path().join("suites");
-    std::fs::create_dir(&suites).expect("suites folder");
-    std::fs::write(suites.join("s.yaml"), SUITE).expect("suite written");
-    let out = dir.path().join("out");
-    let run = vvcheck(["run", "--target"])
-        .arg(&target)
-        .arg("--suites")
-        .arg(&suites)
-        .arg("--out")
-        .arg(&out)
+    );
+    let r = SuiteRun::new(&profile, SUITE);
+    let run = r
+        .command(&[])
         .env("RAW_TOKEN", "raw-token-0123456789")
         .run_async()
         .await;
@@ -116,7 +92,7 @@ operations:
     assert_eq!(media_type, "image/png");
     assert_eq!(authorization, "none", "the signed URL gets no token");
     assert_eq!(*size, 70000, "the raw bytes, not a multipart body");
-    let results = std::fs::read_to_string(out.join("results.json")).expect("results");
+    let results = std::fs::read_to_string(r.out.join("results.json")).expect("results");
     assert!(results.contains("\"status\": \"pass\""), "{results}");
     assert_eq!(
         head.as_slice(),

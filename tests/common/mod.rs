@@ -6,6 +6,7 @@
 pub mod cases;
 pub mod cli;
 pub mod junit_schema;
+pub mod vendor;
 
 use std::path::{Path, PathBuf};
 
