@@ -20,6 +20,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use common::cli::vvcheck;
+use common::vendor::serve;
 
 const USERS: [(&str, &str, &str); 2] = [
     ("pa@paging.test", "u-pa", "patient-a-pw-1"),
@@ -279,12 +280,7 @@ async fn vendor() -> String {
         .route("/v2/threads/{tid}/posts", post(reply).get(posts))
         .route("/v2/threads/{tid}/posts/{pid}/receipt", put(receipt))
         .with_state(store);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    base
+    serve(app).await
 }
 
 fn profile(base: &str, secrets: &std::path::Path, max_pages: u32, read: &str) -> String {
