@@ -165,8 +165,9 @@ pub async fn run(
                 return out;
             }
         };
-        if spec.credentials == CredentialScope::Send || rc.target.carries_credentials(&req.url) {
-            session.apply(&mut req);
+        match spec.credentials {
+            CredentialScope::Send => session.apply(&mut req),
+            CredentialScope::Origins => session.apply_scoped(&mut req, &rc.target),
         }
         let sent = rc.http.send(&req, tag).await;
         out.exchanges.push(sent.exchange);

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::client::Outgoing;
 use super::cookies::{Jar, SetCookie};
+use crate::model::resolve::ResolvedTarget;
 use crate::outcome::Exchange;
 
 /// The CSRF token of a session and how it goes back to the server.
@@ -73,6 +74,14 @@ impl Session {
         }
         s.jar.forge();
         s
+    }
+
+    /// [`apply`](Self::apply), when the request goes to one of the target's own origins: a
+    /// URL elsewhere (a pre-signed storage URL, a page on another host) gets no credentials.
+    pub fn apply_scoped(&self, req: &mut Outgoing, target: &ResolvedTarget) {
+        if target.carries_credentials(&req.url) {
+            self.apply(req);
+        }
     }
 
     /// Adds this session's credentials (and CSRF token on unsafe methods) to a request.

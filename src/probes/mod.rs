@@ -147,7 +147,7 @@ impl ProbeEnv<'_> {
                         format!("no session of `{name}`, who the page is fetched as"),
                     )
                 })?;
-                session.apply(&mut req);
+                session.apply_scoped(&mut req, self.target);
                 name.as_str()
             }
             None => "anonymous",
