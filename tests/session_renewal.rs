@@ -56,10 +56,9 @@ async fn a_token_about_to_expire_is_renewed_before_it_is_handed_out() {
         .expect("renewed");
     let renewal = second.renewed.as_ref().expect("a renewal was due");
     assert!(
-        renewal
-            .note
-            .starts_with("the shared session of patient_a was renewed: its token was")
-            && renewal.note.contains("(expires_in)"),
+        renewal.note.starts_with(
+            "the shared session of patient_a was renewed by signing in again: its token was"
+        ) && renewal.note.contains("(expires_in)"),
         "{}",
         renewal.note
     );

@@ -29,13 +29,7 @@ fn holds(rule: &OutcomeRule, resp: &Incoming, login_path: Option<&str>) -> bool 
         let Ok((_, path)) = j.path.resolve(&Value::Null) else {
             return false;
         };
-        let found: Vec<&Value> = path.query(&doc).all();
-        let ok = if j.any_of.is_empty() {
-            found.iter().any(|v| !v.is_null())
-        } else {
-            found.iter().any(|v| j.any_of.contains(v))
-        };
-        if !ok {
+        if !j.holds(&path.query(&doc).all()) {
             return false;
         }
     }

@@ -1,6 +1,7 @@
 //! The engine: builds the plan, logs the actors in once, runs the checks concurrently in
 //! dependency order, and rolls the results up into requirement verdicts.
 
+mod judge;
 pub mod operation;
 mod paginate;
 pub mod plan;

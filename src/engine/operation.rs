@@ -4,26 +4,19 @@
 
 use std::collections::HashMap;
 
-use bytes::Bytes;
-use reqwest::Method;
 use serde_json::{Map, Value};
 
+use super::judge::Judge;
 use super::{RunCtx, paginate};
+use crate::http::build::{FileInput, build};
 use crate::http::extract::{extract, extract_pages};
-use crate::http::{Exchange, Incoming, OutBody, OutPart, Outgoing, RequestTag, Session};
+use crate::http::{Exchange, Incoming, RequestTag, Session};
 use crate::model::contract;
 use crate::model::output::{ListSpec, Source};
-use crate::model::target::{CredentialScope, Operation, RawBody, RequestSpec};
-use crate::model::template;
+use crate::model::paginate::{CursorTo, NextPage};
+use crate::model::request::CredentialScope;
+use crate::model::target::Operation;
 use crate::outcome::{CheckError, ErrorKind};
-
-/// A file given to an operation (e.g. `upload_attachment`'s `file`).
-#[derive(Debug, Clone)]
-pub struct FileInput {
-    pub name: String,
-    pub media_type: String,
-    pub bytes: Bytes,
-}
 
 /// What one operation produced.
 #[derive(Debug, Default)]
@@ -35,100 +28,6 @@ pub struct OpOutcome {
     pub missing: Vec<(String, String)>,
     /// The operation could not be carried out (transport failure, bad template).
     pub error: Option<CheckError>,
-}
-
-fn build(
-    rc: &RunCtx,
-    spec: &RequestSpec,
-    ctx: &Value,
-    files: &HashMap<String, FileInput>,
-) -> Result<Outgoing, CheckError> {
-    let bad_input = |m: String| CheckError::new(ErrorKind::Input, m);
-    let r =
-        |s: &str| template::render(s, ctx).map_err(|e| CheckError::new(ErrorKind::Template, e.0));
-    let method_name = spec.method.as_deref().unwrap_or("GET").to_ascii_uppercase();
-    let method = Method::from_bytes(method_name.as_bytes())
-        .map_err(|_| bad_input(format!("invalid method `{method_name}`")))?;
-    let mut url = rc
-        .target
-        .url(&r(&spec.path)?)
-        .map_err(|e| bad_input(format!("invalid URL from `{}`: {e}", spec.path.value)))?;
-    if !spec.query.is_empty() {
-        let pairs: Vec<(String, String)> = spec
-            .query
-            .iter()
-            .map(|(k, v)| Ok((k.clone(), r(v)?)))
-            .collect::<Result<_, CheckError>>()?;
-        url.query_pairs_mut().extend_pairs(pairs);
-    }
-    let headers = spec
-        .headers
-        .iter()
-        .map(|(k, v)| Ok((k.clone(), r(v)?)))
-        .collect::<Result<Vec<_>, CheckError>>()?;
-    let body = if let Some(j) = &spec.json {
-        OutBody::Json(
-            template::render_value(&j.value, ctx)
-                .map_err(|e| CheckError::new(ErrorKind::Template, e.0))?,
-        )
-    } else if let Some(form) = &spec.form {
-        OutBody::Form(
-            form.iter()
-                .map(|(k, v)| Ok((k.clone(), r(v)?)))
-                .collect::<Result<_, CheckError>>()?,
-        )
-    } else if let Some(parts) = &spec.multipart {
-        let mut out = Vec::new();
-        for p in parts {
-            match (&p.value, &p.file) {
-                (Some(v), _) => out.push(OutPart::Text {
-                    name: p.name.clone(),
-                    value: r(v)?,
-                }),
-                (None, Some(input)) => {
-                    let f = files
-                        .get(input)
-                        .ok_or_else(|| bad_input(format!("file input `{input}` was not given")))?;
-                    out.push(OutPart::File {
-                        name: p.name.clone(),
-                        filename: f.name.clone(),
-                        media_type: f.media_type.clone(),
-                        bytes: f.bytes.clone(),
-                    });
-                }
-                (None, None) => {
-                    return Err(bad_input(format!(
-                        "multipart part `{}` has no value",
-                        p.name
-                    )));
-                }
-            }
-        }
-        OutBody::Multipart(out)
-    } else if let Some(b) = &spec.body {
-        match &b.value {
-            RawBody::Text(t) => OutBody::Text(r(t)?),
-            RawBody::File(input) => {
-                let f = files
-                    .get(input)
-                    .ok_or_else(|| bad_input(format!("file input `{input}` was not given")))?;
-                OutBody::Bytes {
-                    filename: f.name.clone(),
-                    media_type: f.media_type.clone(),
-                    bytes: f.bytes.clone(),
-                }
-            }
-        }
-    } else {
-        OutBody::None
-    };
-    Ok(Outgoing {
-        method,
-        url,
-        headers,
-        body,
-        follow_redirects: spec.follow_redirects,
-    })
 }
 
 /// Runs `op_name` as `session` with the given inputs.
@@ -153,22 +52,33 @@ pub async fn run(
         actor: &session.actor,
         purpose: op_name,
     };
+    let judge = Judge::of(rc, op_name);
     let count = op.requests.len();
     // Where the responses of the last request sent begin: its pages, when it is paged.
     let mut pages_from = 0;
     for (i, spec) in op.requests.iter().enumerate() {
+        // A list paged by a cursor variable asks for its first page with the variable `null`.
+        if let Some(var) = cursor_variable(op)
+            && i + 1 == count
+        {
+            ctx.entry(var.to_string()).or_insert(Value::Null);
+        }
         let ctx_value = Value::Object(ctx.clone());
-        let mut req = match build(rc, spec, &ctx_value, files) {
+        let prepare = |vars: &Value| {
+            let mut req = build(&rc.target, spec, vars, files)?;
+            match spec.credentials {
+                CredentialScope::Send => session.apply(&mut req),
+                CredentialScope::Origins => session.apply_scoped(&mut req, &rc.target),
+            }
+            Ok::<_, CheckError>(req)
+        };
+        let req = match prepare(&ctx_value) {
             Ok(r) => r,
             Err(e) => {
                 out.error = Some(e.context(op_name));
                 return out;
             }
         };
-        match spec.credentials {
-            CredentialScope::Send => session.apply(&mut req),
-            CredentialScope::Origins => session.apply_scoped(&mut req, &rc.target),
-        }
         let sent = rc.http.send(&req, tag).await;
         out.exchanges.push(sent.exchange);
         let resp = match sent.outcome {
@@ -187,7 +97,7 @@ pub async fn run(
                 Ok(v) => {
                     ctx.insert(name.clone(), v);
                 }
-                Err(e) if resp.status < 400 => {
+                Err(e) if !judge.refused(&resp) => {
                     out.error = Some(CheckError::new(
                         ErrorKind::MissingOutput,
                         format!("{op_name}: capture `{name}`: {e}"),
@@ -198,8 +108,8 @@ pub async fn run(
                 Err(_) => {}
             }
         }
-        let refused = resp.status >= 400;
-        let success = (200..300).contains(&resp.status);
+        let refused = judge.refused(&resp);
+        let success = judge.ok(&resp);
         pages_from = out.responses.len();
         out.responses.push(resp);
         // A refused intermediate request ends the sequence; expectations judge that answer.
@@ -222,7 +132,19 @@ pub async fn run(
                 responses: &mut out.responses,
                 exchanges: &mut out.exchanges,
             };
-            if let Err(e) = paginate::rest(rc, p, &lists, &req, &ctx_value, tag, pages).await {
+            let rebuild = |var: &str, cursor: Value| {
+                let mut vars = ctx.clone();
+                vars.insert(var.to_string(), cursor);
+                prepare(&Value::Object(vars))
+            };
+            let list = paginate::List {
+                paginate: p,
+                lists: &lists,
+                first: &req,
+                rebuild: &rebuild,
+                judge: &judge,
+            };
+            if let Err(e) = paginate::rest(rc, &list, &ctx_value, tag, pages).await {
                 out.error = Some(e);
                 return out;
             }
@@ -233,11 +155,23 @@ pub async fn run(
         op,
         &out.responses[pages_from..],
         &Value::Object(ctx),
+        &judge,
     );
     out.outputs = read.outputs;
     out.missing = read.missing;
     out.error = read.error;
     out
+}
+
+/// The template variable a list's cursor goes in, when it is paged that way.
+fn cursor_variable(op: &Operation) -> Option<&str> {
+    match &op.paginate.as_ref()?.next {
+        NextPage::Cursor {
+            to: CursorTo::Variable(v),
+            ..
+        } => Some(v),
+        _ => None,
+    }
 }
 
 /// The contract outputs read from a response, those that could not be, and a type error.
@@ -251,12 +185,18 @@ struct Read {
 /// Reads the contract outputs from the pages of the last request: each value read from a
 /// success must be of its output's type, or the operation ends in error; from any other answer
 /// a value that is not is left unread, with why.
-fn read_outputs(op_name: &str, op: &Operation, pages: &[Incoming], ctx: &Value) -> Read {
+fn read_outputs(
+    op_name: &str,
+    op: &Operation,
+    pages: &[Incoming],
+    ctx: &Value,
+    judge: &Judge,
+) -> Read {
     let mut out = Read::default();
     let Some(first) = pages.first() else {
         return out;
     };
-    let success = (200..300).contains(&first.status);
+    let success = judge.ok(first);
     let contract_op = contract::operation(op_name);
     for (name, spec) in &op.outputs {
         let value = match extract_pages(spec, pages, ctx) {

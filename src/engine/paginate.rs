@@ -8,12 +8,13 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use super::judge::Judge;
 use super::{RunCtx, UNAVAILABLE};
 use crate::http::extract::{count_items, json_body, query_all};
-use crate::http::{Incoming, Outgoing, RequestTag, link, reason};
+use crate::http::{Incoming, OutBody, Outgoing, RequestTag, link, reason};
 use crate::model::output::ListSpec;
 use crate::model::output_type::describe;
-use crate::model::paginate::{NextPage, Paginate};
+use crate::model::paginate::{CursorTo, NextPage, Paginate};
 use crate::outcome::{CheckError, ErrorKind};
 
 /// `url` with query parameter `param` set to `value` (an earlier value of it replaced).
@@ -50,16 +51,34 @@ fn text_at(
     }
 }
 
+/// A paged list being read: how it pages, its list outputs, its first request, how to render
+/// that request again with a cursor variable, and what an `ok` page looks like.
+pub(super) struct List<'a> {
+    pub(super) paginate: &'a Paginate,
+    pub(super) lists: &'a [&'a ListSpec],
+    pub(super) first: &'a Outgoing,
+    pub(super) rebuild: &'a (dyn Fn(&str, Value) -> Result<Outgoing, CheckError> + Sync),
+    pub(super) judge: &'a Judge,
+}
+
+/// What tells two page requests apart: the URL, and the body a cursor variable changes.
+fn request_key(req: &Outgoing) -> String {
+    match &req.body {
+        OutBody::Json(v) => format!("{} {v}", req.url),
+        OutBody::Text(t) => format!("{} {t}", req.url),
+        _ => req.url.to_string(),
+    }
+}
+
 /// The next page's request, decided from the page just read (`page_no` pages read so far), or
-/// `None` when the list has ended. `first` is the list's first request.
+/// `None` when the list has ended.
 fn next_request(
-    p: &Paginate,
-    lists: &[&ListSpec],
-    first: &Outgoing,
+    list: &List,
     page: &Incoming,
     page_no: u32,
     ctx: &Value,
 ) -> Result<Option<Outgoing>, String> {
+    let (p, lists, first) = (list.paginate, list.lists, list.first);
     let doc = json_body(page)?;
     let mut items = 0;
     for list in lists {
@@ -86,7 +105,26 @@ fn next_request(
         return Ok(None);
     }
     let (url, what) = match &p.next {
-        NextPage::Cursor { param, from } => (
+        NextPage::Cursor {
+            to: CursorTo::Variable(var),
+            from,
+        } => {
+            let Some(cursor) = text_at(from, &doc, ctx)? else {
+                return match more {
+                    Some(true) => Err(format!(
+                        "`has_more` is true but the page gives no cursor (`{from}`)"
+                    )),
+                    _ => Ok(None),
+                };
+            };
+            return (list.rebuild)(var, Value::String(cursor))
+                .map(Some)
+                .map_err(|e| format!("the next page's request: {}", e.message));
+        }
+        NextPage::Cursor {
+            to: CursorTo::Param(param),
+            from,
+        } => (
             text_at(from, &doc, ctx)?.map(|c| with_param(&first.url, param, &c)),
             format!("cursor (`{from}`)"),
         ),
@@ -143,21 +181,20 @@ pub(super) struct Pages<'a> {
 /// responses and exchanges.
 pub(super) async fn rest(
     rc: &RunCtx,
-    p: &Paginate,
-    lists: &[&ListSpec],
-    first: &Outgoing,
+    list: &List<'_>,
     ctx: &Value,
     tag: RequestTag<'_>,
     out: Pages<'_>,
 ) -> Result<(), CheckError> {
+    let p = list.paginate;
     let incomplete = |m: String| CheckError::new(ErrorKind::MissingOutput, m);
-    let mut asked = HashSet::from([first.url.to_string()]);
+    let mut asked = HashSet::from([request_key(list.first)]);
     let mut page_no = 1;
     loop {
         let Some(page) = out.responses.last() else {
             return Ok(());
         };
-        let next = next_request(p, lists, first, page, page_no, ctx)
+        let next = next_request(list, page, page_no, ctx)
             .map_err(|e| incomplete(format!("page {page_no}: {e}")))?;
         let Some(req) = next else {
             return Ok(());
@@ -169,7 +206,7 @@ pub(super) async fn rest(
             )));
         }
         page_no += 1;
-        if !asked.insert(req.url.to_string()) {
+        if !asked.insert(request_key(&req)) {
             return Err(incomplete(format!(
                 "page {page_no} would be `{}` again: the list does not move on",
                 req.url
@@ -185,8 +222,9 @@ pub(super) async fn rest(
             ))
         })?;
         let status = resp.status;
+        let ok = list.judge.ok(&resp);
         out.responses.push(resp);
-        if !(200..300).contains(&status) {
+        if !ok {
             let kind = if UNAVAILABLE.contains(&status) {
                 ErrorKind::Unavailable
             } else {
@@ -195,7 +233,7 @@ pub(super) async fn rest(
             return Err(CheckError::new(
                 kind,
                 format!(
-                    "page {page_no} answered {status} {}; the list is incomplete",
+                    "page {page_no} answered {status} {}, which is not `ok`; the list is incomplete",
                     reason(status)
                 ),
             ));

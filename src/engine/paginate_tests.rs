@@ -326,7 +326,7 @@ async fn lists_that_cannot_be_read_whole_are_errors() {
         "late500",
         "{ page: { param: page } }",
         incomplete,
-        "page 2 answered 500 Internal Server Error; the list is incomplete",
+        "page 2 answered 500 Internal Server Error, which is not `ok`; the list is incomplete",
         2,
     )
     .await;

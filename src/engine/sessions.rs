@@ -146,9 +146,9 @@ impl SharedSessions {
             }));
         };
         let resolved = target.actors.get(actor)?;
-        match crate::http::auth::login(http, target, resolved).await {
+        let renewed = renew(http, target, resolved, &live.session).await;
+        match renewed.session {
             Ok(s) => {
-                let exchanges = s.login_exchanges.clone();
                 let after = Instant::now();
                 *live = Live {
                     session: Arc::new(s),
@@ -158,15 +158,74 @@ impl SharedSessions {
                 Some(Ok(Lease {
                     session: Arc::clone(&live.session),
                     renewed: Some(Renewal {
-                        note: format!("the shared session of {actor} was renewed: {why}"),
-                        exchanges,
+                        note: format!("the shared session of {actor} was {}: {why}", renewed.how),
+                        exchanges: renewed.exchanges,
                     }),
                 }))
             }
-            Err(e) => Some(Err(LoginError {
-                message: format!("renewing the session of {actor} ({why}): {}", e.message),
-                exchanges: e.exchanges,
+            Err(message) => Some(Err(LoginError {
+                message: format!("renewing the session of {actor} ({why}): {message}"),
+                exchanges: renewed.exchanges,
             })),
+        }
+    }
+}
+
+/// A renewal made: the new session or why there is none, how it was made, and its exchanges.
+struct Renewed {
+    session: Result<Session, String>,
+    how: String,
+    exchanges: Vec<Exchange>,
+}
+
+/// Renews `old` by its scheme's refresh request when it has one, else (or when the refresh
+/// fails) by signing in again; the exchanges of both attempts are kept as evidence.
+async fn renew(
+    http: &HttpClient,
+    target: &ResolvedTarget,
+    actor: &crate::model::resolve::ResolvedActor,
+    old: &Session,
+) -> Renewed {
+    let mut exchanges = Vec::new();
+    let mut refresh_failed = None;
+    match crate::http::auth::refresh(http, target, actor, old).await {
+        Some(Ok(s)) => {
+            return Renewed {
+                exchanges: s.login_exchanges.clone(),
+                session: Ok(s),
+                how: "refreshed".into(),
+            };
+        }
+        Some(Err(e)) => {
+            refresh_failed = Some(e.message);
+            exchanges = e.exchanges;
+        }
+        None => {}
+    }
+    let how = match &refresh_failed {
+        Some(why) => format!("renewed by signing in again, its refresh having failed ({why})"),
+        None => "renewed by signing in again".to_string(),
+    };
+    match crate::http::auth::login(http, target, actor).await {
+        Ok(s) => {
+            exchanges.extend(s.login_exchanges.iter().cloned());
+            Renewed {
+                session: Ok(s),
+                how,
+                exchanges,
+            }
+        }
+        Err(e) => {
+            exchanges.extend(e.exchanges);
+            let message = match refresh_failed {
+                Some(why) => format!("{why}; then {}", e.message),
+                None => e.message,
+            };
+            Renewed {
+                session: Err(message),
+                how,
+                exchanges,
+            }
         }
     }
 }

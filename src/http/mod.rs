@@ -2,6 +2,7 @@
 //! value extraction, and transcripts redacted at capture.
 
 pub mod auth;
+pub mod build;
 pub mod client;
 pub mod cookies;
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::client::Outgoing;
 use super::cookies::{Jar, SetCookie};
-use crate::model::resolve::ResolvedTarget;
+use crate::model::resolve::{ResolvedTarget, SecretString};
 use crate::outcome::Exchange;
 
 /// The CSRF token of a session and how it goes back to the server.
@@ -37,6 +37,10 @@ pub struct Session {
     pub login_exchanges: Vec<Exchange>,
     /// How long the login said its token lasts (`expires_in`), when it said so.
     pub expires_in: Option<std::time::Duration>,
+    /// The token of a `kind: request` login, for its refresh request's `{{token}}`.
+    pub token: Option<SecretString>,
+    /// The refresh token the login gave, for its refresh request's `{{refresh_token}}`.
+    pub refresh_token: Option<SecretString>,
 }
 
 /// A login that did not succeed.
@@ -60,6 +64,8 @@ impl Session {
             csrf_cookie: None,
             login_exchanges: Vec::new(),
             expires_in: None,
+            token: None,
+            refresh_token: None,
         }
     }
 

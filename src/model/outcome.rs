@@ -49,13 +49,53 @@ impl fmt::Display for Outcome {
 }
 
 /// A JSONPath into the body whose matches must include one of `in` (or, without `in`, must
-/// exist and not be null).
+/// exist and not be null); with `absent: true`, must match nothing but null or empty lists (a
+/// GraphQL answer without `errors`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "JsonConditionRepr")]
 pub struct JsonCondition {
     pub path: PathExpr,
-    #[serde(default, rename = "in")]
     pub any_of: Vec<Value>,
+    pub absent: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonConditionRepr {
+    path: PathExpr,
+    #[serde(default, rename = "in")]
+    any_of: Vec<Value>,
+    #[serde(default)]
+    absent: bool,
+}
+
+impl TryFrom<JsonConditionRepr> for JsonCondition {
+    type Error = &'static str;
+
+    fn try_from(r: JsonConditionRepr) -> Result<Self, Self::Error> {
+        if r.absent && !r.any_of.is_empty() {
+            return Err("`absent: true` and `in:` contradict each other; write one");
+        }
+        Ok(JsonCondition {
+            path: r.path,
+            any_of: r.any_of,
+            absent: r.absent,
+        })
+    }
+}
+
+impl JsonCondition {
+    /// Whether the matches of the path in a body satisfy the condition.
+    pub fn holds(&self, found: &[&Value]) -> bool {
+        let nothing = |v: &&Value| v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+        if self.absent {
+            found.iter().all(nothing)
+        } else if self.any_of.is_empty() {
+            found.iter().any(|v| !v.is_null())
+        } else {
+            found.iter().any(|v| self.any_of.contains(v))
+        }
+    }
 }
 
 /// A response header whose value must match.
@@ -127,7 +167,9 @@ impl fmt::Display for OutcomeRule {
             parts.push(format!("HTTP {}", codes.join("/")));
         }
         if let Some(j) = &self.json {
-            if j.any_of.is_empty() {
+            if j.absent {
+                parts.push(format!("no {}", j.path));
+            } else if j.any_of.is_empty() {
                 parts.push(format!("{} present", j.path));
             } else {
                 let vals: Vec<String> = j.any_of.iter().map(Value::to_string).collect();

@@ -23,8 +23,8 @@ pub struct Paginate {
 /// Where the next page is.
 #[derive(Debug, Clone)]
 pub enum NextPage {
-    /// The request again, with query parameter `param` set to what `from` selects in the page.
-    Cursor { param: String, from: PathExpr },
+    /// The request again, with the cursor `from` selects in the page put where `to` says.
+    Cursor { to: CursorTo, from: PathExpr },
     /// A URL or path (relative to the page) that a body field holds.
     Link(PathExpr),
     /// The `rel="next"` link of the `Link` header (RFC 8288).
@@ -32,6 +32,16 @@ pub enum NextPage {
     /// The request again, with query parameter `param` set to the page number; the request as
     /// written gives page `start`.
     Page { param: String, start: u64 },
+}
+
+/// Where the next page's cursor goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CursorTo {
+    /// Query parameter `param` of the request's URL.
+    Param(String),
+    /// Template variable `variable`, the request rendered again with it (a GraphQL query's
+    /// `after`); it is `null` for the first page.
+    Variable(String),
 }
 
 /// `paginate:` as written.
@@ -53,7 +63,10 @@ struct PaginateRepr {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CursorRepr {
-    param: String,
+    #[serde(default)]
+    param: Option<String>,
+    #[serde(default)]
+    variable: Option<String>,
     from: PathExpr,
 }
 
@@ -82,7 +95,15 @@ impl TryFrom<PaginateRepr> for Paginate {
     fn try_from(r: PaginateRepr) -> Result<Self, String> {
         let next = match (r.cursor, r.next, r.page) {
             (Some(c), None, None) => NextPage::Cursor {
-                param: c.param,
+                to: match (c.param, c.variable) {
+                    (Some(p), None) => CursorTo::Param(p),
+                    (None, Some(v)) => CursorTo::Variable(v),
+                    _ => {
+                        return Err(
+                            "a cursor goes in exactly one of `param` (a query parameter) or `variable` (a template variable of the request)".into(),
+                        );
+                    }
+                },
                 from: c.from,
             },
             (None, Some(n), None) if n == LINK_HEADER => NextPage::LinkHeader,
@@ -125,7 +146,7 @@ mod tests {
         )
         .expect("cursor");
         assert!(
-            matches!(&cursor.next, NextPage::Cursor { param, from } if param == "after" && from.as_str() == "$.posts[-1:].pid")
+            matches!(&cursor.next, NextPage::Cursor { to: CursorTo::Param(param), from } if param == "after" && from.as_str() == "$.posts[-1:].pid")
         );
         assert_eq!(
             cursor.has_more.as_ref().map(PathExpr::as_str),

@@ -379,6 +379,16 @@ impl ResolvedTarget {
             .unwrap_or_else(|| default_rules(outcome))
     }
 
+    /// Whether the profile itself says how `operation`'s answers show `outcome` (for it, or
+    /// profile-wide), rather than leaving the REST default.
+    pub fn outcome_rules_written(&self, operation: &str, outcome: Outcome) -> bool {
+        let own = self
+            .operations
+            .get(operation)
+            .is_some_and(|op| op.outcomes.keys().any(|k| k.value == outcome));
+        own || self.outcomes.contains_key(&outcome)
+    }
+
     /// Whether a request to `url` may carry an actor's credentials: only to the profile's own
     /// origins, so a pre-signed URL on a storage host never receives a token.
     pub fn carries_credentials(&self, url: &url::Url) -> bool {

@@ -9,9 +9,11 @@ use serde::de::{self, Deserializer};
 
 use super::json_template::JsonTemplate;
 use super::located::Located;
+use super::login::{LoginRequests, Refresh, SendHeaders, TokenPlaces};
 use super::outcome::OutcomeMap;
 use super::output::OutputSpec;
 use super::paginate::Paginate;
+use super::request::{CredentialScope, Part, RawBody, RequestSpec};
 
 /// A target profile as written in YAML.
 #[derive(Debug, Clone, Deserialize)]
@@ -102,6 +104,9 @@ pub enum AuthKind {
     FormCookie,
     /// HTTP Basic: the actor's username and password on every request.
     Basic,
+    /// Any login request or short sequence (JSON, GraphQL, form) whose answer carries the
+    /// token, sent back in a header template, and renewed by a refresh request.
+    Request,
 }
 
 impl fmt::Display for AuthKind {
@@ -112,6 +117,7 @@ impl fmt::Display for AuthKind {
             AuthKind::Oauth2ClientCredentials => "oauth2_client_credentials",
             AuthKind::FormCookie => "form_cookie",
             AuthKind::Basic => "basic",
+            AuthKind::Request => "request",
         })
     }
 }
@@ -150,6 +156,35 @@ pub struct AuthScheme {
     /// Actor attributes taken from the login (or token) response: `{id: $.user.id}`.
     #[serde(default)]
     pub capture: IndexMap<String, Located<OutputSpec>>,
+    /// The login of `kind: request`: one request, or a list sent in order.
+    #[serde(default)]
+    pub login: Option<Located<LoginRequests>>,
+    /// Where the login's answer holds the token (`kind: request`).
+    #[serde(default)]
+    pub token: Option<Located<OutputSpec>>,
+    /// Where the login's answer holds the refresh token.
+    #[serde(default)]
+    pub refresh_token: Option<Located<OutputSpec>>,
+    /// Where the login's answer holds the token's lifetime, in seconds.
+    #[serde(default)]
+    pub expires_in: Option<Located<OutputSpec>>,
+    /// The header carrying the token, a template of `{{token}}` (one entry).
+    #[serde(default)]
+    pub send: SendHeaders,
+    /// The request renewing the token before it expires.
+    #[serde(default)]
+    pub refresh: Option<Located<Refresh>>,
+}
+
+impl AuthScheme {
+    /// Where the login's answer holds the session's token, refresh token and lifetime.
+    pub fn places(&self) -> TokenPlaces {
+        TokenPlaces {
+            token: self.token.clone(),
+            refresh_token: self.refresh_token.clone(),
+            expires_in: self.expires_in.clone(),
+        }
+    }
 }
 
 /// Where a CSRF token comes from and how it is sent back on unsafe methods.
@@ -310,18 +345,6 @@ struct OperationRepr {
     outcomes: OutcomeMap,
 }
 
-/// Whether a request carries the actor's credentials.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CredentialScope {
-    /// Only to the profile's own origins (`base_url`, `origins:`): a pre-signed URL on a
-    /// storage host gets none.
-    #[default]
-    Origins,
-    /// To wherever the request goes.
-    Send,
-}
-
 impl TryFrom<OperationRepr> for Operation {
     type Error = String;
 
@@ -360,84 +383,6 @@ impl TryFrom<OperationRepr> for Operation {
             outcomes: r.outcomes,
         })
     }
-}
-
-/// One request of an operation.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RequestSpec {
-    #[serde(default)]
-    pub method: Option<String>,
-    pub path: Located<String>,
-    #[serde(default)]
-    pub headers: IndexMap<String, Located<String>>,
-    #[serde(default)]
-    pub query: IndexMap<String, Located<String>>,
-    /// JSON body (templates in its strings).
-    #[serde(default)]
-    pub json: Option<JsonTemplate>,
-    #[serde(default)]
-    pub form: Option<IndexMap<String, Located<String>>>,
-    #[serde(default)]
-    pub multipart: Option<Vec<Part>>,
-    #[serde(default)]
-    pub body: Option<Located<RawBody>>,
-    #[serde(default)]
-    pub follow_redirects: bool,
-    /// Whether the actor's credentials go with a request to another origin.
-    #[serde(default)]
-    pub credentials: CredentialScope,
-    /// Variables taken from this response for the next requests.
-    #[serde(default)]
-    pub capture: IndexMap<String, Located<OutputSpec>>,
-}
-
-/// A raw request body: text (a template), or `{ file: INPUT }`, the bytes of a file input sent
-/// as they are, with its media type (the second step of an upload to a signed URL).
-#[derive(Debug, Clone)]
-pub enum RawBody {
-    Text(String),
-    File(String),
-}
-
-impl<'de> Deserialize<'de> for RawBody {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> de::Visitor<'de> for V {
-            type Value = RawBody;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a text (template) or `{ file: INPUT }`")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<RawBody, E> {
-                Ok(RawBody::Text(s.to_string()))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawBody, A::Error> {
-                let mut file = None;
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "file" => file = Some(map.next_value::<String>()?),
-                        other => return Err(de::Error::unknown_field(other, &["file"])),
-                    }
-                }
-                file.map(RawBody::File)
-                    .ok_or_else(|| de::Error::missing_field("file"))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A multipart part: a text value or an attachment input.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Part {
-    pub name: String,
-    /// Text content (template).
-    #[serde(default)]
-    pub value: Option<Located<String>>,
-    /// Name of the contract input that holds a file (e.g. `file`).
-    #[serde(default)]
-    pub file: Option<String>,
 }
 
 /// The pages of the service that checks know by name; `extra:` holds any others. A name not in

@@ -7,6 +7,7 @@ mod bearer;
 mod csrf;
 mod form_cookie;
 mod oauth2;
+mod request;
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -16,8 +17,9 @@ use super::cookies::Jar;
 use super::extract::extract;
 use super::redact::SecretKind;
 use super::session::{LoginError, Session};
+use crate::model::output::OutputSpec;
 use crate::model::resolve::{ResolvedActor, ResolvedTarget};
-use crate::model::target::AuthKind;
+use crate::model::target::{AuthKind, AuthScheme};
 use crate::outcome::Exchange;
 
 /// One login in progress: who logs in, and what it has sent and been given so far.
@@ -48,8 +50,9 @@ impl Login<'_> {
             actor: &self.actor.name,
             purpose: "login",
         };
+        let places = secret_places(&self.actor.scheme);
         let sent = http
-            .send_inspecting(&req, tag, |resp| learn(http, jar, resp))
+            .send_inspecting(&req, tag, |resp| learn(http, jar, &places, resp))
             .await;
         self.exchanges.push(sent.exchange);
         sent.outcome.map_err(|e| self.fail(e.message))
@@ -76,9 +79,25 @@ impl Login<'_> {
 /// Token fields of a login response (OAuth2 and OpenID Connect names) that are secrets.
 const TOKEN_FIELDS: &[&str] = &["access_token", "refresh_token", "id_token", "token"];
 
-/// Keeps the cookies a login response sets, and makes them and every token in it secrets,
-/// before the response is recorded.
-fn learn(http: &HttpClient, jar: &mut Jar, resp: &Incoming) {
+/// Where a scheme's login and refresh answers hold tokens (`kind: request`).
+fn secret_places(scheme: &AuthScheme) -> Vec<OutputSpec> {
+    let refresh = scheme.refresh.iter().flat_map(|r| {
+        [&r.token, &r.refresh_token]
+            .into_iter()
+            .flatten()
+            .map(|p| p.value.clone())
+    });
+    [&scheme.token, &scheme.refresh_token]
+        .into_iter()
+        .flatten()
+        .map(|p| p.value.clone())
+        .chain(refresh)
+        .collect()
+}
+
+/// Keeps the cookies a login response sets, and makes them, every token in it and what the
+/// scheme's token `places` select secrets, before the response is recorded.
+fn learn(http: &HttpClient, jar: &mut Jar, places: &[OutputSpec], resp: &Incoming) {
     jar.absorb(resp.headers_named("set-cookie"));
     for v in jar.values() {
         http.redactor.add(v);
@@ -88,6 +107,13 @@ fn learn(http: &HttpClient, jar: &mut Jar, resp: &Incoming) {
             if let Some(token) = body.get(*field).and_then(Value::as_str) {
                 http.redactor.add(token);
             }
+        }
+    }
+    for place in places {
+        match extract(place, resp, &Value::Null) {
+            Ok(Value::String(s)) if !s.is_empty() => http.redactor.add(&s),
+            Ok(Value::Number(n)) => http.redactor.add(&n.to_string()),
+            _ => {}
         }
     }
 }
@@ -123,12 +149,36 @@ pub async fn login(
             Some(oauth2::login(&mut l, &mut session).await?)
         }
         AuthKind::FormCookie => Some(form_cookie::login(&mut l, &mut session).await?),
+        AuthKind::Request => Some(request::login(&mut l, &mut session).await?),
     };
     session.attrs = attributes(&mut l, login_response.as_ref())?;
-    session.expires_in = login_response.as_ref().and_then(expires_in);
+    if actor.scheme.kind != AuthKind::Request {
+        session.expires_in = login_response.as_ref().and_then(expires_in);
+    }
     session.jar = l.jar;
     session.login_exchanges = l.exchanges;
     Ok(session)
+}
+
+/// Renews `old`, a session of `actor`, with its scheme's refresh request; `None` when the
+/// scheme has none or the session holds no refresh token, so only a new login renews it.
+pub async fn refresh(
+    http: &HttpClient,
+    target: &ResolvedTarget,
+    actor: &ResolvedActor,
+    old: &Session,
+) -> Option<Result<Session, LoginError>> {
+    if actor.scheme.refresh.is_none() || old.refresh_token.is_none() && old.token.is_none() {
+        return None;
+    }
+    let mut l = Login {
+        http,
+        target,
+        actor,
+        exchanges: Vec::new(),
+        jar: Jar::default(),
+    };
+    Some(request::refresh(&mut l, old).await)
 }
 
 /// The token lifetime a login response states (`expires_in`, seconds, as a number or a string).

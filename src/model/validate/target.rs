@@ -9,7 +9,9 @@ use crate::model::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::located::Located;
 use crate::model::output::{OutputSpec, Source, Transform};
 use crate::model::output_type::OutputType;
-use crate::model::target::{AuthKind, AuthScheme, RawBody, RequestSpec, TargetProfile};
+use crate::model::paginate::{CursorTo, NextPage};
+use crate::model::request::{RawBody, RequestSpec};
+use crate::model::target::{AuthKind, AuthScheme, TargetProfile};
 use crate::model::yaml::Loc;
 
 /// Validates a target profile on its own: URLs, auth schemes, actors, operations, outputs.
@@ -98,6 +100,10 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                     &mut sink,
                 );
             }
+            AuthKind::Request => {
+                needs("login", scheme.login.is_some(), &mut sink);
+                request_scheme_checks(&mut sink, name, scheme);
+            }
             AuthKind::Bearer | AuthKind::Basic => {}
         }
         for field in ignored_fields(scheme) {
@@ -156,10 +162,11 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                 profile.auth.keys().map(String::as_str),
             ),
             Some(scheme) => {
-                let needs_password = matches!(
-                    scheme.kind,
-                    AuthKind::Oauth2Password | AuthKind::FormCookie | AuthKind::Basic
-                );
+                let needs_password = match scheme.kind {
+                    AuthKind::Oauth2Password | AuthKind::FormCookie | AuthKind::Basic => true,
+                    AuthKind::Request => login_uses_credentials(scheme),
+                    AuthKind::Bearer | AuthKind::Oauth2ClientCredentials => false,
+                };
                 if needs_password && (actor.username.is_none() || actor.password.is_none()) {
                     sink.error(
                         actor.loc,
@@ -194,7 +201,17 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             .chain(contract_op.optional)
             .map(|s| s.to_string())
             .collect();
-        for s in &op.requests {
+        let last = op.requests.len().saturating_sub(1);
+        for (i, s) in op.requests.iter().enumerate() {
+            if i == last
+                && let Some(p) = &op.paginate
+                && let NextPage::Cursor {
+                    to: CursorTo::Variable(v),
+                    ..
+                } = &p.next
+            {
+                known.insert(v.clone());
+            }
             request_vars(&mut sink, s, &known);
             if let Some(parts) = &s.multipart {
                 part_checks(&mut sink, s.loc, parts, contract_op, &known);
@@ -307,27 +324,15 @@ fn output_checks(
 /// Template variables of one request, each defined by then; a problem points at the text it
 /// is in (a header, a query value, one string of the JSON body).
 fn request_vars(sink: &mut Sink, r: &RequestSpec, known: &HashSet<String>) {
-    let texts = std::iter::once(&r.path)
-        .chain(r.headers.values())
-        .chain(r.query.values())
-        .chain(r.form.iter().flat_map(|f| f.values()))
-        .chain(r.json.iter().flat_map(|j| &j.strings));
-    for t in texts {
-        check_template(sink, t.loc, t, known);
-    }
-    if let Some(Located {
-        value: RawBody::Text(t),
-        loc,
-    }) = &r.body
-    {
-        check_template(sink, *loc, t, known);
+    for (text, loc) in r.texts() {
+        check_template(sink, loc, text, known);
     }
 }
 
 fn part_checks(
     sink: &mut Sink,
     loc: Loc,
-    parts: &[crate::model::target::Part],
+    parts: &[crate::model::request::Part],
     op: &ContractOp,
     known: &HashSet<String>,
 ) {
@@ -357,6 +362,61 @@ fn part_checks(
     }
 }
 
+/// Whether a `kind: request` login's templates use `{{username}}` or `{{password}}`.
+fn login_uses_credentials(scheme: &AuthScheme) -> bool {
+    scheme
+        .login
+        .iter()
+        .flat_map(|l| l.value.0.iter())
+        .flat_map(|spec| spec.texts())
+        .filter_map(|(text, _)| crate::model::template::variables(text).ok())
+        .any(|vars| vars.contains("username") || vars.contains("password"))
+}
+
+/// A `kind: request` scheme's own rules: one header carries the token and names it, a refresh
+/// has something to send back, and the login's requests use only the variables they have.
+fn request_scheme_checks(sink: &mut Sink, name: &str, scheme: &Located<AuthScheme>) {
+    if scheme.send.len() > 1 {
+        sink.error(
+            scheme.loc,
+            format!("auth scheme `{name}`: `send` takes one header, the one carrying the token"),
+        );
+    }
+    for (header, value) in &scheme.send {
+        if scheme.token.is_none() {
+            sink.error(
+                value.loc,
+                format!("auth scheme `{name}`: `send: {header}` needs the `token` it carries"),
+            )
+            .hint = Some("say where the login's answer holds it: `token: $.access_token`".into());
+        } else if !crate::model::template::variables(value).is_ok_and(|v| v.contains("token")) {
+            sink.error(
+                value.loc,
+                format!("auth scheme `{name}`: `send: {header}` does not use `{{{{token}}}}`"),
+            );
+        }
+    }
+    if let Some(r) = &scheme.refresh
+        && scheme.refresh_token.is_none()
+        && scheme.token.is_none()
+    {
+        sink.error(
+            r.loc,
+            format!("auth scheme `{name}`: `refresh` needs the login's `refresh_token` or `token` to send back"),
+        );
+    }
+    let mut known: HashSet<String> = ["username", "password"].map(String::from).into();
+    for spec in scheme.login.iter().flat_map(|l| l.value.0.iter()) {
+        request_vars(sink, spec, &known);
+        known.extend(spec.capture.keys().cloned());
+    }
+    if let Some(r) = &scheme.refresh {
+        known.extend(["token", "refresh_token"].map(String::from));
+        known.extend(scheme.capture.keys().cloned());
+        request_vars(sink, &r.request, &known);
+    }
+}
+
 /// The fields of `scheme` that its kind never reads: written, they would be silently dropped.
 fn ignored_fields(scheme: &AuthScheme) -> Vec<&'static str> {
     let oauth2 = matches!(
@@ -364,6 +424,7 @@ fn ignored_fields(scheme: &AuthScheme) -> Vec<&'static str> {
         AuthKind::Oauth2Password | AuthKind::Oauth2ClientCredentials
     );
     let form = scheme.kind == AuthKind::FormCookie;
+    let request = scheme.kind == AuthKind::Request;
     let set = [
         ("token_url", scheme.token_url.is_some(), oauth2),
         ("client_id", scheme.client_id.is_some(), oauth2),
@@ -373,13 +434,27 @@ fn ignored_fields(scheme: &AuthScheme) -> Vec<&'static str> {
         ("form", scheme.form.is_some(), form),
         ("json", scheme.json.is_some(), form),
         ("csrf", scheme.csrf.is_some(), form),
-        ("session_cookie", scheme.session_cookie.is_some(), form),
+        (
+            "session_cookie",
+            scheme.session_cookie.is_some(),
+            form || request,
+        ),
         (
             "header",
             scheme.header.is_some(),
             scheme.kind == AuthKind::Bearer,
         ),
-        ("capture", !scheme.capture.is_empty(), oauth2 || form),
+        (
+            "capture",
+            !scheme.capture.is_empty(),
+            oauth2 || form || request,
+        ),
+        ("login", scheme.login.is_some(), request),
+        ("token", scheme.token.is_some(), request),
+        ("refresh_token", scheme.refresh_token.is_some(), request),
+        ("expires_in", scheme.expires_in.is_some(), request),
+        ("send", !scheme.send.is_empty(), request),
+        ("refresh", scheme.refresh.is_some(), request),
     ];
     set.into_iter()
         .filter(|(_, written, read)| *written && !read)
