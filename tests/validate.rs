@@ -243,6 +243,18 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         ),
     ),
     (
+        "profile-request-send-without-token.yaml",
+        "11:28",
+        "auth scheme `api`: `send: Authorization` needs the `token` it carries",
+        Some("say where the login's answer holds it: `token: $.access_token`"),
+    ),
+    (
+        "profile-request-undefined-variable.yaml",
+        "10:167",
+        "undefined variable `user_name`",
+        Some("did you mean `username`?"),
+    ),
+    (
         "profile-ignored-auth-field.yaml",
         "8:8",
         "auth scheme `api`: `json` has no effect with kind `oauth2_password`",
