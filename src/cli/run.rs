@@ -24,6 +24,7 @@ fn paths(exec: &ExecArgs, target: PathBuf) -> InputPaths {
         suite_files: Vec::new(),
         target: Some(target),
         attestations: exec.attestations.clone(),
+        validating: false,
     }
 }
 

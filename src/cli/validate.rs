@@ -13,6 +13,7 @@ pub fn validate(args: ValidateArgs) -> i32 {
     let mut paths = InputPaths {
         standard: args.suites.standard.clone(),
         suites_dir: args.suites.suites.clone(),
+        validating: true,
         ..Default::default()
     };
     let mut targets = Vec::new();

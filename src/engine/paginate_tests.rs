@@ -124,7 +124,7 @@ operations:
     });
     let root = crate::model::load::parse(&src).expect("YAML");
     let profile = crate::model::load::target(&src, &root).expect("a profile");
-    let target = ResolvedTarget::resolve(&profile, &src).expect("resolved");
+    let target = ResolvedTarget::resolve(&profile, &src, false).expect("resolved");
     let rc = RunCtx {
         http: HttpClient::new(&target, &HttpOptions::default()).expect("client"),
         target,

@@ -23,6 +23,9 @@ pub struct InputPaths {
     pub suite_files: Vec<PathBuf>,
     pub target: Option<PathBuf>,
     pub attestations: Vec<PathBuf>,
+    /// Loading to validate, not to run: files a run reads but that may not exist yet (a CA
+    /// written when the vendor's test server starts) are warnings, not errors.
+    pub validating: bool,
 }
 
 /// Inputs that loaded and validated.
@@ -143,7 +146,7 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     };
     cross_check(&inputs, &mut diags);
     if let Some((profile, src)) = &inputs.target {
-        match ResolvedTarget::resolve(profile, src) {
+        match ResolvedTarget::resolve(profile, src, paths.validating) {
             Ok(t) => inputs.resolved = Some(t),
             Err(d) => diags.0.extend(d.0),
         }

@@ -107,6 +107,8 @@ struct Resolver<'a> {
     /// Secrets files already warned about.
     warned: HashSet<PathBuf>,
     secrets: Vec<SecretString>,
+    /// Resolving for `validate`, not for a run.
+    validating: bool,
 }
 
 impl Resolver<'_> {
@@ -172,15 +174,28 @@ impl Resolver<'_> {
 
     fn read(&mut self, p: &Located<String>) -> Option<Vec<u8>> {
         let full = self.base_dir.join(p.as_str());
-        std::fs::read(&full)
-            .map_err(|e| {
+        match std::fs::read(&full) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if self.validating && e.kind() == std::io::ErrorKind::NotFound => {
+                self.warnings.push(
+                    Diagnostic::warning(
+                        self.file,
+                        p.loc,
+                        format!("`{}` does not exist yet", full.display()),
+                    )
+                    .hint("a run needs it; fine if the test server writes it when it starts"),
+                );
+                None
+            }
+            Err(e) => {
                 self.diags.push(Diagnostic::new(
                     self.file,
                     p.loc,
                     format!("cannot read `{}`: {e}", full.display()),
-                ))
-            })
-            .ok()
+                ));
+                None
+            }
+        }
     }
 }
 
@@ -189,6 +204,7 @@ impl ResolvedTarget {
     pub fn resolve(
         profile: &TargetProfile,
         file: &Arc<SourceFile>,
+        validating: bool,
     ) -> Result<ResolvedTarget, Diagnostics> {
         let base_dir = file
             .path
@@ -202,6 +218,7 @@ impl ResolvedTarget {
             warnings: Vec::new(),
             warned: HashSet::new(),
             secrets: Vec::new(),
+            validating,
         };
         let base_url = r.url(&profile.base_url);
         let http_url = match &profile.http_url {
@@ -416,7 +433,7 @@ mod tests {
             path: "t.yaml".into(),
             text: yaml.to_string(),
         });
-        ResolvedTarget::resolve(&profile, &file).expect("resolves")
+        ResolvedTarget::resolve(&profile, &file, false).expect("resolves")
     }
 
     #[test]

@@ -240,6 +240,12 @@ impl Console {
     }
 
     fn requirement_list(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        // A heading, so a requirement's verdict is not read as its check's line printed again.
+        writeln!(
+            out,
+            "requirements ({}), each the verdict of its checks:",
+            report.requirements.len()
+        )?;
         for rv in &report.requirements {
             let label = verdict_label(rv.verdict);
             let painted = self.paint(verdict_colour(rv.verdict), label);

@@ -84,5 +84,5 @@ pub fn target_from_yaml(yaml: &str, dir: &Path) -> vvcheck::model::resolve::Reso
     });
     let root = vvcheck::model::load::parse(&src).unwrap();
     let profile = vvcheck::model::load::target(&src, &root).unwrap();
-    vvcheck::model::resolve::ResolvedTarget::resolve(&profile, &src).unwrap()
+    vvcheck::model::resolve::ResolvedTarget::resolve(&profile, &src, false).unwrap()
 }
