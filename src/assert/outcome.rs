@@ -23,8 +23,9 @@ fn holds(rule: &OutcomeRule, resp: &Incoming, login_path: Option<&str>) -> bool 
         return false;
     }
     if let Some(j) = &rule.json {
+        // A body that is not JSON holds nothing, which is what `absent` asks.
         let Some(doc) = resp.json() else {
-            return false;
+            return j.absent && holds_rest(rule, resp, login_path);
         };
         let Ok((_, path)) = j.path.resolve(&Value::Null) else {
             return false;
@@ -33,6 +34,11 @@ fn holds(rule: &OutcomeRule, resp: &Incoming, login_path: Option<&str>) -> bool 
             return false;
         }
     }
+    holds_rest(rule, resp, login_path)
+}
+
+/// The conditions of `rule` besides status and JSON: its header and its redirect.
+fn holds_rest(rule: &OutcomeRule, resp: &Incoming, login_path: Option<&str>) -> bool {
     if let Some(h) = &rule.header
         && !resp.headers_named(&h.name).any(|v| h.matches.is_match(v))
     {
@@ -106,4 +112,58 @@ pub fn check(expected: &ExpectedOutcome, resp: &Incoming) -> Option<Failure> {
 /// Whether `resp` shows `expected` (for telling a refusal from an unavailable target).
 pub fn shows(expected: &ExpectedOutcome, resp: &Incoming) -> bool {
     check(expected, resp).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, content_type: &str, body: &str) -> Incoming {
+        Incoming {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: bytes::Bytes::from(body.to_string()),
+            elapsed: std::time::Duration::ZERO,
+            url: url::Url::parse("https://vendor.test/graphql").expect("URL"),
+        }
+    }
+
+    fn rule(yaml: &str) -> OutcomeRule {
+        let node = crate::model::yaml::parse(yaml).expect("YAML");
+        crate::model::yaml::from_node(&node).expect("a rule")
+    }
+
+    #[test]
+    fn absent_errors_hold_of_a_clean_answer_and_of_a_body_that_is_not_json() {
+        let ok = rule("{ status: 200, json: { path: $.errors, absent: true } }");
+        let json = "application/json";
+        assert!(holds(
+            &ok,
+            &resp(200, json, r#"{"data":{"me":{"id":1}}}"#),
+            None
+        ));
+        assert!(holds(
+            &ok,
+            &resp(200, json, r#"{"data":{},"errors":[]}"#),
+            None
+        ));
+        assert!(holds(
+            &ok,
+            &resp(200, "application/octet-stream", "\u{1}raw"),
+            None
+        ));
+        assert!(!holds(
+            &ok,
+            &resp(200, json, r#"{"data":null,"errors":[{"message":"no"}]}"#),
+            None
+        ));
+        assert!(!holds(&ok, &resp(400, "text/xml", "<Error/>"), None));
+        let with_header = rule(
+            "{ json: { path: $.errors, absent: true }, header: { name: X-Ok, matches: yes } }",
+        );
+        assert!(
+            !holds(&with_header, &resp(200, "text/plain", "fine"), None),
+            "the other conditions still hold or not"
+        );
+    }
 }
