@@ -36,6 +36,8 @@ pub struct RunCtx {
     pub sessions: SharedSessions,
     /// Variables every template sees: run_id, actors, declared, target, pages.
     pub globals: Map<String, Value>,
+    /// Every exchange recorded so far, for the passive checks.
+    pub recorded: crate::outcome::Recorded,
 }
 
 /// How to run.
@@ -188,11 +190,19 @@ pub async fn run(
         });
     }
     let globals = globals(&target, &sessions);
+    let recorded = crate::outcome::Recorded::default();
+    for (_, login) in sessions.first_logins() {
+        match login {
+            Ok(s) => recorded.add(&s.login_exchanges),
+            Err(e) => recorded.add(&e.exchanges),
+        }
+    }
     let rc = Arc::new(RunCtx {
         http,
         target,
         sessions,
         globals,
+        recorded,
     });
     // The dispatcher runs on a worker thread, beside the checks it starts, so that a finished
     // check hands its slot on without waking the caller's thread.

@@ -130,6 +130,7 @@ operations:
         target,
         sessions: Default::default(),
         globals: Map::new(),
+        recorded: Default::default(),
     };
     let inputs = Map::new();
     operation::run(

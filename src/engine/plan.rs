@@ -4,9 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use crate::model::probe::ProbeCatalog;
 use crate::model::standard::{Catalogue, Domain, Level, Provenance, RequirementId};
-use crate::model::suite::Check;
+use crate::model::suite::{Check, StepKind};
 use crate::outcome::SkipReason;
+use crate::probes::registry::Registry;
 
 /// Which checks to run.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +33,9 @@ pub struct PlannedCheck {
     pub needs: Vec<String>,
     /// Set when the check must not run: why (e.g. not applicable).
     pub skip: Option<SkipReason>,
+    /// Every step is a passive probe: it inspects the exchanges the run recorded, so it runs
+    /// after every active check.
+    pub passive: bool,
 }
 
 /// The checks to run, prerequisites first.
@@ -158,10 +163,20 @@ pub fn build(
                     .collect(),
                 needs: c.needs.iter().map(|n| n.value.clone()).collect(),
                 skip,
+                passive: is_passive(c),
             }
         })
         .collect();
     Plan { checks: planned }
+}
+
+/// Whether every step of `check` is a passive probe.
+fn is_passive(check: &Check) -> bool {
+    !check.steps.is_empty()
+        && check.steps.iter().all(|s| match &s.kind {
+            StepKind::Probe { name, .. } => Registry.spec(name).is_some_and(|p| p.passive),
+            StepKind::Call { .. } => false,
+        })
 }
 
 /// Splits checks into `n` disjoint parts; checks linked by `needs` stay together.

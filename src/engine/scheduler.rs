@@ -87,6 +87,7 @@ async fn execute(
     let start = Instant::now();
     match tokio::time::timeout(limit, step::run(&rc, &pc.check, vars)).await {
         Ok(outcome) => {
+            rc.recorded.add(&outcome.evidence.exchanges);
             let mut r = result(&pc, outcome.status, start.elapsed());
             r.message = outcome.message;
             r.details = outcome.details;
@@ -156,6 +157,12 @@ struct Book {
     done: Vec<Option<Done>>,
     /// Checks whose prerequisites have all reported, lowest plan position first.
     ready: BTreeSet<usize>,
+    /// Passive checks whose prerequisites have reported, held until every active check has.
+    held: BTreeSet<usize>,
+    /// Active checks that have not reported yet.
+    active_left: usize,
+    /// Whether each check is passive (it inspects the run's exchanges, so it runs last).
+    passive: Vec<bool>,
 }
 
 impl Book {
@@ -183,13 +190,32 @@ impl Book {
             }
         }
         let waiting: Vec<usize> = needs.iter().map(Vec::len).collect();
-        Book {
-            ready: (0..needs.len()).filter(|&i| waiting[i] == 0).collect(),
+        let passive: Vec<bool> = plan.checks.iter().map(|pc| pc.passive).collect();
+        let mut book = Book {
+            ready: BTreeSet::new(),
+            held: BTreeSet::new(),
+            active_left: passive.iter().filter(|p| !**p).count(),
+            passive,
             unserved: needed_by.iter().map(Vec::len).collect(),
             done: vec![None; needs.len()],
             needs,
             needed_by,
             waiting,
+        };
+        for i in 0..book.needs.len() {
+            if book.waiting[i] == 0 {
+                book.release(i);
+            }
+        }
+        book
+    }
+
+    /// Check `i` may start: now, or, when it is passive, once every active check has reported.
+    fn release(&mut self, i: usize) {
+        if self.passive[i] && self.active_left > 0 {
+            self.held.insert(i);
+        } else {
+            self.ready.insert(i);
         }
     }
 
@@ -231,10 +257,16 @@ impl Book {
         if self.unserved[i] > 0 {
             self.done[i] = Some(done);
         }
-        for &k in &self.needed_by[i] {
+        for k in self.needed_by[i].clone() {
             self.waiting[k] -= 1;
             if self.waiting[k] == 0 {
-                self.ready.insert(k);
+                self.release(k);
+            }
+        }
+        if !self.passive[i] {
+            self.active_left -= 1;
+            if self.active_left == 0 {
+                self.ready.append(&mut self.held);
             }
         }
     }
@@ -275,6 +307,13 @@ pub async fn run(
                     running_ids.insert(handle.id(), i);
                 }
             }
+        }
+        if running.is_empty() && book.ready.is_empty() && !book.held.is_empty() {
+            // Only passive checks are left, an active one waiting for one of them: run them on
+            // what was recorded, rather than leave them all unfinished.
+            let held = std::mem::take(&mut book.held);
+            book.ready.extend(held);
+            continue;
         }
         let Some(joined) = running.join_next_with_id().await else {
             break;
@@ -337,6 +376,38 @@ mod tests {
         let mut vars = Map::new();
         vars.insert(var.to_string(), Value::from(var));
         Done { status, vars }
+    }
+
+    #[test]
+    fn a_passive_check_is_held_until_every_active_check_has_reported() {
+        let mut plan = shipped_plan();
+        let passive = at(&plan, "sec.transport.hsts");
+        plan.checks[passive].passive = true;
+        let mut book = Book::new(&plan);
+        assert!(!book.ready.contains(&passive) && book.held.contains(&passive));
+        let active: Vec<usize> = (0..plan.checks.len()).filter(|&i| i != passive).collect();
+        // Finish the active checks in dependency order, as the dispatcher would.
+        let mut left = active.clone();
+        while !left.is_empty() {
+            let i = *left
+                .iter()
+                .find(|&&i| book.ready.contains(&i))
+                .expect("an active check is ready");
+            book.ready.remove(&i);
+            left.retain(|&k| k != i);
+            assert!(
+                !book.ready.contains(&passive),
+                "held while {} remain",
+                left.len() + 1
+            );
+            let _ = book.take_inputs(i, &plan);
+            book.finished(i, done(CheckStatus::Pass, "x"));
+        }
+        assert!(
+            book.ready.contains(&passive),
+            "released once the last active check reported"
+        );
+        assert!(book.held.is_empty());
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub struct ProbeSpec {
     /// Its parameters' names, for listings.
     pub params: &'static [&'static str],
     pub parse: ParseParams,
+    /// It sends nothing and inspects every exchange the run recorded, so it runs last.
+    pub passive: bool,
 }
 
 /// Every probe a suite may use.

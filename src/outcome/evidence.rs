@@ -128,6 +128,30 @@ impl SpillRef {
 }
 
 impl Exchange {
+    /// An exchange made in a test: a response of `status` with `headers` and `body`.
+    #[cfg(test)]
+    pub fn for_test(url: &str, status: u16, headers: &[(&str, &str)], body: &str) -> Exchange {
+        Exchange {
+            actor: "anonymous".into(),
+            purpose: "test".into(),
+            method: "GET".into(),
+            url: url.into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status: Some(status),
+            response_headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            response_body: (!body.is_empty()).then(|| Body::Inline(body.into())),
+            response_size: body.len(),
+            error: None,
+            elapsed: Duration::ZERO,
+            attempts: Vec::new(),
+            reflected: Vec::new(),
+        }
+    }
+
     /// Passes every text of the record through `mask`: for a secret learned only after the
     /// exchange was recorded (a login page's form token).
     pub fn redact(&mut self, mask: &dyn Fn(&str) -> String) {

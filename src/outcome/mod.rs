@@ -9,6 +9,7 @@ mod event;
 mod evidence;
 mod finding;
 pub mod millis;
+mod recorded;
 mod report;
 mod requirement;
 
@@ -16,5 +17,6 @@ pub use check::{CheckError, CheckResult, CheckStatus, ErrorKind, SkipReason, cla
 pub use event::Event;
 pub use evidence::{Attempt, Body, Evidence, Exchange, Reflection, SpillRef, reason};
 pub use finding::{Finding, SourceLocation};
+pub use recorded::{MAX_RECORDED, Recorded, RecordedView};
 pub use report::{RequirementVerdict, RunReport, SCHEMA_VERSION, Summary, Verdict, VerdictCounts};
 pub use requirement::{Domain, Level, Provenance, RequirementId};

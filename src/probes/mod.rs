@@ -20,7 +20,7 @@ use crate::http::{HttpClient, Incoming, Outgoing, RequestTag, Session};
 use crate::model::probe::ProbeParams;
 use crate::model::resolve::{ResolvedPage, ResolvedTarget};
 use crate::model::{Located, template};
-use crate::outcome::{CheckError, ErrorKind, Evidence, Exchange, Finding};
+use crate::outcome::{CheckError, ErrorKind, Evidence, Exchange, Finding, RecordedView};
 
 /// What a probe's run ends in: findings (none: the target conforms), or no verdict.
 pub type ProbeResult = Result<Vec<Finding>, CheckError>;
@@ -33,6 +33,9 @@ pub trait Probe: Send + Sync + 'static {
     const ABOUT: &'static str;
     /// The names of its parameters, for listings.
     const PARAMS: &'static [&'static str];
+    /// It sends nothing and judges the exchanges the run recorded ([`ProbeEnv::recorded`]), so
+    /// it runs after every active check.
+    const PASSIVE: bool = false;
     /// Its parameters, read from the step's `with:` at load time.
     type Params: ProbeParams + for<'de> serde::Deserialize<'de>;
     /// Runs the probe.
@@ -78,6 +81,9 @@ pub struct ProbeEnv<'a> {
     pub evidence: &'a mut Evidence,
     /// Lines describing what was done and seen.
     pub notes: &'a mut Vec<String>,
+    /// The exchanges the run recorded before this check started (all of the active checks',
+    /// for a passive probe).
+    pub recorded: RecordedView,
 }
 
 impl ProbeEnv<'_> {

@@ -42,6 +42,7 @@ const fn entry<P: Probe>() -> Registered {
             about: P::ABOUT,
             params: P::PARAMS,
             parse: parse_params::<P::Params>,
+            passive: P::PASSIVE,
         },
         run: run_erased::<P>,
     }

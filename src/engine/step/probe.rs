@@ -85,6 +85,7 @@ impl Runner<'_> {
             calls: &calls,
             evidence: &mut self.evidence,
             notes: &mut notes,
+            recorded: self.rc.recorded.view(),
         };
         let result = registry::run(name, params, &mut env).await;
         self.details.extend(notes);

@@ -1,0 +1,72 @@
+//! Every exchange the run has recorded so far, for the passive checks that run after the active
+//! ones and inspect them all (security headers on every response, banners, stack traces). The
+//! records are the redacted ones the checks kept as evidence; the store is bounded, so a very
+//! long run keeps its first exchanges and says how many it left out.
+
+use std::sync::{Arc, Mutex};
+
+use super::Exchange;
+
+/// Exchanges kept at most; a passive check of a larger run sees these and a count of the rest.
+pub const MAX_RECORDED: usize = 20_000;
+
+/// The run's recorded exchanges, shared by the checks as they finish.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    inner: Mutex<Kept>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    exchanges: Vec<Exchange>,
+    left_out: usize,
+}
+
+/// What a passive check sees: the exchanges kept, and how many were not.
+#[derive(Debug, Clone, Default)]
+pub struct RecordedView {
+    pub exchanges: Arc<[Exchange]>,
+    pub left_out: usize,
+}
+
+impl Recorded {
+    /// Adds the exchanges of a finished check (or of the run's logins).
+    pub fn add<'a>(&self, exchanges: impl IntoIterator<Item = &'a Exchange>) {
+        let Ok(mut kept) = self.inner.lock() else {
+            return;
+        };
+        for e in exchanges {
+            if kept.exchanges.len() < MAX_RECORDED {
+                kept.exchanges.push(e.clone());
+            } else {
+                kept.left_out += 1;
+            }
+        }
+    }
+
+    /// The exchanges recorded so far.
+    pub fn view(&self) -> RecordedView {
+        match self.inner.lock() {
+            Ok(kept) => RecordedView {
+                exchanges: kept.exchanges.clone().into(),
+                left_out: kept.left_out,
+            },
+            Err(_) => RecordedView::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_store_is_bounded_and_counts_what_it_leaves_out() {
+        let r = Recorded::default();
+        let e = Exchange::for_test("https://vendor.test/", 200, &[], "");
+        r.add(std::iter::repeat_n(&e, MAX_RECORDED + 3));
+        let v = r.view();
+        assert_eq!(v.exchanges.len(), MAX_RECORDED);
+        assert_eq!(v.left_out, 3);
+    }
+}
