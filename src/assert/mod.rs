@@ -262,10 +262,14 @@ pub fn evaluate(
             continue;
         }
         for resp in obs.all {
-            if resp.text().contains(&s) {
+            if let Some(how) = crate::http::seen::says(&resp.body, &s) {
+                let how = match how {
+                    crate::http::seen::Encoding::AsIs => String::new(),
+                    other => format!(", {}", other.label()),
+                };
                 failures.push(Failure {
                     expected: format!("no response to contain {}", quote(&s, mask)),
-                    seen: format!("it in the {} response body", resp.status),
+                    seen: format!("it in the {} response body{how}", resp.status),
                 });
                 break;
             }
@@ -387,6 +391,34 @@ mod tests {
         assert_eq!(
             lines[2],
             "expected no response to contain \"secret text\", saw it in the 200 response body"
+        );
+    }
+
+    #[test]
+    fn a_leak_in_an_escaped_form_is_still_a_leak() {
+        let r = resp(
+            404,
+            &[("Content-Type", "application/json")],
+            r#"{"error":"not found","debug":{"text":"R\u00e9sultats normaux"}}"#,
+        );
+        let all = [r.clone()];
+        let outputs = serde_json::Map::new();
+        let obs = Observation {
+            last: &r,
+            all: &all,
+            outputs: &outputs,
+            missing: &[],
+            mask: &|t| t.to_string(),
+            outcome: None,
+        };
+        let mut e = Expect::default();
+        e.body_not_contains.0.push(Located::new("{{text}}".into()));
+        let f = evaluate(&e, &obs, &json!({"text": "Résultats normaux"})).unwrap();
+        assert_eq!(
+            f.iter().map(ToString::to_string).nth(1).as_deref(),
+            Some(
+                "expected no response to contain \"Résultats normaux\", saw it in the 404 response body, JSON-escaped"
+            )
         );
     }
 

@@ -13,6 +13,7 @@ mod rate;
 mod record;
 pub mod redact;
 pub mod secret_forms;
+pub mod seen;
 pub mod session;
 pub mod spill;
 pub mod tls;
