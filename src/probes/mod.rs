@@ -4,9 +4,14 @@
 //! from a verdict. [`registry`] is the one list of them. None writes reports.
 
 pub mod cookies;
+pub mod cors;
+pub mod disclosure;
+pub mod headers;
 pub mod latency;
+mod passive;
 pub mod reflection;
 pub mod registry;
+pub mod security_txt;
 pub mod transport;
 
 use std::sync::Arc;

@@ -4,8 +4,12 @@
 use futures_util::future::BoxFuture;
 
 use super::cookies::Cookies;
+use super::cors::Cors;
+use super::disclosure::ErrorDisclosure;
+use super::headers::{HstsEverywhere, SecurityHeaders};
 use super::latency::Latency;
 use super::reflection::Reflection;
+use super::security_txt::SecurityTxt;
 use super::transport::{Hsts, PlainHttp};
 use super::{Probe, ProbeEnv, ProbeResult};
 use crate::model::probe::{ProbeCatalog, ProbeParams, ProbeSpec, parse_params};
@@ -55,6 +59,11 @@ pub static PROBES: &[Registered] = &[
     entry::<Cookies>(),
     entry::<Latency>(),
     entry::<Reflection>(),
+    entry::<Cors>(),
+    entry::<SecurityTxt>(),
+    entry::<SecurityHeaders>(),
+    entry::<HstsEverywhere>(),
+    entry::<ErrorDisclosure>(),
 ];
 
 /// The registry as loading sees it.

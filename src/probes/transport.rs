@@ -97,15 +97,36 @@ async fn plain_http(p: &PlainHttpParams, env: &mut ProbeEnv<'_>) -> ProbeResult 
     Ok(env.resting_on_last_exchange(findings))
 }
 
-/// Reads `max-age` from a Strict-Transport-Security value.
-pub fn hsts_max_age(value: &str) -> Option<u64> {
-    value.split(';').find_map(|d| {
-        let (k, v) = d.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("max-age")
-            .then(|| v.trim().trim_matches('"').parse().ok())
-            .flatten()
-    })
+/// Reads `max-age` from a Strict-Transport-Security value as RFC 6797 §6.1 says: directives
+/// separated by `;`, names in any case, values plain or quoted, each directive at most once
+/// (a repeated one makes the header invalid), `max-age` required and a number of seconds.
+pub fn hsts_max_age(value: &str) -> Result<u64, String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut max_age = None;
+    for d in value.split(';').map(str::trim).filter(|d| !d.is_empty()) {
+        let (name, v) = match d.split_once('=') {
+            Some((n, v)) => (n.trim().to_ascii_lowercase(), Some(v.trim())),
+            None => (d.to_ascii_lowercase(), None),
+        };
+        if seen.contains(&name) {
+            return Err(format!(
+                "directive `{name}` appears twice, so the header is invalid"
+            ));
+        }
+        seen.push(name.clone());
+        if name == "max-age" {
+            let raw = v.unwrap_or("");
+            let unquoted = raw
+                .strip_prefix('"')
+                .and_then(|r| r.strip_suffix('"'))
+                .unwrap_or(raw);
+            if unquoted.is_empty() || !unquoted.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("max-age `{raw}` is not a number of seconds"));
+            }
+            max_age = Some(unquoted.parse::<u64>().unwrap_or(u64::MAX));
+        }
+    }
+    max_age.ok_or_else(|| "no max-age directive".to_string())
 }
 
 /// Parameters of `hsts`.
@@ -154,12 +175,16 @@ async fn hsts(p: &HstsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
             format!("no HSTS header on GET {url} ({})", resp.status),
         )),
         Some(v) => match hsts_max_age(v) {
-            Some(age) if age >= min => env
+            Ok(age) if age >= min => env
                 .notes
                 .push(format!("GET {url} → Strict-Transport-Security: {v}")),
-            _ => findings.push(Finding::new(
+            Ok(_) => findings.push(Finding::new(
                 expected,
                 format!("Strict-Transport-Security: {v}"),
+            )),
+            Err(why) => findings.push(Finding::new(
+                expected,
+                format!("Strict-Transport-Security: {v} ({why})"),
             )),
         },
     }
@@ -171,12 +196,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_max_age() {
+    fn reads_max_age_as_rfc_6797_says() {
         assert_eq!(
             hsts_max_age("max-age=63072000; includeSubDomains"),
-            Some(63_072_000)
+            Ok(63_072_000)
         );
-        assert_eq!(hsts_max_age("includeSubDomains; Max-Age=\"10\""), Some(10));
-        assert_eq!(hsts_max_age("includeSubDomains"), None);
+        assert_eq!(hsts_max_age("includeSubDomains; Max-Age=\"10\""), Ok(10));
+        assert_eq!(hsts_max_age(" MAX-AGE = 31536000 ;preload"), Ok(31_536_000));
+        assert!(hsts_max_age("includeSubDomains").is_err());
+        assert!(
+            hsts_max_age("max-age=31536000; max-age=1").is_err(),
+            "a repeated directive"
+        );
+        assert!(hsts_max_age("max-age=-1").is_err());
+        assert!(hsts_max_age("max-age=1y").is_err());
+        assert!(hsts_max_age("max-age=\"").is_err());
     }
 }
