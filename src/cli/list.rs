@@ -25,15 +25,26 @@ fn probes(format: Format) -> String {
                 serde_json::to_string_pretty(&probes).unwrap_or_default()
             )
         }
-        Format::Table => specs.fold(String::new(), |mut s, p| {
-            let params = if p.params.is_empty() {
-                "-".to_string()
-            } else {
-                p.params.join(",")
-            };
-            let _ = writeln!(s, "{:<12} {:<44} {}", p.name, params, p.about);
-            s
-        }),
+        Format::Table => {
+            let rows: Vec<Vec<String>> = specs
+                .map(|p| {
+                    let params = if p.params.is_empty() {
+                        "-".to_string()
+                    } else {
+                        p.params.join(",")
+                    };
+                    vec![p.name.to_string(), params, p.about.to_string()]
+                })
+                .collect();
+            table::render(
+                &[
+                    ("probe", table::Align::Left),
+                    ("parameters", table::Align::Left),
+                    ("verifies", table::Align::Left),
+                ],
+                &rows,
+            )
+        }
     }
 }
 
