@@ -13,7 +13,6 @@ use crate::http::extract::{extract, extract_pages};
 use crate::http::{Exchange, Incoming, RequestTag, Session};
 use crate::model::contract;
 use crate::model::output::{ListSpec, Source};
-use crate::model::paginate::{CursorTo, NextPage};
 use crate::model::request::CredentialScope;
 use crate::model::target::Operation;
 use crate::outcome::{CheckError, ErrorKind};
@@ -58,7 +57,7 @@ pub async fn run(
     let mut pages_from = 0;
     for (i, spec) in op.requests.iter().enumerate() {
         // A list paged by a cursor variable asks for its first page with the variable `null`.
-        if let Some(var) = cursor_variable(op)
+        if let Some(var) = op.cursor_variable()
             && i + 1 == count
         {
             ctx.entry(var.to_string()).or_insert(Value::Null);
@@ -161,17 +160,6 @@ pub async fn run(
     out.missing = read.missing;
     out.error = read.error;
     out
-}
-
-/// The template variable a list's cursor goes in, when it is paged that way.
-fn cursor_variable(op: &Operation) -> Option<&str> {
-    match &op.paginate.as_ref()?.next {
-        NextPage::Cursor {
-            to: CursorTo::Variable(v),
-            ..
-        } => Some(v),
-        _ => None,
-    }
 }
 
 /// The contract outputs read from a response, those that could not be, and a type error.

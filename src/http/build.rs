@@ -115,3 +115,37 @@ pub fn build(
         follow_redirects: spec.follow_redirects,
     })
 }
+
+/// The first request `operation` would send with `vars` (the run's variables and the call's
+/// inputs), as the operation runner prepares it: the contract's optional inputs defaulted and
+/// a list's cursor variable `null`; for probes that send an operation's request their own way.
+pub fn operation_request(
+    target: &ResolvedTarget,
+    operation: &str,
+    mut vars: serde_json::Map<String, Value>,
+) -> Result<Outgoing, CheckError> {
+    let op = target.operations.get(operation).ok_or_else(|| {
+        CheckError::new(
+            ErrorKind::Input,
+            format!("the target profile does not map operation `{operation}`"),
+        )
+    })?;
+    if let Some(c) = crate::model::contract::operation(operation) {
+        for opt in c.optional {
+            vars.entry(opt.to_string())
+                .or_insert_with(|| crate::model::contract::optional_default(opt));
+        }
+    }
+    if let Some(var) = op.cursor_variable()
+        && op.requests.len() == 1
+    {
+        vars.entry(var.to_string()).or_insert(Value::Null);
+    }
+    let spec = op.requests.first().ok_or_else(|| {
+        CheckError::new(
+            ErrorKind::Input,
+            format!("operation `{operation}` has no request"),
+        )
+    })?;
+    build(target, spec, &Value::Object(vars), &HashMap::new()).map_err(|e| e.context(operation))
+}

@@ -12,7 +12,7 @@ use super::located::Located;
 use super::login::{LoginRequests, Refresh, SendHeaders, TokenPlaces};
 use super::outcome::OutcomeMap;
 use super::output::OutputSpec;
-use super::paginate::Paginate;
+use super::paginate::{CursorTo, NextPage, Paginate};
 use super::request::{CredentialScope, Part, RawBody, RequestSpec};
 
 /// A target profile as written in YAML.
@@ -343,6 +343,20 @@ struct OperationRepr {
     paginate: Option<Located<Paginate>>,
     #[serde(default)]
     outcomes: OutcomeMap,
+}
+
+impl Operation {
+    /// The template variable a list's cursor goes in, when it is paged that way: `null` for
+    /// the first page.
+    pub fn cursor_variable(&self) -> Option<&str> {
+        match &self.paginate.as_ref()?.next {
+            NextPage::Cursor {
+                to: CursorTo::Variable(v),
+                ..
+            } => Some(v),
+            _ => None,
+        }
+    }
 }
 
 impl TryFrom<OperationRepr> for Operation {

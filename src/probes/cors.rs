@@ -6,12 +6,10 @@
 //! `Access-Control-Allow-Origin: *` with credentials allowed, or the hostile origin reflected
 //! with credentials allowed; a reflection without credentials is noted, not failed.
 
-use std::any::Any;
-use std::collections::HashMap;
-
 use futures_util::future::BoxFuture;
 use reqwest::Method;
 use serde::Deserialize;
+use std::any::Any;
 
 use super::{Probe, ProbeEnv, ProbeResult};
 use crate::http::{Incoming, Outgoing, RequestTag};
@@ -112,19 +110,11 @@ async fn cors(p: &CorsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
         )
     })?];
     if let Some(op) = &p.operation {
-        let spec = env
-            .target
-            .operations
-            .get(op.as_str())
-            .and_then(|o| o.requests.first())
-            .ok_or_else(|| {
-                CheckError::new(
-                    ErrorKind::Input,
-                    format!("the target profile does not map operation `{}`", op.value),
-                )
-            })?;
-        let req = crate::http::build::build(env.target, spec, env.vars, &HashMap::new())
-            .map_err(|e| e.context(op.as_str()))?;
+        let vars = match env.vars {
+            serde_json::Value::Object(m) => m.clone(),
+            _ => serde_json::Map::new(),
+        };
+        let req = crate::http::build::operation_request(env.target, op, vars)?;
         urls.push(req.url);
     }
     let actor = env.actor.clone();

@@ -6,6 +6,7 @@
 pub mod cookies;
 pub mod cors;
 pub mod disclosure;
+pub mod error_statuses;
 pub mod headers;
 pub mod latency;
 mod passive;

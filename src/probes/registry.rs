@@ -6,6 +6,7 @@ use futures_util::future::BoxFuture;
 use super::cookies::Cookies;
 use super::cors::Cors;
 use super::disclosure::ErrorDisclosure;
+use super::error_statuses::ErrorStatuses;
 use super::headers::{HstsEverywhere, SecurityHeaders};
 use super::latency::Latency;
 use super::reflection::Reflection;
@@ -61,6 +62,7 @@ pub static PROBES: &[Registered] = &[
     entry::<Reflection>(),
     entry::<Cors>(),
     entry::<SecurityTxt>(),
+    entry::<ErrorStatuses>(),
     entry::<SecurityHeaders>(),
     entry::<HstsEverywhere>(),
     entry::<ErrorDisclosure>(),
