@@ -6,6 +6,7 @@ use futures_util::future::BoxFuture;
 use super::cookies::Cookies;
 use super::latency::Latency;
 use super::reflection::Reflection;
+use super::tls::Tls;
 use super::transport::{Hsts, PlainHttp};
 use super::{Probe, ProbeEnv, ProbeResult};
 use crate::model::probe::{ProbeCatalog, ProbeParams, ProbeSpec, parse_params};
@@ -51,6 +52,7 @@ const fn entry<P: Probe>() -> Registered {
 pub static PROBES: &[Registered] = &[
     entry::<PlainHttp>(),
     entry::<Hsts>(),
+    entry::<Tls>(),
     entry::<Cookies>(),
     entry::<Latency>(),
     entry::<Reflection>(),
