@@ -44,6 +44,7 @@ fn result(pc: &PlannedCheck, status: CheckStatus, duration: Duration) -> CheckRe
         details: Vec::new(),
         classname: classname(pc.domain, &pc.requirements, &pc.check.id),
         exchanges: Vec::new(),
+        tls: Vec::new(),
         findings: Vec::new(),
         error: None,
         skip_reason: None,
@@ -99,6 +100,7 @@ async fn execute(
                 .iter()
                 .map(|e| e.summary())
                 .collect();
+            r.tls = outcome.evidence.tls.clone();
             r.evidence = outcome.evidence;
             let done = Done {
                 status: outcome.status,

@@ -165,6 +165,9 @@ pub struct CheckResult {
     pub classname: String,
     /// One line per recorded exchange.
     pub exchanges: Vec<String>,
+    /// The TLS transcripts of the check's evidence, as they are (they hold no secrets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tls: Vec<serde_json::Value>,
     /// What was unmet, when the check failed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
@@ -258,6 +261,7 @@ mod tests {
             details: vec![format!("Location: /x?t={secret}")],
             classname: classname(Domain::Security, &[], "c"),
             exchanges: vec![format!("GET /x?t={secret} → 200")],
+            tls: Vec::new(),
             findings: vec![Finding {
                 exchange: Some(format!("GET /x?t={secret}")),
                 ..Finding::new(format!("not {secret}"), format!("body {secret}"))

@@ -1,5 +1,5 @@
-//! Evidence: what a check did and saw, kept to back its verdict. Today HTTP exchanges; TLS
-//! transcripts, accessibility findings and the access matrix join them as their probes land.
+//! Evidence: what a check did and saw, kept to back its verdict. Today HTTP exchanges and TLS
+//! transcripts; accessibility findings and the access matrix join them as their probes land.
 
 use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub struct Evidence {
     /// HTTP exchanges, secrets redacted at capture.
     pub exchanges: Vec<Exchange>,
+    /// TLS transcripts, one per endpoint scanned: hellos sent, answers, facts (JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tls: Vec<serde_json::Value>,
 }
 
 /// One request and its response (or transport error), as kept for assertions and evidence.

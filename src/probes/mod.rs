@@ -1,5 +1,5 @@
-//! Probes: observations beyond a single contract call — transport (plain HTTP, HSTS), session
-//! cookies, latency, credentials reflected in responses. Each probe declares typed parameters (read at load time), runs with a
+//! Probes: observations beyond a single contract call — TLS (versions, suites, certificate),
+//! transport (plain HTTP, HSTS), session cookies, latency, credentials reflected in responses. Each probe declares typed parameters (read at load time), runs with a
 //! [`ProbeEnv`], records its evidence there, and returns its findings or the error that kept it
 //! from a verdict. [`registry`] is the one list of them. None writes reports.
 
@@ -13,6 +13,7 @@ mod passive;
 pub mod reflection;
 pub mod registry;
 pub mod security_txt;
+pub mod tls;
 pub mod transport;
 
 use std::sync::Arc;

@@ -11,6 +11,7 @@ use super::headers::{HstsEverywhere, SecurityHeaders};
 use super::latency::Latency;
 use super::reflection::Reflection;
 use super::security_txt::SecurityTxt;
+use super::tls::Tls;
 use super::transport::{Hsts, PlainHttp};
 use super::{Probe, ProbeEnv, ProbeResult};
 use crate::model::probe::{ProbeCatalog, ProbeParams, ProbeSpec, parse_params};
@@ -57,6 +58,7 @@ const fn entry<P: Probe>() -> Registered {
 pub static PROBES: &[Registered] = &[
     entry::<PlainHttp>(),
     entry::<Hsts>(),
+    entry::<Tls>(),
     entry::<Cookies>(),
     entry::<Latency>(),
     entry::<Reflection>(),

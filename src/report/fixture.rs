@@ -55,6 +55,7 @@ pub(crate) fn check(id: &str, title: &str, domain: Domain, reqs: &[&str]) -> Che
         details: Vec::new(),
         classname: classname(domain, &ids(reqs), id),
         exchanges: Vec::new(),
+        tls: Vec::new(),
         findings: Vec::new(),
         error: None,
         skip_reason: None,
@@ -65,7 +66,10 @@ pub(crate) fn check(id: &str, title: &str, domain: Domain, reqs: &[&str]) -> Che
 /// Gives a check its evidence and the one-line summaries results.json lists.
 fn with_exchanges(check: &mut CheckResult, exchanges: Vec<Exchange>) {
     check.exchanges = exchanges.iter().map(Exchange::summary).collect();
-    check.evidence = Evidence { exchanges };
+    check.evidence = Evidence {
+        exchanges,
+        ..Evidence::default()
+    };
 }
 
 fn at(line: u32) -> Option<SourceLocation> {
