@@ -107,13 +107,11 @@ impl GraphError {
     }
 
     fn to_json(&self) -> Value {
-        let mut error = json!({
-            "message": self.message,
-            "extensions": { "code": self.code.as_str() },
-        });
+        let mut error = json!({ "message": self.message });
         if !self.path.is_empty() {
             error["path"] = json!(self.path);
         }
+        error["extensions"] = json!({ "code": self.code.as_str() });
         error
     }
 }
