@@ -9,7 +9,6 @@ use super::document::Field;
 use super::errors::{Code, GraphError};
 use super::execute::Ctx;
 use super::json::user_json;
-use super::queries::caller;
 use crate::reference::app::auth::{LOCKOUT_FOR, LoginRefusal, TokenPair};
 
 #[derive(Deserialize)]
@@ -37,7 +36,7 @@ pub(crate) fn resolve(ctx: &Ctx, f: &Field) -> Option<Result<Value, GraphError>>
     Some(match f.name.as_str() {
         "login" => login(ctx, f),
         "refreshSession" => refresh(ctx, f),
-        "logout" => caller(ctx).map(|c| {
+        "logout" => ctx.caller().map(|c| {
             ctx.state.auth.revoke(&c.sid);
             json!(true)
         }),

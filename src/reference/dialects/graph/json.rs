@@ -54,6 +54,12 @@ impl TryFrom<RawId> for Id {
     }
 }
 
+/// The arguments of a field that takes one `id`.
+#[derive(Deserialize)]
+pub(crate) struct ById {
+    pub id: Id,
+}
+
 /// A user as any field shows one.
 pub(crate) fn user_json(u: &User) -> Value {
     json!({

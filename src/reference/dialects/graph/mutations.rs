@@ -11,8 +11,9 @@ use serde_json::{Value, json};
 use super::document::Field;
 use super::errors::{Code, GraphError};
 use super::execute::Ctx;
-use super::json::{Id, attachment_json, conversation_json, message_json, number, user_by_number};
-use super::queries::caller;
+use super::json::{
+    ById, Id, attachment_json, conversation_json, message_json, number, user_by_number,
+};
 use super::signing;
 use crate::reference::app::state::rfc3339;
 use crate::reference::app::uploads::Declaration;
@@ -57,11 +58,6 @@ struct ByMessageId {
 }
 
 #[derive(Deserialize)]
-struct ById {
-    id: Id,
-}
-
-#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ByAttachmentId {
     attachment_id: Id,
@@ -76,7 +72,7 @@ fn ids(list: Option<Vec<Id>>) -> Vec<String> {
 
 /// The whole value of messaging field `f` of `Mutation`.
 pub(crate) fn resolve(ctx: &Ctx, f: &Field) -> Result<Value, GraphError> {
-    let user = caller(ctx)?.user;
+    let user = ctx.caller()?.user;
     let state = ctx.state;
     match f.name.as_str() {
         "startConversation" => {

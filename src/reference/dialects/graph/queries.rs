@@ -5,49 +5,31 @@
 //! in; the `attachment` query lets anyone in under `unauth-attachment`.
 
 use axum::http::Method;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::document::Field;
 use super::errors::{Code, GraphError};
 use super::execute::Ctx;
-use super::json::{Id, attachment_json, conversation_json, message_json, user_json};
+use super::json::{ById, attachment_json, conversation_json, message_json, user_json};
 use super::paging::{PageArgs, connection};
 use super::signing;
-use crate::reference::app::auth::Caller;
 use crate::reference::app::flaws::Flaw;
 use crate::reference::app::paging;
-use crate::reference::app::users::User;
-use crate::reference::dialects::caller::{api_caller, reader};
-
-/// The signed-in caller, or `UNAUTHENTICATED`.
-pub(crate) fn caller(ctx: &Ctx) -> Result<Caller, GraphError> {
-    api_caller(ctx.state, ctx.headers).ok_or_else(GraphError::unauthenticated)
-}
-
-/// Who reads a conversation or message (see [`reader`]).
-fn reading(ctx: &Ctx) -> Result<&'static User, GraphError> {
-    Ok(reader(ctx.state, ctx.headers)?)
-}
-
-#[derive(Deserialize)]
-struct ById {
-    id: Id,
-}
+use crate::reference::dialects::caller::api_caller;
 
 /// The whole value of root field `f` of `Query`.
 pub(crate) fn resolve(ctx: &Ctx, f: &Field) -> Result<Value, GraphError> {
     match f.name.as_str() {
-        "me" => Ok(user_json(caller(ctx)?.user)),
+        "me" => Ok(user_json(ctx.caller()?.user)),
         "conversations" => conversations(ctx, f),
         "conversation" => {
             let ById { id } = f.args()?;
-            let c = ctx.state.conversation_info(reading(ctx)?, &id.0)?;
+            let c = ctx.state.conversation_info(ctx.reader()?, &id.0)?;
             Ok(conversation_json(&c))
         }
         "message" => {
             let ById { id } = f.args()?;
-            let user = reading(ctx)?;
+            let user = ctx.reader()?;
             let cid = ctx.state.conversation_of(&id.0)?;
             Ok(message_json(&ctx.state.message(user, &cid, &id.0)?))
         }
@@ -59,7 +41,7 @@ pub(crate) fn resolve(ctx: &Ctx, f: &Field) -> Result<Value, GraphError> {
 }
 
 fn conversations(ctx: &Ctx, f: &Field) -> Result<Value, GraphError> {
-    let caller = caller(ctx)?;
+    let caller = ctx.caller()?;
     let args: PageArgs = f.args()?;
     let after = args.after_id()?;
     let page = paging::page(
@@ -115,12 +97,12 @@ fn messages(ctx: &Ctx, f: &Field, conversation: &Value) -> Result<Value, GraphEr
     let after = args.after_id()?;
     let page = ctx
         .state
-        .message_page(reading(ctx)?, &cid, args.request(&after)?)?;
+        .message_page(ctx.reader()?, &cid, args.request(&after)?)?;
     Ok(connection(&page, |m| &m.id, message_json))
 }
 
 fn message_conversation(ctx: &Ctx, message: &Value) -> Result<Value, GraphError> {
     let cid = id_at(&message["conversation"], "id")?;
-    let c = ctx.state.conversation_info(reading(ctx)?, &cid)?;
+    let c = ctx.state.conversation_info(ctx.reader()?, &cid)?;
     Ok(conversation_json(&c))
 }

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use crate::reference::app::state::AppState;
 
 /// How long a signed URL lives.
-pub(crate) const URL_LIFETIME: Duration = Duration::from_secs(5 * 60);
+const URL_LIFETIME: Duration = Duration::from_secs(5 * 60);
 
 /// A signed URL and when it stops working.
 pub(crate) struct SignedUrl {
