@@ -210,6 +210,19 @@ async fn reference_graph_storage_takes_only_what_was_declared() {
         storage_code(read_with_put_url).await,
         (StatusCode::FORBIDDEN, "SignatureDoesNotMatch".to_owned())
     );
+    let posted = c
+        .post(&to)
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("storage");
+    assert_eq!(
+        storage_code(posted).await,
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed".to_owned()
+        )
+    );
     let nowhere = c
         .get(format!(
             "{}/elsewhere",
