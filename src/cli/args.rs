@@ -133,12 +133,15 @@ pub struct DemoArgs {
     /// Switch on a reference-server flaw (repeatable; see `vvcheck list flaws`).
     #[arg(long = "flaw", value_name = "NAME")]
     pub flaws: Vec<Flaw>,
-    /// API dialect of the reference server: rest or forms (threads has no target profile yet).
+    /// API dialect of the reference server: rest, forms, threads or graph.
     #[arg(long, default_value = "rest")]
     pub dialect: Dialect,
     /// Latency added by the `slow` flaw, in milliseconds.
     #[arg(long, default_value_t = 2500)]
     pub latency_ms: u64,
+    /// Lifetime of access tokens, in seconds (the graph dialect's).
+    #[arg(long = "token-lifetime", value_name = "S", default_value_t = 300)]
+    pub token_lifetime_s: u64,
     #[command(flatten)]
     pub exec: ExecArgs,
 }
@@ -187,7 +190,7 @@ pub struct ServeArgs {
     /// Plain-HTTP (redirect) port (0: any free port).
     #[arg(long, default_value_t = 0)]
     pub http_port: u16,
-    /// API dialect: rest, forms or threads (threads cannot --write-profile yet).
+    /// API dialect: rest, forms, threads or graph.
     #[arg(long, default_value = "rest")]
     pub dialect: Dialect,
     /// Switch on a flaw (repeatable; see `vvcheck list flaws`).
@@ -198,6 +201,9 @@ pub struct ServeArgs {
     /// Idle timeout of sessions, in seconds.
     #[arg(long, default_value_t = 900)]
     pub idle_timeout_s: u64,
+    /// Lifetime of access tokens, in seconds (the graph dialect's).
+    #[arg(long = "token-lifetime", value_name = "S", default_value_t = 300)]
+    pub token_lifetime_s: u64,
     /// Write a target profile for this server (and its secrets file beside it, mode 0600).
     #[arg(long, value_name = "FILE")]
     pub write_profile: Option<PathBuf>,

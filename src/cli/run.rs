@@ -123,6 +123,7 @@ pub async fn demo(args: DemoArgs) -> i32 {
         dialect,
         flaws: flaws.clone(),
         latency: std::time::Duration::from_millis(args.latency_ms),
+        token_lifetime: std::time::Duration::from_secs(args.token_lifetime_s),
         ..ReferenceConfig::default()
     };
     let idle = config.idle_timeout.as_secs();

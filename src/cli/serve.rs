@@ -14,6 +14,7 @@ pub async fn serve(args: ServeArgs) -> i32 {
         flaws: args.flaws.clone(),
         latency: Duration::from_millis(args.latency_ms),
         idle_timeout: Duration::from_secs(args.idle_timeout_s),
+        token_lifetime: Duration::from_secs(args.token_lifetime_s),
         https_port: args.port,
         http_port: args.http_port,
         ..ReferenceConfig::default()
@@ -29,6 +30,9 @@ pub async fn serve(args: ServeArgs) -> i32 {
         "reference server ({} dialect) at {} (plain HTTP {})\n",
         args.dialect, server.base_url, server.http_url
     );
+    if let Some(storage) = &server.storage_url {
+        text.push_str(&format!("storage host at {storage}\n"));
+    }
     if let Some(profile) = &args.write_profile {
         match reference::profile::write(
             &server,

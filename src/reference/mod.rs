@@ -1,10 +1,11 @@
 //! The reference vendor server: an embedded HTTPS secure-messaging service, a model of a
 //! well-built vendor, with switchable [`Flaw`]s that each add one realistic mistake.
 //!
-//! Three API dialects ([`Dialect::Rest`], [`Dialect::Forms`], [`Dialect::Threads`]) prove that
-//! vvcheck's target profiles really map onto APIs unlike each other. [`ReferenceServer::start`]
-//! binds an HTTPS listener (fresh rcgen CA and leaf) and a plain-HTTP listener that redirects to
-//! it.
+//! Four API dialects ([`Dialect::Rest`], [`Dialect::Forms`], [`Dialect::Threads`],
+//! [`Dialect::Graph`]) prove that vvcheck's target profiles really map onto APIs unlike each
+//! other. [`ReferenceServer::start`] binds an HTTPS listener (fresh rcgen CA and leaf), a
+//! plain-HTTP listener that redirects to it, and for `graph` a storage host on another HTTPS
+//! port, another origin for its signed URLs.
 
 mod app;
 mod dialects;
@@ -22,7 +23,7 @@ pub use app::config::{Credential, Dialect, ReferenceConfig, ReferenceError, Unkn
 pub use app::flaws::{Flaw, UnknownFlaw};
 
 use app::error;
-use app::state::{AppState, Settings};
+use app::state::{AppState, Lifetimes, Settings};
 use transport::{Listeners, layers};
 
 /// A running reference server. Dropping it stops the listeners.
@@ -31,6 +32,8 @@ pub struct ReferenceServer {
     pub base_url: String,
     /// `http://HOST:PORT` of the plain-HTTP listener.
     pub http_url: String,
+    /// `https://HOST:PORT` of the storage host, another origin (`graph` only).
+    pub storage_url: Option<String>,
     /// The CA certificate (PEM) that signed the server's leaf.
     pub ca_pem: String,
     /// `patient_a`, `patient_b`, `clinician`, `admin`.
@@ -67,12 +70,28 @@ fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The storage host's application: its routes behind the transport's layers (the JSON error
+/// layers stay off: storage answers in XML).
+fn storage_app(state: AppState, routes: Router<AppState>) -> Router {
+    routes
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            layers::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            layers::slow,
+        ))
+        .with_state(state)
+}
+
 impl ReferenceServer {
-    /// Makes the certificates, binds both listeners and starts serving.
+    /// Makes the certificates, binds the listeners and starts serving.
     pub async fn start(cfg: ReferenceConfig) -> Result<ReferenceServer, ReferenceError> {
-        let bound = transport::bind(&cfg)?;
+        let bound = transport::bind(&cfg, dialects::has_storage(cfg.dialect))?;
         let base_url = bound.https_url();
         let http_url = bound.http_url();
+        let storage_url = bound.storage_url();
         let ca_pem = bound.ca_pem.clone();
         let settings = Settings {
             dialect: cfg.dialect,
@@ -80,12 +99,20 @@ impl ReferenceServer {
             latency: cfg.latency,
             base_url: base_url.clone(),
             ids: dialects::id_style(cfg.dialect),
+            storage_url: storage_url.clone(),
         };
-        let state = AppState::new(settings, cfg.idle_timeout);
-        let listeners = bound.serve(app(state.clone()), &state);
+        let lifetimes = Lifetimes {
+            idle_timeout: cfg.idle_timeout,
+            token_lifetime: cfg.token_lifetime,
+        };
+        let state = AppState::new(settings, lifetimes);
+        let storage =
+            dialects::storage_router(state.clone()).map(|r| storage_app(state.clone(), r));
+        let listeners = bound.serve(app(state.clone()), storage, &state);
         Ok(ReferenceServer {
             base_url,
             http_url,
+            storage_url,
             ca_pem,
             credentials: state.auth.credentials(),
             outbox_token: state.outbox_token.clone(),
@@ -95,7 +122,7 @@ impl ReferenceServer {
         })
     }
 
-    /// Stops both listeners and waits for them to finish.
+    /// Stops every listener and waits for them to finish.
     pub async fn shutdown(mut self) {
         self.listeners.shutdown().await;
     }

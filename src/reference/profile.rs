@@ -9,6 +9,7 @@ use super::{Dialect, ReferenceServer};
 const REST: &str = include_str!("profiles/rest.yaml");
 const FORMS: &str = include_str!("profiles/forms.yaml");
 const THREADS: &str = include_str!("profiles/threads.yaml");
+const GRAPH: &str = include_str!("profiles/graph.yaml");
 
 /// The files written for a profile.
 #[derive(Debug, Clone)]
@@ -24,6 +25,7 @@ fn template(dialect: Dialect) -> &'static str {
         Dialect::Rest => REST,
         Dialect::Forms => FORMS,
         Dialect::Threads => THREADS,
+        Dialect::Graph => GRAPH,
     }
 }
 

@@ -3,6 +3,11 @@
 
 mod flaws;
 mod forms;
+mod graph;
+mod graph_flaws;
+mod graph_paging;
+mod graph_sessions;
+mod graph_uploads;
 mod rest;
 mod robustness;
 mod sessions;
@@ -158,7 +163,12 @@ async fn reference_plain_http_redirects_to_https() {
 
 #[tokio::test]
 async fn reference_security_headers_on_every_response() {
-    for dialect in [Dialect::Rest, Dialect::Forms, Dialect::Threads] {
+    for dialect in [
+        Dialect::Rest,
+        Dialect::Forms,
+        Dialect::Threads,
+        Dialect::Graph,
+    ] {
         let server = start(dialect, &[]).await;
         let c = client(&server, false);
         for path in ["/", "/nope", "/assets/site.css"] {
@@ -179,7 +189,12 @@ async fn reference_security_headers_on_every_response() {
 
 #[test]
 fn reference_dialect_and_flaw_names_round_trip() {
-    for d in [Dialect::Rest, Dialect::Forms, Dialect::Threads] {
+    for d in [
+        Dialect::Rest,
+        Dialect::Forms,
+        Dialect::Threads,
+        Dialect::Graph,
+    ] {
         assert_eq!(d.to_string().parse::<Dialect>(), Ok(d));
     }
     for &f in Flaw::ALL {
@@ -197,5 +212,9 @@ fn reference_dialect_and_flaw_names_round_trip() {
         err.contains("idor-message") && err.contains("flaky"),
         "{err}"
     );
-    assert!("soap".parse::<Dialect>().is_err());
+    let err = "soap".parse::<Dialect>().expect_err("unknown dialect");
+    assert!(
+        err.to_string().ends_with("rest, forms, threads, graph"),
+        "{err}"
+    );
 }

@@ -1,6 +1,7 @@
 //! Accounts and sessions: password check with lockout, random session ids and bearer tokens,
-//! idle timeout, revocation, pre-session CSRF tokens, tokens of the test-support client, and
-//! the random secrets they are made of.
+//! idle timeout, access tokens with a lifetime and their rotating refresh tokens, revocation,
+//! pre-session CSRF tokens, tokens of the test-support client, and the random secrets they are
+//! made of.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -30,6 +31,34 @@ struct Session {
     user: &'static User,
     csrf: String,
     last_seen: Instant,
+    /// When an access token ends however much it is used; `None` for sessions that only idle.
+    expires: Option<Instant>,
+}
+
+/// An access token and the refresh token that replaces it, as a sign-in or a refresh hands
+/// them out.
+#[derive(Clone, Debug)]
+pub(crate) struct TokenPair {
+    pub access: String,
+    pub refresh: String,
+    /// The access token's lifetime in whole seconds.
+    pub expires_in: u64,
+}
+
+/// What a refresh token stands for: whose it is, the access token issued with it, and when.
+struct RefreshGrant {
+    user: &'static User,
+    access: String,
+    issued: Instant,
+}
+
+/// Why a sign-in was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LoginRefusal {
+    /// Unknown username or wrong password.
+    Invalid,
+    /// Too many failures: the account is locked for now, whatever the password.
+    Locked,
 }
 
 #[derive(Default)]
@@ -42,7 +71,10 @@ struct Failures {
 pub(crate) struct Auth {
     passwords: Vec<(&'static str, String)>,
     idle_timeout: Duration,
+    token_lifetime: Duration,
     sessions: Mutex<HashMap<String, Session>>,
+    /// Live refresh tokens; each is used once.
+    refresh_grants: Mutex<HashMap<String, RefreshGrant>>,
     pre_sessions: Mutex<HashMap<String, (String, Instant)>>,
     failures: Mutex<HashMap<&'static str, Failures>>,
     /// Tokens of the test-support client (no user behind them), by issue time.
@@ -55,11 +87,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Auth {
     /// Fresh random passwords for every account, no sessions.
-    pub(crate) fn new(idle_timeout: Duration) -> Self {
+    pub(crate) fn new(idle_timeout: Duration, token_lifetime: Duration) -> Self {
         Auth {
             passwords: USERS.iter().map(|u| (u.id, secret(24))).collect(),
             idle_timeout,
+            token_lifetime,
             sessions: Mutex::default(),
+            refresh_grants: Mutex::default(),
             pre_sessions: Mutex::default(),
             failures: Mutex::default(),
             service_tokens: Mutex::default(),
@@ -96,16 +130,26 @@ impl Auth {
     /// while locked even the right password fails. A locked account answers exactly like a
     /// wrong password (same status and body), so lockout reveals nothing about the account.
     pub(crate) fn login(&self, username: &str, password: &str) -> Option<&'static User> {
-        let user = users::by_username(username)?;
+        self.check_login(username, password).ok()
+    }
+
+    /// Checks a username and password like [`Auth::login`], and says why it refused: for a
+    /// vendor that tells a locked account apart (the `graph` dialect's `LOCKED`).
+    pub(crate) fn check_login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<&'static User, LoginRefusal> {
+        let user = users::by_username(username).ok_or(LoginRefusal::Invalid)?;
         let mut failures = lock(&self.failures);
         let entry = failures.entry(user.id).or_default();
         let now = Instant::now();
         if entry.locked_until.is_some_and(|until| now < until) {
-            return None;
+            return Err(LoginRefusal::Locked);
         }
         if same_secret(password, self.password(user.id)) {
             *entry = Failures::default();
-            return Some(user);
+            return Ok(user);
         }
         entry.count += 1;
         if entry.count >= LOCKOUT_AFTER {
@@ -114,11 +158,15 @@ impl Auth {
                 locked_until: Some(now + LOCKOUT_FOR),
             };
         }
-        None
+        Err(LoginRefusal::Invalid)
     }
 
     /// Opens a new session (a new random id every time) for `user`.
     pub(crate) fn open_session(&self, user: &'static User) -> Caller {
+        self.open(user, None)
+    }
+
+    fn open(&self, user: &'static User, expires: Option<Instant>) -> Caller {
         let caller = Caller {
             user,
             sid: secret(40),
@@ -126,23 +174,65 @@ impl Auth {
         };
         let mut sessions = lock(&self.sessions);
         let idle = self.idle_timeout;
-        sessions.retain(|_, s| s.last_seen.elapsed() < idle);
+        let now = Instant::now();
+        sessions.retain(|_, s| {
+            s.last_seen.elapsed() < idle && s.expires.is_none_or(|until| now < until)
+        });
         sessions.insert(
             caller.sid.clone(),
             Session {
                 user,
                 csrf: caller.csrf.clone(),
-                last_seen: Instant::now(),
+                last_seen: now,
+                expires,
             },
         );
         caller
+    }
+
+    /// Signs `user` in with an access token that ends after the token lifetime (or sooner,
+    /// unused for the idle timeout) and a refresh token for the next pair.
+    pub(crate) fn open_token_pair(&self, user: &'static User) -> TokenPair {
+        let now = Instant::now();
+        let access = self.open(user, Some(now + self.token_lifetime)).sid;
+        let refresh = secret(48);
+        let mut grants = lock(&self.refresh_grants);
+        let idle = self.idle_timeout;
+        grants.retain(|_, g| g.issued.elapsed() < idle);
+        grants.insert(
+            refresh.clone(),
+            RefreshGrant {
+                user,
+                access: access.clone(),
+                issued: now,
+            },
+        );
+        TokenPair {
+            access,
+            refresh,
+            expires_in: self.token_lifetime.as_secs().max(1),
+        }
+    }
+
+    /// Trades a refresh token for a new pair. The token works once: used, it is gone whatever
+    /// the outcome, and the access token issued with it ends too, so one sign-in has one live
+    /// pair. A refresh token lives for the idle timeout, so a client that stops refreshing is
+    /// signed out as an idle session would be.
+    pub(crate) fn refresh(&self, refresh_token: &str) -> Option<TokenPair> {
+        let grant = lock(&self.refresh_grants).remove(refresh_token)?;
+        if grant.issued.elapsed() >= self.idle_timeout {
+            return None;
+        }
+        lock(&self.sessions).remove(&grant.access);
+        Some(self.open_token_pair(grant.user))
     }
 
     /// The live session with this id; touching it restarts its idle clock.
     pub(crate) fn session(&self, sid: &str) -> Option<Caller> {
         let mut sessions = lock(&self.sessions);
         let session = sessions.get_mut(sid)?;
-        if session.last_seen.elapsed() >= self.idle_timeout {
+        let expired = session.expires.is_some_and(|until| Instant::now() >= until);
+        if expired || session.last_seen.elapsed() >= self.idle_timeout {
             sessions.remove(sid);
             return None;
         }
@@ -154,9 +244,10 @@ impl Auth {
         })
     }
 
-    /// Ends a session server-side.
+    /// Ends a session server-side, and the refresh token issued with it.
     pub(crate) fn revoke(&self, sid: &str) {
         lock(&self.sessions).remove(sid);
+        lock(&self.refresh_grants).retain(|_, g| g.access != sid);
     }
 
     /// A new login-form token pair: (pre-session cookie value, CSRF token).

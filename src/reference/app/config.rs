@@ -18,6 +18,9 @@ pub enum Dialect {
     /// JSON API under `/v2` with cursor-paginated lists, OAuth2 tokens bound to a client id and
     /// prefixed base32 ids.
     Threads,
+    /// One GraphQL endpoint, errors as GraphQL errors on HTTP 200, numeric ids, rotating
+    /// refresh tokens, and attachments through signed URLs on a storage host of its own.
+    Graph,
 }
 
 impl FromStr for Dialect {
@@ -28,6 +31,7 @@ impl FromStr for Dialect {
             "rest" => Ok(Dialect::Rest),
             "forms" => Ok(Dialect::Forms),
             "threads" => Ok(Dialect::Threads),
+            "graph" => Ok(Dialect::Graph),
             _ => Err(UnknownDialect(s.to_owned())),
         }
     }
@@ -39,13 +43,14 @@ impl fmt::Display for Dialect {
             Dialect::Rest => "rest",
             Dialect::Forms => "forms",
             Dialect::Threads => "threads",
+            Dialect::Graph => "graph",
         })
     }
 }
 
-/// A dialect name other than `rest`, `forms` or `threads`.
+/// A dialect name other than `rest`, `forms`, `threads` or `graph`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown dialect `{0}`; valid dialects: rest, forms, threads")]
+#[error("unknown dialect `{0}`; valid dialects: rest, forms, threads, graph")]
 pub struct UnknownDialect(pub String);
 
 /// How to start the reference server.
@@ -59,7 +64,10 @@ pub struct ReferenceConfig {
     pub latency: Duration,
     /// Sessions unused for this long end.
     pub idle_timeout: Duration,
-    /// Address both listeners bind to.
+    /// Access tokens end this long after they were issued, however much they are used (the
+    /// `graph` dialect's; its refresh tokens get new ones).
+    pub token_lifetime: Duration,
+    /// Address every listener binds to.
     pub host: IpAddr,
     /// HTTPS port; 0 picks a free one.
     pub https_port: u16,
@@ -74,6 +82,7 @@ impl Default for ReferenceConfig {
             flaws: Vec::new(),
             latency: Duration::from_millis(2500),
             idle_timeout: Duration::from_secs(900),
+            token_lifetime: Duration::from_secs(300),
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             https_port: 0,
             http_port: 0,

@@ -1,5 +1,6 @@
 //! The one way the JSON APIs say no: a status and `{"error": "..."}`, the layer that gives
-//! every other error response that shape, and the `echo-credentials` flaw's debug block.
+//! every other error response that shape, and the `echo-credentials` flaw's debug block (in
+//! GraphQL's errors too, which come on HTTP 200).
 
 use axum::Json;
 use axum::extract::{Request, State};
@@ -30,7 +31,17 @@ pub(crate) enum ApiError {
     Unsupported(&'static str),
 }
 
+/// Marks a response whose body reports errors though its status is a success: GraphQL's
+/// `errors` on HTTP 200.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReportsErrors;
+
 impl ApiError {
+    /// The short reason the error gives.
+    pub(crate) fn reason(self) -> &'static str {
+        self.parts().1
+    }
+
     fn parts(self) -> (StatusCode, &'static str) {
         match self {
             ApiError::BadRequest(why) => (StatusCode::BAD_REQUEST, why),
@@ -93,7 +104,9 @@ pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
 }
 
 /// The `echo-credentials` flaw: JSON error bodies carry a `debug` block quoting the request's
-/// `Authorization` and `Cookie` headers, as a debugging aid left switched on in production.
+/// `Authorization` and `Cookie` headers, as a debugging aid left switched on in production. A
+/// body with a GraphQL `errors` list (on an error status, or on a success marked
+/// [`ReportsErrors`]) carries it in each error's `extensions`, where GraphQL servers put theirs.
 pub(crate) async fn debug_errors(
     State(state): State<AppState>,
     req: Request,
@@ -112,18 +125,31 @@ pub(crate) async fn debug_errors(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("application/json"));
-    if !is_json || !(resp.status().is_client_error() || resp.status().is_server_error()) {
+    let status = resp.status();
+    let reports_errors = status.is_client_error()
+        || status.is_server_error()
+        || resp.extensions().get::<ReportsErrors>().is_some();
+    if !is_json || !reports_errors {
         return resp;
     }
-    let status = resp.status();
-    let Ok(body) = axum::body::to_bytes(resp.into_body(), 64 * 1024).await else {
+    let (mut parts, body) = resp.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 64 * 1024).await else {
         return json_error(status, "internal error");
     };
     let mut body: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
-    if let Some(obj) = body.as_object_mut() {
+    if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
+        for error in errors.iter_mut().filter_map(Value::as_object_mut) {
+            let extensions = error.entry("extensions").or_insert_with(|| json!({}));
+            if let Some(extensions) = extensions.as_object_mut() {
+                extensions.insert("debug".to_string(), debug.clone());
+            }
+        }
+    } else if let Some(obj) = body.as_object_mut() {
         obj.insert("debug".to_string(), debug);
     }
-    (status, Json(body)).into_response()
+    // The body changed length; the other headers (Cache-Control, the PHI mark) stay.
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body.to_string()))
 }
 
 fn quoted(req: &Request, name: header::HeaderName) -> Option<String> {

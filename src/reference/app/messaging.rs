@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use super::flaws::Flaw;
 use super::ids::Kind;
-use super::paging::{self, PageRequest};
+use super::paging::{self, Page, PageRequest};
 use super::state::{AppState, Conversation, Message, Notification, Store};
 use super::users::{self, Role, User};
 use super::views::{ConversationView, MessageView};
@@ -209,16 +209,54 @@ impl AppState {
     ) -> Result<(ConversationView, bool), ApiError> {
         let mut store = self.store();
         let mut view = store.conversation_view(store.readable(self, caller, cid)?);
-        if self.has(Flaw::ThreadOrder) {
-            view.messages.reverse();
-        }
-        let page = paging::page(std::mem::take(&mut view.messages), req, |m| &m.id)?;
+        let page = self.listed(std::mem::take(&mut view.messages), req)?;
         view.messages = page.items;
         store.audit(caller.id, "conversation.view", cid, &view.participants);
         for m in &view.messages {
             store.audit(caller.id, "message.read", &m.id, &view.participants);
         }
         Ok((view, page.has_more))
+    }
+
+    /// One page of a conversation's messages, audited as a read of each message on it; the
+    /// conversation itself is not, for a caller that shows it apart (and audits that view).
+    pub(crate) fn message_page(
+        &self,
+        caller: &'static User,
+        cid: &str,
+        req: PageRequest,
+    ) -> Result<Page<MessageView>, ApiError> {
+        let mut store = self.store();
+        let view = store.conversation_view(store.readable(self, caller, cid)?);
+        let page = self.listed(view.messages, req)?;
+        for m in &page.items {
+            store.audit(caller.id, "message.read", &m.id, &view.participants);
+        }
+        Ok(page)
+    }
+
+    /// A conversation's `messages` in the order they are listed (`thread-order` lists the
+    /// newest first), cut to the page `req` asks for.
+    fn listed(
+        &self,
+        mut messages: Vec<MessageView>,
+        req: PageRequest,
+    ) -> Result<Page<MessageView>, ApiError> {
+        if self.has(Flaw::ThreadOrder) {
+            messages.reverse();
+        }
+        paging::page(messages, req, |m| &m.id)
+    }
+
+    /// The id of the conversation that message `mid` belongs to, for a dialect that names a
+    /// message by its id alone; unknown: 404. Says nothing of access, which the read or write
+    /// that follows checks.
+    pub(crate) fn conversation_of(&self, mid: &str) -> Result<String, ApiError> {
+        self.store()
+            .messages
+            .get(mid)
+            .map(|m| m.conversation_id.clone())
+            .ok_or(ApiError::NotFound)
     }
 
     /// One conversation without its messages; audited as a view only, since no message is

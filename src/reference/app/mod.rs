@@ -1,6 +1,7 @@
 //! Domain state and logic: configuration, flaws, the synthetic users, the in-memory store,
-//! accounts and sessions, messaging, attachments and the audit log, and the few request and
-//! response facts every layer above shares (form fields, cookies, bearer tokens, the PHI mark).
+//! accounts and sessions, messaging, attachments and two-step uploads, the audit log, and the
+//! few request and response facts every layer above shares (form fields, cookies, bearer and
+//! basic credentials, the PHI mark).
 //! Knows nothing of dialects, pages or listeners.
 
 pub(crate) mod auth;
@@ -14,5 +15,6 @@ pub(crate) mod phi;
 pub(crate) mod records;
 pub(crate) mod request;
 pub(crate) mod state;
+pub(crate) mod uploads;
 pub(crate) mod users;
 pub(crate) mod views;

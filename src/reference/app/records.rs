@@ -24,7 +24,7 @@ pub(crate) struct Download {
 }
 
 /// A filename safe to echo back and to put in `Content-Disposition`.
-fn clean_filename(raw: &str) -> String {
+pub(crate) fn clean_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
@@ -38,6 +38,25 @@ fn clean_filename(raw: &str) -> String {
     }
 }
 
+/// A media type without its parameters, in lower case: `Image/PNG; q=1` is `image/png`.
+pub(crate) fn bare_media_type(raw: &str) -> String {
+    raw.split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// `raw` as [`bare_media_type`] gives it, if it is on the allow-list (else 415).
+pub(crate) fn allowed_media_type(raw: &str) -> Result<String, ApiError> {
+    let media_type = bare_media_type(raw);
+    if ALLOWED_TYPES.contains(&media_type.as_str()) {
+        Ok(media_type)
+    } else {
+        Err(ApiError::Unsupported("media type not allowed"))
+    }
+}
+
 impl AppState {
     /// Stores an upload after the type allow-list (415) and size limit (413).
     pub(crate) fn upload(
@@ -47,15 +66,7 @@ impl AppState {
         media_type: &str,
         bytes: Bytes,
     ) -> Result<AttachmentMeta, ApiError> {
-        let media_type = media_type
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if !ALLOWED_TYPES.contains(&media_type.as_str()) {
-            return Err(ApiError::Unsupported("media type not allowed"));
-        }
+        let media_type = allowed_media_type(media_type)?;
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(ApiError::TooLarge);
         }
@@ -83,6 +94,19 @@ impl AppState {
         caller: Option<&'static User>,
         aid: &str,
     ) -> Result<Download, ApiError> {
+        self.attachment_access(caller, aid)?;
+        self.attachment_bytes(aid).ok_or(ApiError::NotFound)
+    }
+
+    /// What `caller` sees of attachment `aid` if they may have it, audited as a read: its
+    /// uploader, a participant of a conversation that carries it, anyone signed in under
+    /// `idor-attachment`. `caller` is `None` only when the handler let an anonymous request
+    /// through.
+    pub(crate) fn attachment_access(
+        &self,
+        caller: Option<&'static User>,
+        aid: &str,
+    ) -> Result<AttachmentMeta, ApiError> {
         let mut store = self.store();
         let a = store.attachments.get(aid).ok_or(ApiError::NotFound)?;
         let mut subjects: Vec<&'static str> = vec![a.uploader_id];
@@ -98,10 +122,24 @@ impl AppState {
         if !entitled {
             return Err(ApiError::NotFound);
         }
-        let mut download = Download {
-            filename: a.filename.clone(),
-            media_type: a.media_type.clone(),
-            bytes: a.bytes.clone(),
+        subjects.dedup();
+        let actor = caller.map_or("anonymous", |u| u.id);
+        store.audit(actor, "attachment.read", aid, &subjects);
+        store.attachment_meta(aid).ok_or(ApiError::NotFound)
+    }
+
+    /// Attachment `aid`'s bytes as downloads serve them (`attachment-corrupt` flips the last
+    /// byte). No access check: the caller has made it, by [`AppState::attachment_access`] or by
+    /// a signed URL that one issued.
+    pub(crate) fn attachment_bytes(&self, aid: &str) -> Option<Download> {
+        let mut download = {
+            let store = self.store();
+            let a = store.attachments.get(aid)?;
+            Download {
+                filename: a.filename.clone(),
+                media_type: a.media_type.clone(),
+                bytes: a.bytes.clone(),
+            }
         };
         if self.has(Flaw::AttachmentCorrupt) {
             let mut bytes = download.bytes.to_vec();
@@ -110,10 +148,7 @@ impl AppState {
             }
             download.bytes = Bytes::from(bytes);
         }
-        subjects.dedup();
-        let actor = caller.map_or("anonymous", |u| u.id);
-        store.audit(actor, "attachment.read", aid, &subjects);
-        Ok(download)
+        Some(download)
     }
 
     /// Audit events about `subject_id`'s data; clinicians and admins only.

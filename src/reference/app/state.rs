@@ -1,6 +1,6 @@
 //! Shared server state: settings, the accounts and sessions, the in-memory store
-//! (conversations, messages, attachments, audit log, notifications outbox), its ids and the
-//! timestamp format.
+//! (conversations, messages, attachments and uploads under way, audit log, notifications
+//! outbox), its ids and the timestamp format.
 
 use std::collections::HashMap;
 use std::ops::Deref;
@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use super::auth::{Auth, secret};
 use super::config::Dialect;
 use super::flaws::Flaw;
-use super::ids::{IdStyle, Kind};
+use super::ids::{IdMaker, IdStyle, Kind};
 use super::users::User;
 
 /// Settings fixed at start-up.
@@ -27,6 +27,18 @@ pub(crate) struct Settings {
     pub base_url: String,
     /// The shape of resource ids.
     pub ids: IdStyle,
+    /// `https://host:port` of the storage host that signed URLs point to, for a dialect that
+    /// has one.
+    pub storage_url: Option<String>,
+}
+
+/// How long sessions and tokens live.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lifetimes {
+    /// Sessions unused for this long end.
+    pub idle_timeout: Duration,
+    /// Access tokens end this long after they were issued.
+    pub token_lifetime: Duration,
 }
 
 /// Cheaply clonable handle on everything the handlers share.
@@ -37,6 +49,8 @@ pub(crate) struct AppState(Arc<Inner>);
 pub(crate) struct Inner {
     pub settings: Settings,
     pub outbox_token: String,
+    /// Key of the HMAC that signs the storage host's URLs.
+    pub signing_key: [u8; 32],
     pub auth: Auth,
     pub store: Mutex<Store>,
     /// Counts requests seen by the `flaky` flaw.
@@ -52,12 +66,13 @@ impl Deref for AppState {
 
 impl AppState {
     /// Builds the state with fresh secrets and an empty store.
-    pub(crate) fn new(settings: Settings, idle_timeout: Duration) -> Self {
+    pub(crate) fn new(settings: Settings, lifetimes: Lifetimes) -> Self {
         AppState(Arc::new(Inner {
             store: Mutex::new(Store::new(settings.ids)),
             settings,
             outbox_token: secret(32),
-            auth: Auth::new(idle_timeout),
+            signing_key: rand::random(),
+            auth: Auth::new(lifetimes.idle_timeout, lifetimes.token_lifetime),
             flaky_counter: AtomicU64::new(0),
         }))
     }
@@ -106,6 +121,19 @@ pub(crate) struct Attachment {
     pub conversations: Vec<String>,
 }
 
+/// An attachment declared for a two-step upload (name, type, size and digest first, the bytes
+/// later), until it is completed.
+pub(crate) struct PendingUpload {
+    pub id: String,
+    pub filename: String,
+    pub media_type: String,
+    pub size: usize,
+    pub sha256: String,
+    pub uploader_id: &'static str,
+    /// The bytes, once they have arrived whole and matching.
+    pub bytes: Option<Bytes>,
+}
+
 /// One audit-log entry: who touched which PHI resource, and whose PHI it is.
 #[derive(Clone)]
 pub(crate) struct AuditEvent {
@@ -132,10 +160,11 @@ pub(crate) struct Notification {
 
 /// Everything the service stores, in memory.
 pub(crate) struct Store {
-    ids: IdStyle,
+    ids: IdMaker,
     pub conversations: HashMap<String, Conversation>,
     pub messages: HashMap<String, Message>,
     pub attachments: HashMap<String, Attachment>,
+    pub uploads: HashMap<String, PendingUpload>,
     pub audit: Vec<AuditEvent>,
     pub outbox: Vec<Notification>,
     last_time: Option<OffsetDateTime>,
@@ -145,18 +174,19 @@ impl Store {
     /// An empty store whose ids have this style.
     fn new(ids: IdStyle) -> Self {
         Store {
-            ids,
+            ids: IdMaker::new(ids),
             conversations: HashMap::new(),
             messages: HashMap::new(),
             attachments: HashMap::new(),
+            uploads: HashMap::new(),
             audit: Vec::new(),
             outbox: Vec::new(),
             last_time: None,
         }
     }
 
-    /// A fresh random id of `kind`.
-    pub(crate) fn new_id(&self, kind: Kind) -> String {
+    /// A fresh id of `kind`.
+    pub(crate) fn new_id(&mut self, kind: Kind) -> String {
         self.ids.make(kind)
     }
 
@@ -181,8 +211,9 @@ impl Store {
         subjects: &[&'static str],
     ) {
         let at = OffsetDateTime::now_utc();
+        let id = self.new_id(Kind::AuditEvent);
         self.audit.push(AuditEvent {
-            id: self.new_id(Kind::AuditEvent),
+            id,
             actor_id,
             action,
             resource: resource.to_owned(),

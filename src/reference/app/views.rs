@@ -23,6 +23,8 @@ pub(crate) struct MessageView {
     pub sender: &'static User,
     pub sent_at: String,
     pub read_at: Option<String>,
+    /// Who has read it: the participants other than its sender, once it was marked read.
+    pub read_by: Vec<&'static str>,
     pub attachments: Vec<AttachmentMeta>,
 }
 
@@ -45,6 +47,15 @@ impl Store {
             .iter()
             .filter_map(|id| self.attachment_meta(id))
             .collect();
+        let read_by = match (m.read_at, self.conversations.get(&m.conversation_id)) {
+            (Some(_), Some(c)) => c
+                .participants
+                .iter()
+                .copied()
+                .filter(|p| *p != m.sender.id)
+                .collect(),
+            _ => Vec::new(),
+        };
         MessageView {
             id: m.id.clone(),
             conversation_id: m.conversation_id.clone(),
@@ -52,6 +63,7 @@ impl Store {
             sender: m.sender,
             sent_at: rfc3339(m.sent_at),
             read_at: m.read_at.map(rfc3339),
+            read_by,
             attachments,
         }
     }

@@ -1,6 +1,6 @@
-//! Who calls the APIs: the session behind the bearer token (`rest`, `threads`) or the `sm_sid`
-//! cookie (`forms`); the [`Caller`] extractor, and the [`Reader`] extractor of conversation and
-//! message reads, where the `unauth-message` flaw bites.
+//! Who calls the APIs: the session behind the bearer token (`rest`, `threads`, `graph`) or the
+//! `sm_sid` cookie (`forms`); the [`Caller`] extractor, and the reader of conversation and
+//! message reads ([`Reader`], [`reader`]), where the `unauth-message` flaw bites.
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -18,10 +18,10 @@ use crate::reference::app::users::{self, User};
 /// takes part in every conversation).
 const SERVICE_ACCOUNT: &str = "u-cl-31d5";
 
-/// The API caller: a bearer token (rest, threads) or the `sm_sid` cookie (forms).
+/// The API caller: a bearer token (rest, threads, graph) or the `sm_sid` cookie (forms).
 pub(crate) fn api_caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
     let sid = match state.settings.dialect {
-        Dialect::Rest | Dialect::Threads => bearer(headers)?,
+        Dialect::Rest | Dialect::Threads | Dialect::Graph => bearer(headers)?,
         Dialect::Forms => cookie(headers, "sm_sid")?,
     };
     state.auth.session(sid)
@@ -37,18 +37,23 @@ impl FromRequestParts<AppState> for Caller {
 
 /// Who reads a conversation or its messages: the signed-in user, or, under `unauth-message`,
 /// the service account when the request has no valid session.
+pub(crate) fn reader(state: &AppState, headers: &HeaderMap) -> Result<&'static User, ApiError> {
+    if let Some(caller) = api_caller(state, headers) {
+        return Ok(caller.user);
+    }
+    match users::by_id(SERVICE_ACCOUNT) {
+        Some(user) if state.has(Flaw::UnauthMessage) => Ok(user),
+        _ => Err(ApiError::Unauthorized),
+    }
+}
+
+/// The [`reader`] of a conversation or message read, as an extractor.
 pub(crate) struct Reader(pub &'static User);
 
 impl FromRequestParts<AppState> for Reader {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if let Some(caller) = api_caller(state, &parts.headers) {
-            return Ok(Reader(caller.user));
-        }
-        match users::by_id(SERVICE_ACCOUNT) {
-            Some(user) if state.has(Flaw::UnauthMessage) => Ok(Reader(user)),
-            _ => Err(ApiError::Unauthorized),
-        }
+        reader(state, &parts.headers).map(Reader)
     }
 }

@@ -1,4 +1,5 @@
-//! The `flaky` flaw, layered on the message and attachment routes of every dialect.
+//! The `flaky` flaw, layered on the message and attachment routes of every dialect (and asked
+//! by the `graph` dialect's one endpoint when a request touches messages or attachments).
 
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
@@ -17,17 +18,27 @@ use crate::reference::app::state::AppState;
 /// The `flaky` flaw on message and attachment routes: every fifth request fails, alternately
 /// with a 503 and with a response whose body errors (the client sees the connection abort).
 pub(crate) async fn flaky(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if state.has(Flaw::Flaky) {
-        let n = state.flaky_counter.fetch_add(1, Ordering::Relaxed);
-        if n % 5 == 4 {
-            return if (n / 5) % 2 == 0 {
-                json_error(StatusCode::SERVICE_UNAVAILABLE, "service unavailable")
-            } else {
-                Response::new(Body::new(BrokenBody))
-            };
-        }
+    match flaky_failure(&state) {
+        Some(failure) => failure,
+        None => next.run(req).await,
     }
-    next.run(req).await
+}
+
+/// Counts one request under the `flaky` flaw, and gives the failure it meets if it is a
+/// fifth one.
+pub(crate) fn flaky_failure(state: &AppState) -> Option<Response> {
+    if !state.has(Flaw::Flaky) {
+        return None;
+    }
+    let n = state.flaky_counter.fetch_add(1, Ordering::Relaxed);
+    if n % 5 != 4 {
+        return None;
+    }
+    Some(if (n / 5).is_multiple_of(2) {
+        json_error(StatusCode::SERVICE_UNAVAILABLE, "service unavailable")
+    } else {
+        Response::new(Body::new(BrokenBody))
+    })
 }
 
 /// A body that fails on first read, so the server aborts the stream or connection.

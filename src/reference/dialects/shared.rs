@@ -69,7 +69,7 @@ pub(crate) async fn read_upload(
 }
 
 /// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 6266).
-fn disposition(filename: &str) -> HeaderValue {
+pub(crate) fn disposition(filename: &str) -> HeaderValue {
     let ascii: String = filename
         .chars()
         .map(|c| {

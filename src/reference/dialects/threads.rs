@@ -62,11 +62,7 @@ async fn start(
     Json(b): Json<StartBody>,
 ) -> Result<Response, ApiError> {
     let c = state.start_conversation(caller.user, &b.to, &b.title, &b.text, &b.attachments)?;
-    let first = c
-        .messages
-        .first()
-        .map(|m| post_json(m, &c.participants))
-        .unwrap_or(Value::Null);
+    let first = c.messages.first().map(post_json).unwrap_or(Value::Null);
     let location = format!("/v2/threads/{}", c.id);
     let body = json!({ "thread": thread_json(&c), "first_post": first });
     Ok(phi((
@@ -97,10 +93,7 @@ async fn posts(
         items: c.messages,
         has_more,
     };
-    let participants = c.participants;
-    Ok(phi(Json(page_json("posts", &page, |m| {
-        post_json(m, &participants)
-    }))))
+    Ok(phi(Json(page_json("posts", &page, post_json))))
 }
 
 #[derive(Deserialize)]
@@ -117,8 +110,7 @@ async fn reply(
     Json(b): Json<ReplyBody>,
 ) -> Result<Response, ApiError> {
     let m = state.post_message(caller.user, &tid, &b.text, &b.attachments)?;
-    // A new post has been seen by no one, so its receipts need no participants.
-    Ok(phi((StatusCode::CREATED, Json(post_json(&m, &[])))))
+    Ok(phi((StatusCode::CREATED, Json(post_json(&m)))))
 }
 
 async fn receipt(

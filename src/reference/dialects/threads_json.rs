@@ -72,13 +72,13 @@ pub(crate) fn attachment_json(a: &AttachmentMeta) -> Value {
     json!({ "aid": a.id, "filename": a.filename, "content_type": a.media_type, "size": a.size })
 }
 
-/// A post of a thread with `participants`; read receipts are a list of who saw it and when
-/// (the one recipient, once they marked it read).
-pub(crate) fn post_json(m: &MessageView, participants: &[&str]) -> Value {
+/// A post of a thread; read receipts are a list of who saw it and when (the one recipient,
+/// once they marked it read).
+pub(crate) fn post_json(m: &MessageView) -> Value {
     let seen_by: Vec<Value> = match &m.read_at {
-        Some(at) => participants
+        Some(at) => m
+            .read_by
             .iter()
-            .filter(|p| **p != m.sender.id)
             .map(|p| json!({ "user": p, "at": at }))
             .collect(),
         None => Vec::new(),

@@ -1,5 +1,6 @@
 //! The listeners: certificates made at start-up, HTTPS through rustls (axum-server), the
-//! plain-HTTP port that redirects to it, and the layers that belong to the transport.
+//! plain-HTTP port that redirects to it, the storage host's HTTPS port (another origin, for a
+//! dialect with signed URLs), and the layers that belong to the transport.
 //!
 //! The seam for another kind of listener: [`Listener`] is a bound socket plus a [`Protocol`],
 //! and [`Listener::serve`] is the only place that knows how a protocol is spoken. A listener
@@ -26,19 +27,32 @@ use listener::{Listener, Protocol, Running};
 pub(crate) struct Bound {
     https: Listener,
     http: Listener,
+    /// The storage host, on a port of its own (so an origin of its own), same certificate.
+    storage: Option<Listener>,
     /// The CA certificate (PEM).
     pub ca_pem: String,
 }
 
-/// Makes the certificates, then binds the HTTPS and the plain-HTTP socket.
-pub(crate) fn bind(cfg: &ReferenceConfig) -> Result<Bound, ReferenceError> {
+/// Makes the certificates, then binds the HTTPS and the plain-HTTP socket, and with
+/// `storage` a free port for the storage host.
+pub(crate) fn bind(cfg: &ReferenceConfig, storage: bool) -> Result<Bound, ReferenceError> {
     let certs = certs::make(cfg.host).map_err(ReferenceError::Tls)?;
     let config = tls::server_config(&certs).map_err(ReferenceError::Tls)?;
+    let storage = if storage {
+        Some(Listener::bind(
+            cfg.host,
+            0,
+            Protocol::Rustls(config.clone()),
+        )?)
+    } else {
+        None
+    };
     let https = Listener::bind(cfg.host, cfg.https_port, Protocol::Rustls(config))?;
     let http = Listener::bind(cfg.host, cfg.http_port, Protocol::Plain)?;
     Ok(Bound {
         https,
         http,
+        storage,
         ca_pem: certs.ca_pem,
     })
 }
@@ -54,15 +68,24 @@ impl Bound {
         self.http.url()
     }
 
-    /// Serves `app` over HTTPS. The plain-HTTP port redirects to it, or serves `app` as well
-    /// under `http-no-redirect`.
-    pub(crate) fn serve(self, app: Router, state: &AppState) -> Listeners {
+    /// `https://HOST:PORT` of the storage socket, if one was bound.
+    pub(crate) fn storage_url(&self) -> Option<String> {
+        self.storage.as_ref().map(Listener::url)
+    }
+
+    /// Serves `app` over HTTPS, and `storage` on the storage socket. The plain-HTTP port
+    /// redirects to `app`, or serves it as well under `http-no-redirect`.
+    pub(crate) fn serve(self, app: Router, storage: Option<Router>, state: &AppState) -> Listeners {
         let plain = if state.has(Flaw::HttpNoRedirect) {
             app.clone()
         } else {
             redirect::redirect_router(self.https.url())
         };
-        Listeners(vec![self.https.serve(app), self.http.serve(plain)])
+        let mut running = vec![self.https.serve(app), self.http.serve(plain)];
+        if let (Some(listener), Some(storage)) = (self.storage, storage) {
+            running.push(listener.serve(storage));
+        }
+        Listeners(running)
     }
 }
 

@@ -79,11 +79,30 @@ const THREADS: Web = Web {
     redirect: StatusCode::FOUND,
 };
 
+const GRAPH: Web = Web {
+    entry: "/",
+    login: "/account/login",
+    home: "/app/messages",
+    compose: "/app/messages/new",
+    privacy: "/legal/privacy",
+    terms: "/legal/terms",
+    logout: "/account/logout",
+    user_field: "email",
+    pass_field: "password",
+    csrf_field: "csrf",
+    session_cookie: "gq_sid",
+    pre_cookie: "gq_login",
+    csrf_cookie: None,
+    same_site: "Strict",
+    redirect: StatusCode::SEE_OTHER,
+};
+
 /// The browser-facing names of `dialect`.
 pub(crate) fn web(dialect: Dialect) -> &'static Web {
     match dialect {
         Dialect::Rest => &REST,
         Dialect::Forms => &FORMS,
         Dialect::Threads => &THREADS,
+        Dialect::Graph => &GRAPH,
     }
 }
