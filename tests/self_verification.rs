@@ -1,5 +1,5 @@
 //! The project's core test: every shipped check passes against the clean reference server in
-//! all three dialects, and each flaw is caught by the checks aimed at it and by no unrelated check
+//! all four dialects, and each flaw is caught by the checks aimed at it and by no unrelated check
 //! (mandatory or recommended). Prints the matrix flaw × failing checks. A check or flaw without a row in
 //! `PROOFS` fails the test, so every new check ships with its proof.
 
@@ -118,7 +118,7 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_every_dialect() {
 
     // One server per (dialect, flaw), shared by every check of that run; a few runs at once.
     let mut configs: Vec<(Dialect, Option<Flaw>)> = Vec::new();
-    for d in [Dialect::Rest, Dialect::Forms, Dialect::Threads] {
+    for d in [Dialect::Rest, Dialect::Forms, Dialect::Threads, Dialect::Graph] {
         configs.push((d, None));
         configs.extend(Flaw::ALL.iter().map(|f| (d, Some(*f))));
     }
