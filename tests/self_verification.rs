@@ -118,7 +118,12 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_every_dialect() {
 
     // One server per (dialect, flaw), shared by every check of that run; a few runs at once.
     let mut configs: Vec<(Dialect, Option<Flaw>)> = Vec::new();
-    for d in [Dialect::Rest, Dialect::Forms, Dialect::Threads, Dialect::Graph] {
+    for d in [
+        Dialect::Rest,
+        Dialect::Forms,
+        Dialect::Threads,
+        Dialect::Graph,
+    ] {
         configs.push((d, None));
         configs.extend(Flaw::ALL.iter().map(|f| (d, Some(*f))));
     }
