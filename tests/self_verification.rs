@@ -27,8 +27,16 @@ const PROOFS: &[(&str, &[&str])] = &[
     ("fun.attachment-round-trip", &["attachment-corrupt"]),
     ("sec.transport.http-redirects", &["http-no-redirect"]),
     ("sec.transport.hsts", &["no-hsts"]),
-    ("sec.access.anonymous-message", &["unauth-message"]),
-    ("sec.access.forged-credentials-message", &["unauth-message"]),
+    // `leaky-denial` refuses the right way (401, or 200 + UNAUTHENTICATED in graph) but leaves
+    // the message in the body: the denial alone does not pass, the content must be absent.
+    (
+        "sec.access.anonymous-message",
+        &["unauth-message", "leaky-denial"],
+    ),
+    (
+        "sec.access.forged-credentials-message",
+        &["unauth-message", "leaky-denial"],
+    ),
     ("sec.access.anonymous-attachment", &["unauth-attachment"]),
     (
         "sec.access.forged-credentials-attachment",

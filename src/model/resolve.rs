@@ -340,17 +340,25 @@ impl ResolvedTarget {
         })
     }
 
-    /// For each pair of `operations` the profile maps onto the same request (method, path and
-    /// query of its first request), a line saying so, so that a check meant to exercise distinct
+    /// For each pair of `operations` the profile maps onto the same request (method, path,
+    /// query and body of its first request: one GraphQL endpoint serves many operations, told
+    /// apart by their documents), a line saying so, so that a check meant to exercise distinct
     /// endpoints shows it did not; the contract's derivable pairs are named as such.
     pub fn same_requests(&self, operations: &[&str]) -> Vec<String> {
         let key = |op: &str| {
             let r = self.operations.get(op)?.requests.first()?;
             let method = r.method.clone().unwrap_or_else(|| "GET".into());
+            let body = r
+                .json
+                .as_ref()
+                .map(|j| j.value.to_string())
+                .or_else(|| r.form.as_ref().map(|f| format!("{f:?}")))
+                .or_else(|| r.body.as_ref().map(|b| format!("{:?}", b.value)));
             Some((
                 method.to_ascii_uppercase(),
                 r.path.value.clone(),
                 r.query.clone(),
+                body,
             ))
         };
         let mut ops: Vec<&str> = operations.to_vec();

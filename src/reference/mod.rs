@@ -57,6 +57,10 @@ fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            dialects::leaky_denial,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             error::debug_errors,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -57,6 +57,8 @@ flaws! {
         "Every request waits the configured latency (default 2500 ms) before it is answered.";
     UnauthMessage => "unauth-message", ["SEC-04"],
         "Conversation and message reads without a valid session fall through to the clinic's service account.";
+    LeakyDenial => "leaky-denial", ["SEC-04"],
+        "Conversation and message reads without a valid session are refused (401, or a GraphQL UNAUTHENTICATED error on HTTP 200) with what was asked for still in the body.";
     MangledText => "mangled-text", ["FUN-01"],
         "Message text is stored with every non-ASCII character dropped (accents, emoji).";
     ThreadOrder => "thread-order", ["FUN-02"],

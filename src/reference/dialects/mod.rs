@@ -7,6 +7,7 @@ mod caller;
 mod flaky;
 mod forms;
 mod graph;
+mod leaky;
 mod rest;
 mod rest_account;
 mod shared;
@@ -15,6 +16,8 @@ mod threads_account;
 mod threads_json;
 
 use axum::Router;
+
+pub(crate) use leaky::leaky_denial;
 
 use crate::reference::app::config::Dialect;
 use crate::reference::app::ids::IdStyle;

@@ -206,6 +206,21 @@ async fn bites(flaw: Flaw) {
                 .expect("storage");
             assert!(begun.elapsed() >= Duration::from_millis(50));
         }
+        Flaw::LeakyDenial => {
+            // Refused the GraphQL way, with the message still in `data`.
+            let (status, body) = gql(&server, &c, None, MESSAGE, json!({ "id": mid })).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+                "{body}"
+            );
+            assert_eq!(body["data"]["message"]["body"], text, "{body}");
+            assert_eq!(
+                bodies(&server, &c, Some(&pa), cid).await,
+                [text],
+                "a session still reads"
+            );
+        }
         Flaw::UnauthMessage => {
             assert_eq!(bodies(&server, &c, None, cid).await, [text]);
             assert_eq!(

@@ -49,6 +49,16 @@ async fn bites(flaw: Flaw) {
                 .expect("reply");
             assert_eq!(write.status(), StatusCode::NOT_FOUND, "writes still check");
         }
+        Flaw::LeakyDenial => {
+            let resp = get(&server, &c, &posts, None).await;
+            assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+            let page = json(resp).await;
+            assert_eq!(
+                page["posts"][0]["text"], "Bonjour, ça va? ✓",
+                "the refusal leaks"
+            );
+            assert_eq!(status(&server, &c, &posts, Some(&pa)).await, StatusCode::OK);
+        }
         Flaw::IdorAttachment | Flaw::UnauthAttachment => {
             let aid = upload(&server, &c, &pa, sample_bytes()).await;
             let path = format!("/v2/attachments/{aid}/content");
