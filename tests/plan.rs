@@ -80,10 +80,14 @@ fn filters_select_and_pull_in_prerequisites() {
     );
     assert_eq!(
         ids(&by_req),
-        ["sec.transport.hsts", "sec.transport.http-redirects"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        [
+            "sec.transport.hsts",
+            "sec.transport.hsts-everywhere",
+            "sec.transport.http-redirects"
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     );
 
     let by_tag = build(

@@ -49,6 +49,18 @@ const PROOFS: &[(&str, &[&str])] = &[
     ("prv.cache.messages-not-cacheable", &["cacheable-phi"]),
     ("prv.cache.attachment-not-cacheable", &["cacheable-phi"]),
     ("tec.latency.message-operations", &["slow"]),
+    ("sec.headers.hardening", &["no-security-headers"]),
+    ("sec.transport.hsts-everywhere", &["no-hsts"]),
+    (
+        "sec.errors.no-disclosure",
+        &["stack-trace-errors", "verbose-banner", "leaky-denial"],
+    ),
+    ("sec.errors.bad-requests-refused", &["stack-trace-errors"]),
+    (
+        "sec.cors.no-credentialed-hostile-origin",
+        &["cors-wildcard", "cors-reflect"],
+    ),
+    ("sec.disclosure.security-txt", &["no-security-txt"]),
     // No reference flaw breaks TLS yet: tests/tls_openssl.rs proves these fail against
     // openssl s_server (legacy versions, a static-RSA suite, bad certificates).
     ("sec.tls.protocols", &[]),

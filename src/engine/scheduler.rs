@@ -387,7 +387,9 @@ mod tests {
         plan.checks[passive].passive = true;
         let mut book = Book::new(&plan);
         assert!(!book.ready.contains(&passive) && book.held.contains(&passive));
-        let active: Vec<usize> = (0..plan.checks.len()).filter(|&i| i != passive).collect();
+        let active: Vec<usize> = (0..plan.checks.len())
+            .filter(|&i| !plan.checks[i].passive)
+            .collect();
         // Finish the active checks in dependency order, as the dispatcher would.
         let mut left = active.clone();
         while !left.is_empty() {
@@ -409,7 +411,11 @@ mod tests {
             book.ready.contains(&passive),
             "released once the last active check reported"
         );
-        assert!(book.held.is_empty());
+        assert!(
+            book.held.iter().all(|&i| plan.checks[i].passive) || book.held.is_empty(),
+            "only passive checks were held"
+        );
+        assert!(book.held.is_empty(), "every held check was released");
     }
 
     #[test]

@@ -9,10 +9,10 @@ use futures_util::future::BoxFuture;
 use regex::Regex;
 
 use super::headers::NoParams;
-use super::passive::{finding, headers, looked_at, own_https};
+use super::passive::{finding, headers, looked_at, own_https, something_recorded};
 use super::{Probe, ProbeEnv, ProbeResult};
 use crate::http::seen;
-use crate::outcome::{Exchange, Finding};
+use crate::outcome::Exchange;
 
 /// `error_disclosure`: errors and banners reveal no internals.
 pub struct ErrorDisclosure;
@@ -25,7 +25,7 @@ impl Probe for ErrorDisclosure {
     const PASSIVE: bool = true;
     type Params = NoParams;
     fn run<'a, 'b>(_: &'a NoParams, env: &'a mut ProbeEnv<'b>) -> BoxFuture<'a, ProbeResult> {
-        Box::pin(async move { Ok(error_disclosure(env)) })
+        Box::pin(async move { error_disclosure(env) })
     }
 }
 
@@ -107,8 +107,9 @@ fn is_error(e: &Exchange, body: &str) -> bool {
         })
 }
 
-fn error_disclosure(env: &mut ProbeEnv<'_>) -> Vec<Finding> {
+fn error_disclosure(env: &mut ProbeEnv<'_>) -> ProbeResult {
     let responses = own_https(&env.recorded, env.target);
+    something_recorded(&responses)?;
     env.notes.push(looked_at(
         "stack traces, banners and PHI in errors",
         responses.len(),
@@ -174,7 +175,7 @@ fn error_disclosure(env: &mut ProbeEnv<'_>) -> Vec<Finding> {
             of,
         ));
     }
-    findings
+    Ok(findings)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! fields a mebibyte long, and an unknown method; then an operation called with ids that do not
 //! exist. Each must get a 4xx (an unknown method may get 501, as RFC 9110 §15.6.2 asks), or any
 //! answer that is not a 5xx for the unknown ids, whose refusal a profile may say with HTTP 200.
+//! A 502, 503 or 504, or no answer at all, is no verdict: the target was unavailable.
 
 use futures_util::future::BoxFuture;
 use indexmap::IndexMap;
@@ -69,6 +70,20 @@ impl Probe for ErrorStatuses {
     ) -> BoxFuture<'a, ProbeResult> {
         Box::pin(error_statuses(p, env))
     }
+}
+
+/// Answers that say the target is unavailable (a gateway's or a load balancer's), not how it
+/// handles a bad request.
+const UNAVAILABLE: [u16; 3] = [502, 503, 504];
+
+fn unavailable(what: &str, status: u16) -> CheckError {
+    CheckError::new(
+        ErrorKind::Unavailable,
+        format!(
+            "{what} → {status} {}: the target was unavailable",
+            reason(status)
+        ),
+    )
 }
 
 /// One wrong request: what it is, the request, and which statuses answer it right.
@@ -186,25 +201,24 @@ async fn error_statuses(p: &ErrorStatusesParams, env: &mut ProbeEnv<'_>) -> Prob
         let summary = sent.exchange.summary();
         env.evidence.exchanges.push(sent.exchange);
         let line = format!("{} {} with {}", wrong.method, wrong.url, v.what);
-        match sent.outcome {
-            Ok(resp) if (v.accepts)(resp.status) => {
-                env.notes
-                    .push(format!("{line} → {} {}", resp.status, reason(resp.status)));
-            }
-            Ok(resp) => {
-                let mut f = Finding::new(
-                    format!("a 4xx for {}", v.what),
-                    format!("{line} → {} {}", resp.status, reason(resp.status)),
-                );
-                f.exchange = Some(summary);
-                findings.push(f);
-            }
-            // A server that drops the connection on a bad request failed to answer it.
-            Err(e) => {
-                let mut f = Finding::new(format!("a 4xx for {}", v.what), format!("{line} → {e}"));
-                f.exchange = Some(summary);
-                findings.push(f);
-            }
+        let resp = match sent.outcome {
+            Ok(resp) => resp,
+            // No answer at all says nothing of how it answers bad requests: no verdict.
+            Err(e) => return Err(crate::http::check_error(&e).context(line)),
+        };
+        if UNAVAILABLE.contains(&resp.status) {
+            return Err(unavailable(&line, resp.status));
+        }
+        if (v.accepts)(resp.status) {
+            env.notes
+                .push(format!("{line} → {} {}", resp.status, reason(resp.status)));
+        } else {
+            let mut f = Finding::new(
+                format!("a 4xx for {}", v.what),
+                format!("{line} → {} {}", resp.status, reason(resp.status)),
+            );
+            f.exchange = Some(summary);
+            findings.push(f);
         }
     }
     if let Some(call) = &p.unknown_ids {
@@ -216,6 +230,9 @@ async fn error_statuses(p: &ErrorStatusesParams, env: &mut ProbeEnv<'_>) -> Prob
         let summary = sample.exchanges.last().map(|e| e.summary());
         env.evidence.exchanges.extend(sample.exchanges);
         match sample.status {
+            Some(s) if UNAVAILABLE.contains(&s) => {
+                return Err(unavailable(&call.operation.value, s));
+            }
             Some(s) if s < 500 => env.notes.push(format!(
                 "{} with ids that do not exist → {s} {}",
                 call.operation.value,

@@ -9,11 +9,13 @@ use std::any::Any;
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
 
-use super::passive::{Kind, finding, header, headers, kind, looked_at, own_https};
+use super::passive::{
+    Kind, finding, header, headers, kind, looked_at, own_https, something_recorded,
+};
 use super::transport::{MIN_HSTS_MAX_AGE, hsts_max_age};
 use super::{Probe, ProbeEnv, ProbeResult};
 use crate::model::probe::ProbeParams;
-use crate::outcome::{Exchange, Finding};
+use crate::outcome::Exchange;
 
 /// Parameters of `security_headers`: none.
 #[derive(Debug, Default, Deserialize)]
@@ -37,7 +39,7 @@ impl Probe for SecurityHeaders {
     const PASSIVE: bool = true;
     type Params = NoParams;
     fn run<'a, 'b>(_: &'a NoParams, env: &'a mut ProbeEnv<'b>) -> BoxFuture<'a, ProbeResult> {
-        Box::pin(async move { Ok(security_headers(env)) })
+        Box::pin(async move { security_headers(env) })
     }
 }
 
@@ -153,7 +155,7 @@ const RULES: &[Rule] = &[
     },
 ];
 
-fn security_headers(env: &mut ProbeEnv<'_>) -> Vec<Finding> {
+fn security_headers(env: &mut ProbeEnv<'_>) -> ProbeResult {
     let responses: Vec<&Exchange> = own_https(&env.recorded, env.target)
         .into_iter()
         // A redirect or an empty answer has no content to protect.
@@ -162,6 +164,7 @@ fn security_headers(env: &mut ProbeEnv<'_>) -> Vec<Finding> {
                 .is_some_and(|s| !(300..400).contains(&s) && s != 204)
         })
         .collect();
+    something_recorded(&responses)?;
     env.notes.push(looked_at(
         "security headers",
         responses.len(),
@@ -186,7 +189,7 @@ fn security_headers(env: &mut ProbeEnv<'_>) -> Vec<Finding> {
             }
         }
     }
-    findings
+    Ok(findings)
 }
 
 /// Parameters of `hsts_everywhere`.
@@ -222,12 +225,13 @@ impl Probe for HstsEverywhere {
         p: &'a HstsEverywhereParams,
         env: &'a mut ProbeEnv<'b>,
     ) -> BoxFuture<'a, ProbeResult> {
-        Box::pin(async move { Ok(hsts_everywhere(p.min_max_age, env)) })
+        Box::pin(async move { hsts_everywhere(p.min_max_age, env) })
     }
 }
 
-fn hsts_everywhere(min: u64, env: &mut ProbeEnv<'_>) -> Vec<Finding> {
+fn hsts_everywhere(min: u64, env: &mut ProbeEnv<'_>) -> ProbeResult {
     let responses = own_https(&env.recorded, env.target);
+    something_recorded(&responses)?;
     env.notes
         .push(looked_at("HSTS", responses.len(), &env.recorded));
     let broke: Vec<(&Exchange, String)> = responses
@@ -246,14 +250,14 @@ fn hsts_everywhere(min: u64, env: &mut ProbeEnv<'_>) -> Vec<Finding> {
         })
         .collect();
     if broke.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    vec![finding(
+    Ok(vec![finding(
         format!("Strict-Transport-Security with max-age ≥ {min} on every HTTPS response"),
         "missing or too short",
         &broke,
         responses.len(),
-    )]
+    )])
 }
 
 #[cfg(test)]

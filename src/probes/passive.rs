@@ -3,7 +3,7 @@
 //! names how many responses broke a rule, with a few of them as examples.
 
 use crate::model::resolve::ResolvedTarget;
-use crate::outcome::{Exchange, Finding, RecordedView};
+use crate::outcome::{CheckError, ErrorKind, Exchange, Finding, RecordedView};
 
 /// Examples named in a finding (the rest are counted).
 const EXAMPLES: usize = 3;
@@ -82,6 +82,18 @@ pub fn own_https<'a>(recorded: &'a RecordedView, target: &ResolvedTarget) -> Vec
                 .is_ok_and(|u| u.scheme() == "https" && target.carries_credentials(&u))
         })
         .collect()
+}
+
+/// No verdict without evidence: a passive probe that found no response to inspect (the target
+/// never answered, or no check reached it) is an error, never a pass.
+pub fn something_recorded(responses: &[&Exchange]) -> Result<(), CheckError> {
+    if responses.is_empty() {
+        return Err(CheckError::new(
+            ErrorKind::Unavailable,
+            "no HTTPS response of the target's origins was recorded during the run, so there is nothing to inspect",
+        ));
+    }
+    Ok(())
 }
 
 /// The note saying what a passive probe looked at.

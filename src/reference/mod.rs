@@ -65,6 +65,10 @@ fn app(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            layers::stack_traces,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             layers::security_headers,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -78,6 +82,10 @@ fn app(state: AppState) -> Router {
 /// layers stay off: storage answers in XML).
 fn storage_app(state: AppState, routes: Router<AppState>) -> Router {
     routes
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            layers::stack_traces,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             layers::security_headers,

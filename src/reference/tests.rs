@@ -8,6 +8,7 @@ mod graph_flaws;
 mod graph_paging;
 mod graph_sessions;
 mod graph_uploads;
+mod hardening_flaws;
 mod rest;
 mod robustness;
 mod sessions;

@@ -57,7 +57,7 @@ flaws! {
         "Every request waits the configured latency (default 2500 ms) before it is answered.";
     UnauthMessage => "unauth-message", ["SEC-04"],
         "Conversation and message reads without a valid session fall through to the clinic's service account.";
-    LeakyDenial => "leaky-denial", ["SEC-04"],
+    LeakyDenial => "leaky-denial", ["SEC-04", "SEC-11"],
         "Conversation and message reads without a valid session are refused (401, or a GraphQL UNAUTHENTICATED error on HTTP 200) with what was asked for still in the body.";
     MangledText => "mangled-text", ["FUN-01"],
         "Message text is stored with every non-ASCII character dropped (accents, emoji).";
@@ -65,6 +65,18 @@ flaws! {
         "The messages of a conversation are listed newest first.";
     EchoCredentials => "echo-credentials", ["SEC-11"],
         "JSON error responses quote the request's Authorization and Cookie headers in a `debug` block.";
+    NoSecurityHeaders => "no-security-headers", ["SEC-09"],
+        "No X-Content-Type-Options, Content-Security-Policy, X-Frame-Options or Referrer-Policy on any response.";
+    CorsWildcard => "cors-wildcard", ["SEC-10"],
+        "Every response says `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true`.";
+    CorsReflect => "cors-reflect", ["SEC-10"],
+        "Every response allows the request's Origin, whatever it is, with credentials.";
+    StackTraceErrors => "stack-trace-errors", ["SEC-11"],
+        "A request the API cannot read (malformed JSON, a wrong media type, a body too large, an unknown method) gets a 500 with a Python stack trace.";
+    VerboseBanner => "verbose-banner", ["SEC-11"],
+        "Responses name the server software and its version (`Server: nginx/1.18.0`, `X-Powered-By: Express/4.17.1`).";
+    NoSecurityTxt => "no-security-txt", ["SEC-15"],
+        "There is no /.well-known/security.txt.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

@@ -206,6 +206,14 @@ async fn bites(flaw: Flaw) {
                 .expect("storage");
             assert!(begun.elapsed() >= Duration::from_millis(50));
         }
+        f @ (Flaw::NoSecurityHeaders
+        | Flaw::CorsWildcard
+        | Flaw::CorsReflect
+        | Flaw::StackTraceErrors
+        | Flaw::VerboseBanner
+        | Flaw::NoSecurityTxt) => {
+            super::hardening_flaws::bites(f, &server, &c, "/graphql", &pa).await;
+        }
         Flaw::LeakyDenial => {
             // Refused the GraphQL way, with the message still in `data`.
             let (status, body) = gql(&server, &c, None, MESSAGE, json!({ "id": mid })).await;
@@ -264,6 +272,7 @@ async fn bites(flaw: Flaw) {
             let unparsable = c
                 .post(url(&server, "/graphql"))
                 .bearer_auth(&pa)
+                .header("Content-Type", "application/json")
                 .body("not json")
                 .send()
                 .await

@@ -49,6 +49,14 @@ async fn bites(flaw: Flaw) {
                 .expect("reply");
             assert_eq!(write.status(), StatusCode::NOT_FOUND, "writes still check");
         }
+        f @ (Flaw::NoSecurityHeaders
+        | Flaw::CorsWildcard
+        | Flaw::CorsReflect
+        | Flaw::StackTraceErrors
+        | Flaw::VerboseBanner
+        | Flaw::NoSecurityTxt) => {
+            super::hardening_flaws::bites(f, &server, &c, "/v2/threads", &pa).await;
+        }
         Flaw::LeakyDenial => {
             let resp = get(&server, &c, &posts, None).await;
             assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);

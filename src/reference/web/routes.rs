@@ -38,6 +38,7 @@ pub(crate) fn router(dialect: Dialect) -> Router<AppState> {
             get(|s: State<AppState>| async move { Html(pages::terms(web(s.settings.dialect))) }),
         )
         .route(w.logout, post(logout))
+        .route("/.well-known/security.txt", get(security_txt))
         .route(
             "/assets/site.css",
             get(|| async {
@@ -79,6 +80,31 @@ fn expired_cookie(w: &Web, name: &str) -> String {
         "{name}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite={}",
         w.same_site
     )
+}
+
+/// The disclosure contact (RFC 9116), valid for 180 days from now; absent under
+/// `no-security-txt`.
+async fn security_txt(State(state): State<AppState>) -> Response {
+    if state.has(Flaw::NoSecurityTxt) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::days(180))
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "2099-01-01T00:00:00Z".to_string());
+    let body = format!(
+        "# Security contact of the vvcheck reference server (RFC 9116).\n\
+         Contact: mailto:security@reference.test\n\
+         Expires: {expires}\n\
+         Preferred-Languages: en, fr\n\
+         Canonical: {}/.well-known/security.txt\n",
+        state.settings.base_url
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
 /// The session signed in through the browser, if any.

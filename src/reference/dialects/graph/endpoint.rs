@@ -66,6 +66,23 @@ async fn graphql(
             return request_error(StatusCode::BAD_REQUEST, &e);
         }
     };
+    // Only JSON is a GraphQL request here: a form or a text body could be sent cross-site
+    // without a preflight, so anything else is refused before it is read.
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| {
+            let m = m.trim().to_ascii_lowercase();
+            m == "application/json" || m == "application/graphql-response+json"
+        });
+    if !json {
+        let e = GraphError::new(
+            Code::UnsupportedMediaType,
+            "a GraphQL request is JSON: send Content-Type: application/json",
+        );
+        return request_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, &e);
+    }
     let request: GraphRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
