@@ -5,9 +5,9 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::ctx::Ctx;
 use super::document::Field;
 use super::errors::{Code, GraphError};
-use super::execute::Ctx;
 use super::json::user_json;
 use crate::reference::app::auth::{LOCKOUT_FOR, LoginRefusal, TokenPair};
 

@@ -13,9 +13,10 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::json;
 
+use super::ctx::Ctx;
 use super::document::{self, GraphRequest, Operation};
 use super::errors::{Code, GraphError, field_error, request_error, validation_error};
-use super::execute::{self, Ctx};
+use super::execute;
 use super::schema;
 use crate::reference::app::phi::phi;
 use crate::reference::app::state::AppState;

@@ -4,35 +4,13 @@
 //! (a conversation's `messages`) and a message's `conversation` are worked out only when
 //! selected. The first field that fails ends the operation, its error at the field's path.
 
-use axum::http::HeaderMap;
 use serde_json::{Map, Value, json};
 
+use super::ctx::Ctx;
 use super::document::{Field, Operation, OperationKind};
 use super::errors::GraphError;
 use super::schema::{self, Gives, TYPENAME, TypeDef};
 use super::{account, mutations, queries};
-use crate::reference::app::auth::Caller;
-use crate::reference::app::state::AppState;
-use crate::reference::app::users::User;
-use crate::reference::dialects::caller::{api_caller, reader};
-
-/// What a resolver may ask of the request: the server and the request's headers.
-pub(crate) struct Ctx<'a> {
-    pub state: &'a AppState,
-    pub headers: &'a HeaderMap,
-}
-
-impl Ctx<'_> {
-    /// The signed-in caller, or `UNAUTHENTICATED`.
-    pub(crate) fn caller(&self) -> Result<Caller, GraphError> {
-        api_caller(self.state, self.headers).ok_or_else(GraphError::unauthenticated)
-    }
-
-    /// Who reads a conversation or message: the caller, or whom `unauth-message` lets in.
-    pub(crate) fn reader(&self) -> Result<&'static User, GraphError> {
-        Ok(reader(self.state, self.headers)?)
-    }
-}
 
 /// The `data` of operation `op`, already checked against the schema.
 pub(crate) fn run(ctx: &Ctx, op: &Operation) -> Result<Value, GraphError> {

@@ -9,6 +9,7 @@
 //! (built by [`json`], paged by [`paging`]) and shapes it onto the selection.
 
 mod account;
+mod ctx;
 mod document;
 mod endpoint;
 mod errors;

@@ -8,9 +8,9 @@ use axum::http::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::ctx::Ctx;
 use super::document::Field;
 use super::errors::{Code, GraphError};
-use super::execute::Ctx;
 use super::json::{
     ById, Id, attachment_json, conversation_json, message_json, number, user_by_number,
 };

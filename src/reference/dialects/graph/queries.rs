@@ -7,9 +7,9 @@
 use axum::http::Method;
 use serde_json::Value;
 
+use super::ctx::Ctx;
 use super::document::Field;
 use super::errors::{Code, GraphError};
-use super::execute::Ctx;
 use super::json::{ById, attachment_json, conversation_json, message_json, user_json};
 use super::paging::{PageArgs, connection};
 use super::signing;
