@@ -61,11 +61,14 @@ const PROOFS: &[(&str, &[&str])] = &[
         &["cors-wildcard", "cors-reflect"],
     ),
     ("sec.disclosure.security-txt", &["no-security-txt"]),
-    // No reference flaw breaks TLS yet: tests/tls_openssl.rs proves these fail against
-    // openssl s_server (legacy versions, a static-RSA suite, bad certificates).
+    // No reference flaw offers legacy TLS or weak suites (rustls cannot): tests/tls_openssl.rs
+    // proves these two fail against openssl s_server.
     ("sec.tls.protocols", &[]),
     ("sec.tls.cipher-suites", &[]),
-    ("sec.tls.certificate", &[]),
+    (
+        "sec.tls.certificate",
+        &["expired-cert", "wrong-host-cert", "self-signed"],
+    ),
 ];
 
 /// How many runs go at once. All of them together (28 servers and their clients on one

@@ -77,6 +77,12 @@ flaws! {
         "Responses name the server software and its version (`Server: nginx/1.18.0`, `X-Powered-By: Express/4.17.1`).";
     NoSecurityTxt => "no-security-txt", ["SEC-15"],
         "There is no /.well-known/security.txt.";
+    ExpiredCert => "expired-cert", ["SEC-02"],
+        "The server's certificate expired yesterday.";
+    WrongHostCert => "wrong-host-cert", ["SEC-02"],
+        "The server's certificate names only wrong-host.example.";
+    SelfSigned => "self-signed", ["SEC-02"],
+        "The server's certificate is signed by its own key, not by the CA the profile trusts.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

@@ -5,6 +5,15 @@ use reqwest::{Client, StatusCode};
 
 use super::*;
 
+/// Whether `flaw` makes the server's certificate wrong, so that a client trusting the CA cannot
+/// connect at all.
+pub(super) fn is_certificate(flaw: Flaw) -> bool {
+    matches!(
+        flaw,
+        Flaw::ExpiredCert | Flaw::WrongHostCert | Flaw::SelfSigned
+    )
+}
+
 /// Shows that `flaw` does what it says on the entry page and on `api` (a JSON route of the
 /// dialect that takes a POST body, posted as the bearer of `token`).
 pub(super) async fn bites(
@@ -109,4 +118,31 @@ async fn reference_a_clean_server_publishes_a_current_security_txt_and_no_cors()
         "{text}"
     );
     assert!(text.contains("Expires: 20"), "{text}");
+}
+
+#[tokio::test]
+async fn reference_each_certificate_flaw_keeps_a_trusting_client_out() {
+    for (flaw, why) in [
+        (Flaw::ExpiredCert, "xpired"),
+        (Flaw::WrongHostCert, "NotValidForName"),
+        (Flaw::SelfSigned, "UnknownIssuer"),
+    ] {
+        let server = start(Dialect::Rest, &[flaw]).await;
+        let c = client(&server, false);
+        let err = c
+            .get(url(&server, "/"))
+            .send()
+            .await
+            .expect_err("the certificate is refused");
+        let chain = format!("{err:?}");
+        assert!(chain.contains(why), "{flaw}: {chain}");
+        server.shutdown().await;
+    }
+    let clean = start(Dialect::Rest, &[]).await;
+    let c = client(&clean, false);
+    assert!(
+        c.get(url(&clean, "/")).send().await.is_ok(),
+        "the clean certificate is trusted"
+    );
+    clean.shutdown().await;
 }

@@ -57,6 +57,9 @@ async fn bites(flaw: Flaw) {
         | Flaw::NoSecurityTxt) => {
             super::hardening_flaws::bites(f, &server, &c, "/v2/threads", &pa).await;
         }
+        Flaw::ExpiredCert | Flaw::WrongHostCert | Flaw::SelfSigned => {
+            unreachable!("`{flaw}` is shown in hardening_flaws")
+        }
         Flaw::LeakyDenial => {
             let resp = get(&server, &c, &posts, None).await;
             assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
@@ -244,7 +247,11 @@ async fn bites(flaw: Flaw) {
 
 #[tokio::test]
 async fn reference_threads_every_flaw_bites() {
-    for &flaw in Flaw::ALL {
+    // The certificate flaws keep a trusting client out altogether: `hardening_flaws` shows them.
+    for &flaw in Flaw::ALL
+        .iter()
+        .filter(|f| !super::hardening_flaws::is_certificate(**f))
+    {
         bites(flaw).await;
     }
 }

@@ -19,8 +19,22 @@ pub(crate) struct Certificates {
     pub key: PrivateKeyDer<'static>,
 }
 
-/// Makes a fresh CA and leaf valid for `127.0.0.1`, `::1`, `localhost` and `host`.
-pub(crate) fn make(host: IpAddr) -> Result<Certificates, String> {
+/// How the leaf is made wrong, for the certificate flaws.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum LeafFault {
+    #[default]
+    None,
+    /// Its validity ended yesterday (`expired-cert`).
+    Expired,
+    /// It names only `wrong-host.example` (`wrong-host-cert`).
+    WrongHost,
+    /// It is signed by its own key, not the CA's (`self-signed`).
+    SelfSigned,
+}
+
+/// Makes a fresh CA and leaf valid for `127.0.0.1`, `::1`, `localhost` and `host` (or made
+/// wrong as `fault` says).
+pub(crate) fn make(host: IpAddr, fault: LeafFault) -> Result<Certificates, String> {
     let err = |e: rcgen::Error| e.to_string();
     let now = OffsetDateTime::now_utc();
 
@@ -45,6 +59,9 @@ pub(crate) fn make(host: IpAddr) -> Result<Certificates, String> {
     if !host.is_loopback() && !host.is_unspecified() {
         names.push(host.to_string());
     }
+    if fault == LeafFault::WrongHost {
+        names = vec!["wrong-host.example".to_owned()];
+    }
     let mut leaf_params = CertificateParams::new(names).map_err(err)?;
     leaf_params.distinguished_name = name("localhost");
     leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -52,12 +69,25 @@ pub(crate) fn make(host: IpAddr) -> Result<Certificates, String> {
     leaf_params.use_authority_key_identifier_extension = true;
     leaf_params.not_before = now - Duration::days(1);
     leaf_params.not_after = now + Duration::days(180);
+    if fault == LeafFault::Expired {
+        leaf_params.not_before = now - Duration::days(90);
+        leaf_params.not_after = now - Duration::days(1);
+    }
     let leaf_key = KeyPair::generate().map_err(err)?;
-    let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(err)?;
+    let (leaf, chain_ca) = if fault == LeafFault::SelfSigned {
+        (leaf_params.self_signed(&leaf_key).map_err(err)?, None)
+    } else {
+        (
+            leaf_params.signed_by(&leaf_key, &ca).map_err(err)?,
+            Some(ca.der().clone()),
+        )
+    };
 
     Ok(Certificates {
         ca_pem: ca.pem(),
-        chain: vec![leaf.der().clone(), ca.der().clone()],
+        chain: std::iter::once(leaf.der().clone())
+            .chain(chain_ca)
+            .collect(),
         key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
     })
 }

@@ -36,7 +36,17 @@ pub(crate) struct Bound {
 /// Makes the certificates, then binds the HTTPS and the plain-HTTP socket, and with
 /// `storage` a free port for the storage host.
 pub(crate) fn bind(cfg: &ReferenceConfig, storage: bool) -> Result<Bound, ReferenceError> {
-    let certs = certs::make(cfg.host).map_err(ReferenceError::Tls)?;
+    let has = |f: Flaw| cfg.flaws.contains(&f);
+    let fault = if has(Flaw::ExpiredCert) {
+        certs::LeafFault::Expired
+    } else if has(Flaw::WrongHostCert) {
+        certs::LeafFault::WrongHost
+    } else if has(Flaw::SelfSigned) {
+        certs::LeafFault::SelfSigned
+    } else {
+        certs::LeafFault::None
+    };
+    let certs = certs::make(cfg.host, fault).map_err(ReferenceError::Tls)?;
     let config = tls::server_config(&certs).map_err(ReferenceError::Tls)?;
     let storage = if storage {
         Some(Listener::bind(
