@@ -63,6 +63,21 @@ fn list_prints_requirements_checks_and_flaws() {
             .iter()
             .any(|c| c["id"] == "sec.access.cross-patient-message")
     );
+    let (code, stdout, _) = run(&["list", "checks", "--requirement", "sec-01"]);
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        ids,
+        ["sec.tls.protocols", "sec.tls.cipher-suites"],
+        "{stdout}"
+    );
+    let (code, _, stderr) = run(&["list", "checks", "--requirement", "SEC-99"]);
+    assert_eq!(code, 2, "an unknown requirement is a usage error: {stderr}");
+    assert!(stderr.contains("unknown requirement `SEC-99`"), "{stderr}");
     let (code, stdout, _) = run(&["list", "flaws"]);
     assert_eq!(code, 0);
     let first = stdout

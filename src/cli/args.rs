@@ -177,6 +177,9 @@ pub struct ListArgs {
     pub what: ListWhat,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Only these requirements and the checks that verify them (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub requirement: Vec<String>,
     #[command(flatten)]
     pub suites: SuiteArgs,
 }

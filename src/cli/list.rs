@@ -81,10 +81,37 @@ pub fn list(args: ListArgs) -> i32 {
         suites_dir: args.suites.suites.clone(),
         ..Default::default()
     };
-    let loaded = match inputs::load(&paths, &crate::probes::registry::Registry) {
+    let mut loaded = match inputs::load(&paths, &crate::probes::registry::Registry) {
         Ok(l) => l,
         Err(e) => return out::load_error(&e),
     };
+    if !args.requirement.is_empty() {
+        let wanted: Vec<String> = args
+            .requirement
+            .iter()
+            .map(|r| r.to_ascii_uppercase())
+            .collect();
+        if let Some(unknown) = wanted.iter().find(|w| {
+            !loaded
+                .catalogue
+                .requirements
+                .iter()
+                .any(|r| r.id.as_str() == w.as_str())
+        }) {
+            eprintln!("error: unknown requirement `{unknown}` (see `vvcheck list requirements`)");
+            return exit::INVALID;
+        }
+        let verifies = |c: &crate::model::suite::Check| {
+            c.requirements
+                .iter()
+                .any(|r| wanted.iter().any(|w| w == r.as_str()))
+        };
+        loaded.checks.retain(|c| verifies(c));
+        loaded
+            .catalogue
+            .requirements
+            .retain(|r| wanted.iter().any(|w| w == r.id.as_str()));
+    }
     let text = match (args.what, args.format) {
         (ListWhat::Requirements, Format::Json) => {
             let reqs: Vec<_> = loaded
