@@ -12,7 +12,7 @@ use serde::Deserialize;
 use std::any::Any;
 
 use super::{Probe, ProbeEnv, ProbeResult};
-use crate::http::{Incoming, Outgoing, RequestTag};
+use crate::http::Outgoing;
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
 use crate::outcome::{CheckError, ErrorKind, Finding};
@@ -90,17 +90,6 @@ pub enum Verdict {
     Fails(String),
 }
 
-async fn send(env: &mut ProbeEnv<'_>, req: &Outgoing, actor: &str) -> Result<Incoming, CheckError> {
-    let tag = RequestTag {
-        actor,
-        purpose: "cors",
-    };
-    let sent = env.http.send(req, tag).await;
-    env.evidence.exchanges.push(sent.exchange);
-    sent.outcome
-        .map_err(|e| crate::http::check_error(&e).context(format!("{} {}", req.method, req.url)))
-}
-
 async fn cors(p: &CorsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
     let page = env.page(&p.page)?;
     let mut urls = vec![env.target.url(&page.path).map_err(|e| {
@@ -110,11 +99,7 @@ async fn cors(p: &CorsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
         )
     })?];
     if let Some(op) = &p.operation {
-        let vars = match env.vars {
-            serde_json::Value::Object(m) => m.clone(),
-            _ => serde_json::Map::new(),
-        };
-        let req = crate::http::build::operation_request(env.target, op, vars)?;
+        let req = crate::http::build::operation_request(env.target, op, env.vars_map())?;
         urls.push(req.url);
     }
     let actor = env.actor.clone();
@@ -145,7 +130,9 @@ async fn cors(p: &CorsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
                 None => "anonymous".to_string(),
             };
             for (req, as_who) in [(preflight, "anonymous"), (simple, who.as_str())] {
-                let resp = send(env, &req, as_who).await?;
+                let resp = env.send(&req, as_who, "cors").await.map_err(|e| {
+                    crate::http::check_error(&e).context(format!("{} {}", req.method, req.url))
+                })?;
                 let line = format!(
                     "{} {} with Origin: {origin} → {}",
                     req.method, req.url, resp.status

@@ -15,7 +15,7 @@ use std::any::Any;
 
 use super::reflection::ProbeCall;
 use super::{Probe, ProbeEnv, ProbeResult};
-use crate::http::{OutBody, Outgoing, RequestTag, reason};
+use crate::http::{OutBody, Outgoing, reason};
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
 use crate::outcome::{CheckError, ErrorKind, Finding};
@@ -181,10 +181,7 @@ async fn error_statuses(p: &ErrorStatusesParams, env: &mut ProbeEnv<'_>) -> Prob
             "error_statuses needs the step's actor (`as:`), so that no refusal is for want of a session",
         )
     })?;
-    let mut vars = match env.vars {
-        Value::Object(m) => m.clone(),
-        _ => Map::new(),
-    };
+    let mut vars = env.vars_map();
     for (k, v) in &p.inputs {
         vars.insert(k.clone(), env.render(v)?);
     }
@@ -193,15 +190,10 @@ async fn error_statuses(p: &ErrorStatusesParams, env: &mut ProbeEnv<'_>) -> Prob
     for v in variants(&req) {
         let mut wrong = v.req;
         session.apply_scoped(&mut wrong, env.target);
-        let tag = RequestTag {
-            actor: &actor,
-            purpose: "error_statuses",
-        };
-        let sent = env.http.send(&wrong, tag).await;
-        let summary = sent.exchange.summary();
-        env.evidence.exchanges.push(sent.exchange);
+        let outcome = env.send(&wrong, &actor, "error_statuses").await;
+        let summary = env.evidence.exchanges.last().map(|e| e.summary());
         let line = format!("{} {} with {}", wrong.method, wrong.url, v.what);
-        let resp = match sent.outcome {
+        let resp = match outcome {
             Ok(resp) => resp,
             // No answer at all says nothing of how it answers bad requests: no verdict.
             Err(e) => return Err(crate::http::check_error(&e).context(line)),
@@ -217,7 +209,7 @@ async fn error_statuses(p: &ErrorStatusesParams, env: &mut ProbeEnv<'_>) -> Prob
                 format!("a 4xx for {}", v.what),
                 format!("{line} → {} {}", resp.status, reason(resp.status)),
             );
-            f.exchange = Some(summary);
+            f.exchange = summary;
             findings.push(f);
         }
     }

@@ -94,15 +94,30 @@ pub struct ProbeEnv<'a> {
 }
 
 impl ProbeEnv<'_> {
-    /// GETs `url` anonymously and records the exchange under `purpose`.
-    pub async fn get(&mut self, url: url::Url, purpose: &str) -> Result<Incoming, TransportError> {
-        let tag = RequestTag {
-            actor: "anonymous",
-            purpose,
-        };
-        let sent = self.http.send(&Outgoing::get(url), tag).await;
+    /// Sends `req` as `actor` (its credentials, if any, already on it) and records the exchange
+    /// under `purpose`.
+    pub async fn send(
+        &mut self,
+        req: &Outgoing,
+        actor: &str,
+        purpose: &str,
+    ) -> Result<Incoming, TransportError> {
+        let sent = self.http.send(req, RequestTag { actor, purpose }).await;
         self.evidence.exchanges.push(sent.exchange);
         sent.outcome
+    }
+
+    /// GETs `url` anonymously and records the exchange under `purpose`.
+    pub async fn get(&mut self, url: url::Url, purpose: &str) -> Result<Incoming, TransportError> {
+        self.send(&Outgoing::get(url), "anonymous", purpose).await
+    }
+
+    /// The step's variables as a map, to add a call's inputs to.
+    pub fn vars_map(&self) -> Map<String, Value> {
+        match self.vars {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        }
     }
 
     /// The findings, each naming the last exchange recorded as the one it rests on (for probes
@@ -165,10 +180,9 @@ impl ProbeEnv<'_> {
             }
             None => "anonymous",
         };
-        let sent = self.http.send(&req, RequestTag { actor, purpose }).await;
-        self.evidence.exchanges.push(sent.exchange);
-        let resp = sent
-            .outcome
+        let resp = self
+            .send(&req, actor, purpose)
+            .await
             .map_err(|e| crate::http::check_error(&e).context(format!("GET {url}")))?;
         Ok((url, resp))
     }
