@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::cli::{root, vvcheck};
+use common::vendor::FixtureRun;
 use vvcheck::reference::{Dialect, ReferenceConfig, ReferenceServer};
 
 const SUITE: &str = r#"
@@ -86,45 +86,19 @@ async fn the_hand_written_graph_profile_signs_in_refreshes_pages_and_uploads() {
     })
     .await
     .expect("reference server starts");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &server.ca_pem).expect("CA written");
-    // The fixture as written, pointed at this server: only its address and trust change.
-    let fixture = std::fs::read_to_string(root().join("fixtures/targets/graph.yaml"))
-        .expect("fixture readable");
-    let profile = fixture.replace(
+    let (fixture, run) = FixtureRun::run(
+        &server,
+        "graph.yaml",
         "base_url: https://graph.staging.example\n",
-        &format!(
-            "base_url: {}\nhttp_url: {}\ntls: {{ ca_file: {} }}\n",
-            server.base_url,
-            server.http_url,
-            ca.display()
-        ),
-    );
-    assert_ne!(profile, fixture, "the fixture names its base_url");
-    let target = dir.path().join("graph.yaml");
-    std::fs::write(&target, profile).expect("profile written");
-    let suites = dir.path().join("suites");
-    std::fs::create_dir(&suites).expect("suites folder");
-    std::fs::write(suites.join("graph.yaml"), SUITE).expect("suite written");
-    let out = dir.path().join("out");
-    let mut cmd = vvcheck(["run", "--target"])
-        .arg(&target)
-        .arg("--suites")
-        .arg(&suites)
-        .arg("--out")
-        .arg(&out)
-        .arg("--concurrency")
-        .arg("1")
-        .env("GRAPH_MAILBOX_TOKEN", &server.outbox_token);
-    for c in &server.credentials {
-        let key = format!("GRAPH_{}_PASSWORD", c.actor.to_ascii_uppercase());
-        cmd = cmd.env(key, &c.password);
-    }
-    let run = cmd.run_async().await;
+        "GRAPH",
+        "GRAPH_MAILBOX_TOKEN",
+        SUITE,
+        &["--concurrency", "1"],
+    )
+    .await;
     server.shutdown().await;
     run.assert_code(0);
-    let text = std::fs::read_to_string(out.join("results.json")).expect("results.json written");
+    let text = fixture.results_text();
     let results: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     for check in results["checks"].as_array().expect("checks") {
         assert_eq!(check["status"], "pass", "{check}");

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::cli::{root, vvcheck};
+use common::vendor::FixtureRun;
 use vvcheck::reference::{Dialect, ReferenceConfig, ReferenceServer};
 
 const SUITE: &str = r#"
@@ -44,46 +44,19 @@ async fn the_hand_written_threads_profile_pages_a_thread_whole() {
     })
     .await
     .expect("reference server starts");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &server.ca_pem).expect("CA written");
-    // The fixture as written, pointed at this server: only its address and trust change.
-    let fixture = std::fs::read_to_string(root().join("fixtures/targets/threads.yaml"))
-        .expect("fixture readable");
-    let profile = fixture.replace(
+    let (fixture, run) = FixtureRun::run(
+        &server,
+        "threads.yaml",
         "base_url: https://threads.staging.example\n",
-        &format!(
-            "base_url: {}\nhttp_url: {}\ntls: {{ ca_file: {} }}\n",
-            server.base_url,
-            server.http_url,
-            ca.display()
-        ),
-    );
-    assert_ne!(profile, fixture, "the fixture names its base_url");
-    let target = dir.path().join("threads.yaml");
-    std::fs::write(&target, profile).expect("profile written");
-    let suites = dir.path().join("suites");
-    std::fs::create_dir(&suites).expect("suites folder");
-    std::fs::write(suites.join("paging.yaml"), SUITE).expect("suite written");
-    let out = dir.path().join("out");
-    let mut cmd = vvcheck(["run", "--target"])
-        .arg(&target)
-        .arg("--suites")
-        .arg(&suites)
-        .arg("--out")
-        .arg(&out)
-        .env("THREADS_OUTBOX_TOKEN", &server.outbox_token);
-    for c in &server.credentials {
-        let key = format!("THREADS_{}_PASSWORD", c.actor.to_ascii_uppercase());
-        cmd = cmd.env(key, &c.password);
-    }
-    let run = cmd.run_async().await;
+        "THREADS",
+        "THREADS_OUTBOX_TOKEN",
+        SUITE,
+        &[],
+    )
+    .await;
     server.shutdown().await;
     run.assert_code(0);
-    let results: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("results.json")).expect("results.json written"),
-    )
-    .expect("JSON");
+    let results: serde_json::Value = serde_json::from_str(&fixture.results_text()).expect("JSON");
     let check = &results["checks"][0];
     assert_eq!(check["status"], "pass", "{check}");
     let pages: Vec<&str> = check["exchanges"]

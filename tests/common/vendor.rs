@@ -60,3 +60,68 @@ impl SuiteRun {
         serde_json::from_str(&text).expect("JSON")
     }
 }
+
+/// A hand-written profile of `fixtures/targets/` pointed at a running reference server, as a
+/// user points it at their vendor: only its `base_line` (`base_url: …`) changes, to the server's
+/// address, plain-HTTP address and CA; secrets come from `PREFIX_<ACTOR>_PASSWORD` and
+/// `outbox_key`.
+pub struct FixtureRun {
+    pub dir: tempfile::TempDir,
+    /// Where the reports go.
+    pub out: PathBuf,
+}
+
+impl FixtureRun {
+    /// Runs `suite` with `vvcheck run [extra…]` against `server` through the fixture.
+    pub async fn run(
+        server: &vvcheck::reference::ReferenceServer,
+        fixture: &str,
+        base_line: &str,
+        env_prefix: &str,
+        outbox_key: &str,
+        suite: &str,
+        extra: &[&str],
+    ) -> (FixtureRun, super::cli::Run) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &server.ca_pem).expect("CA written");
+        let text =
+            std::fs::read_to_string(super::cli::root().join("fixtures/targets").join(fixture))
+                .expect("fixture readable");
+        let profile = text.replace(
+            base_line,
+            &format!(
+                "base_url: {}\nhttp_url: {}\ntls: {{ ca_file: {} }}\n",
+                server.base_url,
+                server.http_url,
+                ca.display()
+            ),
+        );
+        assert_ne!(profile, text, "the fixture names its base_url");
+        let target = dir.path().join("target.yaml");
+        std::fs::write(&target, profile).expect("profile written");
+        let suites = dir.path().join("suites");
+        std::fs::create_dir(&suites).expect("suites folder");
+        std::fs::write(suites.join("suite.yaml"), suite).expect("suite written");
+        let out = dir.path().join("out");
+        let mut cmd = vvcheck(["run", "--target"])
+            .arg(&target)
+            .arg("--suites")
+            .arg(&suites)
+            .arg("--out")
+            .arg(&out)
+            .args(extra.iter().copied())
+            .env(outbox_key, &server.outbox_token);
+        for c in &server.credentials {
+            let key = format!("{env_prefix}_{}_PASSWORD", c.actor.to_ascii_uppercase());
+            cmd = cmd.env(key, &c.password);
+        }
+        let run = cmd.run_async().await;
+        (FixtureRun { dir, out }, run)
+    }
+
+    /// The written `results.json`, as text.
+    pub fn results_text(&self) -> String {
+        std::fs::read_to_string(self.out.join("results.json")).expect("results.json written")
+    }
+}
