@@ -61,13 +61,18 @@ const PROOFS: &[(&str, &[&str])] = &[
         &["cors-wildcard", "cors-reflect"],
     ),
     ("sec.disclosure.security-txt", &["no-security-txt"]),
-    // No reference flaw offers legacy TLS or weak suites (rustls cannot): tests/tls_openssl.rs
-    // proves these two fail against openssl s_server.
-    ("sec.tls.protocols", &[]),
-    ("sec.tls.cipher-suites", &[]),
+    ("sec.tls.protocols", &["tls10"]),
+    // The TLS 1.0 the `tls10` flaw accepts comes with static-RSA suites, as it did in the wild.
+    ("sec.tls.cipher-suites", &["weak-cipher", "tls10"]),
     (
         "sec.tls.certificate",
-        &["expired-cert", "wrong-host-cert", "self-signed"],
+        &[
+            "expired-cert",
+            "wrong-host-cert",
+            "self-signed",
+            "weak-key",
+            "sha1-cert",
+        ],
     ),
 ];
 

@@ -650,7 +650,7 @@ fn an_rsa_1024_key_fails() {
     assert_eq!(status(&checks, "sec.tls.certificate"), "fail");
     let line = seen(&checks, "sec.tls.certificate");
     assert!(
-        line.contains("certificate has a RSA 1024-bit key, subject CN=localhost"),
+        line.contains("certificate key is RSA 1024-bit, subject CN=localhost"),
         "{line}"
     );
 }
@@ -679,4 +679,247 @@ fn a_sha1_signature_fails() {
         line.contains("certificate is signed with sha1WithRSAEncryption (SHA-1)"),
         "{line}"
     );
+}
+
+/// The reference server started with `flaws` (rest dialect), on a runtime of its own that
+/// serves it while the test blocks on `openssl`; and its CA in a file.
+struct FlawedReference {
+    runtime: tokio::runtime::Runtime,
+    reference: Option<common::Reference>,
+    ca: PathBuf,
+    port: u16,
+}
+
+impl FlawedReference {
+    fn start(flaws: &[vvcheck::reference::Flaw]) -> FlawedReference {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let reference = runtime.block_on(common::Reference::start(
+            vvcheck::reference::Dialect::Rest,
+            flaws,
+        ));
+        let ca = reference.dir.path().join("reference-ca.pem");
+        std::fs::write(&ca, &reference.server.ca_pem).expect("CA file");
+        let port = reference
+            .server
+            .base_url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port in the base URL");
+        FlawedReference {
+            runtime,
+            reference: Some(reference),
+            ca,
+            port,
+        }
+    }
+
+    fn ca(&self) -> String {
+        self.ca.display().to_string()
+    }
+}
+
+impl Drop for FlawedReference {
+    fn drop(&mut self) {
+        if let Some(r) = self.reference.take() {
+            self.runtime.block_on(r.server.shutdown());
+        }
+    }
+}
+
+/// The handshake messages s_client received (`-msg`), and the version and suite of the
+/// ServerHello, read from its hex dump.
+#[derive(Debug, Default)]
+struct Received {
+    messages: Vec<String>,
+    server_hello: Option<(u16, u16)>,
+}
+
+fn s_client_msg(port: u16, args: &[&str]) -> Received {
+    let out = Command::new("openssl")
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}"), "-msg"])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("s_client runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut r = Received::default();
+    let mut hello_hex: Option<Vec<u8>> = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("<<< ") {
+            let what = m.rsplit(", ").next().unwrap_or(m).to_string();
+            if !what.starts_with("RecordHeader") {
+                r.messages.push(what.clone());
+            }
+            hello_hex = (what == "ServerHello").then(Vec::new);
+        } else if line.starts_with(">>> ") {
+            hello_hex = None;
+        } else if let Some(bytes) = hello_hex.as_mut() {
+            let hex: Vec<u8> = line
+                .split_whitespace()
+                .map_while(|b| u8::from_str_radix(b, 16).ok())
+                .collect();
+            if hex.is_empty() {
+                hello_hex = None;
+            } else {
+                bytes.extend(hex);
+            }
+        }
+        if let Some(b) = hello_hex.as_ref()
+            && b.len() >= 39
+            && r.server_hello.is_none()
+        {
+            let sid = usize::from(b[38]);
+            if b.len() >= 39 + sid + 2 {
+                r.server_hello = Some((
+                    u16::from_be_bytes([b[4], b[5]]),
+                    u16::from_be_bytes([b[39 + sid], b[40 + sid]]),
+                ));
+            }
+        }
+    }
+    r
+}
+
+/// The IANA id of a suite name vvcheck reported.
+fn suite_id(checks: &[Value], version: &str, name: &str) -> u16 {
+    facts(check(checks, "sec.tls.cipher-suites"))["cipher_suites"]
+        .as_array()
+        .expect("suites")
+        .iter()
+        .filter(|v| v["version"] == version)
+        .flat_map(|v| v["suites"].as_array().cloned().unwrap_or_default())
+        .find(|s| s["name"] == name)
+        .and_then(|s| s["id"].as_u64())
+        .and_then(|id| u16::try_from(id).ok())
+        .expect("suite id")
+}
+
+#[test]
+fn reference_tls10_flaw_answers_openssl_as_vvcheck_reports() {
+    let Some(_) = openssl() else { return };
+    let server = FlawedReference::start(&[vvcheck::reference::Flaw::Tls10]);
+    let checks = scan(server.port, &server.ca);
+    assert_eq!(accepted(&checks), ["TLS 1.0", "TLS 1.2", "TLS 1.3"]);
+    assert_eq!(status(&checks, "sec.tls.protocols"), "fail");
+    let found = suites_at(&checks, "TLS 1.0");
+    assert_eq!(
+        found,
+        [
+            "TLS_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_RSA_WITH_AES_128_CBC_SHA"
+        ]
+    );
+    // OpenSSL gets the flight a TLS 1.0 server sends, with the suite vvcheck saw first; the
+    // front cannot finish the key exchange and says so with an alert.
+    let got = s_client_msg(server.port, &["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
+    assert_eq!(
+        got.server_hello,
+        Some((0x0301, suite_id(&checks, "TLS 1.0", &found[0]))),
+        "{got:?}"
+    );
+    assert_eq!(
+        got.messages[..3],
+        ["ServerHello", "Certificate", "ServerHelloDone"]
+    );
+    assert!(
+        got.messages.iter().any(|m| m == "fatal handshake_failure"),
+        "{got:?}"
+    );
+    // A TLS 1.1 hello is answered at TLS 1.0, which vvcheck does not count as TLS 1.1.
+    let got = s_client_msg(server.port, &["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
+    assert_eq!(got.server_hello.map(|h| h.0), Some(0x0301), "{got:?}");
+    let detail = facts(check(&checks, "sec.tls.protocols"))["protocols"]
+        .as_array()
+        .expect("protocols")
+        .iter()
+        .find(|p| p["version"] == "TLS 1.1")
+        .map(|p| p["detail"].to_string())
+        .expect("TLS 1.1 row");
+    assert!(detail.contains("answered at TLS 1.0"), "{detail}");
+}
+
+#[test]
+fn reference_weak_cipher_flaw_answers_openssl_as_vvcheck_reports() {
+    let Some(_) = openssl() else { return };
+    let server = FlawedReference::start(&[vvcheck::reference::Flaw::WeakCipher]);
+    let checks = scan(server.port, &server.ca);
+    assert_eq!(status(&checks, "sec.tls.protocols"), "pass");
+    assert_eq!(status(&checks, "sec.tls.cipher-suites"), "fail");
+    let found = suites_at(&checks, "TLS 1.2");
+    for weak in [
+        "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+    ] {
+        assert!(found.iter().any(|s| s == weak), "{weak} in {found:?}");
+    }
+    // Every suite vvcheck found that this OpenSSL knows is the one OpenSSL gets when it
+    // offers only that suite (Debian's OpenSSL 3 has no 3DES left).
+    let names = cipher_names();
+    let mut compared = 0;
+    for suite in &found {
+        let Some((_, name)) = names.iter().find(|(i, _)| i == suite) else {
+            continue;
+        };
+        let got = s_client_msg(
+            server.port,
+            &["-tls1_2", "-cipher", &format!("{name}:@SECLEVEL=0")],
+        );
+        assert_eq!(
+            got.server_hello,
+            Some((0x0303, suite_id(&checks, "TLS 1.2", suite))),
+            "{suite}: {got:?}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 4, "compared {compared} suites");
+    let line = seen(&checks, "sec.tls.cipher-suites");
+    assert!(
+        line.contains("accepts TLS_RSA_WITH_AES_256_GCM_SHA384 on TLS 1.2 (static RSA key exchange, no forward secrecy)"),
+        "{line}"
+    );
+}
+
+#[test]
+fn reference_weak_key_flaw_signs_handshakes_openssl_verifies() {
+    let Some(_) = openssl() else { return };
+    let server = FlawedReference::start(&[vvcheck::reference::Flaw::WeakKey]);
+    let checks = scan(server.port, &server.ca);
+    assert_eq!(leaf(&checks)["key_bits"], 1024);
+    assert_eq!(status(&checks, "sec.tls.certificate"), "fail");
+    // OpenSSL finishes both handshakes, so the RSA-1024 signatures are real ones: PSS in
+    // TLS 1.3, PKCS #1 v1.5 in TLS 1.2.
+    let ca = server.ca();
+    for args in [vec!["-tls1_3"], vec!["-tls1_2", "-sigalgs", "RSA+SHA256"]] {
+        let mut all = args.clone();
+        all.extend(["-CAfile", &ca, "-cipher", "DEFAULT:@SECLEVEL=0"]);
+        let client = s_client(server.port, &all);
+        assert!(!client.protocol.is_empty(), "{args:?}: {client:?}");
+        assert_eq!(client.public_key_bits, Some(1024), "{args:?}");
+        assert_eq!(client.verification_error, None, "{args:?}");
+    }
+}
+
+#[test]
+fn reference_sha1_cert_flaw_is_a_sha1_signature_openssl_verifies() {
+    let Some(_) = openssl() else { return };
+    let server = FlawedReference::start(&[vvcheck::reference::Flaw::Sha1Cert]);
+    let checks = scan(server.port, &server.ca);
+    assert_eq!(
+        leaf(&checks)["signature_algorithm"],
+        "sha1WithRSAEncryption"
+    );
+    assert_eq!(status(&checks, "sec.tls.certificate"), "fail");
+    let client = s_client(
+        server.port,
+        &["-CAfile", &server.ca(), "-cipher", "DEFAULT:@SECLEVEL=0"],
+    );
+    assert!(
+        client
+            .chain_algorithms
+            .first()
+            .is_some_and(|a| a.contains("sigalg: RSA-SHA1")),
+        "{client:?}"
+    );
+    assert_eq!(client.verification_error, None, "{client:?}");
 }

@@ -183,7 +183,7 @@ pub fn certificate(ep: &str, host: &str, scan: &CertScan, warn_days: i64) -> Jud
         if let Some(weak) = weak_key(c) {
             finding(
                 "keys of at least RSA 2048 or EC 256 bits",
-                format!("{which} has a {weak} key, subject {}", c.subject),
+                format!("{which} key is {weak}, subject {}", c.subject),
             );
         }
         if let Some(digest) = c.weak_digest {

@@ -220,15 +220,21 @@ impl Scanner {
             _ => suites::legacy_offer(),
         };
         let (answer, attempt) = self.hello(version, &offer).await?;
-        let accepted = match &answer {
-            Answer::Sslv2ServerHello { .. } => true,
-            Answer::ServerHello(f) => f.version == version.wire() && !f.hello_retry,
-            _ => false,
+        let (accepted, detail) = match &answer {
+            Answer::Sslv2ServerHello { .. } => (true, attempt.got.clone()),
+            Answer::ServerHello(f) if f.version != version.wire() => {
+                // A server that answers a TLS 1.1 hello at TLS 1.0 does not speak TLS 1.1.
+                let chose = Version::from_wire(f.version)
+                    .map_or_else(|| format!("0x{:04X}", f.version), |v| v.to_string());
+                (false, format!("answered at {chose}: {}", attempt.got))
+            }
+            Answer::ServerHello(f) => (!f.hello_retry, attempt.got.clone()),
+            _ => (false, attempt.got.clone()),
         };
         Ok(VersionResult {
             version,
             accepted,
-            detail: attempt.got.clone(),
+            detail,
             attempt,
         })
     }

@@ -83,6 +83,14 @@ flaws! {
         "The server's certificate names only wrong-host.example.";
     SelfSigned => "self-signed", ["SEC-02"],
         "The server's certificate is signed by its own key, not by the CA the profile trusts.";
+    Tls10 => "tls10", ["SEC-01"],
+        "The HTTPS port also accepts TLS 1.0 (TLS_RSA_WITH_AES_256_CBC_SHA), answered by a legacy front before rustls.";
+    WeakCipher => "weak-cipher", ["SEC-01"],
+        "TLS 1.2 also accepts TLS_RSA_WITH_AES_256_GCM_SHA384 and TLS_RSA_WITH_3DES_EDE_CBC_SHA (no forward secrecy; 3DES) after its strong suites.";
+    WeakKey => "weak-key", ["SEC-02"],
+        "The server's certificate holds a 1024-bit RSA key.";
+    Sha1Cert => "sha1-cert", ["SEC-02"],
+        "The CA signed the server's certificate with SHA-1 (sha1WithRSAEncryption).";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

@@ -6,15 +6,19 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use tokio::task::JoinHandle;
 
 use crate::reference::app::config::ReferenceError;
+
+use super::legacy::Front;
 
 /// How a listener speaks to its clients.
 pub(crate) enum Protocol {
     /// HTTPS, terminated by rustls.
     Rustls(Arc<rustls::ServerConfig>),
+    /// HTTPS, terminated by rustls behind the legacy front, which answers legacy hellos.
+    Front(Arc<rustls::ServerConfig>, Front),
     /// Plain HTTP.
     Plain,
 }
@@ -54,7 +58,7 @@ impl Listener {
     /// `https://HOST:PORT` or `http://HOST:PORT`, no trailing slash.
     pub(crate) fn url(&self) -> String {
         match self.protocol {
-            Protocol::Rustls(_) => format!("https://{}", self.addr),
+            Protocol::Rustls(_) | Protocol::Front(..) => format!("https://{}", self.addr),
             Protocol::Plain => format!("http://{}", self.addr),
         }
     }
@@ -70,6 +74,18 @@ impl Listener {
                 tokio::spawn(async move {
                     if let Err(e) = server.serve(app.into_make_service()).await {
                         eprintln!("reference server (HTTPS) stopped: {e}");
+                    }
+                })
+            }
+            Protocol::Front(config, front) => {
+                let acceptor =
+                    RustlsAcceptor::new(RustlsConfig::from_config(config)).acceptor(front);
+                let server = axum_server::from_tcp(self.socket)
+                    .acceptor(acceptor)
+                    .handle(handle.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = server.serve(app.into_make_service()).await {
+                        eprintln!("reference server (HTTPS, legacy front) stopped: {e}");
                     }
                 })
             }

@@ -3,17 +3,19 @@
 //! dialect with signed URLs), and the layers that belong to the transport.
 //!
 //! The seam for another kind of listener: [`Listener`] is a bound socket plus a [`Protocol`],
-//! and [`Listener::serve`] is the only place that knows how a protocol is spoken. A listener
-//! that is not rustls (the TLS 1.0 one a later issue needs) is one more [`Protocol`] variant,
-//! its acceptor built in a module of its own from the same [`certs::Certificates`], and one
-//! more arm in [`Listener::serve`] that yields a [`listener::Running`]. Binding, URLs, the
-//! application, stopping and [`Listeners`] stay as they are.
+//! and [`Listener::serve`] is the only place that knows how a protocol is spoken. The
+//! `tls10` and `weak-cipher` flaws use it: their HTTPS socket is [`Protocol::Front`], rustls
+//! behind the [`legacy`] acceptor that answers the hellos rustls cannot.
 
 mod certs;
 pub(crate) mod layers;
+mod legacy;
 mod listener;
 mod redirect;
+mod rsa;
 mod tls;
+
+use std::sync::Arc;
 
 use axum::Router;
 
@@ -43,11 +45,31 @@ pub(crate) fn bind(cfg: &ReferenceConfig, storage: bool) -> Result<Bound, Refere
         certs::LeafFault::WrongHost
     } else if has(Flaw::SelfSigned) {
         certs::LeafFault::SelfSigned
+    } else if has(Flaw::WeakKey) {
+        certs::LeafFault::WeakKey
+    } else if has(Flaw::Sha1Cert) {
+        certs::LeafFault::Sha1Signature
     } else {
         certs::LeafFault::None
     };
-    let certs = certs::make(cfg.host, fault).map_err(ReferenceError::Tls)?;
-    let config = tls::server_config(&certs).map_err(ReferenceError::Tls)?;
+    let legacy = has(Flaw::Tls10) || has(Flaw::WeakCipher);
+    let certs = certs::make(cfg.host, fault, legacy).map_err(ReferenceError::Tls)?;
+    let key = tls::signing_key(&certs).map_err(ReferenceError::Tls)?;
+    let key_algorithm = key.algorithm();
+    let config = tls::server_config(&certs, key).map_err(ReferenceError::Tls)?;
+    let https_protocol = match &certs.rsa_chain {
+        Some(chain) => {
+            let front = legacy::Legacy::new(
+                has(Flaw::Tls10),
+                has(Flaw::WeakCipher),
+                &tls::provider(),
+                key_algorithm,
+                chain.clone(),
+            );
+            Protocol::Front(config.clone(), legacy::Front(Arc::new(front)))
+        }
+        None => Protocol::Rustls(config.clone()),
+    };
     let storage = if storage {
         Some(Listener::bind(
             cfg.host,
@@ -57,7 +79,7 @@ pub(crate) fn bind(cfg: &ReferenceConfig, storage: bool) -> Result<Bound, Refere
     } else {
         None
     };
-    let https = Listener::bind(cfg.host, cfg.https_port, Protocol::Rustls(config))?;
+    let https = Listener::bind(cfg.host, cfg.https_port, https_protocol)?;
     let http = Listener::bind(cfg.host, cfg.http_port, Protocol::Plain)?;
     Ok(Bound {
         https,
