@@ -353,7 +353,57 @@ fn scan(port: u16, ca: &Path) -> Vec<Value> {
         &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
     )
     .expect("JSON");
-    results["checks"].as_array().expect("checks").clone()
+    let checks = results["checks"].as_array().expect("checks").clone();
+    print_facts(&checks);
+    checks
+}
+
+/// One row of what vvcheck reported, under the test's name (`--nocapture` shows the table).
+fn print_facts(checks: &[Value]) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("?")
+        .rsplit("::")
+        .next()
+        .unwrap_or("?")
+        .to_string();
+    let versions = accepted(checks).join(", ");
+    let suites: Vec<String> = facts(check(checks, "sec.tls.cipher-suites"))["cipher_suites"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            let names: Vec<&str> = v["suites"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s["name"].as_str())
+                .collect();
+            format!(
+                "{}: {}",
+                v["version"].as_str().unwrap_or("?"),
+                names.join(" ")
+            )
+        })
+        .collect();
+    let l = leaf(checks);
+    let statuses: Vec<String> = [
+        "sec.tls.protocols",
+        "sec.tls.cipher-suites",
+        "sec.tls.certificate",
+    ]
+    .iter()
+    .map(|id| status(checks, id))
+    .collect();
+    println!(
+        "facts | {test} | versions {versions} | {} | leaf {} {} bits, {}, {} days left | {}",
+        suites.join("; "),
+        l["key_type"].as_str().unwrap_or("?"),
+        l["key_bits"],
+        l["signature_algorithm"].as_str().unwrap_or("?"),
+        l["days_left"],
+        statuses.join("/"),
+    );
 }
 
 fn check<'a>(checks: &'a [Value], id: &str) -> &'a Value {
