@@ -42,7 +42,10 @@ const PROOFS: &[(&str, &[&str])] = &[
         "sec.access.forged-credentials-attachment",
         &["unauth-attachment"],
     ),
-    ("sec.access.cross-patient-message", &["idor-message"]),
+    (
+        "sec.access.cross-patient-message",
+        &["idor-message", "idor-conversation"],
+    ),
     ("sec.access.cross-patient-attachment", &["idor-attachment"]),
     ("sec.session.cookie-flags", &["weak-cookie"]),
     ("sec.errors.no-credential-reflection", &["echo-credentials"]),
@@ -61,6 +64,20 @@ const PROOFS: &[(&str, &[&str])] = &[
         &["cors-wildcard", "cors-reflect"],
     ),
     ("sec.disclosure.security-txt", &["no-security-txt"]),
+    // A session after logout is a caller without a valid session: the flaws that serve such
+    // callers break SEC-06 as well.
+    (
+        "sec.access.matrix-authenticated",
+        &["unauth-message", "unauth-attachment", "leaky-denial"],
+    ),
+    (
+        "sec.access.matrix-other-patient",
+        &["idor-message", "idor-attachment", "idor-conversation"],
+    ),
+    (
+        "sec.session.matrix-revoked-expired",
+        &["unauth-message", "unauth-attachment", "leaky-denial"],
+    ),
     ("sec.tls.protocols", &["tls10"]),
     // The TLS 1.0 the `tls10` flaw accepts comes with static-RSA suites, as it did in the wild.
     ("sec.tls.cipher-suites", &["weak-cipher", "tls10"]),

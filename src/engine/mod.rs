@@ -74,6 +74,13 @@ fn actors_used(plan: &Plan, target: &ResolvedTarget) -> BTreeSet<String> {
                     .filter_map(|p| target.pages.get(p.as_str()))
                     .filter_map(|p| p.actor.clone());
                 used.extend(page_actors);
+                used.extend(params.actors().into_iter().map(|a| a.value.clone()));
+                let fixed = params
+                    .optional_operations()
+                    .into_iter()
+                    .filter_map(|op| target.operations.get(op.as_str()))
+                    .filter_map(|o| o.actor.as_ref().map(|a| a.value.clone()));
+                used.extend(fixed);
             }
             for op in step.operations() {
                 if let Some(fixed) = target

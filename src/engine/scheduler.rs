@@ -45,6 +45,7 @@ fn result(pc: &PlannedCheck, status: CheckStatus, duration: Duration) -> CheckRe
         classname: classname(pc.domain, &pc.requirements, &pc.check.id),
         exchanges: Vec::new(),
         tls: Vec::new(),
+        access: serde_json::Value::Null,
         findings: Vec::new(),
         error: None,
         skip_reason: None,
@@ -101,6 +102,7 @@ async fn execute(
                 .map(|e| e.summary())
                 .collect();
             r.tls = outcome.evidence.tls.clone();
+            r.access = outcome.evidence.access.clone();
             r.evidence = outcome.evidence;
             let done = Done {
                 status: outcome.status,

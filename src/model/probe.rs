@@ -28,6 +28,15 @@ pub trait ProbeParams: fmt::Debug + Send + Sync + Any {
     fn operations(&self) -> Vec<&Located<String>> {
         Vec::new()
     }
+    /// Operations the probe calls only when the profile maps them (a load error names an
+    /// unmapped one of [`operations`](Self::operations), never one of these).
+    fn optional_operations(&self) -> Vec<&Located<String>> {
+        Vec::new()
+    }
+    /// The actors whose sessions the probe uses besides the step's own (`as:`).
+    fn actors(&self) -> Vec<&Located<String>> {
+        Vec::new()
+    }
 }
 
 /// Reads a step's `with:` (absent: `None`) into a probe's parameters.

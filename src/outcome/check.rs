@@ -168,6 +168,9 @@ pub struct CheckResult {
     /// The TLS transcripts of the check's evidence, as they are (they hold no secrets).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tls: Vec<serde_json::Value>,
+    /// The access matrix of the check's evidence: one cell per caller and operation.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub access: serde_json::Value,
     /// What was unmet, when the check failed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
@@ -262,6 +265,7 @@ mod tests {
             classname: classname(Domain::Security, &[], "c"),
             exchanges: vec![format!("GET /x?t={secret} → 200")],
             tls: Vec::new(),
+            access: serde_json::Value::Null,
             findings: vec![Finding {
                 exchange: Some(format!("GET /x?t={secret}")),
                 ..Finding::new(format!("not {secret}"), format!("body {secret}"))

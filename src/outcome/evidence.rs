@@ -16,6 +16,9 @@ pub struct Evidence {
     /// TLS transcripts, one per endpoint scanned: hellos sent, answers, facts (JSON).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tls: Vec<serde_json::Value>,
+    /// The access matrix (actor × operation × outcome), when the check drew one.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub access: serde_json::Value,
 }
 
 /// One request and its response (or transport error), as kept for assertions and evidence.

@@ -270,6 +270,7 @@ mod tests {
         let mut sample = CallSample {
             status: Some(200),
             exchanges: vec![exchange],
+            responses: Vec::new(),
             error: None,
         };
         assert_eq!(sample_failure(&sample), None);

@@ -3,6 +3,7 @@
 //! [`ProbeEnv`], records its evidence there, and returns its findings or the error that kept it
 //! from a verdict. [`registry`] is the one list of them. None writes reports.
 
+pub mod access;
 pub mod cookies;
 pub mod cors;
 pub mod disclosure;
@@ -58,6 +59,8 @@ pub struct CallSample {
     /// Status of the last response, when one arrived.
     pub status: Option<u16>,
     pub exchanges: Vec<Exchange>,
+    /// The responses, in order (a paged list's pages, a sequence's steps).
+    pub responses: Vec<Incoming>,
     /// The operation could not be carried out.
     pub error: Option<CheckError>,
 }
@@ -79,8 +82,9 @@ pub struct ProbeEnv<'a> {
     pub target: &'a ResolvedTarget,
     /// The step's actor (`as:`) and its session, when the step names one.
     pub actor: Option<(String, Arc<Session>)>,
-    /// The sessions of the actors the probe's pages are fetched as, by actor name.
-    pub page_sessions: &'a IndexMap<String, Arc<Session>>,
+    /// The shared sessions of the actors the probe's pages are fetched as and of the actors
+    /// its parameters name ([`ProbeParams::actors`]), by actor name.
+    pub sessions: &'a IndexMap<String, Arc<Session>>,
     /// The variables the step sees, for templated parameters.
     pub vars: &'a Value,
     pub calls: &'a dyn ContractCaller,
@@ -169,7 +173,7 @@ impl ProbeEnv<'_> {
         let mut req = Outgoing::get(url.clone());
         let actor = match &page.actor {
             Some(name) => {
-                let session = self.page_sessions.get(name).ok_or_else(|| {
+                let session = self.sessions.get(name).ok_or_else(|| {
                     CheckError::new(
                         ErrorKind::Internal,
                         format!("no session of `{name}`, who the page is fetched as"),

@@ -3,6 +3,7 @@
 
 use futures_util::future::BoxFuture;
 
+use super::access::AccessMatrix;
 use super::cookies::Cookies;
 use super::cors::Cors;
 use super::disclosure::ErrorDisclosure;
@@ -68,6 +69,7 @@ pub static PROBES: &[Registered] = &[
     entry::<SecurityHeaders>(),
     entry::<HstsEverywhere>(),
     entry::<ErrorDisclosure>(),
+    entry::<AccessMatrix>(),
 ];
 
 /// The registry as loading sees it.

@@ -56,6 +56,7 @@ pub(crate) fn check(id: &str, title: &str, domain: Domain, reqs: &[&str]) -> Che
         classname: classname(domain, &ids(reqs), id),
         exchanges: Vec::new(),
         tls: Vec::new(),
+        access: serde_json::Value::Null,
         findings: Vec::new(),
         error: None,
         skip_reason: None,

@@ -32,6 +32,7 @@ impl ContractCaller for Calls<'_> {
             CallSample {
                 status: r.responses.last().map(|resp| resp.status),
                 exchanges: r.exchanges,
+                responses: r.responses,
                 error: r.error,
             }
         })
@@ -52,24 +53,25 @@ impl Runner<'_> {
             },
             None => None,
         };
-        // Pages that need sign-in are fetched as their actor, with that actor's session.
-        let mut page_sessions = IndexMap::new();
-        for name in params.pages() {
-            let Some(actor) = self
-                .rc
-                .target
-                .pages
-                .get(name.as_str())
-                .and_then(|p| p.actor.clone())
-            else {
-                continue;
-            };
-            let who = Located {
-                value: actor.clone(),
+        // Pages that need sign-in are fetched as their actor, with that actor's session; the
+        // actors the parameters name get theirs.
+        let mut sessions = IndexMap::new();
+        let page_actors = params.pages().into_iter().filter_map(|name| {
+            let page = self.rc.target.pages.get(name.as_str())?;
+            Some(Located {
+                value: page.actor.clone()?,
                 loc: name.loc,
-            };
+            })
+        });
+        let named: Vec<Located<String>> = page_actors
+            .chain(params.actors().into_iter().cloned())
+            .collect();
+        for who in named {
+            if sessions.contains_key(&who.value) {
+                continue;
+            }
             match self.session(&who, Credentials::Valid).await {
-                Ok(s) => page_sessions.insert(actor, s),
+                Ok(s) => sessions.insert(who.value.clone(), s),
                 Err(e) => return StepEnd::Error(e),
             };
         }
@@ -80,7 +82,7 @@ impl Runner<'_> {
             http: &self.rc.http,
             target: &self.rc.target,
             actor,
-            page_sessions: &page_sessions,
+            sessions: &sessions,
             vars: &vars,
             calls: &calls,
             evidence: &mut self.evidence,

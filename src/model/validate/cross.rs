@@ -46,6 +46,12 @@ pub fn suites_against_target(
             }
             let mut uses: Vec<&str> = step.actor.iter().map(|a| a.as_str()).collect();
             if let StepKind::Probe { params, .. } = &step.kind {
+                for a in params.actors() {
+                    if a.as_str() != "anonymous" && !actor_names.contains(&a.as_str()) {
+                        sink.unknown("actor", a, actor_names.iter().copied());
+                    }
+                    uses.push(a.as_str());
+                }
                 for page in params.pages() {
                     let named = pages.iter().find(|(n, _)| *n == page.as_str());
                     match named {

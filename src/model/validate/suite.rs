@@ -193,7 +193,11 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
             op
         }
         StepKind::Probe { params, .. } => {
-            for opname in params.operations() {
+            for opname in params
+                .operations()
+                .into_iter()
+                .chain(params.optional_operations())
+            {
                 if contract::operation(opname).is_none() {
                     sink.unknown("operation", opname, contract::names());
                 }

@@ -39,9 +39,11 @@ macro_rules! flaws {
 flaws! {
     IdorMessage => "idor-message", ["SEC-05"],
         "Any signed-in user may read any conversation or message by id (no participant check on reads).";
+    IdorConversation => "idor-conversation", ["SEC-05"],
+        "Any signed-in user may post into, or mark read, any conversation by id (no participant check on writes).";
     IdorAttachment => "idor-attachment", ["SEC-05"],
         "Any signed-in user may download any attachment by id.";
-    UnauthAttachment => "unauth-attachment", ["SEC-04"],
+    UnauthAttachment => "unauth-attachment", ["SEC-04", "SEC-06"],
         "Attachment download needs no authentication at all.";
     NoHsts => "no-hsts", ["SEC-03"],
         "No Strict-Transport-Security header is sent.";
@@ -55,9 +57,9 @@ flaws! {
         "Attachment downloads come back with the last byte flipped.";
     Slow => "slow", ["TEC-02"],
         "Every request waits the configured latency (default 2500 ms) before it is answered.";
-    UnauthMessage => "unauth-message", ["SEC-04"],
+    UnauthMessage => "unauth-message", ["SEC-04", "SEC-06"],
         "Conversation and message reads without a valid session fall through to the clinic's service account.";
-    LeakyDenial => "leaky-denial", ["SEC-04", "SEC-11"],
+    LeakyDenial => "leaky-denial", ["SEC-04", "SEC-06", "SEC-11"],
         "Conversation and message reads without a valid session are refused (401, or a GraphQL UNAUTHENTICATED error on HTTP 200) with what was asked for still in the body.";
     MangledText => "mangled-text", ["FUN-01"],
         "Message text is stored with every non-ASCII character dropped (accents, emoji).";

@@ -48,6 +48,43 @@ async fn reference_flaw_idor_message_lets_any_user_read() {
 }
 
 #[tokio::test]
+async fn reference_flaw_idor_conversation_lets_any_user_write() {
+    let server = start(Dialect::Rest, &[Flaw::IdorConversation]).await;
+    let c = client(&server, false);
+    let (pa, pb) = (
+        token(&server, &c, "patient_a").await,
+        token(&server, &c, "patient_b").await,
+    );
+    let (cid, mid) = start_conversation(&server, &c, &pa, "only for my doctor").await;
+    let reply = c
+        .post(url(&server, &format!("/api/conversations/{cid}/messages")))
+        .bearer_auth(&pb)
+        .json(&serde_json::json!({"body": "intruding"}))
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    let read = c
+        .post(url(
+            &server,
+            &format!("/api/conversations/{cid}/messages/{mid}/read"),
+        ))
+        .bearer_auth(&pb)
+        .send()
+        .await
+        .expect("mark read");
+    assert!(read.status().is_success(), "{}", read.status());
+    // Reads still check participation.
+    let get = c
+        .get(url(&server, &format!("/api/conversations/{cid}")))
+        .bearer_auth(&pb)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(get.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn reference_flaw_idor_attachment_and_unauth_attachment() {
     for flaw in [Flaw::IdorAttachment, Flaw::UnauthAttachment] {
         let server = start(Dialect::Rest, &[flaw]).await;

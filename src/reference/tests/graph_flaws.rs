@@ -59,6 +59,17 @@ async fn bites(flaw: Flaw) {
             .await;
             assert_eq!(write, "NOT_FOUND", "writes still check");
         }
+        Flaw::IdorConversation => {
+            // Patient B posts into patient A's conversation; reading it is still refused.
+            let posted = send(&server, &c, &pb, cid, "intruding", &[]).await;
+            assert!(posted > 0);
+            let read = refused(&server, &c, Some(&pb), MESSAGE, json!({ "id": mid })).await;
+            assert_eq!(read, "NOT_FOUND", "reads still check");
+            assert_eq!(
+                bodies(&server, &c, Some(&pa), cid).await,
+                [text, "intruding"]
+            );
+        }
         Flaw::IdorAttachment | Flaw::UnauthAttachment => {
             let bytes = sample_bytes();
             let aid = upload(&server, &c, &pa, bytes.clone()).await;

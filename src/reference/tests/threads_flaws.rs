@@ -49,6 +49,16 @@ async fn bites(flaw: Flaw) {
                 .expect("reply");
             assert_eq!(write.status(), StatusCode::NOT_FOUND, "writes still check");
         }
+        Flaw::IdorConversation => {
+            reply(&server, &c, &pb, &tid, json!({"text": "intruding"})).await;
+            assert_eq!(
+                status(&server, &c, &posts, Some(&pb)).await,
+                StatusCode::NOT_FOUND,
+                "reads still check"
+            );
+            let page = json(get(&server, &c, &posts, Some(&pa)).await).await;
+            assert_eq!(page["posts"][1]["text"], "intruding");
+        }
         f @ (Flaw::NoSecurityHeaders
         | Flaw::CorsWildcard
         | Flaw::CorsReflect
