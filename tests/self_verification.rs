@@ -78,6 +78,7 @@ const PROOFS: &[(&str, &[&str])] = &[
         "sec.session.matrix-revoked-expired",
         &["unauth-message", "unauth-attachment", "leaky-denial"],
     ),
+    ("sec.audit.phi-read-recorded", &["no-audit"]),
     ("sec.tls.protocols", &["tls10"]),
     // The TLS 1.0 the `tls10` flaw accepts comes with static-RSA suites, as it did in the wild.
     ("sec.tls.cipher-suites", &["weak-cipher", "tls10"]),

@@ -174,12 +174,13 @@ pub async fn run(
 ) -> Result<RunOutcome, EngineError> {
     let started_at = now_rfc3339();
     let start = Instant::now();
-    let plan = plan::build(
+    let mut plan = plan::build(
         &inputs.catalogue,
         &inputs.checks,
         &opts.filters,
         &target.not_applicable,
     );
+    plan::skip_unmapped(&mut plan, |op| target.operations.contains_key(op));
     let _ = events.send(Event::RunStarted {
         total: plan.checks.len(),
     });

@@ -170,6 +170,20 @@ pub fn build(
     Plan { checks: planned }
 }
 
+/// Marks the checks written `unmapped: manual` whose operations `mapped` says the profile
+/// lacks: they are skipped and their requirements left to a reviewer.
+pub fn skip_unmapped(plan: &mut Plan, mapped: impl Fn(&str) -> bool) {
+    for pc in plan.checks.iter_mut().filter(|pc| pc.skip.is_none()) {
+        if pc.check.unmapped != crate::model::suite::Unmapped::Manual {
+            continue;
+        }
+        let unmapped = pc.check.unmapped_operations(&mapped);
+        if !unmapped.is_empty() {
+            pc.skip = Some(SkipReason::Manual { unmapped });
+        }
+    }
+}
+
 /// Whether every step of `check` is a passive probe.
 fn is_passive(check: &Check) -> bool {
     !check.steps.is_empty()

@@ -37,6 +37,9 @@ pub struct Check {
     /// Log every actor in again instead of sharing the run's sessions.
     #[serde(default)]
     pub fresh_session: bool,
+    /// What a profile that does not map one of the check's operations makes of it.
+    #[serde(default)]
+    pub unmapped: Unmapped,
     /// The steps as written; loading turns them into [`Check::steps`].
     #[serde(rename = "steps")]
     pub(crate) written_steps: Vec<Located<StepDef>>,
@@ -47,7 +50,30 @@ pub struct Check {
     pub source: Option<Arc<SourceFile>>,
 }
 
+/// What becomes of a check whose operation the profile does not map.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unmapped {
+    /// A load error: map it, or declare the check's requirements not applicable.
+    #[default]
+    Error,
+    /// The check is skipped and its requirement left to a reviewer or an attestation (a vendor
+    /// may keep an audit log without an API to read it).
+    Manual,
+}
+
 impl Check {
+    /// The contract operations its steps call that `mapped` says the profile lacks.
+    pub fn unmapped_operations(&self, mapped: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for op in self.steps.iter().flat_map(|s| s.operations()) {
+            if !mapped(op.as_str()) && !out.iter().any(|o| o == op.as_str()) {
+                out.push(op.value.clone());
+            }
+        }
+        out
+    }
+
     /// Where step `step` was written, as `file:line:col` (the file as the user named it).
     pub fn step_location(&self, step: &Located<Step>) -> Option<crate::outcome::SourceLocation> {
         let src = self.source.as_ref()?;

@@ -271,6 +271,7 @@ mod tests {
             status: Some(200),
             exchanges: vec![exchange],
             responses: Vec::new(),
+            outputs: serde_json::Map::new(),
             error: None,
         };
         assert_eq!(sample_failure(&sample), None);

@@ -4,6 +4,7 @@
 //! from a verdict. [`registry`] is the one list of them. None writes reports.
 
 pub mod access;
+pub mod audit;
 pub mod cookies;
 pub mod cors;
 pub mod disclosure;
@@ -61,6 +62,8 @@ pub struct CallSample {
     pub exchanges: Vec<Exchange>,
     /// The responses, in order (a paged list's pages, a sequence's steps).
     pub responses: Vec<Incoming>,
+    /// The contract outputs read from them.
+    pub outputs: Map<String, Value>,
     /// The operation could not be carried out.
     pub error: Option<CheckError>,
 }

@@ -4,6 +4,7 @@
 use futures_util::future::BoxFuture;
 
 use super::access::AccessMatrix;
+use super::audit::AuditTrail;
 use super::cookies::Cookies;
 use super::cors::Cors;
 use super::disclosure::ErrorDisclosure;
@@ -70,6 +71,7 @@ pub static PROBES: &[Registered] = &[
     entry::<HstsEverywhere>(),
     entry::<ErrorDisclosure>(),
     entry::<AccessMatrix>(),
+    entry::<AuditTrail>(),
 ];
 
 /// The registry as loading sees it.

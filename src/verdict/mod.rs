@@ -6,7 +6,7 @@ pub mod exit;
 
 use crate::model::attest::{AttestationFile, Date};
 use crate::model::standard::{Catalogue, Verification};
-use crate::outcome::{CheckResult, CheckStatus, RequirementVerdict, Verdict};
+use crate::outcome::{CheckResult, CheckStatus, RequirementVerdict, SkipReason, Verdict};
 
 pub use exit::exit_code;
 
@@ -95,6 +95,14 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
                 (
                     Verdict::Manual,
                     Some(format!("the waiver expired on {}", w.expires.value)),
+                )
+            } else if let Some(manual) = checks.iter().find_map(|c| match &c.skip_reason {
+                Some(r @ SkipReason::Manual { .. }) => Some(r.to_string()),
+                _ => None,
+            }) {
+                (
+                    Verdict::Manual,
+                    Some(format!("{manual} (see --attestations)")),
                 )
             } else {
                 let why = match req.verification {

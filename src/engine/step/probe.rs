@@ -33,6 +33,7 @@ impl ContractCaller for Calls<'_> {
                 status: r.responses.last().map(|resp| resp.status),
                 exchanges: r.exchanges,
                 responses: r.responses,
+                outputs: r.outputs,
                 error: r.error,
             }
         })
@@ -63,8 +64,16 @@ impl Runner<'_> {
                 loc: name.loc,
             })
         });
+        // An operation the profile runs as a fixed actor (`as:` there) needs that actor's session.
+        let fixed = params
+            .operations()
+            .into_iter()
+            .chain(params.optional_operations())
+            .filter_map(|op| self.rc.target.operations.get(op.as_str()))
+            .filter_map(|o| o.actor.clone());
         let named: Vec<Located<String>> = page_actors
             .chain(params.actors().into_iter().cloned())
+            .chain(fixed)
             .collect();
         for who in named {
             if sessions.contains_key(&who.value) {

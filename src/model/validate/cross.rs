@@ -28,7 +28,8 @@ pub fn suites_against_target(
     let na: HashSet<&str> = profile.not_applicable.keys().map(|k| k.as_str()).collect();
     let mut missing_ops: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
     for c in checks {
-        let check_na = c.requirements.iter().all(|r| na.contains(r.as_str()));
+        let check_na = c.requirements.iter().all(|r| na.contains(r.as_str()))
+            || c.unmapped == crate::model::suite::Unmapped::Manual;
         let suite_file = c.source.as_ref().expect("loaded checks carry their source");
         let mut sink = Sink {
             file: suite_file,

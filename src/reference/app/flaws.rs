@@ -93,6 +93,8 @@ flaws! {
         "The server's certificate holds a 1024-bit RSA key.";
     Sha1Cert => "sha1-cert", ["SEC-02"],
         "The CA signed the server's certificate with SHA-1 (sha1WithRSAEncryption).";
+    NoAudit => "no-audit", ["SEC-12"],
+        "Nothing is written to the audit log: reads of PHI, and refused attempts, leave no event.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

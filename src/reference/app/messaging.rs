@@ -98,6 +98,20 @@ impl Store {
         }
     }
 
+    /// [`readable`](Self::readable), recording a refusal in the audit log: an attempt on
+    /// someone else's PHI is an access event too.
+    fn guard_read(&mut self, state: &AppState, caller: &User, cid: &str) -> Result<(), ApiError> {
+        match self.readable(state, caller, cid) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if let Some(participants) = self.conversations.get(cid).map(|c| c.participants) {
+                    self.audit(caller.id, "access.denied", cid, &participants);
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// The conversation if `caller` takes part in it (any signed-in user under
     /// `idor-conversation`).
     fn writable(
@@ -215,6 +229,7 @@ impl AppState {
         req: PageRequest,
     ) -> Result<(ConversationView, bool), ApiError> {
         let mut store = self.store();
+        store.guard_read(self, caller, cid)?;
         let mut view = store.conversation_view(store.readable(self, caller, cid)?);
         let page = self.listed(std::mem::take(&mut view.messages), req)?;
         view.messages = page.items;
@@ -234,6 +249,7 @@ impl AppState {
         req: PageRequest,
     ) -> Result<Page<MessageView>, ApiError> {
         let mut store = self.store();
+        store.guard_read(self, caller, cid)?;
         let view = store.conversation_view(store.readable(self, caller, cid)?);
         let page = self.listed(view.messages, req)?;
         for m in &page.items {
@@ -274,6 +290,7 @@ impl AppState {
         cid: &str,
     ) -> Result<ConversationView, ApiError> {
         let mut store = self.store();
+        store.guard_read(self, caller, cid)?;
         let mut view = store.conversation_view(store.readable(self, caller, cid)?);
         view.messages.clear();
         store.audit(caller.id, "conversation.view", cid, &view.participants);
@@ -288,6 +305,7 @@ impl AppState {
         mid: &str,
     ) -> Result<MessageView, ApiError> {
         let mut store = self.store();
+        store.guard_read(self, caller, cid)?;
         let participants = store.readable(self, caller, cid)?.participants;
         let m = store.messages.get(mid).filter(|m| m.conversation_id == cid);
         let view = store.message_view(m.ok_or(ApiError::NotFound)?);

@@ -68,7 +68,10 @@ impl AppState {
     /// Builds the state with fresh secrets and an empty store.
     pub(crate) fn new(settings: Settings, lifetimes: Lifetimes) -> Self {
         AppState(Arc::new(Inner {
-            store: Mutex::new(Store::new(settings.ids)),
+            store: Mutex::new(Store::new(
+                settings.ids,
+                !settings.flaws.contains(&Flaw::NoAudit),
+            )),
             settings,
             outbox_token: secret(32),
             signing_key: rand::random(),
@@ -166,15 +169,18 @@ pub(crate) struct Store {
     pub attachments: HashMap<String, Attachment>,
     pub uploads: HashMap<String, PendingUpload>,
     pub audit: Vec<AuditEvent>,
+    /// Whether accesses are recorded at all.
+    auditing: bool,
     pub outbox: Vec<Notification>,
     last_time: Option<OffsetDateTime>,
 }
 
 impl Store {
-    /// An empty store whose ids have this style.
-    fn new(ids: IdStyle) -> Self {
+    /// An empty store whose ids have this style; `auditing` off is the `no-audit` flaw.
+    fn new(ids: IdStyle, auditing: bool) -> Self {
         Store {
             ids: IdMaker::new(ids),
+            auditing,
             conversations: HashMap::new(),
             messages: HashMap::new(),
             attachments: HashMap::new(),
@@ -210,6 +216,9 @@ impl Store {
         resource: &str,
         subjects: &[&'static str],
     ) {
+        if !self.auditing {
+            return;
+        }
         let at = OffsetDateTime::now_utc();
         let id = self.new_id(Kind::AuditEvent);
         self.audit.push(AuditEvent {

@@ -85,6 +85,37 @@ async fn reference_flaw_idor_conversation_lets_any_user_write() {
 }
 
 #[tokio::test]
+async fn reference_flaw_no_audit_leaves_the_log_empty() {
+    let server = start(Dialect::Rest, &[Flaw::NoAudit]).await;
+    let c = client(&server, false);
+    let (pa, cl) = (
+        token(&server, &c, "patient_a").await,
+        token(&server, &c, "clinician").await,
+    );
+    let (cid, mid) = start_conversation(&server, &c, &pa, "My secret symptom").await;
+    let read = c
+        .get(url(
+            &server,
+            &format!("/api/conversations/{cid}/messages/{mid}"),
+        ))
+        .bearer_auth(&cl)
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(read.status(), StatusCode::OK);
+    let audit = expect_json(
+        c.get(url(&server, &format!("/api/audit?subject={PA}")))
+            .bearer_auth(&cl)
+            .send()
+            .await
+            .expect("audit"),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(audit["events"], serde_json::json!([]), "{audit}");
+}
+
+#[tokio::test]
 async fn reference_flaw_idor_attachment_and_unauth_attachment() {
     for flaw in [Flaw::IdorAttachment, Flaw::UnauthAttachment] {
         let server = start(Dialect::Rest, &[flaw]).await;

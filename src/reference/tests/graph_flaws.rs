@@ -59,6 +59,22 @@ async fn bites(flaw: Flaw) {
             .await;
             assert_eq!(write, "NOT_FOUND", "writes still check");
         }
+        Flaw::NoAudit => {
+            let cl = token(&server, &c, "clinician").await;
+            assert_eq!(bodies(&server, &c, Some(&cl), cid).await, [text]);
+            let resp = c
+                .get(url(
+                    &server,
+                    &format!("/exports/audit-events.csv?subject={}", super::graph::PA_N),
+                ))
+                .bearer_auth(&cl)
+                .send()
+                .await
+                .expect("csv");
+            assert_eq!(resp.status(), StatusCode::OK);
+            let text = resp.text().await.expect("csv");
+            assert_eq!(text.lines().count(), 1, "only the header: {text}");
+        }
         Flaw::IdorConversation => {
             // Patient B posts into patient A's conversation; reading it is still refused.
             let posted = send(&server, &c, &pb, cid, "intruding", &[]).await;

@@ -287,6 +287,35 @@ async fn reference_rest_audit_and_outbox() {
             && e["resource"] == mid.as_str()),
         "{audit}"
     );
+    // Patient B's refused read is an access event too.
+    let pb = token(&server, &c, "patient_b").await;
+    let refused = c
+        .get(url(
+            &server,
+            &format!("/api/conversations/{cid}/messages/{mid}"),
+        ))
+        .bearer_auth(&pb)
+        .send()
+        .await
+        .expect("refused read");
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let audit = expect_json(
+        c.get(&audit_url)
+            .bearer_auth(&cl)
+            .send()
+            .await
+            .expect("audit"),
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        audit["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["action"] == "access.denied" && e["resource"] == cid.as_str()),
+        "{audit}"
+    );
     assert_eq!(
         c.get(&audit_url)
             .bearer_auth(&pa)

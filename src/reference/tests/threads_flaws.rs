@@ -49,6 +49,13 @@ async fn bites(flaw: Flaw) {
                 .expect("reply");
             assert_eq!(write.status(), StatusCode::NOT_FOUND, "writes still check");
         }
+        Flaw::NoAudit => {
+            let cl = token(&server, &c, "clinician").await;
+            assert_eq!(status(&server, &c, &posts, Some(&cl)).await, StatusCode::OK);
+            let path = format!("/v2/audit-events?subject={PA}&limit=50");
+            let audit = json(get(&server, &c, &path, Some(&cl)).await).await;
+            assert_eq!(audit["items"], json!([]), "{audit}");
+        }
         Flaw::IdorConversation => {
             reply(&server, &c, &pb, &tid, json!({"text": "intruding"})).await;
             assert_eq!(
