@@ -157,7 +157,10 @@ impl TransportError {
         let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
         let mut last = None;
         while let Some(s) = source {
-            last = Some(s.to_string());
+            last = Some(match s.downcast_ref::<rustls::Error>() {
+                Some(tls) => concise_tls(tls),
+                None => s.to_string(),
+            });
             source = s.source();
         }
         let message = match last {
@@ -165,5 +168,61 @@ impl TransportError {
             None => label.to_string(),
         };
         TransportError { kind, message }
+    }
+}
+
+/// A rustls error in one readable line: the certificate errors about signature algorithms
+/// name the algorithm instead of dumping every algorithm the verifier supports.
+fn concise_tls(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let named = |id: &[u8]| {
+        x509_parser::der_parser::parse_der(id)
+            .ok()
+            .and_then(|(_, o)| o.as_oid().ok().map(|oid| oid.to_owned()))
+            .map(|oid| {
+                x509_parser::objects::oid2sn(&oid, x509_parser::objects::oid_registry())
+                    .map(str::to_string)
+                    .unwrap_or_else(|_| oid.to_id_string())
+            })
+            .unwrap_or_else(|| "an unknown algorithm".to_string())
+    };
+    match e {
+        rustls::Error::InvalidCertificate(C::UnsupportedSignatureAlgorithmContext {
+            signature_algorithm_id,
+            ..
+        }) => format!(
+            "invalid peer certificate: signed with {}, which the client does not accept",
+            named(signature_algorithm_id)
+        ),
+        rustls::Error::InvalidCertificate(
+            C::UnsupportedSignatureAlgorithmForPublicKeyContext {
+                signature_algorithm_id,
+                public_key_algorithm_id,
+            },
+        ) => format!(
+            "invalid peer certificate: signature algorithm {} does not fit key type {}",
+            named(signature_algorithm_id),
+            named(public_key_algorithm_id)
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod concise_tests {
+    use super::*;
+
+    #[test]
+    fn an_unsupported_signature_algorithm_is_named_not_dumped() {
+        let e = rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnsupportedSignatureAlgorithmContext {
+                signature_algorithm_id: vec![6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 5, 5, 0],
+                supported_algorithms: Vec::new(),
+            },
+        );
+        assert_eq!(
+            concise_tls(&e),
+            "invalid peer certificate: signed with sha1WithRSAEncryption, which the client does not accept"
+        );
     }
 }

@@ -22,12 +22,17 @@ pub struct Reference {
 impl Reference {
     /// Starts the server on 127.0.0.1 port 0 and writes its profile.
     pub async fn start(dialect: Dialect, flaws: &[Flaw]) -> Reference {
-        let config = ReferenceConfig {
+        Reference::start_with(ReferenceConfig {
             dialect,
             flaws: flaws.to_vec(),
             latency: std::time::Duration::from_millis(2300),
             ..ReferenceConfig::default()
-        };
+        })
+        .await
+    }
+
+    /// Starts the server as `config` says (its ports aside) and writes its profile.
+    pub async fn start_with(config: ReferenceConfig) -> Reference {
         let idle = config.idle_timeout.as_secs();
         let server = ReferenceServer::start(config)
             .await
