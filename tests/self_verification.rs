@@ -291,8 +291,18 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_every_dialect() {
                 .map(|v| (v.id.to_string(), v.verdict))
                 .collect::<Vec<_>>()
         };
-        if verdicts(report) != verdicts(rest) {
-            problems.push(format!("{flaw_name}: {dialect} and rest verdicts differ"));
+        let (mine, theirs) = (verdicts(report), verdicts(rest));
+        if mine != theirs {
+            let differing: Vec<String> = mine
+                .iter()
+                .zip(&theirs)
+                .filter(|(a, b)| a != b)
+                .map(|((id, a), (_, b))| format!("{id} {a:?} here, {b:?} in rest"))
+                .collect();
+            problems.push(format!(
+                "{flaw_name}: {dialect} and rest verdicts differ: {}",
+                differing.join(", ")
+            ));
         }
     }
     println!("{matrix}");
