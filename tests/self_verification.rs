@@ -97,6 +97,7 @@ async fn run(dialect: Dialect, flaw: Option<Flaw>) -> Arc<RunReport> {
                 ..Default::default()
             },
             strict: false,
+            max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
         },
     };
     let outcome = vvcheck::run(request, |_| {}).await.expect("the run starts");

@@ -56,6 +56,9 @@ pub enum SkipReason {
     PrerequisiteUnfinished { check: String },
     /// The target declares every requirement it verifies not applicable.
     NotApplicable { reasons: Vec<String> },
+    /// The check ran but cannot decide on this target (a wait longer than the run allows, an
+    /// operation the profile does not map): a reviewer or an attestation must.
+    Manual { reason: String },
 }
 
 impl SkipReason {
@@ -81,6 +84,7 @@ impl fmt::Display for SkipReason {
             SkipReason::NotApplicable { reasons } => {
                 write!(f, "not applicable: {}", reasons.join("; "))
             }
+            SkipReason::Manual { reason } => write!(f, "needs a reviewer: {reason}"),
         }
     }
 }

@@ -269,6 +269,7 @@ mod tests {
         };
         let mut sample = CallSample {
             status: Some(200),
+            response: None,
             exchanges: vec![exchange],
             error: None,
         };

@@ -17,6 +17,7 @@ pub mod tls;
 pub mod transport;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use indexmap::IndexMap;
@@ -27,7 +28,9 @@ use crate::http::{HttpClient, Incoming, Outgoing, RequestTag, Session};
 use crate::model::probe::ProbeParams;
 use crate::model::resolve::{ResolvedPage, ResolvedTarget};
 use crate::model::{Located, template};
-use crate::outcome::{CheckError, ErrorKind, Evidence, Exchange, Finding, RecordedView};
+use crate::outcome::{
+    CheckError, ErrorKind, Evidence, Exchange, Finding, RecordedView, SkipReason,
+};
 
 /// What a probe's run ends in: findings (none: the target conforms), or no verdict.
 pub type ProbeResult = Result<Vec<Finding>, CheckError>;
@@ -43,6 +46,9 @@ pub trait Probe: Send + Sync + 'static {
     /// It sends nothing and judges the exchanges the run recorded ([`ProbeEnv::recorded`]), so
     /// it runs after every active check.
     const PASSIVE: bool = false;
+    /// It waits on the target's clock (an idle timeout) for up to the run's `--max-wait`, so it
+    /// starts before other checks and its time limit grows by that wait.
+    const WAITS: bool = false;
     /// Its parameters, read from the step's `with:` at load time.
     type Params: ProbeParams + for<'de> serde::Deserialize<'de>;
     /// Runs the probe.
@@ -57,6 +63,8 @@ pub trait Probe: Send + Sync + 'static {
 pub struct CallSample {
     /// Status of the last response, when one arrived.
     pub status: Option<u16>,
+    /// The last response, for probes that judge its outcome or read its body.
+    pub response: Option<Incoming>,
     pub exchanges: Vec<Exchange>,
     /// The operation could not be carried out.
     pub error: Option<CheckError>,
@@ -91,9 +99,33 @@ pub struct ProbeEnv<'a> {
     /// The exchanges the run recorded before this check started (all of the active checks',
     /// for a passive probe).
     pub recorded: RecordedView,
+    /// The longest a probe may wait on the target's clock (`--max-wait`).
+    pub max_wait: Duration,
+    /// Set by [`ProbeEnv::undecided`] or [`ProbeEnv::not_applicable`]: why the probe reached
+    /// no verdict on this target, and so why its check is skipped.
+    pub undecided: Option<SkipReason>,
 }
 
 impl ProbeEnv<'_> {
+    /// Ends the probe without a verdict on this target: `reason` says what a reviewer must
+    /// decide, and the check is reported `manual`, never `pass`.
+    pub fn undecided(&mut self, reason: impl Into<String>) -> ProbeResult {
+        self.undecided = Some(SkipReason::Manual {
+            reason: reason.into(),
+        });
+        Ok(Vec::new())
+    }
+
+    /// Ends the probe because what it verifies does not exist on this target (`reason` says
+    /// why, e.g. no cookie-based login to fix a cookie in): the check is skipped, and its
+    /// requirement is judged by its other checks.
+    pub fn not_applicable(&mut self, reason: impl Into<String>) -> ProbeResult {
+        self.undecided = Some(SkipReason::NotApplicable {
+            reasons: vec![reason.into()],
+        });
+        Ok(Vec::new())
+    }
+
     /// Sends `req` as `actor` (its credentials, if any, already on it) and records the exchange
     /// under `purpose`.
     pub async fn send(

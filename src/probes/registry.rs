@@ -49,6 +49,7 @@ const fn entry<P: Probe>() -> Registered {
             params: P::PARAMS,
             parse: parse_params::<P::Params>,
             passive: P::PASSIVE,
+            waits: P::WAITS,
         },
         run: run_erased::<P>,
     }

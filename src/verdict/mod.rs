@@ -6,7 +6,7 @@ pub mod exit;
 
 use crate::model::attest::{AttestationFile, Date};
 use crate::model::standard::{Catalogue, Verification};
-use crate::outcome::{CheckResult, CheckStatus, RequirementVerdict, Verdict};
+use crate::outcome::{CheckResult, CheckStatus, RequirementVerdict, SkipReason, Verdict};
 
 pub use exit::exit_code;
 
@@ -57,6 +57,15 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
                 .iter()
                 .filter(|c| c.status != CheckStatus::Skipped)
                 .collect();
+            // A check that could not decide leaves the requirement to a reviewer, even when
+            // its other checks passed: only part of it was verified.
+            let manual: Vec<String> = checks
+                .iter()
+                .filter_map(|c| match &c.skip_reason {
+                    Some(SkipReason::Manual { reason }) => Some(format!("{}: {reason}", c.id)),
+                    _ => None,
+                })
+                .collect();
             let skipped_for_prereq = checks
                 .iter()
                 .any(|c| c.skip_reason.as_ref().is_some_and(|r| r.is_prerequisite()));
@@ -67,7 +76,7 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
                     Verdict::Error,
                     Some("a check could not be carried out".into()),
                 )
-            } else if !ran.is_empty() {
+            } else if !ran.is_empty() && manual.is_empty() {
                 (Verdict::Pass, None)
             } else if let Some(a) = attestation {
                 if valid(&a.expires) {
@@ -95,6 +104,11 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
                 (
                     Verdict::Manual,
                     Some(format!("the waiver expired on {}", w.expires.value)),
+                )
+            } else if !manual.is_empty() {
+                (
+                    Verdict::Manual,
+                    Some(format!("needs a reviewer: {}", manual.join("; "))),
                 )
             } else {
                 let why = match req.verification {
