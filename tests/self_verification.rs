@@ -45,6 +45,12 @@ const PROOFS: &[(&str, &[&str])] = &[
     ("sec.access.cross-patient-message", &["idor-message"]),
     ("sec.access.cross-patient-attachment", &["idor-attachment"]),
     ("sec.session.cookie-flags", &["weak-cookie"]),
+    ("sec.session.cookie-flags-everywhere", &["weak-cookie"]),
+    // Their reference flaws come next: until then, the clean server passes them.
+    ("sec.session.logout-revokes", &[]),
+    ("sec.session.idle-timeout", &[]),
+    ("sec.session.new-cookie-at-login", &[]),
+    ("sec.session.lockout", &[]),
     ("sec.errors.no-credential-reflection", &["echo-credentials"]),
     ("prv.cache.messages-not-cacheable", &["cacheable-phi"]),
     ("prv.cache.attachment-not-cacheable", &["cacheable-phi"]),

@@ -1,5 +1,6 @@
 //! Probes: observations beyond a single contract call — TLS (versions, suites, certificate),
-//! transport (plain HTTP, HSTS), session cookies, latency, credentials reflected in responses. Each probe declares typed parameters (read at load time), runs with a
+//! transport (plain HTTP, HSTS), session cookies, sessions (logout, idle timeout, fixation,
+//! lockout), latency, credentials reflected in responses. Each probe declares typed parameters (read at load time), runs with a
 //! [`ProbeEnv`], records its evidence there, and returns its findings or the error that kept it
 //! from a verdict. [`registry`] is the one list of them. None writes reports.
 
@@ -9,10 +10,11 @@ pub mod disclosure;
 pub mod error_statuses;
 pub mod headers;
 pub mod latency;
-mod passive;
+pub(crate) mod passive;
 pub mod reflection;
 pub mod registry;
 pub mod security_txt;
+pub mod session;
 pub mod tls;
 pub mod transport;
 

@@ -11,6 +11,11 @@ use super::headers::{HstsEverywhere, SecurityHeaders};
 use super::latency::Latency;
 use super::reflection::Reflection;
 use super::security_txt::SecurityTxt;
+use super::session::cookies::SessionCookiesEverywhere;
+use super::session::fixation::SessionFixation;
+use super::session::idle::IdleTimeout;
+use super::session::lockout::Lockout;
+use super::session::logout::LogoutRevokes;
 use super::tls::Tls;
 use super::transport::{Hsts, PlainHttp};
 use super::{Probe, ProbeEnv, ProbeResult};
@@ -69,6 +74,11 @@ pub static PROBES: &[Registered] = &[
     entry::<SecurityHeaders>(),
     entry::<HstsEverywhere>(),
     entry::<ErrorDisclosure>(),
+    entry::<LogoutRevokes>(),
+    entry::<IdleTimeout>(),
+    entry::<SessionFixation>(),
+    entry::<Lockout>(),
+    entry::<SessionCookiesEverywhere>(),
 ];
 
 /// The registry as loading sees it.
