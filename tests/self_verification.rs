@@ -45,12 +45,21 @@ const PROOFS: &[(&str, &[&str])] = &[
     ("sec.access.cross-patient-message", &["idor-message"]),
     ("sec.access.cross-patient-attachment", &["idor-attachment"]),
     ("sec.session.cookie-flags", &["weak-cookie"]),
-    ("sec.session.cookie-flags-everywhere", &["weak-cookie"]),
-    // Their reference flaws come next: until then, the clean server passes them.
-    ("sec.session.logout-revokes", &[]),
-    ("sec.session.idle-timeout", &[]),
-    ("sec.session.new-cookie-at-login", &[]),
-    ("sec.session.lockout", &[]),
+    // A cookie set by a page, not the login: only the check over every response of the run sees it.
+    (
+        "sec.session.cookie-flags-everywhere",
+        &["weak-cookie", "weak-cookie-on-page"],
+    ),
+    (
+        "sec.session.logout-revokes",
+        &["no-logout-revoke", "expired-token-accepted"],
+    ),
+    (
+        "sec.session.idle-timeout",
+        &["no-idle-timeout", "expired-token-accepted"],
+    ),
+    ("sec.session.new-cookie-at-login", &["session-fixation"]),
+    ("sec.session.lockout", &["no-lockout"]),
     ("sec.errors.no-credential-reflection", &["echo-credentials"]),
     ("prv.cache.messages-not-cacheable", &["cacheable-phi"]),
     ("prv.cache.attachment-not-cacheable", &["cacheable-phi"]),

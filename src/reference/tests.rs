@@ -11,6 +11,7 @@ mod graph_uploads;
 mod hardening_flaws;
 mod rest;
 mod robustness;
+mod session_flaws;
 mod sessions;
 mod threads;
 mod threads_flaws;
