@@ -207,7 +207,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 2500)]
     pub latency_ms: u64,
     /// Idle timeout of sessions, in seconds.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 10)]
     pub idle_timeout_s: u64,
     /// Lifetime of access tokens, in seconds (the graph dialect's).
     #[arg(long = "token-lifetime", value_name = "S", default_value_t = 300)]

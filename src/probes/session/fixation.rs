@@ -1,14 +1,15 @@
 //! `session_fixation` (SEC-06): a login issues a session identifier of its own. Like a browser,
-//! the probe fetches the entry page and the login page in one cookie jar, logs in with that
-//! jar, and fails when the session cookie after login holds a value set before it — a value an
-//! attacker could have planted. Once for every cookie-based login scheme; a profile with none
+//! the probe fetches the entry page, then logs in with the cookies it set (the login fetches
+//! the login page too, when its scheme has one), and fails when the session cookie after login
+//! holds a value the browser held before posting its credentials — a value an attacker could
+//! have planted. Once for every cookie-based login scheme; a profile with none
 //! (tokens only) has no cookie to fix, and the check does not apply.
 
 use futures_util::future::BoxFuture;
 
 use crate::http::Outgoing;
 use crate::http::auth;
-use crate::http::cookies::{Jar, SetCookie};
+use crate::http::cookies::Jar;
 use crate::model::resolve::ResolvedActor;
 use crate::model::target::AuthKind;
 use crate::outcome::{CheckError, ErrorKind, Finding};
@@ -62,71 +63,37 @@ async fn session_fixation(env: &mut ProbeEnv<'_>) -> ProbeResult {
     Ok(findings)
 }
 
-/// The cookies set before login, by name, with the page that set each.
-struct Before {
-    jar: Jar,
-    set_by: Vec<(String, String)>,
-}
-
-/// Fetches the entry page and the login page in one jar, as a browser would before signing in.
-async fn before_login(env: &mut ProbeEnv<'_>) -> Result<Before, CheckError> {
-    let mut pages = vec![env.page("entry")?];
-    if let Ok(login) = env.page("login") {
-        pages.push(login);
-    }
+/// Fetches the entry page, as a browser would before signing in: the cookies it set.
+async fn entry_cookies(env: &mut ProbeEnv<'_>) -> Result<Jar, CheckError> {
+    let page = env.page("entry")?;
+    let url = env.target.url(&page.path).map_err(|e| {
+        CheckError::new(
+            ErrorKind::Input,
+            format!("bad page URL `{}`: {e}", page.path),
+        )
+    })?;
+    let resp = env
+        .send(&Outgoing::get(url.clone()), "anonymous", "session_fixation")
+        .await
+        .map_err(|e| crate::http::check_error(&e).context(format!("GET {url}")))?;
     let mut jar = Jar::default();
-    let mut set_by = Vec::new();
-    for page in pages {
-        let url = env.target.url(&page.path).map_err(|e| {
-            CheckError::new(
-                ErrorKind::Input,
-                format!("bad page URL `{}`: {e}", page.path),
-            )
-        })?;
-        let mut req = Outgoing::get(url.clone());
-        if let Some(c) = jar.header() {
-            req.headers.push(("Cookie".into(), c));
-        }
-        let resp = env
-            .send(&req, "anonymous", "session_fixation")
-            .await
-            .map_err(|e| crate::http::check_error(&e).context(format!("GET {url}")))?;
-        for c in resp
-            .headers_named("set-cookie")
-            .filter_map(SetCookie::parse)
-        {
-            // A cookie set before login may become the session id: it is a secret from now on.
-            env.http.redactor.add(&c.value);
-            if !c.removal {
-                set_by.push((c.name.clone(), page.path.clone()));
-            }
-        }
-        jar.absorb(resp.headers_named("set-cookie"));
+    jar.absorb(resp.headers_named("set-cookie"));
+    // A cookie set before login may become the session id: it is a secret from now on.
+    for v in jar.values() {
+        env.http.redactor.add(v);
     }
-    Ok(Before { jar, set_by })
+    Ok(jar)
 }
 
 async fn one_scheme(env: &mut ProbeEnv<'_>, actor: &ResolvedActor) -> ProbeResult {
-    let before = before_login(env).await?;
-    let planted: Vec<(String, String, String)> = before
-        .set_by
-        .iter()
-        .filter_map(|(name, page)| {
-            before
-                .jar
-                .get(name)
-                .filter(|v| !v.is_empty())
-                .map(|v| (name.clone(), page.clone(), v.to_string()))
-        })
-        .collect();
-    let session =
-        match auth::login_with_cookies(env.http, env.target, actor, before.jar.clone()).await {
-            Ok(s) => s,
-            Err(e) => {
-                env.evidence.exchanges.extend(e.exchanges);
-                return Err(CheckError::new(ErrorKind::Login, e.message));
-            }
-        };
+    let jar = entry_cookies(env).await?;
+    let session = match auth::login_with_cookies(env.http, env.target, actor, jar).await {
+        Ok(s) => s,
+        Err(e) => {
+            env.evidence.exchanges.extend(e.exchanges);
+            return Err(CheckError::new(ErrorKind::Login, e.message));
+        }
+    };
     env.evidence
         .exchanges
         .extend(session.login_exchanges.iter().cloned());
@@ -134,6 +101,11 @@ async fn one_scheme(env: &mut ProbeEnv<'_>, actor: &ResolvedActor) -> ProbeResul
         .login_exchanges
         .last()
         .map(crate::outcome::Exchange::summary);
+    let before: Vec<(&str, &str)> = session
+        .cookies_before_login
+        .entries()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
     let session_names: Vec<String> = match &session.session_cookie {
         Some(name) => vec![name.clone()],
         None => session
@@ -143,39 +115,6 @@ async fn one_scheme(env: &mut ProbeEnv<'_>, actor: &ResolvedActor) -> ProbeResul
             .map(|c| c.name.clone())
             .collect(),
     };
-    let mut findings = Vec::new();
-    for name in &session_names {
-        let Some(after) = session.jar.get(name) else {
-            continue;
-        };
-        let fixed = planted.iter().find(|(_, _, v)| v == after);
-        match fixed {
-            Some((planted_name, page, _)) => {
-                let mut f = Finding::new(
-                    format!(
-                        "a new session cookie `{name}` issued at login as {} ({})",
-                        actor.name, actor.scheme_name
-                    ),
-                    format!(
-                        "its value after login is the one cookie `{planted_name}` had before it (set by GET {page}): whoever planted that cookie holds the signed-in session"
-                    ),
-                );
-                f.exchange.clone_from(&login_line);
-                findings.push(f);
-            }
-            None => env.notes.push(format!(
-                "login as {} ({}) issued session cookie `{name}` anew; {} cookie(s) set before login ({}) were not kept",
-                actor.name,
-                actor.scheme_name,
-                planted.len(),
-                planted
-                    .iter()
-                    .map(|(n, p, _)| format!("{n} by {p}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        }
-    }
     if session_names.is_empty() {
         return Err(CheckError::new(
             ErrorKind::Input,
@@ -184,6 +123,38 @@ async fn one_scheme(env: &mut ProbeEnv<'_>, actor: &ResolvedActor) -> ProbeResul
                 actor.scheme_name
             ),
         ));
+    }
+    let before_names = before
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut findings = Vec::new();
+    for name in &session_names {
+        let Some(after) = session.jar.get(name) else {
+            continue;
+        };
+        match before.iter().find(|(_, v)| *v == after) {
+            Some((kept, _)) => {
+                let mut f = Finding::new(
+                    format!(
+                        "a new session cookie `{name}` issued at login as {} ({})",
+                        actor.name, actor.scheme_name
+                    ),
+                    format!(
+                        "its value after login is the one cookie `{kept}` held before the credentials were posted: whoever planted that cookie holds the signed-in session"
+                    ),
+                );
+                f.exchange.clone_from(&login_line);
+                findings.push(f);
+            }
+            None => env.notes.push(format!(
+                "login as {} ({}) issued session cookie `{name}` anew; the {} cookie(s) held before it ({before_names}) were not kept",
+                actor.name,
+                actor.scheme_name,
+                before.len()
+            )),
+        }
     }
     Ok(findings)
 }

@@ -12,6 +12,7 @@ use futures_util::future::BoxFuture;
 use tokio::time::{Instant, sleep_until};
 
 use super::usage::{Answer, Usage, UseParams, fresh_session, session_mattered, use_once};
+use crate::http::Session;
 use crate::outcome::{CheckError, ErrorKind, Finding};
 use crate::probes::{Probe, ProbeEnv, ProbeResult};
 
@@ -65,23 +66,8 @@ async fn idle_timeout(p: &UseParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
     let usage = Usage::render(p, env)?;
     // Each session is used right after its login, so that a slow login of the second does not
     // idle the first out before the wait has begun.
-    let mut sessions = Vec::new();
-    for which in ["idle", "kept"] {
-        let session = fresh_session(env, &actor).await?;
-        let used = use_once(env, &usage, &session).await?;
-        if !matches!(used.answer, Answer::Worked) {
-            return Err(CheckError::new(
-                ErrorKind::Login,
-                format!(
-                    "a fresh session of {actor} (the {which} one) did not work at the start ({}), so a refusal later would prove nothing",
-                    used.line()
-                ),
-            ));
-        }
-        sessions.push(session);
-    }
-    let [idle, kept] = <[_; 2]>::try_from(sessions)
-        .map_err(|_| CheckError::new(ErrorKind::Internal, "two sessions were logged in"))?;
+    let idle = working_session(env, &usage, &actor, "idle").await?;
+    let kept = working_session(env, &usage, &actor, "kept").await?;
     let start = Instant::now();
     let deadline = start + wait;
     let every = keep_alive_every(timeout);
@@ -121,6 +107,27 @@ async fn idle_timeout(p: &UseParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
         kept_end.line()
     ));
     Ok(findings)
+}
+
+/// A fresh session of `actor` that works for `usage`: a refusal later proves nothing otherwise.
+async fn working_session(
+    env: &mut ProbeEnv<'_>,
+    usage: &Usage,
+    actor: &str,
+    which: &str,
+) -> Result<Session, CheckError> {
+    let session = fresh_session(env, actor).await?;
+    let used = use_once(env, usage, &session).await?;
+    if !matches!(used.answer, Answer::Worked) {
+        return Err(CheckError::new(
+            ErrorKind::Login,
+            format!(
+                "a fresh session of {actor} (the {which} one) did not work at the start ({}), so a refusal later would prove nothing",
+                used.line()
+            ),
+        ));
+    }
+    Ok(session)
 }
 
 /// The finding for a session kept in use that was refused all the same.
