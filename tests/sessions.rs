@@ -1,7 +1,8 @@
 //! The session checks (SEC-06, SEC-07) on what they cannot decide: an idle timeout whose wait
 //! exceeds `--max-wait` and a profile that maps no `logout` leave SEC-06 to a reviewer, even
-//! when its other checks pass; and the idle-timeout check, which waits, runs beside the rest of
-//! the run rather than before or after it.
+//! when its other checks pass; a profile with token logins only has no session cookie to fix,
+//! so the fixation check does not apply; and the idle-timeout check, which waits, runs beside
+//! the rest of the run rather than before or after it.
 
 mod common;
 
@@ -165,5 +166,39 @@ async fn the_idle_timeout_check_waits_beside_the_rest_of_the_run() {
         idle.duration.as_millis(),
         with_wait.duration.as_millis(),
         without_wait.duration.as_millis()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_with_token_logins_only_has_no_session_cookie_to_fix() {
+    let r = Reference::start(Dialect::Rest, &[]).await;
+    let text = std::fs::read_to_string(&r.profile).expect("profile");
+    let mut lines: Vec<&str> = text.lines().collect();
+    // The cookie-based scheme, the actor that uses it, and the pages fetched as that actor.
+    let block = |lines: &[&str], head: &str| {
+        let start = lines.iter().position(|l| *l == head).expect(head);
+        let len = lines[start + 1..]
+            .iter()
+            .take_while(|l| l.starts_with("    "))
+            .count();
+        start..start + 1 + len
+    };
+    for head in ["  web:", "  patient_a_browser:"] {
+        let range = block(&lines, head);
+        lines.drain(range);
+    }
+    lines.retain(|l| !l.contains("as: patient_a_browser"));
+    std::fs::write(&r.profile, lines.join("\n") + "\n").expect("profile rewritten");
+    let report = run(&r, &["SEC-06"], Duration::from_secs(1)).await;
+    r.server.shutdown().await;
+    let (fixation, why) = status(&report, "sec.session.new-cookie-at-login");
+    assert_eq!(fixation, CheckStatus::Skipped);
+    assert!(
+        matches!(&why, Some(SkipReason::NotApplicable { reasons }) if reasons[0].contains("form_cookie")),
+        "{why:?}"
+    );
+    assert_eq!(
+        status(&report, "sec.session.logout-revokes").0,
+        CheckStatus::Pass
     );
 }
