@@ -104,6 +104,7 @@ async fn latency_check(base: &str) -> CheckResult {
                 ..Default::default()
             },
             strict: false,
+            max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
         },
     };
     let outcome = vvcheck::run(request, |_| {}).await.expect("the run starts");

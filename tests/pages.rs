@@ -39,6 +39,7 @@ async fn run(dialect: Dialect, suite: &str) -> Vec<Arc<CheckResult>> {
             concurrency: 4,
             http: HttpOptions::default(),
             strict: false,
+            max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
         },
     };
     let finished = Mutex::new(Vec::new());

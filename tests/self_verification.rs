@@ -48,6 +48,21 @@ const PROOFS: &[(&str, &[&str])] = &[
     ),
     ("sec.access.cross-patient-attachment", &["idor-attachment"]),
     ("sec.session.cookie-flags", &["weak-cookie"]),
+    // A cookie set by a page, not the login: only the check over every response of the run sees it.
+    (
+        "sec.session.cookie-flags-everywhere",
+        &["weak-cookie", "weak-cookie-on-page"],
+    ),
+    (
+        "sec.session.logout-revokes",
+        &["no-logout-revoke", "expired-token-accepted"],
+    ),
+    (
+        "sec.session.idle-timeout",
+        &["no-idle-timeout", "expired-token-accepted"],
+    ),
+    ("sec.session.new-cookie-at-login", &["session-fixation"]),
+    ("sec.session.lockout", &["no-lockout"]),
     ("sec.errors.no-credential-reflection", &["echo-credentials"]),
     ("prv.cache.messages-not-cacheable", &["cacheable-phi"]),
     ("prv.cache.attachment-not-cacheable", &["cacheable-phi"]),
@@ -76,7 +91,14 @@ const PROOFS: &[(&str, &[&str])] = &[
     ),
     (
         "sec.session.matrix-revoked-expired",
-        &["unauth-message", "unauth-attachment", "leaky-denial"],
+        &[
+            "unauth-message",
+            "unauth-attachment",
+            "leaky-denial",
+            "no-logout-revoke",
+            "no-idle-timeout",
+            "expired-token-accepted",
+        ],
     ),
     ("sec.audit.phi-read-recorded", &["no-audit"]),
     ("sec.tls.protocols", &["tls10"]),
@@ -120,6 +142,7 @@ async fn run(dialect: Dialect, flaw: Option<Flaw>) -> Arc<RunReport> {
                 ..Default::default()
             },
             strict: false,
+            max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
         },
     };
     let outcome = vvcheck::run(request, |_| {}).await.expect("the run starts");

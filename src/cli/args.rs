@@ -97,6 +97,11 @@ pub struct ExecArgs {
     /// Retries of idempotent requests after a connection error.
     #[arg(long, default_value_t = 1)]
     pub retries: u32,
+    /// The longest a check may wait on the target's clock, in seconds: the idle-timeout check
+    /// runs when the declared idle timeout and its margin fit, and is left to a reviewer
+    /// otherwise.
+    #[arg(long, value_name = "S", default_value_t = crate::engine::DEFAULT_MAX_WAIT.as_secs())]
+    pub max_wait: u64,
     /// Output folder for junit.xml and results.json.
     #[arg(long, default_value = "reports", value_name = "DIR")]
     pub out: PathBuf,
@@ -202,7 +207,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 2500)]
     pub latency_ms: u64,
     /// Idle timeout of sessions, in seconds.
-    #[arg(long, default_value_t = 900)]
+    #[arg(long, default_value_t = 10)]
     pub idle_timeout_s: u64,
     /// Lifetime of access tokens, in seconds (the graph dialect's).
     #[arg(long = "token-lifetime", value_name = "S", default_value_t = 300)]

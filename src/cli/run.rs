@@ -55,6 +55,7 @@ fn options(exec: &ExecArgs, insecure: bool, redactor: Redactor) -> RunOptions {
             redactor,
         },
         strict: exec.strict,
+        max_wait: std::time::Duration::from_secs(exec.max_wait),
     }
 }
 

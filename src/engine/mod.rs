@@ -11,7 +11,7 @@ pub mod step;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
@@ -38,6 +38,8 @@ pub struct RunCtx {
     pub globals: Map<String, Value>,
     /// Every exchange recorded so far, for the passive checks.
     pub recorded: crate::outcome::Recorded,
+    /// The longest a probe may wait on the target's clock (`--max-wait`).
+    pub max_wait: Duration,
 }
 
 /// How to run.
@@ -47,7 +49,13 @@ pub struct RunOptions {
     pub concurrency: usize,
     pub http: HttpOptions,
     pub strict: bool,
+    /// The longest a check may wait on the target's clock, e.g. for its idle timeout
+    /// (`--max-wait`); a longer wait leaves the check to a reviewer.
+    pub max_wait: Duration,
 }
+
+/// The default `--max-wait`.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(120);
 
 /// The engine could not start.
 #[derive(Debug, thiserror::Error)]
@@ -211,6 +219,7 @@ pub async fn run(
         sessions,
         globals,
         recorded,
+        max_wait: opts.max_wait,
     });
     // The dispatcher runs on a worker thread, beside the checks it starts, so that a finished
     // check hands its slot on without waking the caller's thread.

@@ -131,6 +131,7 @@ operations:
         sessions: Default::default(),
         globals: Map::new(),
         recorded: Default::default(),
+        max_wait: crate::engine::DEFAULT_MAX_WAIT,
     };
     let inputs = Map::new();
     operation::run(

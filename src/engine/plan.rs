@@ -36,6 +36,9 @@ pub struct PlannedCheck {
     /// Every step is a passive probe: it inspects the exchanges the run recorded, so it runs
     /// after every active check.
     pub passive: bool,
+    /// A step waits on the target's clock (up to `--max-wait`): the check starts first, and
+    /// its time limit grows by that wait.
+    pub waits: bool,
 }
 
 /// The checks to run, prerequisites first.
@@ -164,6 +167,7 @@ pub fn build(
                 needs: c.needs.iter().map(|n| n.value.clone()).collect(),
                 skip,
                 passive: is_passive(c),
+                waits: waits(c),
             }
         })
         .collect();
@@ -179,9 +183,20 @@ pub fn skip_unmapped(plan: &mut Plan, mapped: impl Fn(&str) -> bool) {
         }
         let unmapped = pc.check.unmapped_operations(&mapped);
         if !unmapped.is_empty() {
-            pc.skip = Some(SkipReason::Manual { unmapped });
+            let ops: Vec<String> = unmapped.iter().map(|o| format!("`{o}`")).collect();
+            pc.skip = Some(SkipReason::Manual {
+                reason: format!("the profile does not map {}", ops.join(", ")),
+            });
         }
     }
+}
+
+/// Whether a step of `check` is a probe that waits on the target's clock.
+fn waits(check: &Check) -> bool {
+    check.steps.iter().any(|s| match &s.kind {
+        StepKind::Probe { name, .. } => Registry.spec(name).is_some_and(|p| p.waits),
+        StepKind::Call { .. } => false,
+    })
 }
 
 /// Whether every step of `check` is a passive probe.

@@ -82,16 +82,20 @@ async fn execute(
     pc: PlannedCheck,
     vars: Map<String, Value>,
 ) -> (CheckResult, Done) {
-    let limit = pc
+    let mut limit = pc
         .check
         .timeout_s
         .map_or(DEFAULT_CHECK_TIMEOUT, Duration::from_secs);
+    if pc.waits {
+        limit += rc.max_wait;
+    }
     let start = Instant::now();
     match tokio::time::timeout(limit, step::run(&rc, &pc.check, vars)).await {
         Ok(outcome) => {
             rc.recorded.add(&outcome.evidence.exchanges);
             let mut r = result(&pc, outcome.status, start.elapsed());
             r.message = outcome.message;
+            r.skip_reason = outcome.skip;
             r.details = outcome.details;
             r.findings = outcome.findings;
             r.error = outcome.error;
@@ -223,6 +227,15 @@ impl Book {
         }
     }
 
+    /// The ready check to start next: one that waits on the target's clock first, so its wait
+    /// overlaps the rest of the run, then the lowest plan position.
+    fn next_ready(&mut self, plan: &Plan) -> Option<usize> {
+        let waiting = self.ready.iter().copied().find(|&i| plan.checks[i].waits);
+        let next = waiting.or_else(|| self.ready.first().copied())?;
+        self.ready.remove(&next);
+        Some(next)
+    }
+
     /// Check `i` is about to start or be skipped: the variables of its prerequisites (if all
     /// passed), or why it is skipped. Prerequisites no longer needed by anyone are let go.
     fn take_inputs(&mut self, i: usize, plan: &Plan) -> Result<Map<String, Value>, SkipReason> {
@@ -293,7 +306,7 @@ pub async fn run(
     let mut running_ids: HashMap<tokio::task::Id, usize> = HashMap::new();
     loop {
         while running.len() < concurrency {
-            let Some(i) = book.ready.pop_first() else {
+            let Some(i) = book.next_ready(plan) else {
                 break;
             };
             let pc = &plan.checks[i];
@@ -418,6 +431,20 @@ mod tests {
             "only passive checks were held"
         );
         assert!(book.held.is_empty(), "every held check was released");
+    }
+
+    #[test]
+    fn a_check_that_waits_on_the_target_starts_before_earlier_ready_ones() {
+        let mut plan = shipped_plan();
+        let first = at(&plan, "sec.transport.http-redirects");
+        let waiting = at(&plan, "sec.disclosure.security-txt");
+        assert!(first < waiting, "plan order puts the other first");
+        plan.checks[waiting].waits = true;
+        let mut book = Book::new(&plan);
+        assert!(book.ready.contains(&first) && book.ready.contains(&waiting));
+        assert_eq!(book.next_ready(&plan), Some(waiting));
+        assert!(!book.ready.contains(&waiting), "taken out of the ready set");
+        assert_ne!(book.next_ready(&plan), Some(waiting));
     }
 
     #[test]

@@ -81,6 +81,10 @@ impl Jar {
     pub fn values(&self) -> impl Iterator<Item = &str> {
         self.0.values().map(String::as_str)
     }
+    /// Every cookie, name and value.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
     /// Replaces every value with a forged one of the same shape.
     pub fn forge(&mut self) {
         for v in self.0.values_mut() {

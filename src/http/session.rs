@@ -29,6 +29,9 @@ pub struct Session {
     pub attrs: IndexMap<String, Value>,
     /// Cookies the login response set, with their attributes (SEC-08).
     pub login_cookies: Vec<SetCookie>,
+    /// The cookies held when the credentials were posted — set by pages fetched before, the
+    /// login page included — for telling whether the login kept one as its session (SEC-06).
+    pub cookies_before_login: Jar,
     /// Name of the session cookie, when the scheme declares one.
     pub session_cookie: Option<String>,
     /// Name of the CSRF cookie, which is not a session cookie.
@@ -60,6 +63,7 @@ impl Session {
             csrf: None,
             attrs: IndexMap::new(),
             login_cookies: Vec::new(),
+            cookies_before_login: Jar::default(),
             session_cookie: None,
             csrf_cookie: None,
             login_exchanges: Vec::new(),

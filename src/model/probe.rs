@@ -53,6 +53,8 @@ pub struct ProbeSpec {
     pub parse: ParseParams,
     /// It sends nothing and inspects every exchange the run recorded, so it runs last.
     pub passive: bool,
+    /// It waits on the target's clock for up to `--max-wait`, so it starts first.
+    pub waits: bool,
 }
 
 /// Every probe a suite may use.

@@ -56,9 +56,9 @@ pub enum SkipReason {
     PrerequisiteUnfinished { check: String },
     /// The target declares every requirement it verifies not applicable.
     NotApplicable { reasons: Vec<String> },
-    /// The profile does not map operations the check needs, and the check says that leaves
-    /// its requirement to a reviewer (`unmapped: manual`).
-    Manual { unmapped: Vec<String> },
+    /// The check ran but cannot decide on this target (a wait longer than the run allows, an
+    /// operation the profile does not map): a reviewer or an attestation must.
+    Manual { reason: String },
 }
 
 impl SkipReason {
@@ -81,18 +81,10 @@ impl fmt::Display for SkipReason {
             SkipReason::PrerequisiteUnfinished { check } => {
                 write!(f, "prerequisite `{check}` did not finish")
             }
-            SkipReason::Manual { unmapped } => write!(
-                f,
-                "manual: the profile does not map {}; a reviewer or an attestation decides",
-                unmapped
-                    .iter()
-                    .map(|o| format!("`{o}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
             SkipReason::NotApplicable { reasons } => {
                 write!(f, "not applicable: {}", reasons.join("; "))
             }
+            SkipReason::Manual { reason } => write!(f, "needs a reviewer: {reason}"),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Probes: observations beyond a single contract call — TLS (versions, suites, certificate),
-//! transport (plain HTTP, HSTS), session cookies, latency, credentials reflected in responses. Each probe declares typed parameters (read at load time), runs with a
+//! transport (plain HTTP, HSTS), session cookies, sessions (logout, idle timeout, fixation,
+//! lockout), latency, credentials reflected in responses. Each probe declares typed parameters (read at load time), runs with a
 //! [`ProbeEnv`], records its evidence there, and returns its findings or the error that kept it
 //! from a verdict. [`registry`] is the one list of them. None writes reports.
 
@@ -11,14 +12,16 @@ pub mod disclosure;
 pub mod error_statuses;
 pub mod headers;
 pub mod latency;
-mod passive;
+pub(crate) mod passive;
 pub mod reflection;
 pub mod registry;
 pub mod security_txt;
+pub mod session;
 pub mod tls;
 pub mod transport;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use indexmap::IndexMap;
@@ -29,7 +32,9 @@ use crate::http::{HttpClient, Incoming, Outgoing, RequestTag, Session};
 use crate::model::probe::ProbeParams;
 use crate::model::resolve::{ResolvedPage, ResolvedTarget};
 use crate::model::{Located, template};
-use crate::outcome::{CheckError, ErrorKind, Evidence, Exchange, Finding, RecordedView};
+use crate::outcome::{
+    CheckError, ErrorKind, Evidence, Exchange, Finding, RecordedView, SkipReason,
+};
 
 /// What a probe's run ends in: findings (none: the target conforms), or no verdict.
 pub type ProbeResult = Result<Vec<Finding>, CheckError>;
@@ -45,6 +50,9 @@ pub trait Probe: Send + Sync + 'static {
     /// It sends nothing and judges the exchanges the run recorded ([`ProbeEnv::recorded`]), so
     /// it runs after every active check.
     const PASSIVE: bool = false;
+    /// It waits on the target's clock (an idle timeout) for up to the run's `--max-wait`, so it
+    /// starts before other checks and its time limit grows by that wait.
+    const WAITS: bool = false;
     /// Its parameters, read from the step's `with:` at load time.
     type Params: ProbeParams + for<'de> serde::Deserialize<'de>;
     /// Runs the probe.
@@ -98,9 +106,33 @@ pub struct ProbeEnv<'a> {
     /// The exchanges the run recorded before this check started (all of the active checks',
     /// for a passive probe).
     pub recorded: RecordedView,
+    /// The longest a probe may wait on the target's clock (`--max-wait`).
+    pub max_wait: Duration,
+    /// Set by [`ProbeEnv::undecided`] or [`ProbeEnv::not_applicable`]: why the probe reached
+    /// no verdict on this target, and so why its check is skipped.
+    pub undecided: Option<SkipReason>,
 }
 
 impl ProbeEnv<'_> {
+    /// Ends the probe without a verdict on this target: `reason` says what a reviewer must
+    /// decide, and the check is reported `manual`, never `pass`.
+    pub fn undecided(&mut self, reason: impl Into<String>) -> ProbeResult {
+        self.undecided = Some(SkipReason::Manual {
+            reason: reason.into(),
+        });
+        Ok(Vec::new())
+    }
+
+    /// Ends the probe because what it verifies does not exist on this target (`reason` says
+    /// why, e.g. no cookie-based login to fix a cookie in): the check is skipped, and its
+    /// requirement is judged by its other checks.
+    pub fn not_applicable(&mut self, reason: impl Into<String>) -> ProbeResult {
+        self.undecided = Some(SkipReason::NotApplicable {
+            reasons: vec![reason.into()],
+        });
+        Ok(Vec::new())
+    }
+
     /// Sends `req` as `actor` (its credentials, if any, already on it) and records the exchange
     /// under `purpose`.
     pub async fn send(

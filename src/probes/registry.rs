@@ -13,6 +13,11 @@ use super::headers::{HstsEverywhere, SecurityHeaders};
 use super::latency::Latency;
 use super::reflection::Reflection;
 use super::security_txt::SecurityTxt;
+use super::session::cookies::SessionCookiesEverywhere;
+use super::session::fixation::SessionFixation;
+use super::session::idle::IdleTimeout;
+use super::session::lockout::Lockout;
+use super::session::logout::LogoutRevokes;
 use super::tls::Tls;
 use super::transport::{Hsts, PlainHttp};
 use super::{Probe, ProbeEnv, ProbeResult};
@@ -51,6 +56,7 @@ const fn entry<P: Probe>() -> Registered {
             params: P::PARAMS,
             parse: parse_params::<P::Params>,
             passive: P::PASSIVE,
+            waits: P::WAITS,
         },
         run: run_erased::<P>,
     }
@@ -72,6 +78,11 @@ pub static PROBES: &[Registered] = &[
     entry::<ErrorDisclosure>(),
     entry::<AccessMatrix>(),
     entry::<AuditTrail>(),
+    entry::<LogoutRevokes>(),
+    entry::<IdleTimeout>(),
+    entry::<SessionFixation>(),
+    entry::<Lockout>(),
+    entry::<SessionCookiesEverywhere>(),
 ];
 
 /// The registry as loading sees it.

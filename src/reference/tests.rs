@@ -11,6 +11,7 @@ mod graph_uploads;
 mod hardening_flaws;
 mod rest;
 mod robustness;
+mod session_flaws;
 mod sessions;
 mod threads;
 mod threads_flaws;
@@ -29,12 +30,14 @@ use super::{Dialect, Flaw, ReferenceConfig, ReferenceServer};
 const PA: &str = "u-pa-7f3a";
 const CL: &str = "u-cl-31d5";
 
-/// Starts a server with short timings suitable for tests.
+/// Starts a server with short timings suitable for tests, and sessions that do not idle out
+/// while a test runs.
 async fn start(dialect: Dialect, flaws: &[Flaw]) -> ReferenceServer {
     start_with(ReferenceConfig {
         dialect,
         flaws: flaws.to_vec(),
         latency: Duration::from_millis(50),
+        idle_timeout: Duration::from_secs(900),
         ..ReferenceConfig::default()
     })
     .await

@@ -57,6 +57,15 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
                 .iter()
                 .filter(|c| c.status != CheckStatus::Skipped)
                 .collect();
+            // A check that could not decide leaves the requirement to a reviewer, even when
+            // its other checks passed: only part of it was verified.
+            let manual: Vec<String> = checks
+                .iter()
+                .filter_map(|c| match &c.skip_reason {
+                    Some(SkipReason::Manual { reason }) => Some(format!("{}: {reason}", c.id)),
+                    _ => None,
+                })
+                .collect();
             let skipped_for_prereq = checks
                 .iter()
                 .any(|c| c.skip_reason.as_ref().is_some_and(|r| r.is_prerequisite()));
@@ -67,7 +76,7 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
                     Verdict::Error,
                     Some("a check could not be carried out".into()),
                 )
-            } else if !ran.is_empty() {
+            } else if !ran.is_empty() && manual.is_empty() {
                 (Verdict::Pass, None)
             } else if let Some(a) = attestation {
                 if valid(&a.expires) {
@@ -96,13 +105,10 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
                     Verdict::Manual,
                     Some(format!("the waiver expired on {}", w.expires.value)),
                 )
-            } else if let Some(manual) = checks.iter().find_map(|c| match &c.skip_reason {
-                Some(r @ SkipReason::Manual { .. }) => Some(r.to_string()),
-                _ => None,
-            }) {
+            } else if !manual.is_empty() {
                 (
                     Verdict::Manual,
-                    Some(format!("{manual} (see --attestations)")),
+                    Some(format!("needs a reviewer: {}", manual.join("; "))),
                 )
             } else {
                 let why = match req.verification {

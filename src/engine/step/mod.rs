@@ -15,7 +15,7 @@ use crate::http::Session;
 use crate::model::Located;
 use crate::model::suite::{Check, Credentials, Step, StepKind};
 use crate::model::template;
-use crate::outcome::{CheckError, CheckStatus, ErrorKind, Evidence, Finding};
+use crate::outcome::{CheckError, CheckStatus, ErrorKind, Evidence, Finding, SkipReason};
 
 /// What running a check produced (the scheduler adds identity and timing).
 #[derive(Debug)]
@@ -25,6 +25,8 @@ pub struct CheckOutcome {
     pub details: Vec<String>,
     pub findings: Vec<Finding>,
     pub error: Option<CheckError>,
+    /// Why a probe reached no verdict on this target, when the check ended `skipped`.
+    pub skip: Option<SkipReason>,
     pub evidence: Evidence,
     /// Variables this check defined, for the checks that need it.
     pub vars: Map<String, Value>,
@@ -36,6 +38,9 @@ enum StepEnd {
     /// The target does not conform: the one-line message (findings are on the runner).
     Fail(String),
     Error(CheckError),
+    /// The step reached no verdict on this target (a reviewer must decide, or it does not
+    /// apply): why.
+    Skip(SkipReason),
 }
 
 /// The state of one check while its steps run.
@@ -208,10 +213,11 @@ pub async fn run(
         }
         StepEnd::Ok
     };
-    let (status, message, error) = match end {
-        StepEnd::Ok => (CheckStatus::Pass, String::new(), None),
-        StepEnd::Fail(m) => (CheckStatus::Fail, m, None),
-        StepEnd::Error(e) => (CheckStatus::Error, e.message.clone(), Some(e)),
+    let (status, message, error, skip) = match end {
+        StepEnd::Ok => (CheckStatus::Pass, String::new(), None, None),
+        StepEnd::Fail(m) => (CheckStatus::Fail, m, None, None),
+        StepEnd::Error(e) => (CheckStatus::Error, e.message.clone(), Some(e), None),
+        StepEnd::Skip(why) => (CheckStatus::Skipped, why.to_string(), None, Some(why)),
     };
     CheckOutcome {
         status,
@@ -219,6 +225,7 @@ pub async fn run(
         details: r.details,
         findings: r.findings,
         error,
+        skip,
         evidence: r.evidence,
         vars: r.own,
     }

@@ -97,16 +97,20 @@ impl Runner<'_> {
             evidence: &mut self.evidence,
             notes: &mut notes,
             recorded: self.rc.recorded.view(),
+            max_wait: self.rc.max_wait,
+            undecided: None,
         };
         let result = registry::run(name, params, &mut env).await;
+        let undecided = env.undecided.take();
         self.details.extend(notes);
-        match result {
-            Err(e) => {
+        match (result, undecided) {
+            (Err(e), _) => {
                 let message = format!("probe {}: {}; not a verdict", name.value, e.message);
                 StepEnd::Error(CheckError { message, ..e })
             }
-            Ok(found) if found.is_empty() => StepEnd::Ok,
-            Ok(found) => self.failed(name, step, found),
+            (Ok(found), Some(why)) if found.is_empty() => StepEnd::Skip(why),
+            (Ok(found), _) if found.is_empty() => StepEnd::Ok,
+            (Ok(found), _) => self.failed(name, step, found),
         }
     }
 }

@@ -37,6 +37,7 @@ pub(super) async fn login(
         body,
         follow_redirects: false,
     };
+    session.cookies_before_login = l.jar.clone();
     let resp = l.send(req).await?;
     if !(200..400).contains(&resp.status) {
         return Err(l.fail(format!("the login answered {}", resp.status)));

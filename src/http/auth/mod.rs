@@ -124,12 +124,23 @@ pub async fn login(
     target: &ResolvedTarget,
     actor: &ResolvedActor,
 ) -> Result<Session, LoginError> {
+    login_with_cookies(http, target, actor, Jar::default()).await
+}
+
+/// Logs an actor in the way a browser that already holds `jar` would: its cookies go with the
+/// login's requests (for telling whether a cookie set before login survives it).
+pub async fn login_with_cookies(
+    http: &HttpClient,
+    target: &ResolvedTarget,
+    actor: &ResolvedActor,
+    jar: Jar,
+) -> Result<Session, LoginError> {
     let mut l = Login {
         http,
         target,
         actor,
         exchanges: Vec::new(),
-        jar: Jar::default(),
+        jar,
     };
     let mut session = Session {
         actor: actor.name.clone(),

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 
 use super::config::Credential;
+use super::flaws::Flaw;
 use super::users::{self, USERS, User};
 
 /// Failed logins allowed before a username is locked.
@@ -67,11 +68,40 @@ struct Failures {
     locked_until: Option<Instant>,
 }
 
+/// The session and sign-in flaws the server was started with, where they bite.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct AuthFlaws {
+    /// `expired-token-accepted`: ended sessions keep working.
+    accept_ended: bool,
+    /// `no-logout-revoke`: revoking ends nothing.
+    keep_revoked: bool,
+    /// `no-idle-timeout`: sessions never idle out.
+    never_idle: bool,
+    /// `no-lockout`: failures are not counted.
+    no_lockout: bool,
+}
+
+impl AuthFlaws {
+    /// The session and sign-in flaws among `flaws`.
+    pub(crate) fn of(flaws: &[Flaw]) -> AuthFlaws {
+        AuthFlaws {
+            accept_ended: flaws.contains(&Flaw::ExpiredTokenAccepted),
+            keep_revoked: flaws.contains(&Flaw::NoLogoutRevoke),
+            never_idle: flaws.contains(&Flaw::NoIdleTimeout),
+            no_lockout: flaws.contains(&Flaw::NoLockout),
+        }
+    }
+}
+
 /// Passwords, live sessions, login-form tokens and failure counters.
 pub(crate) struct Auth {
     passwords: Vec<(&'static str, String)>,
     idle_timeout: Duration,
     token_lifetime: Duration,
+    flaws: AuthFlaws,
+    /// Sessions ended by logout, idling or their lifetime, kept only under
+    /// `expired-token-accepted`, which still takes them.
+    ended: Mutex<HashMap<String, Session>>,
     sessions: Mutex<HashMap<String, Session>>,
     /// Live refresh tokens; each is used once.
     refresh_grants: Mutex<HashMap<String, RefreshGrant>>,
@@ -87,11 +117,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Auth {
     /// Fresh random passwords for every account, no sessions.
-    pub(crate) fn new(idle_timeout: Duration, token_lifetime: Duration) -> Self {
+    pub(crate) fn new(idle_timeout: Duration, token_lifetime: Duration, flaws: AuthFlaws) -> Self {
         Auth {
             passwords: USERS.iter().map(|u| (u.id, secret(24))).collect(),
             idle_timeout,
             token_lifetime,
+            flaws,
+            ended: Mutex::default(),
             sessions: Mutex::default(),
             refresh_grants: Mutex::default(),
             pre_sessions: Mutex::default(),
@@ -151,6 +183,9 @@ impl Auth {
             *entry = Failures::default();
             return Ok(user);
         }
+        if self.flaws.no_lockout {
+            return Err(LoginRefusal::Invalid);
+        }
         entry.count += 1;
         if entry.count >= LOCKOUT_AFTER {
             *entry = Failures {
@@ -166,18 +201,29 @@ impl Auth {
         self.open(user, None)
     }
 
+    /// Opens a session for `user` under the id the browser already holds (`session-fixation`):
+    /// whoever set that cookie now holds a signed-in session.
+    pub(crate) fn open_session_as(&self, user: &'static User, sid: &str) -> Caller {
+        self.open_with(user, None, sid.to_owned())
+    }
+
     fn open(&self, user: &'static User, expires: Option<Instant>) -> Caller {
+        self.open_with(user, expires, secret(40))
+    }
+
+    fn open_with(&self, user: &'static User, expires: Option<Instant>, sid: String) -> Caller {
         let caller = Caller {
             user,
-            sid: secret(40),
+            sid,
             csrf: secret(32),
         };
         let mut sessions = lock(&self.sessions);
-        let idle = self.idle_timeout;
         let now = Instant::now();
-        sessions.retain(|_, s| {
-            s.last_seen.elapsed() < idle && s.expires.is_none_or(|until| now < until)
-        });
+        let (live, gone): (HashMap<_, _>, HashMap<_, _>) = std::mem::take(&mut *sessions)
+            .into_iter()
+            .partition(|(_, s)| self.alive(s, now));
+        *sessions = live;
+        self.ended_all(gone);
         sessions.insert(
             caller.sid.clone(),
             Session {
@@ -223,20 +269,40 @@ impl Auth {
         if grant.issued.elapsed() >= self.idle_timeout {
             return None;
         }
-        lock(&self.sessions).remove(&grant.access);
+        let gone = lock(&self.sessions).remove_entry(&grant.access);
+        self.ended_all(gone);
         Some(self.open_token_pair(grant.user))
+    }
+
+    /// Whether `s` is still live at `now`: within its lifetime, and used within the idle
+    /// timeout (always, under `no-idle-timeout`).
+    fn alive(&self, s: &Session, now: Instant) -> bool {
+        let idle = !self.flaws.never_idle && now.duration_since(s.last_seen) >= self.idle_timeout;
+        !idle && s.expires.is_none_or(|until| now < until)
+    }
+
+    /// Keeps ended sessions where `expired-token-accepted` still finds them.
+    fn ended_all(&self, gone: impl IntoIterator<Item = (String, Session)>) {
+        if self.flaws.accept_ended {
+            lock(&self.ended).extend(gone);
+        }
     }
 
     /// The live session with this id; touching it restarts its idle clock.
     pub(crate) fn session(&self, sid: &str) -> Option<Caller> {
         let mut sessions = lock(&self.sessions);
-        let session = sessions.get_mut(sid)?;
-        let expired = session.expires.is_some_and(|until| Instant::now() >= until);
-        if expired || session.last_seen.elapsed() >= self.idle_timeout {
-            sessions.remove(sid);
-            return None;
+        let Some(session) = sessions.get_mut(sid) else {
+            drop(sessions);
+            return self.ended_session(sid);
+        };
+        let now = Instant::now();
+        if !self.alive(session, now) {
+            let gone = sessions.remove_entry(sid);
+            drop(sessions);
+            self.ended_all(gone);
+            return self.ended_session(sid);
         }
-        session.last_seen = Instant::now();
+        session.last_seen = now;
         Some(Caller {
             user: session.user,
             sid: sid.to_owned(),
@@ -244,9 +310,25 @@ impl Auth {
         })
     }
 
-    /// Ends a session server-side, and the refresh token issued with it.
+    /// An ended session taken as live: only under `expired-token-accepted`.
+    fn ended_session(&self, sid: &str) -> Option<Caller> {
+        let ended = lock(&self.ended);
+        let s = ended.get(sid)?;
+        Some(Caller {
+            user: s.user,
+            sid: sid.to_owned(),
+            csrf: s.csrf.clone(),
+        })
+    }
+
+    /// Ends a session server-side, and the refresh token issued with it (nothing, under
+    /// `no-logout-revoke`).
     pub(crate) fn revoke(&self, sid: &str) {
-        lock(&self.sessions).remove(sid);
+        if self.flaws.keep_revoked {
+            return;
+        }
+        let gone = lock(&self.sessions).remove_entry(sid);
+        self.ended_all(gone);
         lock(&self.refresh_grants).retain(|_, g| g.access != sid);
     }
 

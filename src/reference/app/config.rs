@@ -53,6 +53,11 @@ impl fmt::Display for Dialect {
 #[error("unknown dialect `{0}`; valid dialects: rest, forms, threads, graph")]
 pub struct UnknownDialect(pub String);
 
+/// The reference server's idle timeout unless told otherwise: short, so that the idle-timeout
+/// check's wait keeps a demo or a test run short, yet longer than the slowest operation of the
+/// `slow` flaw (three requests of 2.5 s each), so no session idles out in the middle of one.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How to start the reference server.
 #[derive(Clone, Debug)]
 pub struct ReferenceConfig {
@@ -81,7 +86,7 @@ impl Default for ReferenceConfig {
             dialect: Dialect::Rest,
             flaws: Vec::new(),
             latency: Duration::from_millis(2500),
-            idle_timeout: Duration::from_secs(900),
+            idle_timeout: IDLE_TIMEOUT,
             token_lifetime: Duration::from_secs(300),
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             https_port: 0,

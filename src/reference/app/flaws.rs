@@ -95,6 +95,18 @@ flaws! {
         "The CA signed the server's certificate with SHA-1 (sha1WithRSAEncryption).";
     NoAudit => "no-audit", ["SEC-12"],
         "Nothing is written to the audit log: reads of PHI, and refused attempts, leave no event.";
+    ExpiredTokenAccepted => "expired-token-accepted", ["SEC-06"],
+        "Sessions and tokens ended by logout, by the idle timeout or by their lifetime keep working: the server checks only that it issued them.";
+    NoLogoutRevoke => "no-logout-revoke", ["SEC-06"],
+        "Logout answers as usual but ends nothing server-side: the session or token keeps working until it idles out.";
+    NoIdleTimeout => "no-idle-timeout", ["SEC-06"],
+        "Sessions never end for being unused.";
+    SessionFixation => "session-fixation", ["SEC-06"],
+        "The login page starts an anonymous session cookie, and signing in keeps that session id instead of issuing a new one.";
+    NoLockout => "no-lockout", ["SEC-07"],
+        "Failed logins are never counted: any number of wrong passwords may be tried, at full speed.";
+    WeakCookieOnPage => "weak-cookie-on-page", ["SEC-08"],
+        "The entry page starts an anonymous session with a session cookie set without Secure, HttpOnly and SameSite.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::auth::{Auth, secret};
+use super::auth::{Auth, AuthFlaws, secret};
 use super::config::Dialect;
 use super::flaws::Flaw;
 use super::ids::{IdMaker, IdStyle, Kind};
@@ -67,6 +67,7 @@ impl Deref for AppState {
 impl AppState {
     /// Builds the state with fresh secrets and an empty store.
     pub(crate) fn new(settings: Settings, lifetimes: Lifetimes) -> Self {
+        let auth_flaws = AuthFlaws::of(&settings.flaws);
         AppState(Arc::new(Inner {
             store: Mutex::new(Store::new(
                 settings.ids,
@@ -75,7 +76,7 @@ impl AppState {
             settings,
             outbox_token: secret(32),
             signing_key: rand::random(),
-            auth: Auth::new(lifetimes.idle_timeout, lifetimes.token_lifetime),
+            auth: Auth::new(lifetimes.idle_timeout, lifetimes.token_lifetime, auth_flaws),
             flaky_counter: AtomicU64::new(0),
         }))
     }

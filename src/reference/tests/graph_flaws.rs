@@ -241,6 +241,14 @@ async fn bites(flaw: Flaw) {
         | Flaw::NoSecurityTxt) => {
             super::hardening_flaws::bites(f, &server, &c, "/graphql", &pa).await;
         }
+        f @ (Flaw::ExpiredTokenAccepted
+        | Flaw::NoLogoutRevoke
+        | Flaw::NoIdleTimeout
+        | Flaw::SessionFixation
+        | Flaw::NoLockout
+        | Flaw::WeakCookieOnPage) => {
+            super::session_flaws::bites(Dialect::Graph, f).await;
+        }
         Flaw::ExpiredCert
         | Flaw::WrongHostCert
         | Flaw::SelfSigned

@@ -74,6 +74,14 @@ async fn bites(flaw: Flaw) {
         | Flaw::NoSecurityTxt) => {
             super::hardening_flaws::bites(f, &server, &c, "/v2/threads", &pa).await;
         }
+        f @ (Flaw::ExpiredTokenAccepted
+        | Flaw::NoLogoutRevoke
+        | Flaw::NoIdleTimeout
+        | Flaw::SessionFixation
+        | Flaw::NoLockout
+        | Flaw::WeakCookieOnPage) => {
+            super::session_flaws::bites(Dialect::Threads, f).await;
+        }
         Flaw::ExpiredCert
         | Flaw::WrongHostCert
         | Flaw::SelfSigned

@@ -95,10 +95,13 @@ pub(crate) async fn stack_traces(
         .into_response()
 }
 
-/// The `slow` flaw: waits the configured latency before every request.
+/// The `slow` flaw: holds every answer back by the configured latency.
 pub(crate) async fn slow(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // The request is handled on arrival and its answer held back: a slow answer, not a late
+    // arrival, so a session used just before its idle timeout is still alive when checked.
+    let resp = next.run(req).await;
     if state.has(Flaw::Slow) {
         tokio::time::sleep(state.settings.latency).await;
     }
-    next.run(req).await
+    resp
 }

@@ -1,7 +1,7 @@
 //! The browser side of every dialect: each dialect's page names, the HTML pages, the stylesheet,
 //! and the page and sign-in routes.
 
-mod names;
+pub(crate) mod names;
 mod pages;
 pub(crate) mod routes;
 mod stylesheet;

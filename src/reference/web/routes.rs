@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use super::names::{Web, web};
 use super::pages::{self, SignedIn};
 use super::stylesheet::STYLESHEET;
-use crate::reference::app::auth::{Caller, same_secret};
+use crate::reference::app::auth::{Caller, same_secret, secret};
 use crate::reference::app::config::Dialect;
 use crate::reference::app::error::ApiError;
 use crate::reference::app::flaws::Flaw;
@@ -113,16 +113,42 @@ fn page_caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
     state.auth.session(cookie(headers, w.session_cookie)?)
 }
 
-async fn entry(State(state): State<AppState>) -> Html<String> {
-    Html(pages::entry(web(state.settings.dialect)))
+/// Appends a `Set-Cookie` header.
+fn set_cookie(resp: &mut Response, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
-async fn login_form(State(state): State<AppState>) -> Response {
+/// Whether the request carries no session cookie yet.
+fn no_session_cookie(w: &Web, headers: &HeaderMap) -> bool {
+    cookie(headers, w.session_cookie).is_none_or(str::is_empty)
+}
+
+async fn entry(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let w = web(state.settings.dialect);
+    let mut resp = Html(pages::entry(w)).into_response();
+    // `weak-cookie-on-page`: an anonymous session starts on the first page, its cookie bare.
+    if state.has(Flaw::WeakCookieOnPage) && no_session_cookie(w, &headers) {
+        set_cookie(
+            &mut resp,
+            &format!("{}={}; Path=/", w.session_cookie, secret(40)),
+        );
+    }
+    resp
+}
+
+async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let w = web(state.settings.dialect);
     let (pre, csrf) = state.auth.open_pre_session();
     let mut resp = Html(pages::login(w, &csrf, None)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&strong_cookie(w, w.pre_cookie, &pre, true)) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
+    set_cookie(&mut resp, &strong_cookie(w, w.pre_cookie, &pre, true));
+    // `session-fixation`: the session id is handed out before sign-in, and kept through it.
+    if state.has(Flaw::SessionFixation) && no_session_cookie(w, &headers) {
+        set_cookie(
+            &mut resp,
+            &strong_cookie(w, w.session_cookie, &secret(40), true),
+        );
     }
     resp
 }
@@ -155,7 +181,11 @@ async fn login_submit(
         );
         return html(StatusCode::UNAUTHORIZED, page);
     };
-    let session = state.auth.open_session(user);
+    let held = cookie(&headers, w.session_cookie).filter(|sid| !sid.is_empty());
+    let session = match held {
+        Some(sid) if state.has(Flaw::SessionFixation) => state.auth.open_session_as(user, sid),
+        _ => state.auth.open_session(user),
+    };
     let session_cookie = if state.has(Flaw::WeakCookie) {
         format!("{}={}; Path=/", w.session_cookie, session.sid)
     } else {
