@@ -5,6 +5,7 @@
 //! through here, so an escaped leak is still a leak.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -41,6 +42,20 @@ fn nfc(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// A text with case and spacing differences taken out: lower case, every run of white space
+/// (no-break spaces included) one space, trimmed. Names are compared in this form, since a
+/// vendor may write `ZOË  TREMBLAY` for `Zoë Tremblay`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
 /// Every string inside a JSON value, keys included.
 fn json_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
     match v {
@@ -56,42 +71,95 @@ fn json_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
     }
 }
 
+/// One way of reading a text: how it was decoded, and what came out (NFC).
+#[derive(Debug)]
+pub struct Layer {
+    pub encoding: Encoding,
+    pub text: String,
+    folded: OnceLock<String>,
+}
+
+impl Layer {
+    fn new(encoding: Encoding, text: &str) -> Layer {
+        Layer {
+            encoding,
+            text: nfc(text).into_owned(),
+            folded: OnceLock::new(),
+        }
+    }
+
+    /// The text [`fold`]ed, computed once.
+    pub fn folded(&self) -> &str {
+        self.folded.get_or_init(|| fold(&self.text))
+    }
+}
+
+/// A body decoded once in every way a vendor may have encoded text in it, for matching many
+/// texts against it: as is, each JSON string (and each read as HTML), the whole read as HTML,
+/// and the whole percent-decoded. JSON strings are separate layers, so a match never spans two.
+#[derive(Debug)]
+pub struct Layers(Vec<Layer>);
+
+impl Layers {
+    /// Every reading of `body`.
+    pub fn of(body: &[u8]) -> Layers {
+        let raw = String::from_utf8_lossy(body);
+        let mut layers = vec![Layer::new(Encoding::AsIs, &raw)];
+        if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(body) {
+            let mut strings = Vec::new();
+            json_strings(&doc, &mut strings);
+            // A string may itself hold escaped text (HTML inside JSON), so each is read on.
+            for s in strings {
+                layers.push(Layer::new(Encoding::JsonString, s));
+                if s.contains('&') {
+                    let decoded = html_escape::decode_html_entities(s);
+                    layers.push(Layer::new(Encoding::HtmlEntities, &decoded));
+                }
+            }
+        }
+        if raw.contains('&') {
+            let decoded = html_escape::decode_html_entities(&raw);
+            layers.push(Layer::new(Encoding::HtmlEntities, &decoded));
+        }
+        if raw.contains('%') || raw.contains('+') {
+            layers.push(Layer::new(Encoding::Percent, &percent_decoded(&raw)));
+        }
+        Layers(layers)
+    }
+
+    /// The first reading in which `find` finds something, with what it found.
+    pub fn find<T>(&self, mut find: impl FnMut(&Layer) -> Option<T>) -> Option<(Encoding, T)> {
+        self.0
+            .iter()
+            .find_map(|l| find(l).map(|found| (l.encoding, found)))
+    }
+
+    /// How the body says `text` exactly (after NFC), if it does in any reading.
+    pub fn says(&self, text: &str) -> Option<Encoding> {
+        if text.is_empty() {
+            return None;
+        }
+        let needle = nfc(text);
+        self.find(|l| l.text.contains(needle.as_ref()).then_some(()))
+            .map(|(how, ())| how)
+    }
+}
+
+/// `text` with percent-encoding read, `+` taken as a space (form and query encoding).
+pub fn percent_decoded(text: &str) -> String {
+    let spaced = text.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// How `body` says `text`, if it does in any of the encodings above; `None` when it does not
 /// (or `text` is empty).
 pub fn says(body: &[u8], text: &str) -> Option<Encoding> {
     if text.is_empty() {
         return None;
     }
-    let needle = nfc(text);
-    let raw = String::from_utf8_lossy(body);
-    if nfc(&raw).contains(needle.as_ref()) {
-        return Some(Encoding::AsIs);
-    }
-    if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(body) {
-        let mut strings = Vec::new();
-        json_strings(&doc, &mut strings);
-        // A string may itself hold escaped text (HTML inside JSON), so each is read on.
-        for s in strings {
-            if nfc(s).contains(needle.as_ref()) {
-                return Some(Encoding::JsonString);
-            }
-            if nfc(&html_escape::decode_html_entities(s)).contains(needle.as_ref()) {
-                return Some(Encoding::HtmlEntities);
-            }
-        }
-    }
-    if raw.contains('&') && nfc(&html_escape::decode_html_entities(&raw)).contains(needle.as_ref())
-    {
-        return Some(Encoding::HtmlEntities);
-    }
-    if raw.contains('%') || raw.contains('+') {
-        let spaced = raw.replace('+', " ");
-        let decoded = percent_encoding::percent_decode_str(&spaced).decode_utf8_lossy();
-        if nfc(&decoded).contains(needle.as_ref()) {
-            return Some(Encoding::Percent);
-        }
-    }
-    None
+    Layers::of(body).says(text)
 }
 
 #[cfg(test)]
@@ -138,5 +206,14 @@ mod tests {
             assert_eq!(says(body.as_bytes(), TEXT), *want, "{body}");
         }
         assert_eq!(says(b"anything", ""), None, "an empty text is never said");
+    }
+
+    #[test]
+    fn folding_takes_out_case_and_spacing_only() {
+        assert_eq!(fold("  ZOË\u{a0} Tremblay\n"), "zoë tremblay");
+        assert_eq!(fold("Marc-André"), "marc-andré");
+        let layers = Layers::of(br#"{"who": "ZO\u00cb  TREMBLAY"}"#);
+        let found = layers.find(|l| l.folded().contains("zoë tremblay").then_some(()));
+        assert_eq!(found.map(|(how, ())| how), Some(Encoding::JsonString));
     }
 }
