@@ -214,6 +214,12 @@ async fn bites(flaw: Flaw) {
         | Flaw::NoSecurityTxt) => {
             super::hardening_flaws::bites(f, &server, &c, "/graphql", &pa).await;
         }
+        f @ (Flaw::PhiInUrl
+        | Flaw::PhiInNotification
+        | Flaw::OtherPatientPhi
+        | Flaw::NoPrivacyLink) => {
+            super::phi_flaws::bites(f, &super::phi_flaws::shown(&server).await);
+        }
         Flaw::ExpiredCert | Flaw::WrongHostCert | Flaw::SelfSigned => {
             unreachable!("`{flaw}` is shown in hardening_flaws")
         }

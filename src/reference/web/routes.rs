@@ -114,7 +114,8 @@ fn page_caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
 }
 
 async fn entry(State(state): State<AppState>) -> Html<String> {
-    Html(pages::entry(web(state.settings.dialect)))
+    let privacy_link = !state.has(Flaw::NoPrivacyLink);
+    Html(pages::entry(web(state.settings.dialect), privacy_link))
 }
 
 async fn login_form(State(state): State<AppState>) -> Response {

@@ -1,0 +1,237 @@
+//! The PHI a run can recognise: every actor's declared canaries (name, date of birth, health
+//! number) and the message texts and subjects the run sent, each with whose it is and how to
+//! find it in a text however the vendor wrote it. Findings show a planted value masked
+//! ([`Planted::masked`]): whose it is and what it is, its first and last characters and its
+//! length, enough for a reviewer to match it to the evidence without a report repeating PHI.
+
+use regex::Regex;
+
+use super::dates;
+use crate::http::seen::{self, Encoding, Layers};
+use crate::model::resolve::ResolvedTarget;
+use crate::outcome::RecordedView;
+
+/// What a planted value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum What {
+    Name,
+    DateOfBirth,
+    HealthNumber,
+    MessageText,
+    Subject,
+}
+
+impl What {
+    /// How a finding names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            What::Name => "name",
+            What::DateOfBirth => "date of birth",
+            What::HealthNumber => "health card number",
+            What::MessageText => "message text",
+            What::Subject => "message subject",
+        }
+    }
+}
+
+/// How a value is recognised.
+#[derive(Debug)]
+enum Matcher {
+    /// Exactly (after NFC), through the encodings.
+    Text(String),
+    /// Folded: any case, any spacing.
+    Name(String),
+    /// Any spelling of the date, standing alone.
+    Date(Vec<String>),
+    /// The ten digits in any 4-3-3 grouping, not inside a longer number.
+    Digits(Option<Regex>),
+}
+
+/// One value the run planted, and whose it is.
+#[derive(Debug)]
+pub struct Planted {
+    /// The actor whose PHI it is (for a sent text, who sent it).
+    pub owner: String,
+    pub what: What,
+    /// The value as declared or sent, kept only to mask it.
+    value: String,
+    matcher: Matcher,
+}
+
+impl Planted {
+    /// Where and how `layers` say this value: the encoding it was found through.
+    pub fn found_in(&self, layers: &Layers) -> Option<Encoding> {
+        let found = match &self.matcher {
+            Matcher::Text(t) => return layers.says(t),
+            Matcher::Name(n) => layers.find(|l| l.folded().contains(n.as_str()).then_some(())),
+            Matcher::Date(spellings) => layers.find(|l| {
+                let text = l.folded();
+                spellings
+                    .iter()
+                    .any(|s| dates::occurs(text, s))
+                    .then_some(())
+            }),
+            Matcher::Digits(re) => layers.find(|l| {
+                let re = re.as_ref()?;
+                re.find_iter(&l.text)
+                    .any(|m| {
+                        let before = l.text[..m.start()].chars().next_back();
+                        let after = l.text[m.end()..].chars().next();
+                        !before.is_some_and(|c| c.is_ascii_digit())
+                            && !after.is_some_and(|c| c.is_ascii_digit())
+                    })
+                    .then_some(())
+            }),
+        };
+        found.map(|(how, ())| how)
+    }
+
+    /// `owner's what (masked)`, e.g. `patient_a's name (Z•••••••ay, 12 chars)`.
+    pub fn describe(&self) -> String {
+        format!("{}'s {} ({})", self.owner, self.what.label(), self.masked())
+    }
+
+    /// The value masked: its first character and last two, its length; a short one fully.
+    pub fn masked(&self) -> String {
+        mask(&self.value)
+    }
+}
+
+/// A value shown without giving it away: the first character and the last two, the rest as
+/// `•` (at most eight of them), and the length; five characters or fewer become `•••••`.
+pub fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let n = chars.len();
+    if n <= 5 {
+        return format!("{}, {n} chars", "•".repeat(n));
+    }
+    let first = chars[0];
+    let last: String = chars[n - 2..].iter().collect();
+    let hidden = (n - 3).min(8);
+    let more = if n - 3 > 8 { "…" } else { "" };
+    format!("{first}{}{more}{last}, {n} chars", "•".repeat(hidden))
+}
+
+/// Every actor's declared canaries and every text the run sent, in the profile's actor order.
+pub fn planted(target: &ResolvedTarget, recorded: &RecordedView) -> Vec<Planted> {
+    let mut out = canaries(target);
+    for s in recorded.sent.iter() {
+        let what = if s.input == "subject" {
+            What::Subject
+        } else {
+            What::MessageText
+        };
+        out.push(Planted {
+            owner: s.actor.clone(),
+            what,
+            value: s.text.clone(),
+            matcher: Matcher::Text(s.text.clone()),
+        });
+    }
+    out
+}
+
+/// Every actor's declared canaries, in the profile's actor order.
+pub fn canaries(target: &ResolvedTarget) -> Vec<Planted> {
+    let mut out = Vec::new();
+    for a in target.actors.values() {
+        let c = &a.canaries;
+        let owner = || a.name.clone();
+        if let Some(name) = &c.name {
+            out.push(Planted {
+                owner: owner(),
+                what: What::Name,
+                value: name.clone(),
+                matcher: Matcher::Name(seen::fold(name)),
+            });
+        }
+        if let Some(dob) = c.dob {
+            out.push(Planted {
+                owner: owner(),
+                what: What::DateOfBirth,
+                value: crate::model::canary::iso(dob),
+                matcher: Matcher::Date(dates::spellings(dob)),
+            });
+        }
+        if let Some(hcn) = &c.hcn {
+            let d = hcn.digits();
+            let pattern = format!("{}[ -]?{}[ -]?{}", &d[..4], &d[4..7], &d[7..]);
+            out.push(Planted {
+                owner: owner(),
+                what: What::HealthNumber,
+                value: d.to_string(),
+                matcher: Matcher::Digits(Regex::new(&pattern).ok()),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planted_one(what: What, value: &str, matcher: Matcher) -> Planted {
+        Planted {
+            owner: "patient_a".into(),
+            what,
+            value: value.into(),
+            matcher,
+        }
+    }
+
+    #[test]
+    fn each_kind_of_canary_is_found_however_the_vendor_wrote_it() {
+        let name = planted_one(
+            What::Name,
+            "Zoë Tremblay",
+            Matcher::Name(seen::fold("Zoë Tremblay")),
+        );
+        let dob = planted_one(
+            What::DateOfBirth,
+            "1961-04-02",
+            Matcher::Date(dates::spellings(time::macros::date!(1961 - 04 - 02))),
+        );
+        let hcn = planted_one(
+            What::HealthNumber,
+            "9876543217",
+            Matcher::Digits(Regex::new("9876[ -]?543[ -]?217").ok()),
+        );
+        let cases: &[(&Planted, &str, Option<Encoding>)] = &[
+            (&name, r#"{"n": "ZOË  tremblay"}"#, Some(Encoding::AsIs)),
+            (
+                &name,
+                r#"{"n": "Zo\u00eb Tremblay"}"#,
+                Some(Encoding::JsonString),
+            ),
+            (
+                &name,
+                "<b>Zo&euml; Tremblay</b>",
+                Some(Encoding::HtmlEntities),
+            ),
+            (
+                &name,
+                "/inbox?who=Zo%C3%AB+Tremblay",
+                Some(Encoding::Percent),
+            ),
+            (&name, "Zoe Tremblay", None),
+            (&dob, "born April 2, 1961", Some(Encoding::AsIs)),
+            (&dob, "dob=02%2F04%2F1961", Some(Encoding::Percent)),
+            (&dob, "12/04/1961", None),
+            (&hcn, "HCN 9876-543-217-AB", Some(Encoding::AsIs)),
+            (&hcn, "hcn=9876+543+217", Some(Encoding::Percent)),
+            (&hcn, "19876543217", None),
+        ];
+        for (p, body, want) in cases {
+            assert_eq!(p.found_in(&Layers::of(body.as_bytes())), *want, "{body}");
+        }
+    }
+
+    #[test]
+    fn masks_keep_enough_to_match_the_evidence_and_no_more() {
+        assert_eq!(mask("Zoë Tremblay"), "Z••••••••…ay, 12 chars");
+        assert_eq!(mask("9876543217"), "9•••••••17, 10 chars");
+        assert_eq!(mask("abc"), "•••, 3 chars");
+        assert!(mask(&"x".repeat(80)).contains("…xx, 80 chars"));
+    }
+}
