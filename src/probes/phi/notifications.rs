@@ -80,9 +80,8 @@ fn phi_notifications(params: &NotificationParams, env: &mut ProbeEnv<'_>) -> Pro
     }
     let planted = planted(env.target, &env.recorded);
     env.notes.push(format!(
-        "read {} notifications; searched their texts for {} planted values (canaries and sent texts) and for health card numbers by shape",
-        all.len(),
-        planted.len()
+        "read {} notifications; searched their texts for every actor's canaries, the texts the run had sent, and health card numbers by shape",
+        all.len()
     ));
     let mut broke = Vec::new();
     for (i, n) in all.iter().enumerate() {
