@@ -11,40 +11,45 @@ const EXAMPLES: usize = 3;
 
 /// `url` with every path segment, query parameter and fragment that holds PHI shown as `•••`.
 pub fn masked_url(url: &str, planted: &[Planted]) -> String {
-    let Ok(mut u) = url::Url::parse(url) else {
-        return match phi_in(url, planted) {
-            Some(_) => "•••".to_string(),
-            None => url.to_string(),
-        };
+    let hide = |part: &str| phi_in(part, planted).is_some();
+    let whole = || {
+        if hide(url) {
+            "•••".to_string()
+        } else {
+            url.to_string()
+        }
     };
-    let segments: Vec<String> = u
-        .path_segments()
-        .map(|s| {
-            s.map(|seg| match phi_in(seg, planted) {
-                Some(_) => "•••".to_string(),
-                None => seg.to_string(),
-            })
-            .collect()
-        })
-        .unwrap_or_default();
-    if !segments.is_empty() {
-        u.set_path(&segments.join("/"));
+    let Ok(u) = url::Url::parse(url) else {
+        return whole();
+    };
+    let origin = u.origin();
+    if !origin.is_tuple() {
+        return whole();
     }
-    if let Some(q) = u.query().map(str::to_string) {
+    let mut out = origin.ascii_serialization();
+    let path: Vec<&str> = u
+        .path()
+        .split('/')
+        .map(|seg| if hide(seg) { "•••" } else { seg })
+        .collect();
+    out.push_str(&path.join("/"));
+    if let Some(q) = u.query() {
         let kept: Vec<String> = q
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((k, v)) if phi_in(v, planted).is_some() => format!("{k}=•••"),
-                None if phi_in(pair, planted).is_some() => "•••".to_string(),
+                Some((k, v)) if hide(v) => format!("{k}=•••"),
+                None if hide(pair) => "•••".to_string(),
                 _ => pair.to_string(),
             })
             .collect();
-        u.set_query(Some(&kept.join("&")));
+        out.push('?');
+        out.push_str(&kept.join("&"));
     }
-    if u.fragment().is_some_and(|f| phi_in(f, planted).is_some()) {
-        u.set_fragment(Some("•••"));
+    if let Some(f) = u.fragment() {
+        out.push('#');
+        out.push_str(if hide(f) { "•••" } else { f });
     }
-    u.to_string()
+    out
 }
 
 /// The one-line summary of `e` with its URL masked.
@@ -87,4 +92,51 @@ pub fn phi_finding(
     );
     f.exchange = broke.first().map(|(e, _)| masked_summary(e, planted));
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probes::phi::planted::What;
+
+    fn planted() -> Vec<Planted> {
+        vec![
+            Planted::name("patient_a", "Zoë Tremblay"),
+            Planted::sent("patient_a", What::Subject, "Question about my results"),
+        ]
+    }
+
+    #[test]
+    fn urls_in_findings_hide_the_segments_and_parameters_that_hold_phi() {
+        let p = planted();
+        assert_eq!(
+            masked_url(
+                "https://v.test/patients/Zo%C3%AB%20Tremblay/inbox?who=Zo%C3%AB+Tremblay&page=2#Question%20about%20my%20results",
+                &p
+            ),
+            "https://v.test/patients/•••/inbox?who=•••&page=2#•••"
+        );
+        assert_eq!(
+            masked_url("https://v.test/records?card=9876-543-217", &p),
+            "https://v.test/records?card=•••",
+            "a health number by its shape is hidden too"
+        );
+        let clean = "https://v.test/api/conversations/c-1?after=m-2";
+        assert_eq!(masked_url(clean, &p), clean);
+    }
+
+    #[test]
+    fn a_url_says_which_phi_it_holds_and_through_which_encoding() {
+        let p = planted();
+        let what = phi_in("/inbox?who=Zo%C3%AB+Tremblay", &p).expect("found");
+        assert!(what.starts_with("patient_a's name (Z"), "{what}");
+        assert!(what.ends_with(", percent-encoded"), "{what}");
+        assert!(!what.contains("Tremblay"), "never the value: {what}");
+        let by_shape = phi_in("/records/9876%20543%20217", &p).expect("found by shape");
+        assert!(
+            by_shape.contains("Ontario health card number"),
+            "{by_shape}"
+        );
+        assert_eq!(phi_in("/api/conversations/c-9876543217?t=1", &p), None);
+    }
 }

@@ -8,6 +8,7 @@ use regex::Regex;
 
 use super::dates;
 use crate::http::seen::{self, Encoding, Layers};
+use crate::model::canary::HealthNumber;
 use crate::model::resolve::ResolvedTarget;
 use crate::outcome::RecordedView;
 
@@ -59,6 +60,48 @@ pub struct Planted {
 }
 
 impl Planted {
+    /// `owner`'s name, found in any case and spacing.
+    pub fn name(owner: &str, name: &str) -> Planted {
+        Planted {
+            owner: owner.to_string(),
+            what: What::Name,
+            value: name.to_string(),
+            matcher: Matcher::Name(seen::fold(name)),
+        }
+    }
+
+    /// `owner`'s date of birth, found in any of its spellings.
+    pub fn date_of_birth(owner: &str, dob: time::Date) -> Planted {
+        Planted {
+            owner: owner.to_string(),
+            what: What::DateOfBirth,
+            value: crate::model::canary::iso(dob),
+            matcher: Matcher::Date(dates::spellings(dob)),
+        }
+    }
+
+    /// `owner`'s health number, found in any 4-3-3 grouping.
+    pub fn health_number(owner: &str, hcn: &HealthNumber) -> Planted {
+        let d = hcn.digits();
+        let pattern = format!("{}[ -]?{}[ -]?{}", &d[..4], &d[4..7], &d[7..]);
+        Planted {
+            owner: owner.to_string(),
+            what: What::HealthNumber,
+            value: d.to_string(),
+            matcher: Matcher::Digits(Regex::new(&pattern).ok()),
+        }
+    }
+
+    /// A message text or subject `owner` sent, found exactly.
+    pub fn sent(owner: &str, what: What, text: &str) -> Planted {
+        Planted {
+            owner: owner.to_string(),
+            what,
+            value: text.to_string(),
+            matcher: Matcher::Text(text.to_string()),
+        }
+    }
+
     /// Where and how `layers` say this value: the encoding it was found through.
     pub fn found_in(&self, layers: &Layers) -> Option<Encoding> {
         let found = match &self.matcher {
@@ -121,12 +164,7 @@ pub fn planted(target: &ResolvedTarget, recorded: &RecordedView) -> Vec<Planted>
         } else {
             What::MessageText
         };
-        out.push(Planted {
-            owner: s.actor.clone(),
-            what,
-            value: s.text.clone(),
-            matcher: Matcher::Text(s.text.clone()),
-        });
+        out.push(Planted::sent(&s.actor, what, &s.text));
     }
     out
 }
@@ -136,33 +174,9 @@ pub fn canaries(target: &ResolvedTarget) -> Vec<Planted> {
     let mut out = Vec::new();
     for a in target.actors.values() {
         let c = &a.canaries;
-        let owner = || a.name.clone();
-        if let Some(name) = &c.name {
-            out.push(Planted {
-                owner: owner(),
-                what: What::Name,
-                value: name.clone(),
-                matcher: Matcher::Name(seen::fold(name)),
-            });
-        }
-        if let Some(dob) = c.dob {
-            out.push(Planted {
-                owner: owner(),
-                what: What::DateOfBirth,
-                value: crate::model::canary::iso(dob),
-                matcher: Matcher::Date(dates::spellings(dob)),
-            });
-        }
-        if let Some(hcn) = &c.hcn {
-            let d = hcn.digits();
-            let pattern = format!("{}[ -]?{}[ -]?{}", &d[..4], &d[4..7], &d[7..]);
-            out.push(Planted {
-                owner: owner(),
-                what: What::HealthNumber,
-                value: d.to_string(),
-                matcher: Matcher::Digits(Regex::new(&pattern).ok()),
-            });
-        }
+        out.extend(c.name.as_deref().map(|n| Planted::name(&a.name, n)));
+        out.extend(c.dob.map(|d| Planted::date_of_birth(&a.name, d)));
+        out.extend(c.hcn.as_ref().map(|h| Planted::health_number(&a.name, h)));
     }
     out
 }
@@ -171,31 +185,13 @@ pub fn canaries(target: &ResolvedTarget) -> Vec<Planted> {
 mod tests {
     use super::*;
 
-    fn planted_one(what: What, value: &str, matcher: Matcher) -> Planted {
-        Planted {
-            owner: "patient_a".into(),
-            what,
-            value: value.into(),
-            matcher,
-        }
-    }
-
     #[test]
     fn each_kind_of_canary_is_found_however_the_vendor_wrote_it() {
-        let name = planted_one(
-            What::Name,
-            "Zoë Tremblay",
-            Matcher::Name(seen::fold("Zoë Tremblay")),
-        );
-        let dob = planted_one(
-            What::DateOfBirth,
-            "1961-04-02",
-            Matcher::Date(dates::spellings(time::macros::date!(1961 - 04 - 02))),
-        );
-        let hcn = planted_one(
-            What::HealthNumber,
-            "9876543217",
-            Matcher::Digits(Regex::new("9876[ -]?543[ -]?217").ok()),
+        let name = Planted::name("patient_a", "Zoë Tremblay");
+        let dob = Planted::date_of_birth("patient_a", time::macros::date!(1961 - 04 - 02));
+        let hcn = Planted::health_number(
+            "patient_a",
+            &HealthNumber::parse("9876543217").expect("valid"),
         );
         let cases: &[(&Planted, &str, Option<Encoding>)] = &[
             (&name, r#"{"n": "ZOË  tremblay"}"#, Some(Encoding::AsIs)),
