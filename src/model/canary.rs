@@ -35,9 +35,10 @@ pub struct DeclaredPhi {
 }
 
 impl DeclaredPhi {
-    /// Whether nothing is declared.
-    pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.dob.is_none() && self.hcn.is_none()
+    /// Whether these are a synthetic patient's: a date of birth or a health number is health
+    /// information about the person; a name alone (a clinician's) is not.
+    pub fn is_patient(&self) -> bool {
+        self.dob.is_some() || self.hcn.is_some()
     }
 
     /// The values as templates see them (`{{actors.patient_a.canaries.dob}}`), as written

@@ -1,8 +1,9 @@
 //! `phi_other_patients` (PRV-04, passive): no response the run received as one synthetic
 //! patient carries another patient's PHI — a declared canary, or a message text or subject
-//! that patient sent — seen through the encodings. A patient is an actor that declares
-//! canaries; actors signing in with the same username (a browser session of the same person)
-//! are that patient too. Responses to clinicians, staff and anonymous callers are not judged
+//! that patient sent — seen through the encodings. A patient is an actor whose canaries include
+//! a date of birth or a health number (a clinician may declare only a name, to keep it out of
+//! notifications); actors signing in with the same username (a browser session of the same
+//! person) are that patient too. Responses to clinicians, staff and anonymous callers are not judged
 //! here: what they may see is access control's question (SEC-04, SEC-05).
 
 use futures_util::future::BoxFuture;
@@ -39,7 +40,7 @@ pub fn patients(target: &ResolvedTarget) -> IndexMap<String, String> {
     let declared: Vec<(&str, Option<String>)> = target
         .actors
         .values()
-        .filter(|a| !a.canaries.is_empty())
+        .filter(|a| a.canaries.is_patient())
         .map(|a| {
             (
                 a.name.as_str(),
@@ -65,7 +66,7 @@ fn phi_other_patients(env: &mut ProbeEnv<'_>) -> ProbeResult {
     if who.values().collect::<std::collections::HashSet<_>>().len() < 2 {
         return Err(CheckError::new(
             ErrorKind::Input,
-            "fewer than two actors declare canaries, so no patient has another patient's PHI to be shown: declare `canaries:` for two synthetic patients",
+            "fewer than two actors are synthetic patients (canaries with a `dob` or an `hcn`), so no patient has another patient's PHI to be shown: declare them for two",
         ));
     }
     let planted = planted(env.target, &env.recorded);
@@ -119,4 +120,49 @@ fn phi_other_patients(env: &mut ProbeEnv<'_>) -> ProbeResult {
         ));
     }
     Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::diag::SourceFile;
+    use crate::model::target::TargetProfile;
+
+    fn target(yaml: &str) -> ResolvedTarget {
+        let node = crate::model::yaml::parse(yaml).expect("YAML");
+        let profile: TargetProfile = crate::model::yaml::from_node(&node).expect("a profile");
+        let file = Arc::new(SourceFile {
+            path: "t.yaml".into(),
+            text: yaml.to_string(),
+        });
+        ResolvedTarget::resolve(&profile, &file, false).expect("resolves")
+    }
+
+    #[test]
+    fn a_patient_is_an_actor_with_canaries_and_every_actor_signing_in_as_them() {
+        let t = target(
+            r#"
+name: t
+base_url: https://vendor.example
+auth: { api: { kind: bearer } }
+actors:
+  patient_a: { auth: api, username: PA@test, canaries: { name: "Zoë Tremblay", dob: "1961-04-02" } }
+  patient_a_browser: { auth: api, username: pa@test }
+  patient_b: { auth: api, username: pb@test, canaries: { hcn: "4512638794" } }
+  clinician: { auth: api, username: dr@test, canaries: { name: "Dr. Amrit Singh" } }
+operations: {}
+"#,
+        );
+        let who = patients(&t);
+        assert_eq!(who.get("patient_a").map(String::as_str), Some("patient_a"));
+        assert_eq!(
+            who.get("patient_a_browser").map(String::as_str),
+            Some("patient_a"),
+            "the same username, in another case, is the same person"
+        );
+        assert_eq!(who.get("patient_b").map(String::as_str), Some("patient_b"));
+        assert_eq!(who.get("clinician"), None, "a name alone is no patient's");
+    }
 }
