@@ -1,8 +1,9 @@
 //! Whether a response body says a text, seen through the encodings vendors put on text: JSON
 //! string escapes (`\u00e9`, `\"`), HTML and XML character references (`&eacute;`, `&#233;`,
 //! `&#xE9;`), percent-encoding (`%C3%A9`, `+` for a space), and Unicode normalization (an `é`
-//! sent as `e` and a combining accent). Every "must not contain" and every PHI match goes
-//! through here, so an escaped leak is still a leak.
+//! sent as `e` and a combining accent); names are also compared with case and spacing folded.
+//! Every "must not contain" and every PHI match goes through here, so an escaped leak is still
+//! a leak.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;

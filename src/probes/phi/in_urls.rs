@@ -13,7 +13,7 @@ use super::planted::{Planted, planted};
 use crate::http::seen::{Encoding, Layers, percent_decoded};
 use crate::outcome::{Exchange, Finding, RecordedView};
 use crate::probes::headers::NoParams;
-use crate::probes::passive::{looked_at, own_https, something_recorded};
+use crate::probes::passive::{not_kept, own_https, something_recorded};
 use crate::probes::{Probe, ProbeEnv, ProbeResult};
 
 /// `phi_in_urls`: no PHI in any URL the run saw.
@@ -66,9 +66,10 @@ fn phi_in_urls(env: &mut ProbeEnv<'_>) -> ProbeResult {
     something_recorded(&own_https(&env.recorded, env.target))?;
     let responses = answered(&env.recorded);
     let planted = planted(env.target, &env.recorded);
+    let left_out = not_kept(&env.recorded);
     env.notes.push(format!(
-        "{}; searched their URLs for {} planted values (canaries and sent texts) and for health card numbers by shape",
-        looked_at("PHI in URLs", responses.len(), &env.recorded),
+        "inspected the URLs of {} answered exchanges (the target's origins and any host it sent the run to){left_out}, for {} planted values (canaries and sent texts) and health card numbers by shape",
+        responses.len(),
         planted.len()
     ));
     let mut broke = Vec::new();
