@@ -2,8 +2,8 @@
 //! its own — JSON-escaped (`Zo\u00eb`), HTML-escaped inside JSON (`Zo&euml;`), percent-encoded
 //! in a link (`Zo%C3%AB+Tremblay`, a grouped health number) and HTML-escaped in a notification
 //! beside an undeclared health number — and answers the patient's own name to her: the PHI
-//! checks find every form, name the encoding, never quote the value, and leave the patient's
-//! own PHI alone.
+//! checks find every form, name the encoding and the JSON path, never quote the value, and
+//! leave the patient's own PHI alone.
 
 mod common;
 
@@ -208,6 +208,16 @@ async fn planted_canaries_are_found_json_escaped_html_escaped_and_percent_encode
         found.contains("in 3 of 4"),
         "patient A's own answer is hers: {found}"
     );
+    for path in [
+        "JSON-escaped, at $.conversations[0].also_waiting",
+        "percent-encoded, at $.links.related",
+        "HTML-escaped, at $.messages[0].html",
+    ] {
+        assert!(
+            found.contains(path),
+            "the finding says where: {path} in {found}"
+        );
+    }
     assert!(found.contains("patient_a's name"), "{found}");
 
     let urls = check(&results, "t.urls");

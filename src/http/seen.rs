@@ -57,26 +57,61 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// Every string inside a JSON value, keys included.
-fn json_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+/// Every string inside a JSON value, keys included, with its JSON path (`$.a[0].b`; a key
+/// as `$.a (key b)`).
+fn json_strings<'a>(v: &'a serde_json::Value, path: &str, out: &mut Vec<(String, &'a str)>) {
     match v {
-        serde_json::Value::String(s) => out.push(s),
-        serde_json::Value::Array(items) => items.iter().for_each(|i| json_strings(i, out)),
+        serde_json::Value::String(s) => out.push((path.to_string(), s)),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                json_strings(item, &format!("{path}[{i}]"), out);
+            }
+        }
         serde_json::Value::Object(map) => {
             for (k, v) in map {
-                out.push(k);
-                json_strings(v, out);
+                out.push((format!("{path} (key {k})"), k));
+                let child = if k.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    format!("{path}.{k}")
+                } else {
+                    format!("{path}[{}]", serde_json::Value::String(k.clone()))
+                };
+                json_strings(v, &child, out);
             }
         }
         _ => {}
     }
 }
 
-/// One way of reading a text: how it was decoded, and what came out (NFC).
+/// Where and how a text was found: the encoding it was read through and, inside a JSON
+/// body, the path of the string that held it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub encoding: Encoding,
+    pub at: Option<String>,
+}
+
+impl Hit {
+    /// `, JSON-escaped, at $.a.b` — what a finding adds after naming what was found.
+    pub fn describe(&self) -> String {
+        let how = match self.encoding {
+            Encoding::AsIs => String::new(),
+            other => format!(", {}", other.label()),
+        };
+        let at = self
+            .at
+            .as_ref()
+            .map_or_else(String::new, |p| format!(", at {p}"));
+        format!("{how}{at}")
+    }
+}
+
+/// One way of reading a text: how it was decoded, what came out (NFC), and for a JSON
+/// string, its path.
 #[derive(Debug)]
 pub struct Layer {
     pub encoding: Encoding,
     pub text: String,
+    pub at: Option<String>,
     folded: OnceLock<String>,
 }
 
@@ -85,7 +120,21 @@ impl Layer {
         Layer {
             encoding,
             text: nfc(text).into_owned(),
+            at: None,
             folded: OnceLock::new(),
+        }
+    }
+
+    fn at(mut self, path: &str) -> Layer {
+        self.at = Some(path.to_string());
+        self
+    }
+
+    /// Where and how this reading holds what was found.
+    pub fn hit(&self) -> Hit {
+        Hit {
+            encoding: self.encoding,
+            at: self.at.clone(),
         }
     }
 
@@ -96,8 +145,9 @@ impl Layer {
 }
 
 /// A body decoded once in every way a vendor may have encoded text in it, for matching many
-/// texts against it: as is, each JSON string (and each read as HTML), the whole read as HTML,
-/// and the whole percent-decoded. JSON strings are separate layers, so a match never spans two.
+/// texts against it: as is, each JSON string (and each read as HTML and percent-decoded), the
+/// whole read as HTML, and the whole percent-decoded. JSON strings are separate layers, so a
+/// match never spans two, and a match in one says its path.
 #[derive(Debug)]
 pub struct Layers(Vec<Layer>);
 
@@ -108,13 +158,17 @@ impl Layers {
         let mut layers = vec![Layer::new(Encoding::AsIs, &raw)];
         if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(body) {
             let mut strings = Vec::new();
-            json_strings(&doc, &mut strings);
-            // A string may itself hold escaped text (HTML inside JSON), so each is read on.
-            for s in strings {
-                layers.push(Layer::new(Encoding::JsonString, s));
+            json_strings(&doc, "$", &mut strings);
+            // A string may itself hold escaped text (HTML or a link inside JSON), so each is
+            // read on, keeping its path.
+            for (path, s) in strings {
+                layers.push(Layer::new(Encoding::JsonString, s).at(&path));
                 if s.contains('&') {
                     let decoded = html_escape::decode_html_entities(s);
-                    layers.push(Layer::new(Encoding::HtmlEntities, &decoded));
+                    layers.push(Layer::new(Encoding::HtmlEntities, &decoded).at(&path));
+                }
+                if s.contains('%') {
+                    layers.push(Layer::new(Encoding::Percent, &percent_decoded(s)).at(&path));
                 }
             }
         }
@@ -128,21 +182,24 @@ impl Layers {
         Layers(layers)
     }
 
-    /// The first reading in which `find` finds something, with what it found.
-    pub fn find<T>(&self, mut find: impl FnMut(&Layer) -> Option<T>) -> Option<(Encoding, T)> {
-        self.0
-            .iter()
-            .find_map(|l| find(l).map(|found| (l.encoding, found)))
+    /// The first reading in which `found` holds.
+    pub fn find(&self, mut found: impl FnMut(&Layer) -> bool) -> Option<&Layer> {
+        self.0.iter().find(|l| found(l))
     }
 
-    /// How the body says `text` exactly (after NFC), if it does in any reading.
-    pub fn says(&self, text: &str) -> Option<Encoding> {
+    /// Where and how the body says `text` exactly (after NFC), if it does in any reading.
+    pub fn hit(&self, text: &str) -> Option<Hit> {
         if text.is_empty() {
             return None;
         }
         let needle = nfc(text);
-        self.find(|l| l.text.contains(needle.as_ref()).then_some(()))
-            .map(|(how, ())| how)
+        self.find(|l| l.text.contains(needle.as_ref()))
+            .map(Layer::hit)
+    }
+
+    /// How the body says `text` exactly (after NFC), if it does in any reading.
+    pub fn says(&self, text: &str) -> Option<Encoding> {
+        self.hit(text).map(|h| h.encoding)
     }
 }
 
@@ -213,8 +270,14 @@ mod tests {
     fn folding_takes_out_case_and_spacing_only() {
         assert_eq!(fold("  ZOË\u{a0} Tremblay\n"), "zoë tremblay");
         assert_eq!(fold("Marc-André"), "marc-andré");
-        let layers = Layers::of(br#"{"who": "ZO\u00cb  TREMBLAY"}"#);
-        let found = layers.find(|l| l.folded().contains("zoë tremblay").then_some(()));
-        assert_eq!(found.map(|(how, ())| how), Some(Encoding::JsonString));
+        let layers = Layers::of(br#"{"who": [{"name": "ZO\u00cb  TREMBLAY"}]}"#);
+        let found = layers.find(|l| l.folded().contains("zoë tremblay"));
+        assert_eq!(
+            found.map(Layer::hit),
+            Some(Hit {
+                encoding: Encoding::JsonString,
+                at: Some("$.who[0].name".into())
+            })
+        );
     }
 }

@@ -139,7 +139,7 @@ fn error_disclosure(env: &mut ProbeEnv<'_>) -> ProbeResult {
                 .find_map(|c| c.found_in(&layers).map(|how| (c, how)));
             if let Some((c, how)) = found {
                 // Name the canary, never quote it: the value is PHI.
-                phi.push((*e, format!(" ({}, {})", c.describe(), how.label())));
+                phi.push((*e, format!(" ({}{})", c.describe(), how.describe())));
             }
         }
     }

@@ -10,7 +10,7 @@ use super::finding::phi_finding;
 use super::health_number;
 use super::places::places;
 use super::planted::{Planted, planted};
-use crate::http::seen::{Encoding, Layers, percent_decoded};
+use crate::http::seen::{Layers, percent_decoded};
 use crate::outcome::{Exchange, Finding, RecordedView};
 use crate::probes::headers::NoParams;
 use crate::probes::passive::{not_kept, own_https, something_recorded};
@@ -48,11 +48,7 @@ pub fn phi_in(url: &str, planted: &[Planted]) -> Option<String> {
         .iter()
         .find_map(|p| p.found_in(&layers).map(|how| (p, how)))
     {
-        let how = match how {
-            Encoding::AsIs => String::new(),
-            other => format!(", {}", other.label()),
-        };
-        return Some(format!("{}{how}", p.describe()));
+        return Some(format!("{}{}", p.describe(), how.describe()));
     }
     let decoded = percent_decoded(url);
     health_number::find_all(&decoded).first().map(|_| {

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::finding::masked_summary;
 use super::health_number;
 use super::planted::planted;
-use crate::http::seen::{Encoding, Layers};
+use crate::http::seen::Layers;
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
 use crate::outcome::{CheckError, ErrorKind, Finding};
@@ -91,10 +91,7 @@ fn phi_notifications(params: &NotificationParams, env: &mut ProbeEnv<'_>) -> Pro
         let what = planted
             .iter()
             .find_map(|p| p.found_in(&layers).map(|how| (p, how)))
-            .map(|(p, how)| match how {
-                Encoding::AsIs => p.describe(),
-                other => format!("{}, {}", p.describe(), other.label()),
-            })
+            .map(|(p, how)| format!("{}{}", p.describe(), how.describe()))
             .or_else(|| {
                 (!health_number::find_all(text).is_empty())
                     .then(|| "a health card number by its shape".to_string())

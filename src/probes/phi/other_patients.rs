@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 
 use super::finding::phi_finding;
 use super::planted::{Planted, planted};
-use crate::http::seen::{Encoding, Layers};
+use crate::http::seen::Layers;
 use crate::model::resolve::ResolvedTarget;
 use crate::outcome::Finding;
 use crate::outcome::{CheckError, ErrorKind};
@@ -102,11 +102,10 @@ fn phi_other_patients(env: &mut ProbeEnv<'_>) -> ProbeResult {
             .filter(|p| owner(p).is_some_and(|o| &o != me))
             .find_map(|p| p.found_in(&layers).map(|how| (p, how)));
         if let Some((p, how)) = found {
-            let how = match how {
-                Encoding::AsIs => String::new(),
-                other => format!(", {}", other.label()),
-            };
-            broke.push((*e, format!("{} in the body{how}", p.describe())));
+            broke.push((
+                *e,
+                format!("{} in the body{}", p.describe(), how.describe()),
+            ));
         }
     }
     let mut findings: Vec<Finding> = Vec::new();

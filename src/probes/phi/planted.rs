@@ -7,7 +7,7 @@
 use regex::Regex;
 
 use super::dates;
-use crate::http::seen::{self, Encoding, Layers};
+use crate::http::seen::{self, Hit, Layer, Layers};
 use crate::model::canary::HealthNumber;
 use crate::model::resolve::ResolvedTarget;
 use crate::outcome::RecordedView;
@@ -102,31 +102,27 @@ impl Planted {
         }
     }
 
-    /// Where and how `layers` say this value: the encoding it was found through.
-    pub fn found_in(&self, layers: &Layers) -> Option<Encoding> {
-        let found = match &self.matcher {
-            Matcher::Text(t) => return layers.says(t),
-            Matcher::Name(n) => layers.find(|l| l.folded().contains(n.as_str()).then_some(())),
+    /// Where and how `layers` say this value, if they do.
+    pub fn found_in(&self, layers: &Layers) -> Option<Hit> {
+        let layer = match &self.matcher {
+            Matcher::Text(t) => return layers.hit(t),
+            Matcher::Name(n) => layers.find(|l| l.folded().contains(n.as_str())),
             Matcher::Date(spellings) => layers.find(|l| {
                 let text = l.folded();
-                spellings
-                    .iter()
-                    .any(|s| dates::occurs(text, s))
-                    .then_some(())
+                spellings.iter().any(|s| dates::occurs(text, s))
             }),
             Matcher::Digits(re) => layers.find(|l| {
-                let re = re.as_ref()?;
-                re.find_iter(&l.text)
-                    .any(|m| {
+                re.as_ref().is_some_and(|re| {
+                    re.find_iter(&l.text).any(|m| {
                         let before = l.text[..m.start()].chars().next_back();
                         let after = l.text[m.end()..].chars().next();
                         !before.is_some_and(|c| c.is_ascii_digit())
                             && !after.is_some_and(|c| c.is_ascii_digit())
                     })
-                    .then_some(())
+                })
             }),
         };
-        found.map(|(how, ())| how)
+        layer.map(Layer::hit)
     }
 
     /// `owner's what (masked)`, e.g. `patient_a's name (Z•••••••ay, 12 chars)`.
@@ -184,6 +180,7 @@ pub fn canaries(target: &ResolvedTarget) -> Vec<Planted> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::seen::Encoding;
 
     #[test]
     fn each_kind_of_canary_is_found_however_the_vendor_wrote_it() {
@@ -219,7 +216,8 @@ mod tests {
             (&hcn, "19876543217", None),
         ];
         for (p, body, want) in cases {
-            assert_eq!(p.found_in(&Layers::of(body.as_bytes())), *want, "{body}");
+            let how = p.found_in(&Layers::of(body.as_bytes())).map(|h| h.encoding);
+            assert_eq!(how, *want, "{body}");
         }
     }
 
