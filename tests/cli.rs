@@ -86,7 +86,7 @@ fn list_prints_requirements_checks_and_flaws() {
         .expect("idor-message listed");
     let fields: Vec<&str> = first.split_whitespace().collect();
     assert_eq!(
-        fields[1], "SEC-05",
+        fields[1], "SEC-05,PRV-04",
         "name first, then the requirement: {first}"
     );
     assert_eq!(stdout.lines().count(), vvcheck::reference::Flaw::ALL.len());

@@ -260,6 +260,7 @@ operations:
       disposition: {{ header: x-echo-auth }}
 pages: {{ entry: /, login: /login }}
 declared: {{ idle_timeout_s: 900, latency_p95_ms: 2000 }}
+not_applicable: {{ PRV-02: "the echo vendor sends no notifications" }}
 "#
     )
 }

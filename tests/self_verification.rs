@@ -66,6 +66,21 @@ const PROOFS: &[(&str, &[&str])] = &[
     ("sec.errors.no-credential-reflection", &["echo-credentials"]),
     ("prv.cache.messages-not-cacheable", &["cacheable-phi"]),
     ("prv.cache.attachment-not-cacheable", &["cacheable-phi"]),
+    ("prv.phi.none-in-urls", &["phi-in-url"]),
+    (
+        "prv.phi.notifications-carry-no-phi",
+        &["phi-in-notification"],
+    ),
+    (
+        "prv.phi.own-conversation-names-no-other-patient",
+        &["other-patient-phi"],
+    ),
+    // `idor-message` shows patient_b patient_a's message, with her name: PRV-04 fails too.
+    (
+        "prv.phi.no-other-patients-phi",
+        &["other-patient-phi", "idor-message"],
+    ),
+    ("prv.notices.linked-from-entry", &["no-privacy-link"]),
     ("tec.latency.message-operations", &["slow"]),
     ("sec.headers.hardening", &["no-security-headers"]),
     ("sec.transport.hsts-everywhere", &["no-hsts"]),

@@ -149,6 +149,26 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         Some("did you mean `patient_a_browser`?"),
     ),
     (
+        "profile-canary-bad-dob.yaml",
+        "14:135",
+        "canary `dob` `1961-13-02` is not a date: the 'month' component could not be parsed",
+        Some("write the date of birth as YYYY-MM-DD, e.g. 1961-04-02"),
+    ),
+    (
+        "profile-canary-bad-hcn.yaml",
+        "14:154",
+        "canary `hcn` `9876 543 218`: the check digit does not match (the last digit must be the Luhn check digit of the first nine)",
+        Some(
+            "an Ontario health number is 10 digits whose last is the Luhn check digit of the first nine, optionally followed by a 2-letter version code",
+        ),
+    ),
+    (
+        "profile-canary-unknown-key.yaml",
+        "14:149",
+        "unknown field `hcm` (at `actors.patient_a.canaries`)",
+        Some("did you mean `hcn`?"),
+    ),
+    (
         "profile-lockout-unknown-actor.yaml",
         "75:67",
         "unknown actor `bruno`",

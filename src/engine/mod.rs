@@ -133,7 +133,7 @@ fn globals(target: &ResolvedTarget, sessions: &SharedSessions) -> Map<String, Va
             attrs.extend(s.attrs.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
         attrs.insert("name".into(), Value::String(name.clone()));
-        attrs.insert("canaries".into(), json!(actor.canaries));
+        attrs.insert("canaries".into(), actor.canaries.as_json());
         actors.insert(name.clone(), Value::Object(attrs));
     }
     let mut g = Map::new();

@@ -73,9 +73,13 @@ impl Session {
         }
     }
 
-    /// The same session with its token and cookies forged (same shape, wrong value).
+    /// The same session with its token and cookies forged (same shape, wrong value). Its
+    /// exchanges are recorded as `ACTOR (forged credentials)`: what comes back was not given to
+    /// the actor, so no check may judge it as an answer to them (PRV-04 judges answers to
+    /// patients).
     pub fn malformed(&self) -> Session {
         let mut s = self.clone();
+        s.actor = format!("{} (forged credentials)", self.actor);
         if let Some((_, value)) = &mut s.auth_header {
             *value = match value.split_once(' ') {
                 Some((scheme, token)) => format!("{scheme} {}", super::forge(token)),

@@ -211,6 +211,14 @@ pub fn optional_default(input: &str) -> serde_json::Value {
     }
 }
 
+/// The inputs that carry message text a patient or clinician writes, by operation: what the
+/// run sends there is PHI it planted itself, searched for where PHI must not go.
+pub const MESSAGE_TEXT_INPUTS: &[(&str, &str)] = &[
+    ("start_conversation", "subject"),
+    ("start_conversation", "body"),
+    ("send_message", "body"),
+];
+
 /// Variables every template can use.
 pub const GLOBALS: &[&str] = &["run_id", "actors", "declared", "target", "pages"];
 

@@ -2,6 +2,7 @@
 //! attestations. Reads files; never touches the network.
 
 pub mod attest;
+pub mod canary;
 pub mod contract;
 pub mod diag;
 pub mod inputs;

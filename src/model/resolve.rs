@@ -54,7 +54,8 @@ pub struct ResolvedActor {
     pub client_secret: Option<SecretString>,
     pub vars: IndexMap<String, String>,
     pub capture: IndexMap<String, OutputSpec>,
-    pub canaries: IndexMap<String, String>,
+    /// The actor's synthetic PHI; an actor that declares any is a synthetic patient.
+    pub canaries: crate::model::canary::DeclaredPhi,
 }
 
 /// TLS material.
@@ -262,6 +263,8 @@ impl ResolvedTarget {
                 .map(|(k, v)| (k.clone(), v.value.clone()))
                 .collect();
             capture.extend(a.capture.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+            // Validation reports unreadable canaries at their values; here they only drop out.
+            let canaries = a.canaries.read().unwrap_or_default();
             actors.insert(
                 name.value.clone(),
                 ResolvedActor {
@@ -274,7 +277,7 @@ impl ResolvedTarget {
                     client_secret,
                     vars: a.vars.clone(),
                     capture,
-                    canaries: a.canaries.clone(),
+                    canaries,
                 },
             );
         }

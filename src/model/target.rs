@@ -237,7 +237,7 @@ pub struct Actor {
     pub capture: IndexMap<String, Located<OutputSpec>>,
     /// Synthetic PHI of this account, searched for where it must not appear.
     #[serde(default)]
-    pub canaries: IndexMap<String, String>,
+    pub canaries: super::canary::Canaries,
 }
 
 /// A secret given by reference.

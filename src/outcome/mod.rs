@@ -17,6 +17,6 @@ pub use check::{CheckError, CheckResult, CheckStatus, ErrorKind, SkipReason, cla
 pub use event::Event;
 pub use evidence::{Attempt, Body, Evidence, Exchange, Reflection, SpillRef, reason};
 pub use finding::{Finding, SourceLocation};
-pub use recorded::{MAX_RECORDED, Recorded, RecordedView};
+pub use recorded::{MAX_RECORDED, Recorded, RecordedView, SentText};
 pub use report::{RequirementVerdict, RunReport, SCHEMA_VERSION, Summary, Verdict, VerdictCounts};
 pub use requirement::{Domain, Level, Provenance, RequirementId};

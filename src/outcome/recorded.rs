@@ -1,7 +1,8 @@
 //! Every exchange the run has recorded so far, for the passive checks that run after the active
 //! ones and inspect them all (security headers on every response, banners, stack traces). The
 //! records are the redacted ones the checks kept as evidence; the store is bounded, so a very
-//! long run keeps its first exchanges and says how many it left out.
+//! long run keeps its first exchanges and says how many it left out. Beside them, the message
+//! texts and subjects the run sent and who sent them: the PHI the run itself planted.
 
 use std::sync::{Arc, Mutex};
 
@@ -20,13 +21,25 @@ pub struct Recorded {
 struct Kept {
     exchanges: Vec<Exchange>,
     left_out: usize,
+    sent: Vec<SentText>,
 }
 
-/// What a passive check sees: the exchanges kept, and how many were not.
+/// A message text or subject the run sent, as a contract input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentText {
+    /// The actor who sent it.
+    pub actor: String,
+    /// The contract input it was: `body` or `subject`.
+    pub input: String,
+    pub text: String,
+}
+
+/// What a passive check sees: the exchanges kept, how many were not, and the texts sent.
 #[derive(Debug, Clone, Default)]
 pub struct RecordedView {
     pub exchanges: Arc<[Exchange]>,
     pub left_out: usize,
+    pub sent: Arc<[SentText]>,
 }
 
 impl Recorded {
@@ -44,12 +57,23 @@ impl Recorded {
         }
     }
 
+    /// Notes a message text or subject the run sent (each distinct one once).
+    pub fn sent(&self, text: SentText) {
+        let Ok(mut kept) = self.inner.lock() else {
+            return;
+        };
+        if !kept.sent.contains(&text) {
+            kept.sent.push(text);
+        }
+    }
+
     /// The exchanges recorded so far.
     pub fn view(&self) -> RecordedView {
         match self.inner.lock() {
             Ok(kept) => RecordedView {
                 exchanges: kept.exchanges.clone().into(),
                 left_out: kept.left_out,
+                sent: kept.sent.clone().into(),
             },
             Err(_) => RecordedView::default(),
         }

@@ -1,7 +1,8 @@
 //! `error_disclosure` (SEC-11, passive): no response the run recorded from the target's origins
 //! shows a stack trace (Python, Java, .NET, PHP, Node, Ruby, Go), a framework banner with a
 //! version (`Server: nginx/1.18.0`, `X-Powered-By`, `X-AspNet-Version`, …), or, in an error
-//! body, any actor's PHI canary (seen through JSON, HTML and percent encodings).
+//! body, any actor's PHI canary (seen through JSON, HTML and percent encodings, in any of the
+//! spellings [`super::phi::planted`] knows).
 
 use std::sync::LazyLock;
 
@@ -10,8 +11,9 @@ use regex::Regex;
 
 use super::headers::NoParams;
 use super::passive::{finding, headers, looked_at, own_https, something_recorded};
+use super::phi::planted::canaries;
 use super::{Probe, ProbeEnv, ProbeResult};
-use crate::http::seen;
+use crate::http::seen::Layers;
 use crate::outcome::Exchange;
 
 /// `error_disclosure`: errors and banners reveal no internals.
@@ -115,16 +117,7 @@ fn error_disclosure(env: &mut ProbeEnv<'_>) -> ProbeResult {
         responses.len(),
         &env.recorded,
     ));
-    let canaries: Vec<(&str, &str, &str)> = env
-        .target
-        .actors
-        .values()
-        .flat_map(|a| {
-            a.canaries
-                .iter()
-                .map(move |(k, v)| (a.name.as_str(), k.as_str(), v.as_str()))
-        })
-        .collect();
+    let canaries = canaries(env.target);
     let (mut traces, mut banner, mut phi) = (Vec::new(), Vec::new(), Vec::new());
     for e in &responses {
         let body = e
@@ -140,12 +133,13 @@ fn error_disclosure(env: &mut ProbeEnv<'_>) -> ProbeResult {
             banner.push((*e, format!(" ({})", shown.join(", "))));
         }
         if is_error(e, &body) {
-            let found = canaries.iter().find_map(|(actor, what, value)| {
-                seen::says(body.as_bytes(), value).map(|how| (actor, what, how))
-            });
-            if let Some((actor, what, how)) = found {
+            let layers = Layers::of(body.as_bytes());
+            let found = canaries
+                .iter()
+                .find_map(|c| c.found_in(&layers).map(|how| (c, how)));
+            if let Some((c, how)) = found {
                 // Name the canary, never quote it: the value is PHI.
-                phi.push((*e, format!(" ({actor}'s {what}, {})", how.label())));
+                phi.push((*e, format!(" ({}{})", c.describe(), how.describe())));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Probes: observations beyond a single contract call — TLS (versions, suites, certificate),
 //! transport (plain HTTP, HSTS), session cookies, sessions (logout, idle timeout, fixation,
-//! lockout), latency, credentials reflected in responses. Each probe declares typed parameters (read at load time), runs with a
+//! lockout), latency, credentials reflected in responses, PHI where it must not go, the entry
+//! page's policy links. Each probe declares typed parameters (read at load time), runs with a
 //! [`ProbeEnv`], records its evidence there, and returns its findings or the error that kept it
 //! from a verdict. [`registry`] is the one list of them. None writes reports.
 
@@ -12,7 +13,9 @@ pub mod disclosure;
 pub mod error_statuses;
 pub mod headers;
 pub mod latency;
+pub mod notices;
 pub(crate) mod passive;
+pub mod phi;
 pub mod reflection;
 pub mod registry;
 pub mod security_txt;

@@ -96,12 +96,17 @@ pub fn something_recorded(responses: &[&Exchange]) -> Result<(), CheckError> {
     Ok(())
 }
 
-/// The note saying what a passive probe looked at.
-pub fn looked_at(what: &str, count: usize, recorded: &RecordedView) -> String {
-    let left_out = match recorded.left_out {
+/// What a note adds when the run kept only some of its exchanges.
+pub fn not_kept(recorded: &RecordedView) -> String {
+    match recorded.left_out {
         0 => String::new(),
         n => format!(" ({n} more exchanges were not kept, past the run's bound)"),
-    };
+    }
+}
+
+/// The note saying what a passive probe looked at.
+pub fn looked_at(what: &str, count: usize, recorded: &RecordedView) -> String {
+    let left_out = not_kept(recorded);
     format!(
         "inspected {count} recorded HTTPS responses of the target's origins for {what}{left_out}"
     )

@@ -11,6 +11,10 @@ use super::disclosure::ErrorDisclosure;
 use super::error_statuses::ErrorStatuses;
 use super::headers::{HstsEverywhere, SecurityHeaders};
 use super::latency::Latency;
+use super::notices::PolicyLinks;
+use super::phi::in_urls::PhiInUrls;
+use super::phi::notifications::PhiNotifications;
+use super::phi::other_patients::PhiOtherPatients;
 use super::reflection::Reflection;
 use super::security_txt::SecurityTxt;
 use super::session::cookies::SessionCookiesEverywhere;
@@ -83,6 +87,10 @@ pub static PROBES: &[Registered] = &[
     entry::<SessionFixation>(),
     entry::<Lockout>(),
     entry::<SessionCookiesEverywhere>(),
+    entry::<PhiInUrls>(),
+    entry::<PhiOtherPatients>(),
+    entry::<PhiNotifications>(),
+    entry::<PolicyLinks>(),
 ];
 
 /// The registry as loading sees it.

@@ -61,6 +61,10 @@ fn app(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            dialects::record_link,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             error::debug_errors,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -9,6 +9,7 @@ mod graph_paging;
 mod graph_sessions;
 mod graph_uploads;
 mod hardening_flaws;
+mod phi_flaws;
 mod rest;
 mod robustness;
 mod session_flaws;
@@ -207,7 +208,7 @@ fn reference_dialect_and_flaw_names_round_trip() {
     }
     assert_eq!(Flaw::Slow.requirements(), ["TEC-02"]);
     assert!(Flaw::Flaky.requirements().is_empty());
-    assert_eq!(Flaw::IdorMessage.requirements(), ["SEC-05"]);
+    assert_eq!(Flaw::IdorMessage.requirements(), ["SEC-05", "PRV-04"]);
     let err = "no-such"
         .parse::<Flaw>()
         .expect_err("unknown flaw")

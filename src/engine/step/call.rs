@@ -123,6 +123,18 @@ impl Runner<'_> {
             Credentials::Valid => actor.clone(),
             Credentials::Malformed => format!("{actor} (forged credentials)"),
         };
+        for (_, input) in contract::MESSAGE_TEXT_INPUTS
+            .iter()
+            .filter(|(op, _)| *op == op_name)
+        {
+            if let Some(text) = inputs.get(*input).and_then(Value::as_str) {
+                self.rc.recorded.sent(crate::outcome::SentText {
+                    actor: actor.clone(),
+                    input: (*input).to_string(),
+                    text: text.to_string(),
+                });
+            }
+        }
         let result = operation::run(self.rc, op_name, &inputs, &files, &session).await;
         self.evidence
             .exchanges

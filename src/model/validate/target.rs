@@ -64,6 +64,13 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
             }
         }
     }
+    for actor in profile.actors.values() {
+        if let Err(errors) = actor.canaries.read() {
+            for e in errors {
+                sink.error(e.loc, e.message).hint = Some(e.hint.into());
+            }
+        }
+    }
     for o in &profile.origins {
         match url::Url::parse(o) {
             Ok(u) if u.scheme() == "https" && u.host().is_some() && u.path() == "/" => {}

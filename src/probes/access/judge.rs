@@ -90,15 +90,24 @@ pub(super) async fn attempt(
         "other"
     };
     for resp in &sample.responses {
+        let layers = seen::Layers::of(&resp.body);
+        let mut found = |what: String, hit: seen::Hit| {
+            let leak = match hit.encoding {
+                seen::Encoding::AsIs => what,
+                other => format!("{what} ({})", other.label()),
+            };
+            if !cell.leaked.contains(&leak) {
+                cell.leaked.push(leak);
+            }
+        };
         for (what, text) in &op.content {
-            if let Some(how) = seen::says(&resp.body, text) {
-                let leak = match how {
-                    seen::Encoding::AsIs => what.clone(),
-                    other => format!("{what} ({})", other.label()),
-                };
-                if !cell.leaked.contains(&leak) {
-                    cell.leaked.push(leak);
-                }
+            if let Some(hit) = layers.hit(text) {
+                found(what.clone(), hit);
+            }
+        }
+        for phi in &op.owner_phi {
+            if let Some(hit) = phi.found_in(&layers) {
+                found(format!("the owner's {}", phi.what.label()), hit);
             }
         }
         if let Some(want) = &op.sha256

@@ -26,6 +26,7 @@ use crate::http::Session;
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
 use crate::outcome::{CheckError, ErrorKind, Finding};
+use crate::probes::phi::planted::Planted;
 use judge::Tried;
 use matrix::{Cell, CellVerdict, Row};
 use rows::{RowPlan, Setup};
@@ -137,6 +138,8 @@ struct Op {
     /// The inputs the suite gave (not the step's other variables).
     given: Vec<String>,
     content: Vec<(String, String)>,
+    /// The owner's synthetic PHI, content wherever it shows, in any of its spellings.
+    owner_phi: Vec<Planted>,
     sha256: Option<String>,
     own_list: bool,
     allowed: Vec<Row>,
@@ -182,18 +185,7 @@ fn render_ops(p: &AccessParams, env: &mut ProbeEnv<'_>) -> Result<Vec<Op>, Check
                     .or_insert_with(|| crate::model::contract::optional_default(name));
             }
         }
-        // The owner's synthetic PHI is content wherever it shows.
-        let mut content: Vec<(String, String)> = env
-            .target
-            .actors
-            .get(p.owner.as_str())
-            .map(|a| {
-                a.canaries
-                    .iter()
-                    .map(|(k, v)| (format!("the owner's {k}"), v.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut content: Vec<(String, String)> = Vec::new();
         for (what, v) in &o.content {
             let text = text_of(&env.render(v)?);
             if !text.is_empty() {
@@ -226,6 +218,10 @@ fn render_ops(p: &AccessParams, env: &mut ProbeEnv<'_>) -> Result<Vec<Op>, Check
             inputs,
             given: o.inputs.keys().cloned().collect(),
             content,
+            owner_phi: crate::probes::phi::planted::canaries(env.target)
+                .into_iter()
+                .filter(|c| c.owner == p.owner.value)
+                .collect(),
             sha256,
             own_list: o.own_list,
             allowed,

@@ -37,8 +37,8 @@ macro_rules! flaws {
 }
 
 flaws! {
-    IdorMessage => "idor-message", ["SEC-05"],
-        "Any signed-in user may read any conversation or message by id (no participant check on reads).";
+    IdorMessage => "idor-message", ["SEC-05", "PRV-04"],
+        "Any signed-in user may read any conversation or message by id (no participant check on reads), so one patient is shown another's messages (PRV-04 too).";
     IdorConversation => "idor-conversation", ["SEC-05"],
         "Any signed-in user may post into, or mark read, any conversation by id (no participant check on writes).";
     IdorAttachment => "idor-attachment", ["SEC-05"],
@@ -107,6 +107,14 @@ flaws! {
         "Failed logins are never counted: any number of wrong passwords may be tried, at full speed.";
     WeakCookieOnPage => "weak-cookie-on-page", ["SEC-08"],
         "The entry page starts an anonymous session with a session cookie set without Secure, HttpOnly and SameSite.";
+    PhiInUrl => "phi-in-url", ["PRV-01"],
+        "Every API answer to a patient links the patient's record with their name and health number in the query (`Link: </patients/record?name=Zo%C3%AB+Tremblay&hcn=…>`).";
+    PhiInNotification => "phi-in-notification", ["PRV-02"],
+        "New-message notifications quote the sender's name and the message text.";
+    OtherPatientPhi => "other-patient-phi", ["PRV-04"],
+        "A patient's conversations list as participants every other patient of the clinic (the care group's roster), by name.";
+    NoPrivacyLink => "no-privacy-link", ["PRV-05"],
+        "The entry page (its text, navigation and footer) no longer links to the privacy notice.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

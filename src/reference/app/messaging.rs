@@ -25,7 +25,8 @@ fn check_text(text: &str, max: usize, what: &'static str) -> Result<(), ApiError
 }
 
 impl Store {
-    /// Appends a message, links its attachments and notifies the recipient.
+    /// Appends a message, links its attachments and notifies the recipient (quoting the
+    /// sender and the text when `phi_in_notification`, the flaw).
     fn append(
         &mut self,
         sender: &'static User,
@@ -33,6 +34,7 @@ impl Store {
         body: &str,
         attachment_ids: &[String],
         base_url: &str,
+        phi_in_notification: bool,
     ) -> Result<String, ApiError> {
         check_text(body, MAX_BODY_CHARS, "body is required")?;
         for aid in attachment_ids {
@@ -70,13 +72,21 @@ impl Store {
         for recipient in participants.iter().filter_map(|p| users::by_id(p)) {
             if recipient.id != sender.id {
                 let id = self.new_id(Kind::Notification);
+                let text = if phi_in_notification {
+                    format!(
+                        "{} wrote to you: \"{body}\". Sign in to reply: {base_url}/",
+                        sender.display_name
+                    )
+                } else {
+                    format!("You have a new secure message. Sign in to read it: {base_url}/")
+                };
                 self.outbox.push(Notification {
                     id,
                     recipient_id: recipient.id,
                     channel: "email",
                     to: recipient.username,
                     subject: "New secure message",
-                    text: format!("You have a new secure message. Sign in to read it: {base_url}/"),
+                    text,
                 });
             }
         }
@@ -163,12 +173,34 @@ impl AppState {
                 created,
             },
         );
-        if let Err(e) = store.append(caller, &id, body, attachment_ids, &self.settings.base_url) {
+        let quoted = self.has(Flaw::PhiInNotification);
+        if let Err(e) = store.append(
+            caller,
+            &id,
+            body,
+            attachment_ids,
+            &self.settings.base_url,
+            quoted,
+        ) {
             store.conversations.remove(&id);
             return Err(e);
         }
         let c = store.conversations.get(&id).ok_or(ApiError::NotFound)?;
-        Ok(store.conversation_view(c))
+        Ok(self.shown_to(caller, store.conversation_view(c)))
+    }
+
+    /// A conversation as `caller` is shown it: under `other-patient-phi`, a patient also sees
+    /// every other patient of the clinic among its participants.
+    fn shown_to(&self, caller: &User, mut view: ConversationView) -> ConversationView {
+        if self.has(Flaw::OtherPatientPhi) && caller.role == Role::Patient {
+            let roster: Vec<&'static str> = users::USERS
+                .iter()
+                .filter(|u| u.role == Role::Patient && !view.participants.contains(&u.id))
+                .map(|u| u.id)
+                .collect();
+            view.participants.extend(roster);
+        }
+        view
     }
 
     /// Posts a reply; closed conversations refuse (409).
@@ -184,7 +216,15 @@ impl AppState {
         if store.writable(self, caller, cid)?.closed {
             return Err(ApiError::Conflict("conversation is closed"));
         }
-        let mid = store.append(caller, cid, body, attachment_ids, &self.settings.base_url)?;
+        let quoted = self.has(Flaw::PhiInNotification);
+        let mid = store.append(
+            caller,
+            cid,
+            body,
+            attachment_ids,
+            &self.settings.base_url,
+            quoted,
+        )?;
         let m = store.messages.get(&mid).ok_or(ApiError::NotFound)?;
         Ok(store.message_view(m))
     }
@@ -205,7 +245,7 @@ impl AppState {
             .conversations
             .values()
             .filter(|c| c.participants.contains(&caller.id))
-            .map(|c| store.conversation_view(c))
+            .map(|c| self.shown_to(caller, store.conversation_view(c)))
             .collect();
         list.sort_by(|a, b| b.last_message_at.cmp(&a.last_message_at));
         list
@@ -237,7 +277,7 @@ impl AppState {
         for m in &view.messages {
             store.audit(caller.id, "message.read", &m.id, &view.participants);
         }
-        Ok((view, page.has_more))
+        Ok((self.shown_to(caller, view), page.has_more))
     }
 
     /// One page of a conversation's messages, audited as a read of each message on it; the
@@ -294,7 +334,7 @@ impl AppState {
         let mut view = store.conversation_view(store.readable(self, caller, cid)?);
         view.messages.clear();
         store.audit(caller.id, "conversation.view", cid, &view.participants);
-        Ok(view)
+        Ok(self.shown_to(caller, view))
     }
 
     /// One message; audited.

@@ -33,7 +33,9 @@ pub(crate) struct MessageView {
 pub(crate) struct ConversationView {
     pub id: String,
     pub subject: String,
-    pub participants: [&'static str; 2],
+    /// Who takes part, by user id (under `other-patient-phi`, a patient is also shown the
+    /// clinic's other patients).
+    pub participants: Vec<&'static str>,
     pub closed: bool,
     pub last_message_at: String,
     pub messages: Vec<MessageView>,
@@ -79,7 +81,7 @@ impl Store {
         ConversationView {
             id: c.id.clone(),
             subject: c.subject.clone(),
-            participants: c.participants,
+            participants: c.participants.to_vec(),
             closed: c.closed,
             last_message_at: messages
                 .last()

@@ -8,6 +8,7 @@ mod flaky;
 mod forms;
 mod graph;
 mod leaky;
+mod record_link;
 mod rest;
 mod rest_account;
 mod shared;
@@ -18,6 +19,7 @@ mod threads_json;
 use axum::Router;
 
 pub(crate) use leaky::leaky_denial;
+pub(crate) use record_link::record_link;
 
 use crate::reference::app::config::Dialect;
 use crate::reference::app::ids::IdStyle;

@@ -241,6 +241,12 @@ async fn bites(flaw: Flaw) {
         | Flaw::NoSecurityTxt) => {
             super::hardening_flaws::bites(f, &server, &c, "/graphql", &pa).await;
         }
+        f @ (Flaw::PhiInUrl
+        | Flaw::PhiInNotification
+        | Flaw::OtherPatientPhi
+        | Flaw::NoPrivacyLink) => {
+            super::phi_flaws::bites(f, &super::phi_flaws::shown(&server).await);
+        }
         f @ (Flaw::ExpiredTokenAccepted
         | Flaw::NoLogoutRevoke
         | Flaw::NoIdleTimeout

@@ -27,7 +27,18 @@ pub(crate) struct SignedIn<'a> {
     pub csrf: &'a str,
 }
 
-fn layout(w: &Web, title: &str, who: Option<&SignedIn>, main: &str) -> String {
+/// A page in the site's frame; `privacy` is the privacy notice's path that the navigation and
+/// footer link to (`None`: no link, the `no-privacy-link` flaw).
+fn layout(
+    w: &Web,
+    title: &str,
+    who: Option<&SignedIn>,
+    main: &str,
+    privacy: Option<&str>,
+) -> String {
+    let privacy_link = |text: &str| {
+        privacy.map_or_else(String::new, |p| format!(r#"<a href="{p}">{text}</a> · "#))
+    };
     let nav = match who {
         Some(s) => format!(
             r#"<li><a href="{home}">Inbox</a></li><li><a href="{compose}">Write a new message</a></li>
@@ -40,9 +51,11 @@ fn layout(w: &Web, title: &str, who: Option<&SignedIn>, main: &str) -> String {
             name = esc(s.user.display_name),
         ),
         None => format!(
-            r#"<li><a href="{login}">Sign in</a></li><li><a href="{privacy}">Privacy notice</a></li><li><a href="{terms}">Terms of use</a></li>"#,
+            r#"<li><a href="{login}">Sign in</a></li>{privacy}<li><a href="{terms}">Terms of use</a></li>"#,
             login = w.login,
-            privacy = w.privacy,
+            privacy = privacy.map_or_else(String::new, |p| format!(
+                r#"<li><a href="{p}">Privacy notice</a></li>"#
+            )),
             terms = w.terms,
         ),
     };
@@ -64,27 +77,35 @@ fn layout(w: &Web, title: &str, who: Option<&SignedIn>, main: &str) -> String {
 {main}
 </main>
 <footer><p>Support: support@reference.test, Monday–Friday 8:00–17:00</p>
-<p><a href="{privacy}">Privacy notice</a> · <a href="{terms}">Terms of use</a></p></footer>
+<p>{privacy}<a href="{terms}">Terms of use</a></p></footer>
 </body>
 </html>
 "##,
         title = esc(title),
         entry = w.entry,
-        privacy = w.privacy,
+        privacy = privacy_link("Privacy notice"),
         terms = w.terms,
     )
 }
 
-/// The public entry page.
-pub(crate) fn entry(w: &Web) -> String {
+/// The public entry page; `privacy_link: false` is the `no-privacy-link` flaw.
+pub(crate) fn entry(w: &Web, privacy_link: bool) -> String {
+    let privacy = privacy_link.then_some(w.privacy);
+    let policies = match privacy {
+        Some(p) => format!(
+            r#"Read our <a href="{p}">privacy notice</a> and our <a href="{}">terms of use</a>."#,
+            w.terms
+        ),
+        None => format!(r#"Read our <a href="{}">terms of use</a>."#, w.terms),
+    };
     let main = format!(
         r#"<p>Send and receive secure messages with your clinic.</p>
 <p><a href="{}">Sign in to your secure messages</a></p>
-<p>Read our <a href="{}">privacy notice</a> and our <a href="{}">terms of use</a>.</p>
+<p>{policies}</p>
 <p class="notice">This service is not for emergencies. If you have an emergency, call 911.</p>"#,
-        w.login, w.privacy, w.terms
+        w.login
     );
-    layout(w, "Welcome", None, &main)
+    layout(w, "Welcome", None, &main, privacy)
 }
 
 /// The sign-in form.
@@ -107,7 +128,7 @@ pub(crate) fn login(w: &Web, csrf: &str, error: Option<&str>) -> String {
         user = w.user_field,
         pass = w.pass_field,
     );
-    layout(w, "Sign in", None, &main)
+    layout(w, "Sign in", None, &main, Some(w.privacy))
 }
 
 /// The inbox: the caller's conversations.
@@ -132,7 +153,7 @@ pub(crate) fn inbox(w: &Web, who: &SignedIn, conversations: &[ConversationView])
         r#"{list}<p><a href="{}">Write a new message</a></p>"#,
         w.compose
     );
-    layout(w, "Inbox", Some(who), &main)
+    layout(w, "Inbox", Some(who), &main, Some(w.privacy))
 }
 
 /// The compose form, with the emergency notice and the expected response time.
@@ -165,7 +186,7 @@ pub(crate) fn compose(w: &Web, who: &SignedIn) -> String {
         csrf_field = w.csrf_field,
         csrf = esc(who.csrf),
     );
-    layout(w, "Write a new message", Some(who), &main)
+    layout(w, "Write a new message", Some(who), &main, Some(w.privacy))
 }
 
 /// The privacy notice.
@@ -178,7 +199,7 @@ messages and files you send. We use them only to provide your care.</p>\
 every access is recorded in an audit log. E-mail notifications never contain health information.</p>\
 <h2>Your rights</h2><p>You may ask to see or correct your information, or complain to the \
 Information and Privacy Commissioner of Ontario. Contact privacy@reference.test.</p>";
-    layout(w, "Privacy notice", None, main)
+    layout(w, "Privacy notice", None, main, Some(w.privacy))
 }
 
 /// The terms of use.
@@ -191,5 +212,5 @@ call 911. Your clinic will reply within 2 business days.</p>\
 after 15 minutes without activity.</p>\
 <h2>Acceptable use</h2><p>Send only information about your own care. Attachments may be PNG, \
 JPEG, PDF or plain text, up to 10 MB.</p>";
-    layout(w, "Terms of use", None, main)
+    layout(w, "Terms of use", None, main, Some(w.privacy))
 }

@@ -127,7 +127,8 @@ fn no_session_cookie(w: &Web, headers: &HeaderMap) -> bool {
 
 async fn entry(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let w = web(state.settings.dialect);
-    let mut resp = Html(pages::entry(w)).into_response();
+    let privacy_link = !state.has(Flaw::NoPrivacyLink);
+    let mut resp = Html(pages::entry(w, privacy_link)).into_response();
     // `weak-cookie-on-page`: an anonymous session starts on the first page, its cookie bare.
     if state.has(Flaw::WeakCookieOnPage) && no_session_cookie(w, &headers) {
         set_cookie(
