@@ -33,9 +33,14 @@ pub trait ProbeParams: fmt::Debug + Send + Sync + Any {
     fn optional_operations(&self) -> Vec<&Located<String>> {
         Vec::new()
     }
-    /// The actors whose sessions the probe uses besides the step's own (`as:`).
+    /// The actors whose shared sessions the probe uses besides the step's own (`as:`).
     fn actors(&self) -> Vec<&Located<String>> {
         Vec::new()
+    }
+    /// Every actor the parameters name, checked against the profile at load (the probe may
+    /// sign some of them in on its own rather than use their shared sessions).
+    fn named_actors(&self) -> Vec<&Located<String>> {
+        self.actors()
     }
 }
 

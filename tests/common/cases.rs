@@ -38,6 +38,7 @@ pub const RULES: &[(&str, &str)] = &[
     (r"127\.0\.0\.1:\d+", "127.0.0.1:<<PORT>>"),
     // What passive checks count depends on how many pages concurrent checks' lists ran to.
     (r"inspected \d+ recorded", "inspected <<N>> recorded"),
+    (r"read \d+ notifications", "read <<N>> notifications"),
     (r"on \d+ of \d+", "on <<N>> of <<N>>"),
     (r"and \d+ more", "and <<N>> more"),
     (r"\b([a-z])-[0-9a-f]{12}\b", "$1-<<ID>>"),

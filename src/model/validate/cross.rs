@@ -47,7 +47,7 @@ pub fn suites_against_target(
             }
             let mut uses: Vec<&str> = step.actor.iter().map(|a| a.as_str()).collect();
             if let StepKind::Probe { params, .. } = &step.kind {
-                for a in params.actors() {
+                for a in params.named_actors() {
                     if a.as_str() != "anonymous" && !actor_names.contains(&a.as_str()) {
                         sink.unknown("actor", a, actor_names.iter().copied());
                     }

@@ -19,6 +19,8 @@ pub(super) enum Setup {
     Ready(Arc<Session>),
     /// A fresh sign-in of the row's actor.
     Login,
+    /// A fresh sign-in whose credentials are then forged.
+    LoginForged,
     /// A fresh sign-in, then the `logout` operation.
     LoginLogout,
     /// A fresh sign-in, then this long unused.
@@ -95,6 +97,9 @@ pub(super) async fn run(env: &ProbeEnv<'_>, ops: &[Op], plan: &RowPlan) -> RowOu
     let session = match &plan.setup {
         Setup::Ready(s) => Ok(s.clone()),
         Setup::Login => login(env, &plan.actor, &mut setup).await.map(Arc::new),
+        Setup::LoginForged => login(env, &plan.actor, &mut setup)
+            .await
+            .map(|s| Arc::new(s.malformed())),
         Setup::LoginLogout => match login(env, &plan.actor, &mut setup).await {
             Ok(s) => logout(env, &s, &mut setup).await.map(|()| Arc::new(s)),
             Err(e) => Err(e),

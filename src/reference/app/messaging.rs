@@ -241,14 +241,17 @@ impl AppState {
     /// The caller's conversations, most recent first.
     pub(crate) fn conversations(&self, caller: &User) -> Vec<ConversationView> {
         let store = self.store();
-        let mut list: Vec<ConversationView> = store
+        let mut mine: Vec<&Conversation> = store
             .conversations
             .values()
             .filter(|c| c.participants.contains(&caller.id))
-            .map(|c| self.shown_to(caller, store.conversation_view(c)))
             .collect();
-        list.sort_by(|a, b| b.last_message_at.cmp(&a.last_message_at));
-        list
+        // Newest first by when each started: an order a post does not change, so a cursor
+        // stays where it was while other conversations are written to.
+        mine.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+        mine.into_iter()
+            .map(|c| self.shown_to(caller, store.conversation_view(c)))
+            .collect()
     }
 
     /// One conversation with its messages; audited as a view plus a read of each message.
