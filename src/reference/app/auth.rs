@@ -137,6 +137,11 @@ impl Auth {
         self.idle_timeout.as_secs().max(1)
     }
 
+    /// The token lifetime in whole seconds (at least 1), as a service token's `expires_in`.
+    pub(crate) fn lifetime_secs(&self) -> u64 {
+        self.token_lifetime.as_secs().max(1)
+    }
+
     /// Every account's credentials.
     pub(crate) fn credentials(&self) -> Vec<Credential> {
         USERS
@@ -350,11 +355,12 @@ impl Auth {
             })
     }
 
-    /// A new token for the test-support client, valid for the idle timeout from now.
+    /// A new token for the test-support client, valid for the token lifetime from now (not
+    /// the idle timeout, which may be seconds: a paged read of the outbox outlasts that).
     pub(crate) fn open_service_token(&self) -> String {
         let token = secret(40);
         let mut tokens = lock(&self.service_tokens);
-        let ttl = self.idle_timeout;
+        let ttl = self.token_lifetime;
         tokens.retain(|_, born| born.elapsed() < ttl);
         tokens.insert(token.clone(), Instant::now());
         token
@@ -364,7 +370,7 @@ impl Auth {
     pub(crate) fn service_token_valid(&self, token: &str) -> bool {
         lock(&self.service_tokens)
             .get(token)
-            .is_some_and(|born| born.elapsed() < self.idle_timeout)
+            .is_some_and(|born| born.elapsed() < self.token_lifetime)
     }
 }
 

@@ -74,7 +74,7 @@ async fn token(
             Json(json!({
                 "access_token": state.auth.open_service_token(),
                 "token_type": "Bearer",
-                "expires_in": state.auth.idle_secs(),
+                "expires_in": state.auth.lifetime_secs(),
                 "scope": "sandbox",
             }))
             .into_response()
