@@ -2,8 +2,9 @@
 //! exchange with its URL masked (a path segment or query that holds PHI becomes `•••`), and
 //! says whose value of what kind was found where, the value itself masked.
 
-use super::in_urls::phi_in;
+use super::health_number;
 use super::planted::Planted;
+use crate::http::seen::{Layers, percent_decoded};
 use crate::outcome::{Exchange, Finding};
 
 /// Examples named in a finding (the rest are counted).
@@ -92,6 +93,22 @@ pub fn phi_finding(
     );
     f.exchange = broke.first().map(|(e, _)| masked_summary(e, planted));
     f
+}
+
+/// What PHI a URL holds, if any: a planted value (and through which encoding), or a health
+/// number by its shape.
+pub fn phi_in(url: &str, planted: &[Planted]) -> Option<String> {
+    let layers = Layers::of(url.as_bytes());
+    if let Some((p, how)) = planted
+        .iter()
+        .find_map(|p| p.found_in(&layers).map(|how| (p, how)))
+    {
+        return Some(format!("{}{}", p.describe(), how.describe()));
+    }
+    let decoded = percent_decoded(url);
+    health_number::find_all(&decoded).first().map(|_| {
+        "a number of the shape of an Ontario health card number, its check digit valid (not a declared canary)".to_string()
+    })
 }
 
 #[cfg(test)]

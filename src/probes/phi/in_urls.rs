@@ -6,11 +6,9 @@
 
 use futures_util::future::BoxFuture;
 
-use super::finding::phi_finding;
-use super::health_number;
+use super::finding::{phi_finding, phi_in};
 use super::places::places;
-use super::planted::{Planted, planted};
-use crate::http::seen::{Layers, percent_decoded};
+use super::planted::planted;
 use crate::outcome::{Exchange, Finding, RecordedView};
 use crate::probes::headers::NoParams;
 use crate::probes::passive::{not_kept, own_https, something_recorded};
@@ -38,22 +36,6 @@ fn answered(recorded: &RecordedView) -> Vec<&Exchange> {
         .iter()
         .filter(|e| e.status.is_some())
         .collect()
-}
-
-/// What PHI a URL holds, if any: a planted value (and through which encoding), or a health
-/// number by its shape.
-pub fn phi_in(url: &str, planted: &[Planted]) -> Option<String> {
-    let layers = Layers::of(url.as_bytes());
-    if let Some((p, how)) = planted
-        .iter()
-        .find_map(|p| p.found_in(&layers).map(|how| (p, how)))
-    {
-        return Some(format!("{}{}", p.describe(), how.describe()));
-    }
-    let decoded = percent_decoded(url);
-    health_number::find_all(&decoded).first().map(|_| {
-        "a number of the shape of an Ontario health card number, its check digit valid (not a declared canary)".to_string()
-    })
 }
 
 fn phi_in_urls(env: &mut ProbeEnv<'_>) -> ProbeResult {
