@@ -32,6 +32,7 @@ use serde_json::{Map, Value};
 
 use crate::http::client::TransportError;
 use crate::http::{HttpClient, Incoming, Outgoing, RequestTag, Session};
+use crate::model::outcome::Outcome;
 use crate::model::probe::ProbeParams;
 use crate::model::resolve::{ResolvedPage, ResolvedTarget};
 use crate::model::{Located, template};
@@ -227,6 +228,62 @@ impl ProbeEnv<'_> {
             .await
             .map_err(|e| crate::http::check_error(&e).context(format!("GET {url}")))?;
         Ok((url, resp))
+    }
+
+    /// Why `resp` does not show `outcome` for `operation` by the profile's outcomes, or `None`
+    /// when it does.
+    pub fn outcome_failure(
+        &self,
+        operation: &str,
+        outcome: Outcome,
+        resp: &Incoming,
+    ) -> Option<crate::assert::Failure> {
+        let rules = self.target.outcome_rules(operation, outcome);
+        let expected = crate::assert::outcome::ExpectedOutcome {
+            outcome,
+            rules: &rules,
+            login_path: self.target.pages.get("login").map(|p| p.path.as_str()),
+        };
+        crate::assert::outcome::check(&expected, resp)
+    }
+
+    /// Whether `resp` shows `outcome` for `operation` by the profile's outcomes.
+    pub fn shows(&self, operation: &str, outcome: Outcome, resp: &Incoming) -> bool {
+        self.outcome_failure(operation, outcome, resp).is_none()
+    }
+
+    /// Whether `resp` did what `operation` asked: the profile's `ok` where the profile says what
+    /// that looks like, else any answer below 400 (the REST default, as for every operation: a
+    /// redirect after a form post or a logout is no refusal).
+    pub fn succeeded(&self, operation: &str, resp: &Incoming) -> bool {
+        if self.target.outcome_rules_written(operation, Outcome::Ok) {
+            self.shows(operation, Outcome::Ok, resp)
+        } else {
+            resp.status < 400
+        }
+    }
+
+    /// Signs `actor` in afresh, for a session of the probe's own; the login's exchanges are
+    /// added to `exchanges` (the caller records them, so that rows run at once can keep theirs).
+    pub async fn login(
+        &self,
+        actor: &str,
+        exchanges: &mut Vec<Exchange>,
+    ) -> Result<Session, CheckError> {
+        let resolved =
+            self.target.actors.get(actor).ok_or_else(|| {
+                CheckError::new(ErrorKind::Input, format!("unknown actor `{actor}`"))
+            })?;
+        match crate::http::auth::login(self.http, self.target, resolved).await {
+            Ok(s) => {
+                exchanges.extend(s.login_exchanges.iter().cloned());
+                Ok(s)
+            }
+            Err(e) => {
+                exchanges.extend(e.exchanges);
+                Err(CheckError::new(ErrorKind::Login, e.message))
+            }
+        }
     }
 
     /// Renders a templated parameter with the step's variables.

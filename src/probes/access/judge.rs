@@ -5,8 +5,7 @@ use serde_json::{Map, Value};
 
 use super::matrix::{Cell, CellVerdict, Expected};
 use super::{Caller, Op, UNAVAILABLE};
-use crate::assert::outcome::{ExpectedOutcome, shows};
-use crate::http::{Incoming, seen};
+use crate::http::seen;
 use crate::model::outcome::Outcome;
 use crate::outcome::{Exchange, Finding};
 use crate::probes::ProbeEnv;
@@ -16,36 +15,6 @@ pub(super) struct Tried {
     pub cell: Cell,
     pub exchange: Option<String>,
     pub exchanges: Vec<Exchange>,
-}
-
-/// Whether `resp` shows `outcome` for `op`, by the profile.
-pub(super) fn shows_outcome(
-    env: &ProbeEnv<'_>,
-    op: &str,
-    outcome: Outcome,
-    resp: &Incoming,
-) -> bool {
-    let rules = env.target.outcome_rules(op, outcome);
-    let login_path = env.target.pages.get("login").map(|p| p.path.as_str());
-    shows(
-        &ExpectedOutcome {
-            outcome,
-            rules: &rules,
-            login_path,
-        },
-        resp,
-    )
-}
-
-/// Whether `resp` did what `op` asked: the profile's `ok` where it says what that looks like,
-/// else any answer below 400 (the REST default, as for every operation: a redirect after a
-/// form post is no refusal).
-pub(super) fn succeeded(env: &ProbeEnv<'_>, op: &str, resp: &Incoming) -> bool {
-    if env.target.outcome_rules_written(op, Outcome::Ok) {
-        shows_outcome(env, op, Outcome::Ok, resp)
-    } else {
-        resp.status < 400
-    }
 }
 
 /// Runs `op` as `caller` and judges the answer against `expected`.
@@ -82,9 +51,9 @@ pub(super) async fn attempt(
         };
     };
     cell.status = Some(last.status);
-    cell.outcome = if shows_outcome(env, &op.name, Outcome::Denied, last) {
+    cell.outcome = if env.shows(&op.name, Outcome::Denied, last) {
         "denied"
-    } else if succeeded(env, &op.name, last) {
+    } else if env.succeeded(&op.name, last) {
         "ok"
     } else {
         "other"

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::judge::{Tried, attempt, succeeded};
+use super::judge::{Tried, attempt};
 use super::matrix::{Expected, Row};
 use super::{Caller, Op, marked, neighbours, reads, text_of};
 use crate::http::Session;
@@ -44,29 +44,6 @@ pub(super) struct RowOutcome {
     pub error: Option<CheckError>,
 }
 
-/// A session of `actor` of the row's own, never the shared one a row revokes or idles.
-async fn login(
-    env: &ProbeEnv<'_>,
-    actor: &str,
-    exchanges: &mut Vec<Exchange>,
-) -> Result<Session, CheckError> {
-    let resolved = env
-        .target
-        .actors
-        .get(actor)
-        .ok_or_else(|| CheckError::new(ErrorKind::Input, format!("unknown actor `{actor}`")))?;
-    match crate::http::auth::login(env.http, env.target, resolved).await {
-        Ok(s) => {
-            exchanges.extend(s.login_exchanges.iter().cloned());
-            Ok(s)
-        }
-        Err(e) => {
-            exchanges.extend(e.exchanges);
-            Err(CheckError::new(ErrorKind::Login, e.message))
-        }
-    }
-}
-
 /// Ends `session` through the profile's `logout`, which must succeed.
 async fn logout(
     env: &ProbeEnv<'_>,
@@ -76,7 +53,7 @@ async fn logout(
     let sample = env.calls.call("logout", &env.vars_map(), session).await;
     exchanges.extend(sample.exchanges);
     match sample.responses.last() {
-        Some(resp) if succeeded(env, "logout", resp) => Ok(()),
+        Some(resp) if env.succeeded("logout", resp) => Ok(()),
         Some(resp) => Err(CheckError::new(
             ErrorKind::Unavailable,
             format!(
@@ -96,16 +73,17 @@ pub(super) async fn run(env: &ProbeEnv<'_>, ops: &[Op], plan: &RowPlan) -> RowOu
     let mut setup = Vec::new();
     let session = match &plan.setup {
         Setup::Ready(s) => Ok(s.clone()),
-        Setup::Login => login(env, &plan.actor, &mut setup).await.map(Arc::new),
-        Setup::LoginForged => login(env, &plan.actor, &mut setup)
+        Setup::Login => env.login(&plan.actor, &mut setup).await.map(Arc::new),
+        Setup::LoginForged => env
+            .login(&plan.actor, &mut setup)
             .await
             .map(|s| Arc::new(s.malformed())),
-        Setup::LoginLogout => match login(env, &plan.actor, &mut setup).await {
+        Setup::LoginLogout => match env.login(&plan.actor, &mut setup).await {
             Ok(s) => logout(env, &s, &mut setup).await.map(|()| Arc::new(s)),
             Err(e) => Err(e),
         },
         Setup::LoginIdle(wait) => {
-            let s = login(env, &plan.actor, &mut setup).await;
+            let s = env.login(&plan.actor, &mut setup).await;
             tokio::time::sleep(*wait).await;
             s.map(Arc::new)
         }

@@ -8,8 +8,6 @@ use futures_util::future::BoxFuture;
 use serde_json::Map;
 
 use super::usage::{Answer, Usage, UseParams, fresh_session, session_mattered, use_once};
-use crate::assert::outcome::{ExpectedOutcome, shows};
-use crate::model::outcome::Outcome;
 use crate::outcome::{CheckError, ErrorKind, Exchange};
 use crate::probes::{Probe, ProbeEnv, ProbeResult};
 
@@ -67,20 +65,7 @@ async fn logout_revokes(p: &UseParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
             .unwrap_or_else(|| CheckError::new(ErrorKind::Transport, "no response"))
             .context(LOGOUT));
     };
-    // By the REST default a logout that redirects (to the login page) did its work; a profile
-    // that says what `ok` looks like for it is taken at its word.
-    let logged_out = if env.target.outcome_rules_written(LOGOUT, Outcome::Ok) {
-        let rules = env.target.outcome_rules(LOGOUT, Outcome::Ok);
-        let ok = ExpectedOutcome {
-            outcome: Outcome::Ok,
-            rules: &rules,
-            login_path: env.target.pages.get("login").map(|p| p.path.as_str()),
-        };
-        shows(&ok, &resp)
-    } else {
-        resp.status < 400
-    };
-    if !logged_out {
+    if !env.succeeded(LOGOUT, &resp) {
         return Err(CheckError::new(
             ErrorKind::Input,
             format!(

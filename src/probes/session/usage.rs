@@ -7,8 +7,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::assert::outcome::{ExpectedOutcome, check, shows};
-use crate::http::{Session, auth};
+use crate::http::Session;
 use crate::model::Located;
 use crate::model::outcome::Outcome;
 use crate::model::probe::ProbeParams;
@@ -116,23 +115,10 @@ impl Used {
 
 /// Logs `actor` in afresh: a session of the probe's own, its login kept as evidence.
 pub async fn fresh_session(env: &mut ProbeEnv<'_>, actor: &str) -> Result<Session, CheckError> {
-    let resolved = env
-        .target
-        .actors
-        .get(actor)
-        .ok_or_else(|| CheckError::new(ErrorKind::Input, format!("unknown actor `{actor}`")))?;
-    match auth::login(env.http, env.target, resolved).await {
-        Ok(s) => {
-            env.evidence
-                .exchanges
-                .extend(s.login_exchanges.iter().cloned());
-            Ok(s)
-        }
-        Err(e) => {
-            env.evidence.exchanges.extend(e.exchanges);
-            Err(CheckError::new(ErrorKind::Login, e.message))
-        }
-    }
+    let mut exchanges = Vec::new();
+    let session = env.login(actor, &mut exchanges).await;
+    env.evidence.exchanges.extend(exchanges);
+    session
 }
 
 /// Uses `session` once for `usage`, judged by the profile's `ok` and `denied`; a refusal that
@@ -160,23 +146,13 @@ pub async fn use_once(
             format!("{}: the target answered {}", usage.operation, resp.status),
         ));
     }
-    let login_path = env.target.pages.get("login").map(|p| p.path.as_str());
-    let denied_rules = env.target.outcome_rules(&usage.operation, Outcome::Denied);
-    let ok_rules = env.target.outcome_rules(&usage.operation, Outcome::Ok);
-    let denied = ExpectedOutcome {
-        outcome: Outcome::Denied,
-        rules: &denied_rules,
-        login_path,
-    };
-    let ok = ExpectedOutcome {
-        outcome: Outcome::Ok,
-        rules: &ok_rules,
-        login_path,
-    };
     let leaked = (!usage.content.is_empty())
         .then(|| crate::http::seen::says(&resp.body, &usage.content))
         .flatten();
-    let answer = match (check(&denied, &resp), leaked) {
+    let answer = match (
+        env.outcome_failure(&usage.operation, Outcome::Denied, &resp),
+        leaked,
+    ) {
         (None, None) => Answer::Refused,
         (None, Some(how)) => Answer::Other {
             expected: "denied without content".into(),
@@ -187,7 +163,7 @@ pub async fn use_once(
                 how.label()
             ),
         },
-        (Some(_), _) if shows(&ok, &resp) => Answer::Worked,
+        (Some(_), _) if env.shows(&usage.operation, Outcome::Ok, &resp) => Answer::Worked,
         (Some(failure), _) => Answer::Other {
             expected: failure.expected,
             seen: failure.seen,
