@@ -433,18 +433,24 @@ impl ResolvedTarget {
     }
 }
 
+/// A profile written in a test, resolved (panics on a bad one: tests only).
+#[cfg(test)]
+pub(crate) fn from_test_yaml(yaml: &str) -> ResolvedTarget {
+    let node = crate::model::yaml::parse(yaml).expect("YAML");
+    let profile: TargetProfile = crate::model::yaml::from_node(&node).expect("a profile");
+    let file = Arc::new(SourceFile {
+        path: "t.yaml".into(),
+        text: yaml.to_string(),
+    });
+    ResolvedTarget::resolve(&profile, &file, false).expect("resolves")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn target(yaml: &str) -> ResolvedTarget {
-        let node = crate::model::yaml::parse(yaml).expect("YAML");
-        let profile: TargetProfile = crate::model::yaml::from_node(&node).expect("a profile");
-        let file = Arc::new(SourceFile {
-            path: "t.yaml".into(),
-            text: yaml.to_string(),
-        });
-        ResolvedTarget::resolve(&profile, &file, false).expect("resolves")
+        from_test_yaml(yaml)
     }
 
     #[test]

@@ -123,20 +123,10 @@ fn phi_other_patients(env: &mut ProbeEnv<'_>) -> ProbeResult {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::model::diag::SourceFile;
-    use crate::model::target::TargetProfile;
 
     fn target(yaml: &str) -> ResolvedTarget {
-        let node = crate::model::yaml::parse(yaml).expect("YAML");
-        let profile: TargetProfile = crate::model::yaml::from_node(&node).expect("a profile");
-        let file = Arc::new(SourceFile {
-            path: "t.yaml".into(),
-            text: yaml.to_string(),
-        });
-        ResolvedTarget::resolve(&profile, &file, false).expect("resolves")
+        crate::model::resolve::from_test_yaml(yaml)
     }
 
     #[test]
