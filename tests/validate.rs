@@ -23,6 +23,12 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         Some("did you mean `title`?"),
     ),
     (
+        "latency-mix-input.yaml",
+        "7:9",
+        "probe `latency`: `upload_attachment` needs `file`, which the latency mix does not provide (it gives conversation_id, message_id, body) (at `steps[0].with`)",
+        None,
+    ),
+    (
         "probe-param-typo.yaml",
         "6:28",
         "probe `hsts`: unknown field `min_max_agee` (at `steps[0].with`)",

@@ -46,6 +46,7 @@ fn result(pc: &PlannedCheck, status: CheckStatus, duration: Duration) -> CheckRe
         exchanges: Vec::new(),
         tls: Vec::new(),
         access: serde_json::Value::Null,
+        latency: Vec::new(),
         findings: Vec::new(),
         error: None,
         skip_reason: None,
@@ -107,6 +108,7 @@ async fn execute(
                 .collect();
             r.tls = outcome.evidence.tls.clone();
             r.access = outcome.evidence.access.clone();
+            r.latency = outcome.evidence.latency.clone();
             r.evidence = outcome.evidence;
             let done = Done {
                 status: outcome.status,

@@ -175,6 +175,10 @@ pub struct CheckResult {
     /// The access matrix of the check's evidence: one cell per caller and operation.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub access: serde_json::Value,
+    /// The latency figures of the check's evidence: per operation p50/p95/max, a histogram
+    /// on fixed bounds (`le_ms`) and every sample.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency: Vec<serde_json::Value>,
     /// What was unmet, when the check failed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
@@ -270,6 +274,7 @@ mod tests {
             exchanges: vec![format!("GET /x?t={secret} → 200")],
             tls: Vec::new(),
             access: serde_json::Value::Null,
+            latency: Vec::new(),
             findings: vec![Finding {
                 exchange: Some(format!("GET /x?t={secret}")),
                 ..Finding::new(format!("not {secret}"), format!("body {secret}"))

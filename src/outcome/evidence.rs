@@ -1,5 +1,6 @@
 //! Evidence: what a check did and saw, kept to back its verdict. Today HTTP exchanges and TLS
-//! transcripts; accessibility findings and the access matrix join them as their probes land.
+//! transcripts, the access matrix and latency figures; accessibility findings join them as their
+//! probes land.
 
 use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
@@ -19,6 +20,10 @@ pub struct Evidence {
     /// The access matrix (actor × operation × outcome), when the check drew one.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub access: serde_json::Value,
+    /// Latency figures, one record per latency probe: per operation p50/p95/max, a histogram
+    /// and every sample.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency: Vec<serde_json::Value>,
 }
 
 /// One request and its response (or transport error), as kept for assertions and evidence.

@@ -57,6 +57,7 @@ pub(crate) fn check(id: &str, title: &str, domain: Domain, reqs: &[&str]) -> Che
         exchanges: Vec::new(),
         tls: Vec::new(),
         access: serde_json::Value::Null,
+        latency: Vec::new(),
         findings: Vec::new(),
         error: None,
         skip_reason: None,

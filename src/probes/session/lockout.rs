@@ -3,8 +3,8 @@
 //! locks it — the probe signs in once with the right password (so a refusal at the end is the
 //! lock, not a wrong password), then sends wrong ones, `lockout_after` + 1 of them and never
 //! more than 10, stopping at the first answer that shows a lock: the profile's `locked`
-//! outcome, a lockout message, or two answers running markedly slower than the first
-//! (throttling). Then
+//! outcome, a lockout message, or two answers running markedly slower than the first while the
+//! entry page still answers at its usual pace (throttling, not a server slowed by load). Then
 //! the right password again: refused, the account is locked. The finding and the notes say at
 //! which attempt the lock began and how the account is unlocked.
 
@@ -143,6 +143,11 @@ async fn lockout(env: &mut ProbeEnv<'_>) -> ProbeResult {
                 began = Some((n, sign));
                 break;
             }
+            // A slow answer is throttling only while the service answers a page at its usual
+            // pace: a server slowed by load slows both.
+            Some(Shown::Slow(_)) if slow_everywhere(env, took).await => {
+                slow_since = None;
+            }
             // One slow answer may be the network; throttling holds for the next one too.
             Some(Shown::Slow(sign)) => match slow_since.take() {
                 Some((k, first_sign)) => {
@@ -216,6 +221,29 @@ enum Shown {
     Lock(String),
     /// An answer markedly slower than the first wrong one.
     Slow(String),
+}
+
+/// Whether the entry page, fetched right after a login answer that took `took`, is about as
+/// slow: then the service is slow for everyone and the answer is no throttling (and the notes
+/// say so). A page that cannot be fetched leaves the login's time to speak for itself.
+async fn slow_everywhere(env: &mut ProbeEnv<'_>, took: Duration) -> bool {
+    let Ok(entry) = env.page("entry") else {
+        return false;
+    };
+    let start = Instant::now();
+    if env.get_page(&entry, "lockout control").await.is_err() {
+        return false;
+    }
+    let control = start.elapsed();
+    let slow = !throttled(control, took);
+    if slow {
+        env.notes.push(format!(
+            "a wrong password's answer took {:.1} s, but so did the entry page ({:.1} s) right after: the service was slow, not throttling",
+            took.as_secs_f64(),
+            control.as_secs_f64()
+        ));
+    }
+    slow
 }
 
 /// What in a refused login's answer shows a lock or throttling, if anything.
