@@ -229,10 +229,16 @@ impl AppState {
         Ok(store.message_view(m))
     }
 
-    /// Message text as stored (`mangled-text` drops every non-ASCII character).
+    /// Message text as stored (`mangled-text` drops every non-ASCII character;
+    /// `unicode-mangle` turns every character outside Latin-1 into `?`, as a Latin-1 column
+    /// does).
     fn stored_text(&self, body: &str) -> String {
         if self.has(Flaw::MangledText) {
             body.chars().filter(char::is_ascii).collect()
+        } else if self.has(Flaw::UnicodeMangle) {
+            body.chars()
+                .map(|c| if u32::from(c) <= 0xFF { c } else { '?' })
+                .collect()
         } else {
             body.to_owned()
         }
@@ -356,7 +362,8 @@ impl AppState {
         Ok(view)
     }
 
-    /// Marks a message read; only its recipient may.
+    /// Marks a message read; only its recipient may (`no-read-receipt` answers as usual and
+    /// records nothing).
     pub(crate) fn mark_read(&self, caller: &User, cid: &str, mid: &str) -> Result<(), ApiError> {
         let mut store = self.store();
         store.writable(self, caller, cid)?;
@@ -366,14 +373,17 @@ impl AppState {
                 ApiError::Forbidden("only the recipient marks a message read"),
             ),
             Some(m) if m.conversation_id == cid => {
-                m.read_at.get_or_insert(now);
+                if !self.has(Flaw::NoReadReceipt) {
+                    m.read_at.get_or_insert(now);
+                }
                 Ok(())
             }
             _ => Err(ApiError::NotFound),
         }
     }
 
-    /// Closes a conversation to replies; only its clinician may.
+    /// Closes a conversation to every reply; only its clinician may (`close-ignored` answers
+    /// as usual and leaves it open).
     pub(crate) fn close(&self, caller: &User, cid: &str) -> Result<(), ApiError> {
         let mut store = self.store();
         let c = store.writable(self, caller, cid)?;
@@ -382,7 +392,7 @@ impl AppState {
                 "only the clinician closes a conversation",
             ));
         }
-        c.closed = true;
+        c.closed = !self.has(Flaw::CloseIgnored);
         Ok(())
     }
 }
