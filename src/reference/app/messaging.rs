@@ -138,6 +138,44 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Marks messages `mids` of conversation `cid` read for `caller` when they are its
+    /// recipient, a participant other than the sender: opening a message reads it, whether or
+    /// not the vendor also offers a mark-read call. Nothing is recorded under `no-read-receipt`.
+    fn opened<'m>(
+        &mut self,
+        state: &AppState,
+        caller: &User,
+        cid: &str,
+        mids: impl IntoIterator<Item = &'m str>,
+    ) {
+        let participant = self
+            .conversations
+            .get(cid)
+            .is_some_and(|c| c.participants.contains(&caller.id));
+        if !participant || state.has(Flaw::NoReadReceipt) {
+            return;
+        }
+        let unread: Vec<&str> = mids
+            .into_iter()
+            .filter(|mid| {
+                self.messages.get(*mid).is_some_and(|m| {
+                    m.conversation_id == cid && m.sender.id != caller.id && m.read_at.is_none()
+                })
+            })
+            .collect();
+        if unread.is_empty() {
+            return;
+        }
+        let now = self.tick();
+        for mid in unread {
+            if let Some(m) = self.messages.get_mut(mid) {
+                m.read_at = Some(now);
+            }
+        }
+    }
+}
+
 impl AppState {
     /// Starts a conversation with `recipient_id` and posts its first message.
     pub(crate) fn start_conversation(
@@ -286,6 +324,12 @@ impl AppState {
         for m in &view.messages {
             store.audit(caller.id, "message.read", &m.id, &view.participants);
         }
+        store.opened(
+            self,
+            caller,
+            cid,
+            view.messages.iter().map(|m| m.id.as_str()),
+        );
         Ok((self.shown_to(caller, view), page.has_more))
     }
 
@@ -304,6 +348,7 @@ impl AppState {
         for m in &page.items {
             store.audit(caller.id, "message.read", &m.id, &view.participants);
         }
+        store.opened(self, caller, cid, page.items.iter().map(|m| m.id.as_str()));
         Ok(page)
     }
 
@@ -346,7 +391,7 @@ impl AppState {
         Ok(self.shown_to(caller, view))
     }
 
-    /// One message; audited.
+    /// One message; audited, and read once its recipient opens it.
     pub(crate) fn message(
         &self,
         caller: &'static User,
@@ -359,6 +404,7 @@ impl AppState {
         let m = store.messages.get(mid).filter(|m| m.conversation_id == cid);
         let view = store.message_view(m.ok_or(ApiError::NotFound)?);
         store.audit(caller.id, "message.read", mid, &participants);
+        store.opened(self, caller, cid, [mid]);
         Ok(view)
     }
 
