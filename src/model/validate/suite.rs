@@ -175,11 +175,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
         .unwrap_or_default();
     for name in step.when_declared.keys() {
         if !declared.iter().any(|d| d == name.as_str()) {
-            sink.unknown(
-                "declared value in `when_declared`",
-                name,
-                declared.iter().map(String::as_str),
-            );
+            sink.unknown("declared value", name, declared.iter().map(String::as_str));
         }
     }
     let op: Option<&ContractOp> = match &step.kind {
