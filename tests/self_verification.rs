@@ -129,6 +129,10 @@ const PROOFS: &[(&str, &[&str])] = &[
             "sha1-cert",
         ],
     ),
+    ("fun.read-receipt", &["no-read-receipt"]),
+    // `mangled-text` drops every non-ASCII character, so it breaks FUN-06 too.
+    ("fun.text-round-trip", &["unicode-mangle", "mangled-text"]),
+    ("fun.close-turns-replies-off", &["close-ignored"]),
 ];
 
 /// How many runs go at once. All of them together (28 servers and their clients on one

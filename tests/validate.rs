@@ -317,6 +317,18 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         "`2026-02-30` is not a date (YYYY-MM-DD)",
         None,
     ),
+    (
+        "unknown-declared-value.yaml",
+        "7:24",
+        "unknown declared value `clinician_reply_after_clos`",
+        Some("did you mean `clinician_reply_after_close`?"),
+    ),
+    (
+        "empty-rationale.yaml",
+        "4:14",
+        "`rationale` is one sentence on one line, saying why the requirement matters",
+        None,
+    ),
 ];
 
 /// The diagnostic printed at `--> {at}`: its `error:` message and its hint (the text after

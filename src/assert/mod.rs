@@ -2,6 +2,7 @@
 //! A failed expectation says what was expected and what was seen, in one line.
 
 pub mod outcome;
+mod text_diff;
 
 use std::time::Duration;
 
@@ -102,6 +103,14 @@ fn check_value(
             let want = template::render_value(want, ctx).map_err(|e| EvalError(e.0))?;
             match seen {
                 Some(v) if loosely_equal(v, &want) => Ok(None),
+                Some(Value::String(got)) if want.is_string() => {
+                    let sent = mask(&as_text(&want));
+                    let seen = match text_diff::difference(&sent, &mask(got)) {
+                        Some(how) => format!("{} — {how}", quote(got, mask)),
+                        None => quote(got, mask),
+                    };
+                    fail(format!("= {}", show(&want, mask)), seen)
+                }
                 Some(v) => fail(format!("= {}", show(&want, mask)), show(v, mask)),
                 None => fail(format!("= {}", show(&want, mask)), "nothing".into()),
             }

@@ -240,6 +240,8 @@ fn compile_steps(
                 credentials: def.credentials,
                 expect: def.expect.map(Box::new),
                 save: def.save,
+                if_mapped: def.if_mapped,
+                when_declared: def.when_declared,
             },
             loc,
         });

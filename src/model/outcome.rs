@@ -32,6 +32,8 @@ pub enum Outcome {
     UnsupportedType,
     /// The account is locked or the caller is throttled.
     Locked,
+    /// The conversation is closed to the caller's replies.
+    Closed,
 }
 
 impl fmt::Display for Outcome {
@@ -44,6 +46,7 @@ impl fmt::Display for Outcome {
             Outcome::TooLarge => "too_large",
             Outcome::UnsupportedType => "unsupported_type",
             Outcome::Locked => "locked",
+            Outcome::Closed => "closed",
         })
     }
 }
@@ -147,6 +150,8 @@ pub fn default_rules(outcome: Outcome) -> Vec<OutcomeRule> {
         Outcome::TooLarge => vec![status(&[(413, 413)])],
         Outcome::UnsupportedType => vec![status(&[(415, 415)])],
         Outcome::Locked => vec![status(&[(423, 423), (429, 429)])],
+        // 409 Conflict with the conversation's state, or 403 for replies turned off.
+        Outcome::Closed => vec![status(&[(403, 403), (409, 409)])],
     }
 }
 

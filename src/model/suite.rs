@@ -40,6 +40,10 @@ pub struct Check {
     /// What a profile that does not map one of the check's operations makes of it.
     #[serde(default)]
     pub unmapped: Unmapped,
+    /// Why the requirement matters, in one sentence: added to the check's failure message
+    /// and findings, so whoever reads a failure learns what is at stake.
+    #[serde(default)]
+    pub rationale: Option<Located<String>>,
     /// The steps as written; loading turns them into [`Check::steps`].
     #[serde(rename = "steps")]
     pub(crate) written_steps: Vec<Located<StepDef>>,
@@ -66,7 +70,7 @@ impl Check {
     /// The contract operations its steps call that `mapped` says the profile lacks.
     pub fn unmapped_operations(&self, mapped: impl Fn(&str) -> bool) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for op in self.steps.iter().flat_map(|s| s.operations()) {
+        for op in self.steps.iter().flat_map(|s| s.required_operations()) {
             if !mapped(op.as_str()) && !out.iter().any(|o| o == op.as_str()) {
                 out.push(op.value.clone());
             }
@@ -111,6 +115,10 @@ pub struct Step {
     pub expect: Option<Box<Expect>>,
     /// Copies outputs into new variable names: `save: { first_id: message_id }`.
     pub save: IndexMap<String, Located<String>>,
+    /// The step runs only when the profile maps its operation; otherwise it is passed over.
+    pub if_mapped: bool,
+    /// The step runs only when each of these `declared:` values of the profile is as given.
+    pub when_declared: IndexMap<Located<String>, serde_json::Value>,
 }
 
 impl Step {
@@ -119,6 +127,15 @@ impl Step {
         match &self.kind {
             StepKind::Call { operation, .. } => vec![operation],
             StepKind::Probe { params, .. } => params.operations(),
+        }
+    }
+
+    /// The operations a profile must map for the step: none for an `if_mapped` step.
+    pub fn required_operations(&self) -> Vec<&Located<String>> {
+        if self.if_mapped {
+            Vec::new()
+        } else {
+            self.operations()
         }
     }
 }
@@ -158,6 +175,13 @@ pub struct StepDef {
     /// Copies outputs into new variable names: `save: { first_id: message_id }`.
     #[serde(default)]
     pub save: IndexMap<String, Located<String>>,
+    /// Run the step only when the profile maps its operation (`if_mapped: true`).
+    #[serde(default)]
+    pub if_mapped: bool,
+    /// Run the step only when the profile declares these values:
+    /// `when_declared: { clinician_reply_after_close: allowed }`.
+    #[serde(default)]
+    pub when_declared: IndexMap<Located<String>, serde_json::Value>,
 }
 
 /// What a step's response must look like.

@@ -502,6 +502,20 @@ pub struct Declared {
     /// p95 latency threshold of message operations (TEC-02), default 2000.
     #[serde(default = "default_latency")]
     pub latency_p95_ms: u64,
+    /// Whether the clinician may still reply once a conversation is closed (FUN-08); a
+    /// patient never may.
+    #[serde(default)]
+    pub clinician_reply_after_close: Option<ReplyAfterClose>,
+}
+
+/// What the target does with the clinician's reply to a closed conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyAfterClose {
+    /// The clinician may still write (closing turns the patient's replies off).
+    Allowed,
+    /// Nobody may write to a closed conversation.
+    Refused,
 }
 
 fn default_latency() -> u64 {
@@ -516,6 +530,7 @@ impl Default for Declared {
             lockout_actor: None,
             max_attachment_mb: None,
             latency_p95_ms: default_latency(),
+            clinician_reply_after_close: None,
         }
     }
 }

@@ -148,6 +148,46 @@ impl Runner<'_> {
         StepEnd::Fail(message)
     }
 
+    /// Why `step` does not run on this target (its operation unmapped, a declared value not
+    /// the one it is for), or an error when the profile does not declare a value it needs.
+    fn passes_over(&self, step: &Located<Step>) -> Result<Option<String>, CheckError> {
+        let at = |msg: String| CheckError {
+            at: self.check.step_location(step),
+            ..CheckError::new(ErrorKind::Input, msg)
+        };
+        if step.if_mapped {
+            let unmapped: Vec<String> = step
+                .operations()
+                .into_iter()
+                .filter(|op| !self.rc.target.operations.contains_key(op.as_str()))
+                .map(|op| format!("`{op}`"))
+                .collect();
+            if !unmapped.is_empty() {
+                return Ok(Some(format!(
+                    "passed over a step: the profile does not map {}",
+                    unmapped.join(", ")
+                )));
+            }
+        }
+        let declared = self.ctx.get("declared");
+        for (name, want) in &step.when_declared {
+            match declared.and_then(|d| d.get(name.as_str())) {
+                None | Some(Value::Null) => {
+                    return Err(at(format!(
+                        "the profile does not declare `declared.{name}`, which this check needs"
+                    )));
+                }
+                Some(v) if v == want => {}
+                Some(v) => {
+                    return Ok(Some(format!(
+                        "passed over a step for `declared.{name}: {want}`: the profile declares {v}"
+                    )));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// Runs one step.
     async fn step(&mut self, step: &Located<Step>) -> StepEnd {
         self.last_exchange = None;
@@ -200,6 +240,14 @@ pub async fn run(
             }
         }
         for step in &check.steps {
+            match r.passes_over(step) {
+                Ok(Some(why)) => {
+                    r.details.push(why);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => break 'steps StepEnd::Error(e),
+            }
             match r.step(step).await {
                 StepEnd::Ok => {}
                 StepEnd::Error(e) => {
@@ -215,7 +263,21 @@ pub async fn run(
     };
     let (status, message, error, skip) = match end {
         StepEnd::Ok => (CheckStatus::Pass, String::new(), None, None),
-        StepEnd::Fail(m) => (CheckStatus::Fail, m, None, None),
+        StepEnd::Fail(m) => match &check.rationale {
+            Some(why) => {
+                for f in &mut r.findings {
+                    f.expected = format!("{} ({})", f.expected, why.value);
+                }
+                r.details.push(format!("why it matters: {}", why.value));
+                (
+                    CheckStatus::Fail,
+                    format!("{m} — {}", why.value),
+                    None,
+                    None,
+                )
+            }
+            None => (CheckStatus::Fail, m, None, None),
+        },
         StepEnd::Error(e) => (CheckStatus::Error, e.message.clone(), Some(e), None),
         StepEnd::Skip(why) => (CheckStatus::Skipped, why.to_string(), None, Some(why)),
     };

@@ -112,7 +112,7 @@ pub fn suites_against_target(
                     );
                 }
             }
-            for op in step.operations().into_iter().map(|o| o.as_str()) {
+            for op in step.required_operations().into_iter().map(|o| o.as_str()) {
                 let mapped = profile.operations.keys().any(|k| k.as_str() == op);
                 if !mapped && !check_na && contract::operation(op).is_some() {
                     missing_ops

@@ -34,6 +34,14 @@ pub fn suites(
             });
             sink.error(c.id.loc, format!("check id `{}` is used twice{at}", c.id));
         }
+        if let Some(why) = &c.rationale
+            && (why.value.trim().is_empty() || why.value.contains('\n'))
+        {
+            sink.error(
+                why.loc,
+                "`rationale` is one sentence on one line, saying why the requirement matters",
+            );
+        }
         for r in &c.requirements {
             if catalogue.get(r).is_none() {
                 sink.unknown(
@@ -161,6 +169,15 @@ fn needs_cycles(checks: &[Arc<Check>], ids: &HashMap<&str, &Check>, diags: &mut 
 }
 
 fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String>) {
+    let declared = serde_json::to_value(crate::model::target::Declared::default())
+        .ok()
+        .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()))
+        .unwrap_or_default();
+    for name in step.when_declared.keys() {
+        if !declared.iter().any(|d| d == name.as_str()) {
+            sink.unknown("declared value", name, declared.iter().map(String::as_str));
+        }
+    }
     let op: Option<&ContractOp> = match &step.kind {
         StepKind::Call { operation, inputs } => {
             let op = contract::operation(operation);

@@ -61,7 +61,7 @@ flaws! {
         "Conversation and message reads without a valid session fall through to the clinic's service account.";
     LeakyDenial => "leaky-denial", ["SEC-04", "SEC-06", "SEC-11"],
         "Conversation and message reads without a valid session are refused (401, or a GraphQL UNAUTHENTICATED error on HTTP 200) with what was asked for still in the body.";
-    MangledText => "mangled-text", ["FUN-01"],
+    MangledText => "mangled-text", ["FUN-01", "FUN-06"],
         "Message text is stored with every non-ASCII character dropped (accents, emoji).";
     ThreadOrder => "thread-order", ["FUN-02"],
         "The messages of a conversation are listed newest first.";
@@ -115,6 +115,12 @@ flaws! {
         "A patient's conversations list as participants every other patient of the clinic (the care group's roster), by name.";
     NoPrivacyLink => "no-privacy-link", ["PRV-05"],
         "The entry page (its text, navigation and footer) no longer links to the privacy notice.";
+    NoReadReceipt => "no-read-receipt", ["FUN-05"],
+        "Marking a message read answers as usual but records nothing, so the sender never sees it read.";
+    UnicodeMangle => "unicode-mangle", ["FUN-06"],
+        "Message text is stored in a Latin-1 (ISO-8859-1) column: accented Latin letters survive, every other character (œ, the narrow no-break space, syllabics, Arabic, Hebrew, emoji) becomes `?`.";
+    CloseIgnored => "close-ignored", ["FUN-08"],
+        "Closing a conversation answers as usual but records nothing, so both parties may still reply.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

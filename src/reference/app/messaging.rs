@@ -138,6 +138,44 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Marks messages `mids` of conversation `cid` read for `caller` when they are its
+    /// recipient, a participant other than the sender: opening a message reads it, whether or
+    /// not the vendor also offers a mark-read call. Nothing is recorded under `no-read-receipt`.
+    fn opened<'m>(
+        &mut self,
+        state: &AppState,
+        caller: &User,
+        cid: &str,
+        mids: impl IntoIterator<Item = &'m str>,
+    ) {
+        let participant = self
+            .conversations
+            .get(cid)
+            .is_some_and(|c| c.participants.contains(&caller.id));
+        if !participant || state.has(Flaw::NoReadReceipt) {
+            return;
+        }
+        let unread: Vec<&str> = mids
+            .into_iter()
+            .filter(|mid| {
+                self.messages.get(*mid).is_some_and(|m| {
+                    m.conversation_id == cid && m.sender.id != caller.id && m.read_at.is_none()
+                })
+            })
+            .collect();
+        if unread.is_empty() {
+            return;
+        }
+        let now = self.tick();
+        for mid in unread {
+            if let Some(m) = self.messages.get_mut(mid) {
+                m.read_at = Some(now);
+            }
+        }
+    }
+}
+
 impl AppState {
     /// Starts a conversation with `recipient_id` and posts its first message.
     pub(crate) fn start_conversation(
@@ -229,10 +267,16 @@ impl AppState {
         Ok(store.message_view(m))
     }
 
-    /// Message text as stored (`mangled-text` drops every non-ASCII character).
+    /// Message text as stored (`mangled-text` drops every non-ASCII character;
+    /// `unicode-mangle` turns every character outside Latin-1 into `?`, as a Latin-1 column
+    /// does).
     fn stored_text(&self, body: &str) -> String {
         if self.has(Flaw::MangledText) {
             body.chars().filter(char::is_ascii).collect()
+        } else if self.has(Flaw::UnicodeMangle) {
+            body.chars()
+                .map(|c| if u32::from(c) <= 0xFF { c } else { '?' })
+                .collect()
         } else {
             body.to_owned()
         }
@@ -280,6 +324,12 @@ impl AppState {
         for m in &view.messages {
             store.audit(caller.id, "message.read", &m.id, &view.participants);
         }
+        store.opened(
+            self,
+            caller,
+            cid,
+            view.messages.iter().map(|m| m.id.as_str()),
+        );
         Ok((self.shown_to(caller, view), page.has_more))
     }
 
@@ -298,6 +348,7 @@ impl AppState {
         for m in &page.items {
             store.audit(caller.id, "message.read", &m.id, &view.participants);
         }
+        store.opened(self, caller, cid, page.items.iter().map(|m| m.id.as_str()));
         Ok(page)
     }
 
@@ -340,7 +391,7 @@ impl AppState {
         Ok(self.shown_to(caller, view))
     }
 
-    /// One message; audited.
+    /// One message; audited, and read once its recipient opens it.
     pub(crate) fn message(
         &self,
         caller: &'static User,
@@ -353,10 +404,12 @@ impl AppState {
         let m = store.messages.get(mid).filter(|m| m.conversation_id == cid);
         let view = store.message_view(m.ok_or(ApiError::NotFound)?);
         store.audit(caller.id, "message.read", mid, &participants);
+        store.opened(self, caller, cid, [mid]);
         Ok(view)
     }
 
-    /// Marks a message read; only its recipient may.
+    /// Marks a message read; only its recipient may (`no-read-receipt` answers as usual and
+    /// records nothing).
     pub(crate) fn mark_read(&self, caller: &User, cid: &str, mid: &str) -> Result<(), ApiError> {
         let mut store = self.store();
         store.writable(self, caller, cid)?;
@@ -366,14 +419,17 @@ impl AppState {
                 ApiError::Forbidden("only the recipient marks a message read"),
             ),
             Some(m) if m.conversation_id == cid => {
-                m.read_at.get_or_insert(now);
+                if !self.has(Flaw::NoReadReceipt) {
+                    m.read_at.get_or_insert(now);
+                }
                 Ok(())
             }
             _ => Err(ApiError::NotFound),
         }
     }
 
-    /// Closes a conversation to replies; only its clinician may.
+    /// Closes a conversation to every reply; only its clinician may (`close-ignored` answers
+    /// as usual and leaves it open).
     pub(crate) fn close(&self, caller: &User, cid: &str) -> Result<(), ApiError> {
         let mut store = self.store();
         let c = store.writable(self, caller, cid)?;
@@ -382,7 +438,7 @@ impl AppState {
                 "only the clinician closes a conversation",
             ));
         }
-        c.closed = true;
+        c.closed = !self.has(Flaw::CloseIgnored);
         Ok(())
     }
 }

@@ -337,6 +337,86 @@ async fn reference_flaw_mangled_text_drops_non_ascii() {
     );
 }
 
+/// Patient A's message `mid` of conversation `cid`, as `tok` reads it.
+async fn rest_message(
+    server: &ReferenceServer,
+    c: &Client,
+    tok: &str,
+    cid: &str,
+    mid: &str,
+) -> Value {
+    let resp = c
+        .get(url(
+            server,
+            &format!("/api/conversations/{cid}/messages/{mid}"),
+        ))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .expect("get");
+    expect_json(resp, StatusCode::OK).await
+}
+
+#[tokio::test]
+async fn reference_flaw_unicode_mangle_folds_to_latin_1() {
+    let server = start(Dialect::Rest, &[Flaw::UnicodeMangle]).await;
+    let c = client(&server, false);
+    let pa = token(&server, &c, "patient_a").await;
+    let (cid, mid) = start_conversation(&server, &c, &pa, "Bonjour, ça va? ✓ cœur ᐃᓄᒃ").await;
+    let m = rest_message(&server, &c, &pa, &cid, &mid).await;
+    assert_eq!(m["body"], "Bonjour, ça va? ? c?ur ???");
+}
+
+#[tokio::test]
+async fn reference_flaw_no_read_receipt_never_shows_read() {
+    let server = start(Dialect::Rest, &[Flaw::NoReadReceipt]).await;
+    let c = client(&server, false);
+    let pa = token(&server, &c, "patient_a").await;
+    let cl = token(&server, &c, "clinician").await;
+    let (cid, mid) = start_conversation(&server, &c, &pa, "read me").await;
+    let marked = c
+        .post(url(
+            &server,
+            &format!("/api/conversations/{cid}/messages/{mid}/read"),
+        ))
+        .bearer_auth(&cl)
+        .send()
+        .await
+        .expect("mark read");
+    assert!(marked.status().is_success(), "{}", marked.status());
+    let m = rest_message(&server, &c, &pa, &cid, &mid).await;
+    assert_eq!(
+        (&m["read"], &m["read_at"]),
+        (&Value::Bool(false), &Value::Null)
+    );
+}
+
+#[tokio::test]
+async fn reference_flaw_close_ignored_keeps_accepting_replies() {
+    let server = start(Dialect::Rest, &[Flaw::CloseIgnored]).await;
+    let c = client(&server, false);
+    let pa = token(&server, &c, "patient_a").await;
+    let cl = token(&server, &c, "clinician").await;
+    let (cid, _) = start_conversation(&server, &c, &pa, "close me").await;
+    let closed = c
+        .post(url(&server, &format!("/api/conversations/{cid}/close")))
+        .bearer_auth(&cl)
+        .send()
+        .await
+        .expect("close");
+    assert!(closed.status().is_success(), "{}", closed.status());
+    for tok in [&pa, &cl] {
+        let reply = c
+            .post(url(&server, &format!("/api/conversations/{cid}/messages")))
+            .bearer_auth(tok)
+            .json(&serde_json::json!({"body": "still open"}))
+            .send()
+            .await
+            .expect("reply");
+        assert_eq!(reply.status(), StatusCode::CREATED);
+    }
+}
+
 #[tokio::test]
 async fn reference_flaw_thread_order_lists_newest_first() {
     let server = start(Dialect::Rest, &[Flaw::ThreadOrder]).await;

@@ -343,6 +343,28 @@ async fn bites(flaw: Flaw) {
                 ["Bonjour, a va? "]
             );
         }
+        Flaw::UnicodeMangle => {
+            assert_eq!(
+                bodies(&server, &c, Some(&pa), cid).await,
+                ["Bonjour, ça va? ?"]
+            );
+        }
+        Flaw::NoReadReceipt => {
+            let cl = token(&server, &c, "clinician").await;
+            let mark = "mutation($id: ID!) { markRead(messageId: $id) { id read } }";
+            let marked = data(&server, &c, Some(&cl), mark, json!({ "id": mid })).await;
+            assert_eq!(marked["markRead"]["read"], false, "{marked}");
+            let read = "query($id: ID!) { message(id: $id) { read } }";
+            let m = data(&server, &c, Some(&pa), read, json!({ "id": mid })).await;
+            assert_eq!(m["message"]["read"], false, "{m}");
+        }
+        Flaw::CloseIgnored => {
+            let cl = token(&server, &c, "clinician").await;
+            let close = "mutation($id: ID!) { closeConversation(id: $id) { id status } }";
+            let closed = data(&server, &c, Some(&cl), close, json!({ "id": cid })).await;
+            assert_eq!(closed["closeConversation"]["status"], "OPEN", "{closed}");
+            send(&server, &c, &pa, cid, "still open", &[]).await;
+        }
         Flaw::ThreadOrder => {
             let mut sent = vec![mid];
             for n in 2..=4 {

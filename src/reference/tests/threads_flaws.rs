@@ -23,6 +23,12 @@ async fn status(server: &ReferenceServer, c: &Client, path: &str, tok: Option<&s
     get(server, c, path, tok).await.status()
 }
 
+/// The pid of the first post of a thread's post list.
+async fn page_pid(server: &ReferenceServer, c: &Client, posts: &str, tok: &str) -> String {
+    let page = json(get(server, c, posts, Some(tok)).await).await;
+    page["posts"][0]["pid"].as_str().expect("pid").to_owned()
+}
+
 /// Shows that `flaw` does in `threads` what it does in `rest`.
 async fn bites(flaw: Flaw) {
     let (server, c, pa, pb) = setup(flaw).await;
@@ -234,6 +240,35 @@ async fn bites(flaw: Flaw) {
         Flaw::MangledText => {
             let page = json(get(&server, &c, &posts, Some(&pa)).await).await;
             assert_eq!(page["posts"][0]["text"], "Bonjour, a va? ");
+        }
+        Flaw::UnicodeMangle => {
+            let page = json(get(&server, &c, &posts, Some(&pa)).await).await;
+            assert_eq!(page["posts"][0]["text"], "Bonjour, ça va? ?");
+        }
+        Flaw::NoReadReceipt => {
+            let cl = token(&server, &c, "clinician").await;
+            let pid = page_pid(&server, &c, &posts, &pa).await;
+            let marked = c
+                .put(url(&server, &format!("{posts}/{pid}/receipt")))
+                .bearer_auth(&cl)
+                .send()
+                .await
+                .expect("receipt");
+            assert!(marked.status().is_success(), "{}", marked.status());
+            let page = json(get(&server, &c, &posts, Some(&pa)).await).await;
+            assert_eq!(page["posts"][0]["seen_by"], json!([]), "{page}");
+        }
+        Flaw::CloseIgnored => {
+            let cl = token(&server, &c, "clinician").await;
+            let closed = c
+                .patch(url(&server, &thread))
+                .bearer_auth(&cl)
+                .json(&json!({"status": "archived"}))
+                .send()
+                .await
+                .expect("archive");
+            assert!(closed.status().is_success(), "{}", closed.status());
+            reply(&server, &c, &pa, &tid, json!({"text": "still open"})).await;
         }
         Flaw::ThreadOrder => {
             let mut sent = Vec::new();
