@@ -129,6 +129,15 @@ const PROOFS: &[(&str, &[&str])] = &[
             "sha1-cert",
         ],
     ),
+    (
+        "fun.notices.emergency-and-response-time",
+        &["no-emergency-notice", "no-response-time"],
+    ),
+    (
+        "tec.browsers.current-browsers-no-plug-ins",
+        &["zoom-blocked"],
+    ),
+    ("tec.support.contact-and-hours", &["no-support-page"]),
 ];
 
 /// How many runs go at once. All of them together (28 servers and their clients on one

@@ -426,6 +426,18 @@ pub struct Pages {
 }
 
 impl Pages {
+    /// The names of the pages checks know, in the order of [`Pages::all`].
+    pub const KNOWN: &[&str] = &[
+        "entry",
+        "login",
+        "inbox",
+        "compose",
+        "privacy",
+        "terms",
+        "support",
+        "accessibility",
+    ];
+
     /// Every page with its name, the known ones first.
     pub fn all(&self) -> Vec<(&str, &Located<Page>)> {
         let known = [

@@ -14,7 +14,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 
 use super::text::{shown, visible_text_of};
-use super::{as_whom, fetch_as};
+use super::{as_whom, declared, fetch_as};
 use crate::http::reason;
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
@@ -84,7 +84,7 @@ impl ProbeParams for BrowserReachParams {
     fn as_any(&self) -> &dyn Any {
         self
     }
-    fn pages(&self) -> Vec<&Located<String>> {
+    fn optional_pages(&self) -> Vec<&Located<String>> {
         self.pages.iter().collect()
     }
 }
@@ -121,7 +121,12 @@ async fn browser_reach(params: &BrowserReachParams, env: &mut ProbeEnv<'_>) -> P
     }
     let mut findings = Vec::new();
     for name in &params.pages {
-        let page = env.page(name)?;
+        let Some(page) = declared(env, name)? else {
+            env.notes.push(format!(
+                "the profile declares no {name} page (`pages:`): not fetched"
+            ));
+            continue;
+        };
         let mut seen: Vec<Shown> = Vec::new();
         for b in &params.browsers {
             let headers = [("User-Agent", b.user_agent.as_str())];

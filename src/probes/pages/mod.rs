@@ -50,6 +50,16 @@ pub(crate) async fn fetch_as(
     Ok((url, resp))
 }
 
+/// The page `name` names, or `None` when it is a known page the profile does not declare (an
+/// [`optional page`](crate::model::probe::ProbeParams::optional_pages)).
+pub(crate) fn declared(env: &ProbeEnv<'_>, name: &str) -> Result<Option<ResolvedPage>, CheckError> {
+    match env.page(name) {
+        Ok(p) => Ok(Some(p)),
+        Err(_) if crate::model::target::Pages::KNOWN.contains(&name) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Who a page was fetched as, for findings.
 pub(crate) fn as_whom(page: &ResolvedPage) -> String {
     page.actor

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::text::{searchable, shown, visible_text};
 use super::wording::{Lang, Statement, find};
-use super::{as_whom, fetch_as};
+use super::{as_whom, declared, fetch_as};
 use crate::http::reason;
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
@@ -38,7 +38,7 @@ impl ProbeParams for EmergencyNoticeParams {
     fn as_any(&self) -> &dyn Any {
         self
     }
-    fn pages(&self) -> Vec<&Located<String>> {
+    fn optional_pages(&self) -> Vec<&Located<String>> {
         self.pages.iter().collect()
     }
 }
@@ -62,8 +62,12 @@ impl Probe for EmergencyNotice {
 
 async fn emergency_notice(params: &EmergencyNoticeParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
     let mut findings = Vec::new();
+    let mut undeclared = Vec::new();
     for name in &params.pages {
-        let page = env.page(name)?;
+        let Some(page) = declared(env, name)? else {
+            undeclared.push(name.as_str());
+            continue;
+        };
         let versions = [
             (Lang::En, Some(page.path.clone())),
             (Lang::Fr, page.fr.clone()),
@@ -74,6 +78,12 @@ async fn emergency_notice(params: &EmergencyNoticeParams, env: &mut ProbeEnv<'_>
                 findings.push(f);
             }
         }
+    }
+    if findings.is_empty() && !undeclared.is_empty() {
+        return env.undecided(format!(
+            "the profile declares no {} page (`pages:`), so a reviewer checks that screen for the emergency notice and the response time",
+            undeclared.join(" or ")
+        ));
     }
     Ok(findings)
 }
