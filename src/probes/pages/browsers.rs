@@ -14,7 +14,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 
 use super::text::{shown, visible_text_of};
-use super::{as_whom, declared, fetch_as};
+use super::{as_whom, declared, fetch_as, signed_in_first};
 use crate::http::reason;
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
@@ -120,7 +120,7 @@ async fn browser_reach(params: &BrowserReachParams, env: &mut ProbeEnv<'_>) -> P
         ));
     }
     let mut findings = Vec::new();
-    for name in &params.pages {
+    for name in signed_in_first(env, &params.pages) {
         let Some(page) = declared(env, name)? else {
             env.notes.push(format!(
                 "the profile declares no {name} page (`pages:`): not fetched"

@@ -60,6 +60,19 @@ pub(crate) fn declared(env: &ProbeEnv<'_>, name: &str) -> Result<Option<Resolved
     }
 }
 
+/// `names` with the pages that need sign-in first (each group in its given order), so that a
+/// session is used while it is fresh rather than after a round of anonymous fetches has let it
+/// idle toward the target's timeout.
+pub(crate) fn signed_in_first<'a>(
+    env: &ProbeEnv<'_>,
+    names: &'a [crate::model::Located<String>],
+) -> Vec<&'a crate::model::Located<String>> {
+    let needs_sign_in = |n: &str| env.target.pages.get(n).is_some_and(|p| p.actor.is_some());
+    let (mut first, rest): (Vec<_>, Vec<_>) = names.iter().partition(|n| needs_sign_in(n));
+    first.extend(rest);
+    first
+}
+
 /// Who a page was fetched as, for findings.
 pub(crate) fn as_whom(page: &ResolvedPage) -> String {
     page.actor

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::text::{searchable, shown, visible_text};
 use super::wording::{Lang, Statement, find};
-use super::{as_whom, declared, fetch_as};
+use super::{as_whom, declared, fetch_as, signed_in_first};
 use crate::http::reason;
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
@@ -63,7 +63,7 @@ impl Probe for EmergencyNotice {
 async fn emergency_notice(params: &EmergencyNoticeParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
     let mut findings = Vec::new();
     let mut undeclared = Vec::new();
-    for name in &params.pages {
+    for name in signed_in_first(env, &params.pages) {
         let Some(page) = declared(env, name)? else {
             undeclared.push(name.as_str());
             continue;
