@@ -133,6 +133,15 @@ const PROOFS: &[(&str, &[&str])] = &[
     // `mangled-text` drops every non-ASCII character, so it breaks FUN-06 too.
     ("fun.text-round-trip", &["unicode-mangle", "mangled-text"]),
     ("fun.close-turns-replies-off", &["close-ignored"]),
+    (
+        "fun.notices.emergency-and-response-time",
+        &["no-emergency-notice", "no-response-time"],
+    ),
+    (
+        "tec.browsers.current-browsers-no-plug-ins",
+        &["zoom-blocked"],
+    ),
+    ("tec.support.contact-and-hours", &["no-support-page"]),
 ];
 
 /// How many runs go at once. All of them together (28 servers and their clients on one

@@ -155,6 +155,12 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         Some("did you mean `patient_a_browser`?"),
     ),
     (
+        "profile-page-bad-french.yaml",
+        "75:94",
+        "page `compose`: its French version `messages/nouveau` is neither a path (`/…`) nor an https:// URL",
+        None,
+    ),
+    (
         "profile-canary-bad-dob.yaml",
         "14:135",
         "canary `dob` `1961-13-02` is not a date: the 'month' component could not be parsed",

@@ -79,6 +79,7 @@ fn actors_used(plan: &Plan, target: &ResolvedTarget) -> BTreeSet<String> {
                 let page_actors = params
                     .pages()
                     .into_iter()
+                    .chain(params.optional_pages())
                     .filter_map(|p| target.pages.get(p.as_str()))
                     .filter_map(|p| p.actor.clone());
                 used.extend(page_actors);

@@ -24,6 +24,12 @@ pub trait ProbeParams: fmt::Debug + Send + Sync + Any {
     fn pages(&self) -> Vec<&Located<String>> {
         Vec::new()
     }
+    /// Pages the probe reads only when the profile declares them (known page names, such as
+    /// `compose`): an undeclared one is no load error, and the probe says what it could not
+    /// read.
+    fn optional_pages(&self) -> Vec<&Located<String>> {
+        Vec::new()
+    }
     /// The contract operations the probe calls.
     fn operations(&self) -> Vec<&Located<String>> {
         Vec::new()

@@ -67,11 +67,13 @@ pub struct ResolvedTls {
     pub client_identity: Option<(Vec<u8>, SecretString)>,
 }
 
-/// A page ready to fetch: its path, and the actor it is fetched as when it needs sign-in.
+/// A page ready to fetch: its path, the actor it is fetched as when it needs sign-in, and the
+/// path of its French version, if the profile declares one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedPage {
     pub path: String,
     pub actor: Option<String>,
+    pub fr: Option<String>,
 }
 
 /// A target ready to run against.
@@ -322,6 +324,7 @@ impl ResolvedTarget {
                     let page = ResolvedPage {
                         path: p.path.value.clone(),
                         actor: p.actor.as_ref().map(|a| a.value.clone()),
+                        fr: p.fr.as_ref().map(|f| f.value.clone()),
                     };
                     (name.to_string(), page)
                 })

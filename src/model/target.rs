@@ -426,6 +426,18 @@ pub struct Pages {
 }
 
 impl Pages {
+    /// The names of the pages checks know, in the order of [`Pages::all`].
+    pub const KNOWN: &[&str] = &[
+        "entry",
+        "login",
+        "inbox",
+        "compose",
+        "privacy",
+        "terms",
+        "support",
+        "accessibility",
+    ];
+
     /// Every page with its name, the known ones first.
     pub fn all(&self) -> Vec<(&str, &Located<Page>)> {
         let known = [
@@ -446,12 +458,15 @@ impl Pages {
     }
 }
 
-/// A page: its path, and the actor to fetch it as when it needs sign-in. Written as a path
-/// (`/privacy`) or as `{ path: /compose, as: patient_a_browser }`.
+/// A page: its path, the actor to fetch it as when it needs sign-in, and the path of its French
+/// version when the service has one (fetched as the same actor). Written as a path (`/privacy`)
+/// or as `{ path: /compose, as: patient_a_browser, fr: /fr/compose }`.
 #[derive(Debug, Clone)]
 pub struct Page {
     pub path: Located<String>,
     pub actor: Option<Located<String>>,
+    /// The French version's path (`fr:`), which checks of French text read.
+    pub fr: Option<Located<String>>,
 }
 
 impl<'de> Deserialize<'de> for Page {
@@ -461,25 +476,31 @@ impl<'de> Deserialize<'de> for Page {
         impl<'de> de::Visitor<'de> for V {
             type Value = Page;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a path (`/compose`) or `{ path: /compose, as: ACTOR }`")
+                f.write_str(
+                    "a path (`/compose`) or `{ path: /compose, as: ACTOR, fr: /fr/compose }`",
+                )
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Page, E> {
                 Ok(Page {
                     path: Located::new(s.to_string()),
                     actor: None,
+                    fr: None,
                 })
             }
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Page, A::Error> {
-                let (mut path, mut actor) = (None, None);
+                let (mut path, mut actor, mut fr) = (None, None, None);
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "path" => path = Some(map.next_value::<Located<String>>()?),
                         "as" => actor = Some(map.next_value::<Located<String>>()?),
-                        other => return Err(de::Error::unknown_field(other, &["path", "as"])),
+                        "fr" => fr = Some(map.next_value::<Located<String>>()?),
+                        other => {
+                            return Err(de::Error::unknown_field(other, &["path", "as", "fr"]));
+                        }
                     }
                 }
                 let path = path.ok_or_else(|| de::Error::missing_field("path"))?;
-                Ok(Page { path, actor })
+                Ok(Page { path, actor, fr })
             }
         }
         d.deserialize_any(V)

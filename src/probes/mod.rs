@@ -14,6 +14,7 @@ pub mod error_statuses;
 pub mod headers;
 pub mod latency;
 pub mod notices;
+pub mod pages;
 pub(crate) mod passive;
 pub mod phi;
 pub mod reflection;
@@ -185,6 +186,7 @@ impl ProbeEnv<'_> {
         let anonymous = |path: &str| ResolvedPage {
             path: path.to_string(),
             actor: None,
+            fr: None,
         };
         match name {
             _ if name.starts_with('/') => Ok(anonymous(name)),

@@ -7,9 +7,10 @@
 use std::any::Any;
 
 use futures_util::future::BoxFuture;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{Html, Selector};
 use serde::Deserialize;
 
+use super::pages::text::visible_text;
 use super::{Probe, ProbeEnv, ProbeResult};
 use crate::http::{reason, seen};
 use crate::model::Located;
@@ -133,58 +134,35 @@ pub fn links(html: &str) -> Vec<Link> {
 
 /// The links that name `notice`, in page order, each address once.
 pub fn candidates(all: &[Link], notice: Notice) -> Vec<&Link> {
+    named(all, notice.words())
+}
+
+/// The links whose text or address holds one of `words` (folded), in page order, each address
+/// once.
+pub fn named<'a>(all: &'a [Link], words: &[&str]) -> Vec<&'a Link> {
     let mut out: Vec<&Link> = Vec::new();
     for l in all {
         let address = seen::fold(&seen::percent_decoded(&l.href));
-        let named = notice
-            .words()
+        let hit = words
             .iter()
             .any(|w| l.says.contains(w) || address.contains(w));
-        if named && !out.iter().any(|o| o.href == l.href) {
+        if hit && !out.iter().any(|o| o.href == l.href) {
             out.push(l);
         }
     }
     out
 }
 
-/// The text a reader sees on an HTML page: its body's text outside scripts and styles,
-/// spacing folded.
-pub fn readable_text(html: &str) -> String {
-    let doc = Html::parse_document(html);
-    let Ok(body) = Selector::parse("body") else {
-        return String::new();
-    };
-    let mut out = String::new();
-    for b in doc.select(&body) {
-        collect_text(b, &mut out);
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn collect_text(el: ElementRef<'_>, out: &mut String) {
-    for child in el.children() {
-        if let Some(text) = child.value().as_text() {
-            out.push_str(text);
-            out.push(' ');
-        } else if let Some(e) = ElementRef::wrap(child)
-            && !matches!(
-                e.value().name(),
-                "script" | "style" | "noscript" | "template"
-            )
-        {
-            collect_text(e, out);
-        }
-    }
-}
-
-/// Fetches `url` anonymously, following a few redirects; the last answer and its URL.
-async fn fetch(
+/// Fetches `url` anonymously, following a few redirects, and records the exchanges under
+/// `purpose`; the last answer and its URL.
+pub(crate) async fn fetch(
     env: &mut ProbeEnv<'_>,
     mut url: url::Url,
+    purpose: &str,
 ) -> Result<(url::Url, crate::http::Incoming), CheckError> {
     for _ in 0..=MAX_REDIRECTS {
         let resp = env
-            .get(url.clone(), "policy_links")
+            .get(url.clone(), purpose)
             .await
             .map_err(|e| crate::http::check_error(&e).context(format!("GET {url}")))?;
         let next = (300..400)
@@ -212,7 +190,7 @@ fn notice_problem(resp: &crate::http::Incoming, min_chars: usize) -> Option<Stri
         .unwrap_or("")
         .to_ascii_lowercase();
     let chars = if media.contains("html") {
-        readable_text(&resp.text()).chars().count()
+        visible_text(&resp.text()).chars().count()
     } else if media.starts_with("text/") {
         resp.text()
             .split_whitespace()
@@ -273,7 +251,7 @@ async fn policy_links(params: &PolicyLinkParams, env: &mut ProbeEnv<'_>) -> Prob
                 tried.push(format!("`{}` is not a web address", link.href));
                 continue;
             }
-            let (at, answer) = fetch(env, target).await?;
+            let (at, answer) = fetch(env, target, "policy_links").await?;
             match notice_problem(&answer, params.min_chars) {
                 None => {
                     good = Some(at);
@@ -321,13 +299,5 @@ mod tests {
         assert_eq!(terms, ["/fr/conditions", "/help"]);
         let none = links(r#"<a href="/login">Sign in</a><a href="/help">Help</a>"#);
         assert!(candidates(&none, Notice::Privacy).is_empty());
-    }
-
-    #[test]
-    fn readable_text_leaves_out_scripts_and_styles() {
-        let text = readable_text(
-            "<html><head><title>T</title></head><body><h1>Privacy</h1>\n<script>var x = 'long script text';</script><style>p{}</style><p>We  keep   records.</p></body></html>",
-        );
-        assert_eq!(text, "Privacy We keep records.");
     }
 }

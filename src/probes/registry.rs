@@ -12,6 +12,9 @@ use super::error_statuses::ErrorStatuses;
 use super::headers::{HstsEverywhere, SecurityHeaders};
 use super::latency::Latency;
 use super::notices::PolicyLinks;
+use super::pages::browsers::BrowserReach;
+use super::pages::notice::EmergencyNotice;
+use super::pages::support::SupportContact;
 use super::phi::in_urls::PhiInUrls;
 use super::phi::notifications::PhiNotifications;
 use super::phi::other_patients::PhiOtherPatients;
@@ -91,6 +94,9 @@ pub static PROBES: &[Registered] = &[
     entry::<PhiOtherPatients>(),
     entry::<PhiNotifications>(),
     entry::<PolicyLinks>(),
+    entry::<EmergencyNotice>(),
+    entry::<BrowserReach>(),
+    entry::<SupportContact>(),
 ];
 
 /// The registry as loading sees it.

@@ -9,6 +9,7 @@ mod graph_paging;
 mod graph_sessions;
 mod graph_uploads;
 mod hardening_flaws;
+mod page_flaws;
 mod phi_flaws;
 mod rest;
 mod robustness;

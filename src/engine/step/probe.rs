@@ -57,13 +57,17 @@ impl Runner<'_> {
         // Pages that need sign-in are fetched as their actor, with that actor's session; the
         // actors the parameters name get theirs.
         let mut sessions = IndexMap::new();
-        let page_actors = params.pages().into_iter().filter_map(|name| {
-            let page = self.rc.target.pages.get(name.as_str())?;
-            Some(Located {
-                value: page.actor.clone()?,
-                loc: name.loc,
-            })
-        });
+        let page_actors = params
+            .pages()
+            .into_iter()
+            .chain(params.optional_pages())
+            .filter_map(|name| {
+                let page = self.rc.target.pages.get(name.as_str())?;
+                Some(Located {
+                    value: page.actor.clone()?,
+                    loc: name.loc,
+                })
+            });
         // An operation the profile runs as a fixed actor (`as:` there) needs that actor's session.
         let fixed = params
             .operations()

@@ -61,6 +61,15 @@ pub fn suites_against_target(
                         None => sink.unknown("page", page, page_names.iter().copied()),
                     }
                 }
+                for page in params.optional_pages() {
+                    let named = pages.iter().find(|(n, _)| *n == page.as_str());
+                    match named {
+                        Some((_, p)) => uses.extend(p.actor.as_ref().map(|a| a.as_str())),
+                        None if page.starts_with('/')
+                            || crate::model::target::Pages::KNOWN.contains(&page.as_str()) => {}
+                        None => sink.unknown("page", page, page_names.iter().copied()),
+                    }
+                }
             }
             let inputs = match &step.kind {
                 StepKind::Call { operation, inputs } => {

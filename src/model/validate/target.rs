@@ -152,6 +152,18 @@ pub fn target(profile: &TargetProfile, file: &Arc<SourceFile>, diags: &mut Diagn
                 ),
             );
         }
+        if let Some(fr) = &page.fr
+            && !fr.starts_with('/')
+            && !fr.starts_with("https://")
+        {
+            sink.error(
+                fr.loc,
+                format!(
+                    "page `{name}`: its French version `{}` is neither a path (`/…`) nor an https:// URL",
+                    fr.value
+                ),
+            );
+        }
     }
     if let Some(a) = &profile.declared.lockout_actor
         && !actor_names.contains(&a.as_str())

@@ -121,6 +121,14 @@ flaws! {
         "Message text is stored in a Latin-1 (ISO-8859-1) column: accented Latin letters survive, every other character (œ, the narrow no-break space, syllabics, Arabic, Hebrew, emoji) becomes `?`.";
     CloseIgnored => "close-ignored", ["FUN-08"],
         "Closing a conversation answers as usual but records nothing, so both parties may still reply.";
+    NoEmergencyNotice => "no-emergency-notice", ["FUN-07"],
+        "The entry and compose pages, in English and French, no longer show that the service is not for emergencies or to call 911 (the notice is left only in the markup of a dismissed, `hidden` banner).";
+    NoResponseTime => "no-response-time", ["FUN-07"],
+        "The entry and compose pages, in English and French, no longer state how soon the clinic replies.";
+    ZoomBlocked => "zoom-blocked", ["TEC-01"],
+        "Every page's viewport turns zoom off: `width=device-width, initial-scale=1, maximum-scale=1, user-scalable=no`.";
+    NoSupportPage => "no-support-page", ["TEC-03"],
+        "There is no support page (404), and no page's footer names the support contact and hours any more.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

@@ -247,6 +247,12 @@ async fn bites(flaw: Flaw) {
         | Flaw::NoPrivacyLink) => {
             super::phi_flaws::bites(f, &super::phi_flaws::shown(&server).await);
         }
+        f @ (Flaw::NoEmergencyNotice
+        | Flaw::NoResponseTime
+        | Flaw::ZoomBlocked
+        | Flaw::NoSupportPage) => {
+            super::page_flaws::bites(f, &server).await;
+        }
         f @ (Flaw::ExpiredTokenAccepted
         | Flaw::NoLogoutRevoke
         | Flaw::NoIdleTimeout

@@ -1,5 +1,6 @@
-//! The HTML pages (entry, sign-in, inbox, compose, privacy, terms), written to meet WCAG 2.0 AA:
-//! language, title, viewport, skip link, landmarks, labelled fields, descriptive links.
+//! The HTML pages (entry, sign-in, inbox, compose, privacy, terms, support; entry and compose
+//! also in French where the dialect has them), written to meet WCAG 2.0 AA: language, title,
+//! viewport, skip link, landmarks, labelled fields, descriptive links.
 
 use super::names::Web;
 use crate::reference::app::users::{USERS, User, may_converse};
@@ -27,89 +28,272 @@ pub(crate) struct SignedIn<'a> {
     pub csrf: &'a str,
 }
 
-/// A page in the site's frame; `privacy` is the privacy notice's path that the navigation and
-/// footer link to (`None`: no link, the `no-privacy-link` flaw).
-fn layout(
-    w: &Web,
-    title: &str,
-    who: Option<&SignedIn>,
-    main: &str,
-    privacy: Option<&str>,
-) -> String {
+/// What the pages show, by the flaws the server runs with.
+pub(crate) struct Look {
+    /// The entry page links to the privacy notice (not under `no-privacy-link`).
+    pub privacy_link: bool,
+    /// The entry and compose pages show the emergency notice (not under `no-emergency-notice`).
+    pub emergency_notice: bool,
+    /// The entry and compose pages state the response time (not under `no-response-time`).
+    pub response_time: bool,
+    /// The viewport leaves zoom on (not under `zoom-blocked`).
+    pub zoom: bool,
+    /// A support page, and support contact and hours in every footer (not under
+    /// `no-support-page`).
+    pub support: bool,
+}
+
+/// The language a page is written in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    En,
+    Fr,
+}
+
+/// The words of the site's frame and notices in one language.
+struct Words {
+    code: &'static str,
+    site: &'static str,
+    skip: &'static str,
+    main_nav: &'static str,
+    sign_in: &'static str,
+    privacy: &'static str,
+    terms: &'static str,
+    support: &'static str,
+    inbox: &'static str,
+    write: &'static str,
+    sign_out: &'static str,
+    support_line: &'static str,
+    emergency: &'static str,
+    reply_time: &'static str,
+    /// The other language's name, in that language, and its code.
+    other: (&'static str, &'static str),
+}
+
+const EN: Words = Words {
+    code: "en",
+    site: "Reference Secure Messaging",
+    skip: "Skip to main content",
+    main_nav: "Main",
+    sign_in: "Sign in",
+    privacy: "Privacy notice",
+    terms: "Terms of use",
+    support: "Help and support",
+    inbox: "Inbox",
+    write: "Write a new message",
+    sign_out: "Sign out",
+    support_line: "Support: support@reference.test, Monday–Friday 8:00–17:00",
+    emergency: "This service is not for emergencies. If you have an emergency, call 911.",
+    reply_time: "Your clinic will reply within 2 business days.",
+    other: ("Français", "fr"),
+};
+
+const FR: Words = Words {
+    code: "fr",
+    site: "Messagerie sécurisée de référence",
+    skip: "Passer au contenu principal",
+    main_nav: "Principal",
+    sign_in: "Se connecter",
+    privacy: "Avis de confidentialité",
+    terms: "Conditions d’utilisation",
+    support: "Aide et soutien",
+    inbox: "Boîte de réception",
+    write: "Écrire un nouveau message",
+    sign_out: "Se déconnecter",
+    support_line: "Soutien : support@reference.test, du lundi au vendredi de 8 h à 17 h",
+    emergency: "Ce service n’est pas destiné aux urgences. En cas d’urgence, composez le 911 ou rendez-vous à l’urgence la plus proche.",
+    reply_time: "Votre clinique vous répondra d’ici 2 jours ouvrables.",
+    other: ("English", "en"),
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::En => &EN,
+        Lang::Fr => &FR,
+    }
+}
+
+/// How a page sits in the site's frame.
+struct Frame<'a> {
+    title: &'a str,
+    lang: Lang,
+    who: Option<&'a SignedIn<'a>>,
+    /// The privacy notice's path that the navigation and footer link to (`None`: no link, the
+    /// `no-privacy-link` flaw).
+    privacy: Option<&'a str>,
+    /// The page in the other language, if there is one.
+    translation: Option<&'a str>,
+}
+
+/// A page in the site's frame.
+fn layout(w: &Web, look: &Look, frame: &Frame, main: &str) -> String {
+    let t = words(frame.lang);
     let privacy_link = |text: &str| {
-        privacy.map_or_else(String::new, |p| format!(r#"<a href="{p}">{text}</a> · "#))
+        frame
+            .privacy
+            .map_or_else(String::new, |p| format!(r#"<a href="{p}">{text}</a> · "#))
     };
-    let nav = match who {
+    let nav = match frame.who {
         Some(s) => format!(
-            r#"<li><a href="{home}">Inbox</a></li><li><a href="{compose}">Write a new message</a></li>
-<li><form method="post" action="{logout}"><input type="hidden" name="{csrf_field}" value="{csrf}"><button type="submit">Sign out ({name})</button></form></li>"#,
+            r#"<li><a href="{home}">{inbox}</a></li><li><a href="{compose}">{write}</a></li>
+<li><form method="post" action="{logout}"><input type="hidden" name="{csrf_field}" value="{csrf}"><button type="submit">{sign_out} ({name})</button></form></li>"#,
             home = w.home,
             compose = w.compose,
             logout = w.logout,
+            inbox = t.inbox,
+            write = t.write,
+            sign_out = t.sign_out,
             csrf_field = w.csrf_field,
             csrf = esc(s.csrf),
             name = esc(s.user.display_name),
         ),
         None => format!(
-            r#"<li><a href="{login}">Sign in</a></li>{privacy}<li><a href="{terms}">Terms of use</a></li>"#,
+            r#"<li><a href="{login}">{sign_in}</a></li>{privacy}<li><a href="{terms}">{terms_text}</a></li>"#,
             login = w.login,
-            privacy = privacy.map_or_else(String::new, |p| format!(
-                r#"<li><a href="{p}">Privacy notice</a></li>"#
+            sign_in = t.sign_in,
+            privacy = frame.privacy.map_or_else(String::new, |p| format!(
+                r#"<li><a href="{p}">{}</a></li>"#,
+                t.privacy
             )),
             terms = w.terms,
+            terms_text = t.terms,
         ),
+    };
+    let translation = frame.translation.map_or_else(String::new, |path| {
+        let (name, code) = t.other;
+        format!(r#"<li><a href="{path}" lang="{code}" hreflang="{code}">{name}</a></li>"#)
+    });
+    let viewport = if look.zoom {
+        "width=device-width, initial-scale=1"
+    } else {
+        "width=device-width, initial-scale=1, maximum-scale=1, user-scalable=no"
+    };
+    let (support_line, support_link) = if look.support {
+        (
+            format!("<p>{}</p>\n", t.support_line),
+            format!(r#" · <a href="{}">{}</a>"#, w.support, t.support),
+        )
+    } else {
+        (String::new(), String::new())
     };
     format!(
         r##"<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} – Reference Secure Messaging</title>
+<meta name="viewport" content="{viewport}">
+<title>{title} – {site}</title>
 <link rel="stylesheet" href="/assets/site.css">
 </head>
 <body>
-<a class="skip" href="#main">Skip to main content</a>
-<header><p><a href="{entry}">Reference Secure Messaging</a></p>
-<nav aria-label="Main"><ul>{nav}</ul></nav></header>
+<a class="skip" href="#main">{skip}</a>
+<header><p><a href="{entry}">{site}</a></p>
+<nav aria-label="{main_nav}"><ul>{nav}{translation}</ul></nav></header>
 <main id="main" tabindex="-1">
 <h1>{title}</h1>
 {main}
 </main>
-<footer><p>Support: support@reference.test, Monday–Friday 8:00–17:00</p>
-<p>{privacy}<a href="{terms}">Terms of use</a></p></footer>
+<footer>{support_line}<p>{privacy}<a href="{terms}">{terms_text}</a>{support_link}</p></footer>
 </body>
 </html>
 "##,
-        title = esc(title),
+        lang = t.code,
+        title = esc(frame.title),
+        site = t.site,
+        skip = t.skip,
+        main_nav = t.main_nav,
         entry = w.entry,
-        privacy = privacy_link("Privacy notice"),
+        privacy = privacy_link(t.privacy),
         terms = w.terms,
+        terms_text = t.terms,
     )
 }
 
-/// The public entry page; `privacy_link: false` is the `no-privacy-link` flaw.
-pub(crate) fn entry(w: &Web, privacy_link: bool) -> String {
-    let privacy = privacy_link.then_some(w.privacy);
-    let policies = match privacy {
-        Some(p) => format!(
-            r#"Read our <a href="{p}">privacy notice</a> and our <a href="{}">terms of use</a>."#,
-            w.terms
+/// The English frame of a public page, linking to the privacy notice.
+fn public<'a>(title: &'a str, w: &'a Web) -> Frame<'a> {
+    Frame {
+        title,
+        lang: Lang::En,
+        who: None,
+        privacy: Some(w.privacy),
+        translation: None,
+    }
+}
+
+/// The emergency notice and the response time of the entry and compose pages, as `look` has
+/// them. Under `no-emergency-notice` the notice is left only in the markup of a dismissed
+/// banner, which no reader sees.
+fn notices(look: &Look, lang: Lang) -> String {
+    let t = words(lang);
+    let emergency = if look.emergency_notice {
+        format!(r#"<p class="notice"><strong>{}</strong></p>"#, t.emergency)
+    } else {
+        format!(r#"<div class="banner" hidden><p>{}</p></div>"#, t.emergency)
+    };
+    let reply = if look.response_time {
+        format!("\n<p>{}</p>", t.reply_time)
+    } else {
+        String::new()
+    };
+    format!("{emergency}{reply}")
+}
+
+/// The public entry page in `lang`.
+pub(crate) fn entry(w: &Web, look: &Look, lang: Lang) -> String {
+    let privacy = look.privacy_link.then_some(w.privacy);
+    let (welcome, intro, sign_in, policies) = match lang {
+        Lang::En => (
+            "Welcome",
+            "Send and receive secure messages with your clinic.",
+            "Sign in to your secure messages",
+            match privacy {
+                Some(p) => format!(
+                    r#"Read our <a href="{p}">privacy notice</a> and our <a href="{}">terms of use</a>."#,
+                    w.terms
+                ),
+                None => format!(r#"Read our <a href="{}">terms of use</a>."#, w.terms),
+            },
         ),
-        None => format!(r#"Read our <a href="{}">terms of use</a>."#, w.terms),
+        Lang::Fr => (
+            "Bienvenue",
+            "Échangez des messages sécurisés avec votre clinique.",
+            "Se connecter à vos messages sécurisés",
+            match privacy {
+                Some(p) => format!(
+                    r#"Lisez notre <a href="{p}">avis de confidentialité</a> et nos <a href="{}">conditions d’utilisation</a>."#,
+                    w.terms
+                ),
+                None => format!(
+                    r#"Lisez nos <a href="{}">conditions d’utilisation</a>."#,
+                    w.terms
+                ),
+            },
+        ),
     };
     let main = format!(
-        r#"<p>Send and receive secure messages with your clinic.</p>
-<p><a href="{}">Sign in to your secure messages</a></p>
+        r#"<p>{intro}</p>
+<p><a href="{}">{sign_in}</a></p>
 <p>{policies}</p>
-<p class="notice">This service is not for emergencies. If you have an emergency, call 911.</p>"#,
-        w.login
+{}"#,
+        w.login,
+        notices(look, lang)
     );
-    layout(w, "Welcome", None, &main, privacy)
+    let translation = match lang {
+        Lang::En => w.entry_fr,
+        Lang::Fr => Some(w.entry),
+    };
+    let frame = Frame {
+        title: welcome,
+        lang,
+        who: None,
+        privacy,
+        translation,
+    };
+    layout(w, look, &frame, &main)
 }
 
 /// The sign-in form.
-pub(crate) fn login(w: &Web, csrf: &str, error: Option<&str>) -> String {
+pub(crate) fn login(w: &Web, look: &Look, csrf: &str, error: Option<&str>) -> String {
     let error = error.map_or(String::new(), |e| {
         format!(r#"<p class="error" role="alert">{}</p>"#, esc(e))
     });
@@ -128,11 +312,16 @@ pub(crate) fn login(w: &Web, csrf: &str, error: Option<&str>) -> String {
         user = w.user_field,
         pass = w.pass_field,
     );
-    layout(w, "Sign in", None, &main, Some(w.privacy))
+    layout(w, look, &public("Sign in", w), &main)
 }
 
 /// The inbox: the caller's conversations.
-pub(crate) fn inbox(w: &Web, who: &SignedIn, conversations: &[ConversationView]) -> String {
+pub(crate) fn inbox(
+    w: &Web,
+    look: &Look,
+    who: &SignedIn,
+    conversations: &[ConversationView],
+) -> String {
     let items: String = conversations
         .iter()
         .map(|c| {
@@ -153,11 +342,15 @@ pub(crate) fn inbox(w: &Web, who: &SignedIn, conversations: &[ConversationView])
         r#"{list}<p><a href="{}">Write a new message</a></p>"#,
         w.compose
     );
-    layout(w, "Inbox", Some(who), &main, Some(w.privacy))
+    let frame = Frame {
+        who: Some(who),
+        ..public("Inbox", w)
+    };
+    layout(w, look, &frame, &main)
 }
 
-/// The compose form, with the emergency notice and the expected response time.
-pub(crate) fn compose(w: &Web, who: &SignedIn) -> String {
+/// The compose form in `lang`, with the emergency notice and the expected response time.
+pub(crate) fn compose(w: &Web, look: &Look, who: &SignedIn, lang: Lang) -> String {
     let options: String = USERS
         .iter()
         .filter(|u| may_converse(who.user, u))
@@ -169,28 +362,47 @@ pub(crate) fn compose(w: &Web, who: &SignedIn) -> String {
             )
         })
         .collect();
+    let (to, subject, message, send) = match lang {
+        Lang::En => ("To", "Subject", "Message", "Send message"),
+        Lang::Fr => ("Destinataire", "Objet", "Message", "Envoyer le message"),
+    };
     let main = format!(
-        r#"<p class="notice"><strong>This service is not for emergencies. If you have an emergency, call 911.</strong></p>
-<p>Your clinic will reply within 2 business days.</p>
+        r#"{notices}
 <form method="post" action="{action}">
 <input type="hidden" name="{csrf_field}" value="{csrf}">
-<label for="recipient">To</label>
+<label for="recipient">{to}</label>
 <select id="recipient" name="recipient">{options}</select>
-<label for="subject">Subject</label>
+<label for="subject">{subject}</label>
 <input id="subject" name="subject" type="text" maxlength="200" required>
-<label for="body">Message</label>
+<label for="body">{message}</label>
 <textarea id="body" name="body" rows="8" cols="40" maxlength="20000" required></textarea>
-<p><button type="submit">Send message</button></p>
+<p><button type="submit">{send}</button></p>
 </form>"#,
+        notices = notices(look, lang),
         action = w.compose,
         csrf_field = w.csrf_field,
         csrf = esc(who.csrf),
+        to = to,
+        subject = subject,
+        message = message,
+        send = send,
     );
-    layout(w, "Write a new message", Some(who), &main, Some(w.privacy))
+    let translation = match lang {
+        Lang::En => w.compose_fr,
+        Lang::Fr => Some(w.compose),
+    };
+    let frame = Frame {
+        title: words(lang).write,
+        lang,
+        who: Some(who),
+        privacy: Some(w.privacy),
+        translation,
+    };
+    layout(w, look, &frame, &main)
 }
 
 /// The privacy notice.
-pub(crate) fn privacy(w: &Web) -> String {
+pub(crate) fn privacy(w: &Web, look: &Look) -> String {
     let main = "<p>Reference Clinic is the health information custodian for your messages. \
 We act under Ontario's Personal Health Information Protection Act (PHIPA).</p>\
 <h2>What we collect</h2><p>Your name, date of birth, health card number, contact e-mail and the \
@@ -199,11 +411,11 @@ messages and files you send. We use them only to provide your care.</p>\
 every access is recorded in an audit log. E-mail notifications never contain health information.</p>\
 <h2>Your rights</h2><p>You may ask to see or correct your information, or complain to the \
 Information and Privacy Commissioner of Ontario. Contact privacy@reference.test.</p>";
-    layout(w, "Privacy notice", None, main, Some(w.privacy))
+    layout(w, look, &public("Privacy notice", w), main)
 }
 
 /// The terms of use.
-pub(crate) fn terms(w: &Web) -> String {
+pub(crate) fn terms(w: &Web, look: &Look) -> String {
     let main = "<p>This service lets patients of Reference Clinic exchange secure, non-urgent \
 messages with their care team.</p>\
 <h2>Not for emergencies</h2><p>This service is not for emergencies. If you have an emergency, \
@@ -212,5 +424,16 @@ call 911. Your clinic will reply within 2 business days.</p>\
 after 15 minutes without activity.</p>\
 <h2>Acceptable use</h2><p>Send only information about your own care. Attachments may be PNG, \
 JPEG, PDF or plain text, up to 10 MB.</p>";
-    layout(w, "Terms of use", None, main, Some(w.privacy))
+    layout(w, look, &public("Terms of use", w), main)
+}
+
+/// The support page: how to reach support, and when.
+pub(crate) fn support(w: &Web, look: &Look) -> String {
+    let main = r#"<p>Questions about your account or about using the service? Our support team can help.
+Support cannot answer medical questions: write to your clinic for those.</p>
+<ul><li>E-mail: <a href="mailto:support@reference.test">support@reference.test</a></li>
+<li>Phone: <a href="tel:+18005550199">1-800-555-0199</a> (toll free)</li></ul>
+<h2>Hours</h2><p>Monday to Friday, 8:00 to 17:00 Eastern time, except statutory holidays.
+Messages left outside these hours are answered the next business day.</p>"#;
+    layout(w, look, &public("Help and support", w), main)
 }

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::names::{Web, web};
-use super::pages::{self, SignedIn};
+use super::pages::{self, Lang, Look, SignedIn};
 use super::stylesheet::STYLESHEET;
 use crate::reference::app::auth::{Caller, same_secret, secret};
 use crate::reference::app::config::Dialect;
@@ -24,19 +24,24 @@ use crate::reference::app::state::AppState;
 /// The page and sign-in routes of the running dialect.
 pub(crate) fn router(dialect: Dialect) -> Router<AppState> {
     let w = web(dialect);
-    Router::new()
+    let mut router = Router::new()
         .route(w.entry, get(entry))
         .route(w.login, get(login_form).post(login_submit))
         .route(w.home, get(inbox))
         .route(w.compose, get(compose_form).post(compose_submit))
         .route(
             w.privacy,
-            get(|s: State<AppState>| async move { Html(pages::privacy(web(s.settings.dialect))) }),
+            get(|s: State<AppState>| async move {
+                Html(pages::privacy(web(s.settings.dialect), &look(&s)))
+            }),
         )
         .route(
             w.terms,
-            get(|s: State<AppState>| async move { Html(pages::terms(web(s.settings.dialect))) }),
+            get(|s: State<AppState>| async move {
+                Html(pages::terms(web(s.settings.dialect), &look(&s)))
+            }),
         )
+        .route(w.support, get(support))
         .route(w.logout, post(logout))
         .route("/.well-known/security.txt", get(security_txt))
         .route(
@@ -47,7 +52,33 @@ pub(crate) fn router(dialect: Dialect) -> Router<AppState> {
                     STYLESHEET,
                 )
             }),
-        )
+        );
+    if let Some(path) = w.entry_fr {
+        router = router.route(path, get(entry_fr));
+    }
+    if let Some(path) = w.compose_fr {
+        router = router.route(path, get(compose_form_fr));
+    }
+    router
+}
+
+/// What the pages show under the server's flaws.
+fn look(state: &AppState) -> Look {
+    Look {
+        privacy_link: !state.has(Flaw::NoPrivacyLink),
+        emergency_notice: !state.has(Flaw::NoEmergencyNotice),
+        response_time: !state.has(Flaw::NoResponseTime),
+        zoom: !state.has(Flaw::ZoomBlocked),
+        support: !state.has(Flaw::NoSupportPage),
+    }
+}
+
+/// The support page; absent under `no-support-page`.
+async fn support(State(state): State<AppState>) -> Response {
+    if state.has(Flaw::NoSupportPage) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    Html(pages::support(web(state.settings.dialect), &look(&state))).into_response()
 }
 
 type Fields = Form<HashMap<String, String>>;
@@ -125,10 +156,17 @@ fn no_session_cookie(w: &Web, headers: &HeaderMap) -> bool {
     cookie(headers, w.session_cookie).is_none_or(str::is_empty)
 }
 
-async fn entry(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn entry(state: State<AppState>, headers: HeaderMap) -> Response {
+    entry_in(state, headers, Lang::En)
+}
+
+async fn entry_fr(state: State<AppState>, headers: HeaderMap) -> Response {
+    entry_in(state, headers, Lang::Fr)
+}
+
+fn entry_in(State(state): State<AppState>, headers: HeaderMap, lang: Lang) -> Response {
     let w = web(state.settings.dialect);
-    let privacy_link = !state.has(Flaw::NoPrivacyLink);
-    let mut resp = Html(pages::entry(w, privacy_link)).into_response();
+    let mut resp = Html(pages::entry(w, &look(&state), lang)).into_response();
     // `weak-cookie-on-page`: an anonymous session starts on the first page, its cookie bare.
     if state.has(Flaw::WeakCookieOnPage) && no_session_cookie(w, &headers) {
         set_cookie(
@@ -142,7 +180,7 @@ async fn entry(State(state): State<AppState>, headers: HeaderMap) -> Response {
 async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let w = web(state.settings.dialect);
     let (pre, csrf) = state.auth.open_pre_session();
-    let mut resp = Html(pages::login(w, &csrf, None)).into_response();
+    let mut resp = Html(pages::login(w, &look(&state), &csrf, None)).into_response();
     set_cookie(&mut resp, &strong_cookie(w, w.pre_cookie, &pre, true));
     // `session-fixation`: the session id is handed out before sign-in, and kept through it.
     if state.has(Flaw::SessionFixation) && no_session_cookie(w, &headers) {
@@ -166,6 +204,7 @@ async fn login_submit(
     if !pre_ok {
         let page = pages::login(
             w,
+            &look(&state),
             "",
             Some("Your sign-in form expired. Please reload the page and try again."),
         );
@@ -177,6 +216,7 @@ async fn login_submit(
     else {
         let page = pages::login(
             w,
+            &look(&state),
             csrf,
             Some("The email address or password is not correct."),
         );
@@ -210,12 +250,21 @@ async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Response {
     };
     phi(Html(pages::inbox(
         w,
+        &look(&state),
         &who,
         &state.conversations(caller.user),
     )))
 }
 
-async fn compose_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn compose_form(state: State<AppState>, headers: HeaderMap) -> Response {
+    compose_in(state, headers, Lang::En)
+}
+
+async fn compose_form_fr(state: State<AppState>, headers: HeaderMap) -> Response {
+    compose_in(state, headers, Lang::Fr)
+}
+
+fn compose_in(State(state): State<AppState>, headers: HeaderMap, lang: Lang) -> Response {
     let w = web(state.settings.dialect);
     let Some(caller) = page_caller(&state, &headers) else {
         return redirect(w, w.login, &[]);
@@ -224,7 +273,7 @@ async fn compose_form(State(state): State<AppState>, headers: HeaderMap) -> Resp
         user: caller.user,
         csrf: &caller.csrf,
     };
-    phi(Html(pages::compose(w, &who)))
+    phi(Html(pages::compose(w, &look(&state), &who, lang)))
 }
 
 async fn compose_submit(
