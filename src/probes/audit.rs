@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{Probe, ProbeEnv, ProbeResult};
+use crate::http::Incoming;
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
 use crate::outcome::{CheckError, ErrorKind, Finding};
@@ -172,6 +173,16 @@ async fn audit_trail(p: &AuditParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
             p.operation.value
         )));
     }
+    // A read that was refused or failed is none the log must record: no verdict either way.
+    if let Some(why) = unanswered(env, &p.operation, &read.responses) {
+        return Err(CheckError::new(
+            ErrorKind::Unavailable,
+            format!(
+                "the read the audit log should record ({}) did not succeed: {why}",
+                p.operation.value
+            ),
+        ));
+    }
     let intruder_id = match &p.intruder {
         Some(intruder) => {
             let session = session_of(env, intruder)?;
@@ -198,6 +209,13 @@ async fn audit_trail(p: &AuditParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
         env.evidence.exchanges.extend(log.exchanges);
         if let Some(e) = log.error {
             return Err(e.context("reading the audit log"));
+        }
+        // An unanswered read of the log is no empty log.
+        if let Some(why) = unanswered(env, "audit_log", &log.responses) {
+            return Err(CheckError::new(
+                ErrorKind::Unavailable,
+                format!("reading the audit log did not succeed: {why}"),
+            ));
         }
         seen = events(&log.outputs);
         let recorded = seen.iter().any(|e| {
@@ -254,6 +272,20 @@ async fn audit_trail(p: &AuditParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
             )
         },
     )]))
+}
+
+/// Why an operation's answer is no success by the profile's `ok` (`503 Service Unavailable`),
+/// or `None` when it succeeded.
+fn unanswered(env: &ProbeEnv<'_>, operation: &str, responses: &[Incoming]) -> Option<String> {
+    match responses.last() {
+        Some(resp) if env.succeeded(operation, resp) => None,
+        Some(resp) => Some(
+            format!("{} {}", resp.status, crate::http::reason(resp.status))
+                .trim_end()
+                .to_string(),
+        ),
+        None => Some("no response".to_string()),
+    }
 }
 
 #[cfg(test)]
