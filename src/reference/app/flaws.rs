@@ -115,6 +115,12 @@ flaws! {
         "A patient's conversations list as participants every other patient of the clinic (the care group's roster), by name.";
     NoPrivacyLink => "no-privacy-link", ["PRV-05"],
         "The entry page (its text, navigation and footer) no longer links to the privacy notice.";
+    AttachmentAnyType => "attachment-any-type", ["FUN-04"],
+        "Uploads of any media type are accepted and their content is never looked at: executables, and files whose bytes are not what their name and type say.";
+    AttachmentNoSizeLimit => "attachment-no-size-limit", ["FUN-04"],
+        "The application never checks an upload's size: only the web framework's request-body cap, a little over 10 MiB, remains.";
+    AttachmentInline => "attachment-inline", ["FUN-04"],
+        "Attachment downloads say `Content-Disposition: inline`, so a browser shows the file in the page instead of saving it.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }
