@@ -6,9 +6,12 @@
 
 use std::convert::Infallible;
 use std::fmt;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use http_body::Frame;
 use sha2::{Digest, Sha256};
 
 /// How many bytes a generated body yields at a time.
@@ -65,7 +68,7 @@ impl Generator {
         Bytes::from(out)
     }
 
-    fn chunks(self: Arc<Self>) -> impl Iterator<Item = Bytes> + Send + 'static {
+    fn chunks(self: Arc<Self>) -> impl Iterator<Item = Bytes> + Send + Sync + Unpin + 'static {
         let count = self.size.div_ceil(CHUNK as u64);
         (0..count).map(move |n| self.chunk(n))
     }
@@ -123,9 +126,7 @@ impl FileBody {
     pub fn to_body(&self) -> reqwest::Body {
         match &self.content {
             Content::Held(b) => reqwest::Body::from(b.clone()),
-            Content::Generated(g) => reqwest::Body::wrap_stream(futures_util::stream::iter(
-                Arc::clone(g).chunks().map(Ok::<_, Infallible>),
-            )),
+            Content::Generated(g) => reqwest::Body::wrap(Chunks(Arc::clone(g).chunks())),
         }
     }
 
@@ -138,6 +139,21 @@ impl FileBody {
             self.sha256,
             head.join(" ")
         )
+    }
+}
+
+/// A request body that yields an iterator's chunks as they are asked for.
+struct Chunks<I>(I);
+
+impl<I: Iterator<Item = Bytes> + Unpin> http_body::Body for Chunks<I> {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.0.next().map(|c| Ok(Frame::data(c))))
     }
 }
 
