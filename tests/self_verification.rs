@@ -25,6 +25,19 @@ const PROOFS: &[(&str, &[&str])] = &[
     ("fun.patient-starts-conversation", &["mangled-text"]),
     ("fun.replies-both-ways", &["thread-order"]),
     ("fun.attachment-round-trip", &["attachment-corrupt"]),
+    (
+        "fun.attachment-refuses-executable",
+        &["attachment-any-type"],
+    ),
+    (
+        "fun.attachment-refuses-mislabelled-type",
+        &["attachment-any-type"],
+    ),
+    (
+        "fun.attachment-refuses-oversize",
+        &["attachment-no-size-limit"],
+    ),
+    ("fun.attachment-download-headers", &["attachment-inline"]),
     ("sec.transport.http-redirects", &["http-no-redirect"]),
     ("sec.transport.hsts", &["no-hsts"]),
     // `leaky-denial` refuses the right way (401, or 200 + UNAUTHENTICATED in graph) but leaves

@@ -1,6 +1,7 @@
 //! The expectation language: status, headers, JSONPath, body, latency and contract outputs.
 //! A failed expectation says what was expected and what was seen, in one line.
 
+pub mod file;
 pub mod outcome;
 mod text_diff;
 
@@ -330,6 +331,11 @@ pub fn evaluate(
             &all,
             ctx,
         )?);
+    }
+    if let Some(sent) = &expect.same_file {
+        let sent = template::render_value(&Value::String(sent.value.clone()), ctx)
+            .map_err(|e| EvalError(e.0))?;
+        failures.extend(file::check(&sent, obs.outputs, obs.missing)?);
     }
     Ok(failures)
 }

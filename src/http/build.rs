@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use bytes::Bytes;
 use reqwest::Method;
 use serde_json::Value;
 
+use super::file_body::FileBody;
 use super::{OutBody, OutPart, Outgoing};
 use crate::model::request::{RawBody, RequestSpec};
 use crate::model::resolve::ResolvedTarget;
@@ -17,9 +17,12 @@ use crate::outcome::{CheckError, ErrorKind};
 /// A file given to an operation (e.g. `upload_attachment`'s `file`).
 #[derive(Debug, Clone)]
 pub struct FileInput {
+    /// The file name it is sent under.
     pub name: String,
+    /// The media type it is declared as (which its bytes need not be).
     pub media_type: String,
-    pub bytes: Bytes,
+    /// Its bytes, held or generated as they are sent.
+    pub bytes: FileBody,
 }
 
 /// The request `spec` describes, with `ctx` as its templates' variables.

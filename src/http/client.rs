@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use reqwest::Method;
 
+use super::file_body::FileBody;
 use super::rate::RateLimiter;
 use super::record;
 use super::redact::Redactor;
@@ -137,11 +138,13 @@ impl HttpClient {
             OutBody::Json(v) => b.json(v),
             OutBody::Form(fields) => b.form(fields),
             OutBody::Text(t) => b.body(t.clone()),
+            // A streamed body says its length: a storage host may require it.
             OutBody::Bytes {
                 media_type, bytes, ..
             } => b
                 .header(reqwest::header::CONTENT_TYPE, media_type.as_str())
-                .body(bytes.clone()),
+                .header(reqwest::header::CONTENT_LENGTH, bytes.len())
+                .body(bytes.to_body()),
             OutBody::Multipart(parts) => {
                 let mut form = reqwest::multipart::Form::new();
                 for p in parts {
@@ -153,13 +156,14 @@ impl HttpClient {
                             media_type,
                             bytes,
                         } => {
-                            let part = reqwest::multipart::Part::stream(bytes.clone())
-                                .file_name(filename.clone());
-                            let part = part.mime_str(media_type).unwrap_or_else(|_| {
-                                reqwest::multipart::Part::stream(bytes.clone())
+                            let part = |b: &FileBody| {
+                                reqwest::multipart::Part::stream_with_length(b.to_body(), b.len())
                                     .file_name(filename.clone())
-                            });
-                            form.part(name.clone(), part)
+                            };
+                            let typed = part(bytes)
+                                .mime_str(media_type)
+                                .unwrap_or_else(|_| part(bytes));
+                            form.part(name.clone(), typed)
                         }
                     };
                 }

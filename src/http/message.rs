@@ -7,6 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::Method;
 
+use super::file_body::FileBody;
 use crate::outcome::Exchange;
 
 /// How much of a body an exchange keeps.
@@ -47,7 +48,7 @@ pub enum OutBody {
     Bytes {
         filename: String,
         media_type: String,
-        bytes: bytes::Bytes,
+        bytes: FileBody,
     },
 }
 
@@ -62,7 +63,7 @@ pub enum OutPart {
         name: String,
         filename: String,
         media_type: String,
-        bytes: Bytes,
+        bytes: FileBody,
     },
 }
 

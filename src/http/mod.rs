@@ -7,6 +7,7 @@ pub mod client;
 pub mod cookies;
 
 pub mod extract;
+pub mod file_body;
 pub mod link;
 mod message;
 mod rate;

@@ -131,8 +131,8 @@ fn request_body(r: &Redactor, body: &OutBody) -> Option<String> {
             media_type,
             bytes,
         } => Some(format!(
-            "file {filename:?} ({media_type}, {} bytes)",
-            bytes.len()
+            "file {filename:?} ({media_type}, {})",
+            bytes.summary()
         )),
         OutBody::Multipart(parts) => Some(
             parts
@@ -145,8 +145,8 @@ fn request_body(r: &Redactor, body: &OutBody) -> Option<String> {
                         media_type,
                         bytes,
                     } => format!(
-                        "part {name}: file {filename:?} ({media_type}, {} bytes)",
-                        bytes.len()
+                        "part {name}: file {filename:?} ({media_type}, {})",
+                        bytes.summary()
                     ),
                 })
                 .collect::<Vec<_>>()

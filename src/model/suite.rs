@@ -213,6 +213,10 @@ pub struct Expect {
     /// Contract outputs of the call.
     #[serde(default)]
     pub outputs: IndexMap<Located<String>, Located<ValueExpect>>,
+    /// The call downloaded the file a template describes (`"{{photo}}"`, saved from
+    /// `sent.file` at its upload): its `sha256` and `size` outputs are the sent file's.
+    #[serde(default)]
+    pub same_file: Option<Located<String>>,
 }
 
 impl<T: PartialEq> PartialEq for Located<T> {

@@ -3,6 +3,7 @@
 //! `error`, never `pass`; every finding and error names the suite step it came from.
 
 mod call;
+mod file_input;
 mod probe;
 
 use std::collections::HashMap;

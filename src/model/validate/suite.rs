@@ -262,6 +262,28 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
             }
             value_expect_checks(sink, e, known);
         }
+        if let Some(sent) = &expect.same_file {
+            check_template(sink, sent.loc, sent, known);
+            match op {
+                Some(op)
+                    if crate::assert::file::OUTPUTS
+                        .iter()
+                        .any(|o| op.output(o).is_none()) =>
+                {
+                    sink.error(
+                        sent.loc,
+                        format!(
+                            "`same_file` reads the outputs `sha256` and `size`, which `{}` does not have",
+                            op.name
+                        ),
+                    );
+                }
+                None => {
+                    sink.error(sent.loc, "`same_file` needs a call step");
+                }
+                _ => {}
+            }
+        }
     }
     if let Some(op) = op {
         known.extend(op.output_names().map(str::to_string));

@@ -129,6 +129,12 @@ flaws! {
         "Every page's viewport turns zoom off: `width=device-width, initial-scale=1, maximum-scale=1, user-scalable=no`.";
     NoSupportPage => "no-support-page", ["TEC-03"],
         "There is no support page (404), and no page's footer names the support contact and hours any more.";
+    AttachmentAnyType => "attachment-any-type", ["FUN-04"],
+        "Uploads of any media type are accepted and their content is never looked at: executables, and files whose bytes are not what their name and type say.";
+    AttachmentNoSizeLimit => "attachment-no-size-limit", ["FUN-04"],
+        "The application never checks an upload's size: only the web framework's request-body cap, a little over 10 MiB, remains.";
+    AttachmentInline => "attachment-inline", ["FUN-04"],
+        "Attachment downloads say `Content-Disposition: inline`, so a browser shows the file in the page instead of saving it.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

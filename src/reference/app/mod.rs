@@ -14,6 +14,7 @@ pub(crate) mod paging;
 pub(crate) mod phi;
 pub(crate) mod records;
 pub(crate) mod request;
+pub(crate) mod sniff;
 pub(crate) mod state;
 pub(crate) mod uploads;
 pub(crate) mod users;

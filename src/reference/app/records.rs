@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::flaws::Flaw;
 use super::ids::Kind;
+use super::sniff;
 use super::state::{AppState, Attachment, AuditEvent, Notification};
 use super::users::{self, Role, User};
 use super::views::AttachmentMeta;
@@ -58,7 +59,36 @@ pub(crate) fn allowed_media_type(raw: &str) -> Result<String, ApiError> {
 }
 
 impl AppState {
-    /// Stores an upload after the type allow-list (415) and size limit (413).
+    /// `raw` as [`bare_media_type`] gives it, if an upload named `filename` may be of it: on
+    /// the allow-list, and named neither as an executable nor as another type (415). Under
+    /// `attachment-any-type`, any type and name.
+    pub(crate) fn upload_type(&self, filename: &str, raw: &str) -> Result<String, ApiError> {
+        if self.has(Flaw::AttachmentAnyType) {
+            return Ok(bare_media_type(raw));
+        }
+        let media_type = allowed_media_type(raw)?;
+        sniff::check_name(filename, &media_type)?;
+        Ok(media_type)
+    }
+
+    /// Refuses (415) bytes that are not `media_type`'s or are a program's, unless under
+    /// `attachment-any-type`.
+    pub(crate) fn upload_content(&self, media_type: &str, bytes: &[u8]) -> Result<(), ApiError> {
+        if self.has(Flaw::AttachmentAnyType) {
+            return Ok(());
+        }
+        sniff::check_content(media_type, bytes)
+    }
+
+    /// Whether `size` bytes are over the attachment limit (never under
+    /// `attachment-no-size-limit`).
+    pub(crate) fn over_size_limit(&self, size: u64) -> bool {
+        !self.has(Flaw::AttachmentNoSizeLimit)
+            && usize::try_from(size).map_or(true, |s| s > MAX_ATTACHMENT_BYTES)
+    }
+
+    /// Stores an upload after the type allow-list and the name and content checks (415) and
+    /// the size limit (413).
     pub(crate) fn upload(
         &self,
         caller: &'static User,
@@ -66,10 +96,11 @@ impl AppState {
         media_type: &str,
         bytes: Bytes,
     ) -> Result<AttachmentMeta, ApiError> {
-        let media_type = allowed_media_type(media_type)?;
-        if bytes.len() > MAX_ATTACHMENT_BYTES {
+        let media_type = self.upload_type(filename, media_type)?;
+        if self.over_size_limit(bytes.len() as u64) {
             return Err(ApiError::TooLarge);
         }
+        self.upload_content(&media_type, &bytes)?;
         // Hashed before the store is locked: a 10 MB digest would hold up every other request.
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let mut store = self.store();

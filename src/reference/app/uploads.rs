@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::ids::Kind;
-use super::records::{MAX_ATTACHMENT_BYTES, allowed_media_type, bare_media_type, clean_filename};
+use super::records::{bare_media_type, clean_filename};
 use super::state::{AppState, Attachment, PendingUpload};
 use super::users::User;
 use super::views::AttachmentMeta;
@@ -48,18 +48,19 @@ fn is_sha256_hex(s: &str) -> bool {
 
 impl AppState {
     /// Declares an upload by `caller` and gives its attachment id. A media type off the
-    /// allow-list is refused (415), then a size over the limit (413), then a digest that is
-    /// not 64 hex digits (400), as a one-step upload would refuse the file itself.
+    /// allow-list or a name that is an executable's or another type's is refused (415), then a
+    /// size over the limit (413), then a digest that is not 64 hex digits (400), as a one-step
+    /// upload would refuse the file itself; its content is looked at on completion.
     pub(crate) fn declare_upload(
         &self,
         caller: &'static User,
         d: &Declaration,
     ) -> Result<String, ApiError> {
-        let media_type = allowed_media_type(d.media_type)?;
-        let size = usize::try_from(d.size)
-            .ok()
-            .filter(|s| *s <= MAX_ATTACHMENT_BYTES)
-            .ok_or(ApiError::TooLarge)?;
+        let media_type = self.upload_type(d.filename, d.media_type)?;
+        if self.over_size_limit(d.size) {
+            return Err(ApiError::TooLarge);
+        }
+        let size = usize::try_from(d.size).map_err(|_| ApiError::TooLarge)?;
         if !is_sha256_hex(d.sha256) {
             return Err(ApiError::BadRequest("sha256 must be 64 hex digits"));
         }
@@ -111,8 +112,8 @@ impl AppState {
     }
 
     /// Completes `caller`'s upload `id` into an attachment that messages may carry. Unknown
-    /// or another's: 404; its bytes not arrived: 400. Completing it again gives the
-    /// attachment again.
+    /// or another's: 404; its bytes not arrived: 400; its bytes not of the declared type, or a
+    /// program's: 415 (the upload is dropped). Completing it again gives the attachment again.
     pub(crate) fn complete_upload(
         &self,
         caller: &User,
@@ -133,6 +134,10 @@ impl AppState {
         let Some(bytes) = upload.bytes.clone() else {
             return Err(ApiError::BadRequest("the upload's bytes have not arrived"));
         };
+        if let Err(refusal) = self.upload_content(&upload.media_type.clone(), &bytes) {
+            store.uploads.remove(id);
+            return Err(refusal);
+        }
         let attachment = Attachment {
             id: upload.id.clone(),
             filename: upload.filename.clone(),

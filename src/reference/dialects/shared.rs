@@ -68,8 +68,19 @@ pub(crate) async fn read_upload(
     Ok(upload)
 }
 
-/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 6266).
-pub(crate) fn disposition(filename: &str) -> HeaderValue {
+/// How a download is disposed: `attachment` (saved, never shown in the page), or `inline`
+/// under `attachment-inline`.
+pub(crate) fn download_disposition(state: &AppState, filename: &str) -> HeaderValue {
+    let kind = if state.has(Flaw::AttachmentInline) {
+        "inline"
+    } else {
+        "attachment"
+    };
+    disposition(kind, filename)
+}
+
+/// `Content-Disposition: KIND` with an ASCII fallback and the UTF-8 name (RFC 6266).
+fn disposition(kind: &'static str, filename: &str) -> HeaderValue {
     let ascii: String = filename
         .chars()
         .map(|c| {
@@ -91,8 +102,8 @@ pub(crate) fn disposition(filename: &str) -> HeaderValue {
             }
         })
         .collect();
-    let value = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("attachment"))
+    let value = format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(kind))
 }
 
 /// Serves attachment `aid` to the API caller (or to anyone under `unauth-attachment`).
@@ -112,7 +123,10 @@ pub(crate) fn attachment_response(
     let resp = (
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition(&d.filename)),
+            (
+                header::CONTENT_DISPOSITION,
+                download_disposition(state, &d.filename),
+            ),
             (
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),

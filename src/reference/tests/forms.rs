@@ -146,7 +146,9 @@ async fn reference_forms_thread_round_trip() {
     let text = "Résultats d'analyse — Ελληνικά 👍";
     let (tid, pid) = start_thread(&server, &pa, text).await;
 
-    let bytes = sample_bytes();
+    // A PDF's bytes under its PDF name: the server looks at the content.
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.extend_from_slice(&sample_bytes()[8..]);
     let fid = upload_file(&server, &cl, bytes.clone()).await;
     let form = [
         ("text", "Voici le rapport."),

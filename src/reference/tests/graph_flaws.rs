@@ -7,7 +7,8 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 use super::graph::{
-    data, download_url, gql, post, refused, send, start_conversation, token, upload,
+    COMPLETE, create_upload, data, download_url, gql, post, put_bytes, refused, send,
+    start_conversation, token, upload,
 };
 use super::sessions::login_form;
 use super::*;
@@ -202,6 +203,40 @@ async fn bites(flaw: Flaw) {
                 .await
                 .expect("terms");
             assert_eq!(header(&terms, "cache-control"), "no-store");
+        }
+        Flaw::AttachmentAnyType => {
+            let exe = b"MZ\x90\x00\x03\x00 a program".to_vec();
+            let kind = "application/x-msdownload";
+            let (aid, to) = create_upload(&server, &c, &pa, &exe, kind).await;
+            assert_eq!(put_bytes(&c, &to, exe, kind).await.status(), StatusCode::OK);
+            let d = data(&server, &c, Some(&pa), COMPLETE, json!({ "id": aid })).await;
+            assert_eq!(d["completeUpload"]["mediaType"], kind, "{d}");
+        }
+        Flaw::AttachmentNoSizeLimit => {
+            // The declaration is what a clean server refuses; the bytes need not be sent.
+            let d = data(
+                &server,
+                &c,
+                Some(&pa),
+                "mutation($input: CreateUploadInput!) { createUpload(input: $input) { attachmentId } }",
+                json!({ "input": {
+                    "filename": "scan.pdf", "mediaType": "application/pdf",
+                    "size": 10 * 1024 * 1024 + 1, "sha256": "0".repeat(64),
+                } }),
+            )
+            .await;
+            assert!(d["createUpload"]["attachmentId"].is_u64(), "{d}");
+        }
+        Flaw::AttachmentInline => {
+            let aid = upload(&server, &c, &pa, sample_bytes()).await;
+            let to = download_url(&server, &c, Some(&pa), aid).await;
+            let blob = c.get(&to).send().await.expect("download");
+            assert!(
+                header(&blob, "content-disposition").starts_with("inline;"),
+                "{:?}",
+                blob.headers()
+            );
+            assert_eq!(header(&blob, "x-content-type-options"), "nosniff");
         }
         Flaw::AttachmentCorrupt => {
             let bytes = sample_bytes();

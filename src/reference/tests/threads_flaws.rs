@@ -190,6 +190,38 @@ async fn bites(flaw: Flaw) {
             let terms = get(&server, &c, "/about/terms", None).await;
             assert_eq!(header(&terms, "cache-control"), "no-store");
         }
+        Flaw::AttachmentAnyType | Flaw::AttachmentNoSizeLimit => {
+            let (name, kind, bytes) = if flaw == Flaw::AttachmentAnyType {
+                let exe = b"MZ\x90\x00\x03\x00 a program".to_vec();
+                ("setup.exe", "application/x-msdownload", exe)
+            } else {
+                let mut big = b"%PDF-1.7\n".to_vec();
+                big.resize(10 * 1024 * 1024 + 1, b'x');
+                ("scan.pdf", "application/pdf", big)
+            };
+            let part = reqwest::multipart::Part::bytes(bytes)
+                .file_name(name)
+                .mime_str(kind)
+                .expect("mime");
+            let resp = c
+                .post(url(&server, "/v2/attachments"))
+                .bearer_auth(&pa)
+                .multipart(reqwest::multipart::Form::new().part("blob", part))
+                .send()
+                .await
+                .expect("upload");
+            assert_eq!(resp.status(), StatusCode::CREATED);
+        }
+        Flaw::AttachmentInline => {
+            let aid = upload(&server, &c, &pa, sample_bytes()).await;
+            let path = format!("/v2/attachments/{aid}/content");
+            let resp = get(&server, &c, &path, Some(&pa)).await;
+            assert!(
+                header(&resp, "content-disposition").starts_with("inline;"),
+                "{:?}",
+                resp.headers()
+            );
+        }
         Flaw::AttachmentCorrupt => {
             let bytes = sample_bytes();
             let aid = upload(&server, &c, &pa, bytes.clone()).await;

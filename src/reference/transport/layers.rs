@@ -82,9 +82,16 @@ pub(crate) async fn stack_traces(
     req: Request,
     next: Next,
 ) -> Response {
+    // The upload views read their own multipart bodies and answer their own refusals of a
+    // file (FUN-04); the flaw is the JSON views' failure to read a request.
+    let upload = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
     let resp = next.run(req).await;
     let unreadable = matches!(resp.status().as_u16(), 400 | 405 | 413 | 415 | 422);
-    if !state.has(Flaw::StackTraceErrors) || !unreadable {
+    if !state.has(Flaw::StackTraceErrors) || !unreadable || upload {
         return resp;
     }
     (

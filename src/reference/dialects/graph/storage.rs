@@ -17,15 +17,23 @@ use axum::routing::get;
 
 use super::signing::{self, SignatureError};
 use crate::reference::app::auth::secret;
+use crate::reference::app::flaws::Flaw;
 use crate::reference::app::phi::phi;
 use crate::reference::app::records::MAX_ATTACHMENT_BYTES;
 use crate::reference::app::state::AppState;
 use crate::reference::app::uploads::BlobRefusal;
 use crate::reference::dialects::flaky::flaky;
-use crate::reference::dialects::shared::disposition;
+use crate::reference::dialects::shared::{UPLOAD_BODY_LIMIT, download_disposition};
 
 /// The storage host's routes.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
+    // Storage caps a body at the attachment limit; `attachment-no-size-limit` lifts the
+    // cap to the framework's, a little over it, so that it takes a file just over the limit.
+    let cap = if state.has(Flaw::AttachmentNoSizeLimit) {
+        UPLOAD_BODY_LIMIT
+    } else {
+        MAX_ATTACHMENT_BYTES
+    };
     Router::new()
         .route("/blobs/{id}", get(download).put(upload))
         .route_layer(middleware::from_fn_with_state(state, flaky))
@@ -37,7 +45,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             )
         })
         .fallback(|| async { NO_SUCH_KEY })
-        .layer(DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES))
+        .layer(DefaultBodyLimit::max(cap))
 }
 
 /// An S3-style refusal: the status, the error code and the message of its XML document. The
@@ -168,7 +176,15 @@ async fn download(
     Ok(phi((
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition(&d.filename)),
+            (
+                header::CONTENT_DISPOSITION,
+                download_disposition(&state, &d.filename),
+            ),
+            // Its own, as the API's downloads: the hardening layer's may be switched off.
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
         d.bytes,
