@@ -44,6 +44,10 @@ pub struct ReferenceServer {
     pub dialect: Dialect,
     /// The flaws switched on.
     pub flaws: Vec<Flaw>,
+    /// The p95 threshold (TEC-02) its profile declares: four fifths of the latency the `slow`
+    /// flaw adds to every answer (2000 ms for the default 2500), so that the flaw is over it by
+    /// construction however fast the machine, and a loaded machine has room under it.
+    pub latency_p95_ms: u64,
     listeners: Listeners,
 }
 
@@ -134,6 +138,7 @@ impl ReferenceServer {
             outbox_token: state.outbox_token.clone(),
             dialect: cfg.dialect,
             flaws: cfg.flaws,
+            latency_p95_ms: u64::try_from(cfg.latency.as_millis() * 4 / 5).unwrap_or(u64::MAX),
             listeners,
         })
     }

@@ -92,7 +92,8 @@ pub fn write(
         .replace("${http_url}", &server.http_url)
         .replace("${ca_file}", &yaml_quote(&relative(&ca)))
         .replace("${secrets_file}", &yaml_quote(&relative(&secrets)))
-        .replace("${idle_timeout_s}", &idle_timeout_s.to_string());
+        .replace("${idle_timeout_s}", &idle_timeout_s.to_string())
+        .replace("${latency_p95_ms}", &server.latency_p95_ms.to_string());
     std::fs::write(profile, text)?;
     Ok(ProfileFiles {
         profile: profile.to_path_buf(),
