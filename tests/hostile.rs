@@ -100,7 +100,8 @@ async fn a_hostile_server_gets_errors_and_failures_never_a_crash_or_a_hang() {
             "timeouts: { connect_s: 2, request_s: 2 }",
         )
         .replace("${secrets_file}", "secrets.env")
-        .replace("${idle_timeout_s}", "900");
+        .replace("${idle_timeout_s}", "900")
+        .replace("${latency_p95_ms}", "2000");
     let profile_path = dir.path().join("hostile.yaml");
     std::fs::write(&profile_path, profile).unwrap();
     let out_dir = dir.path().join("out");

@@ -84,7 +84,11 @@ async fn a_page_that_needs_sign_in_is_fetched_as_its_actor() {
 async fn a_page_the_profile_does_not_declare_is_a_load_error_pointing_at_the_step() {
     let r = Reference::start(Dialect::Rest, &[]).await;
     let suite_file = r.dir.path().join("pages.yaml");
-    std::fs::write(&suite_file, SUITE.replace("page: inbox", "page: support")).expect("written");
+    std::fs::write(
+        &suite_file,
+        SUITE.replace("page: inbox", "page: accessibility"),
+    )
+    .expect("written");
     let out = common::cli::vvcheck(["validate"])
         .arg(&r.profile)
         .arg(&suite_file)
@@ -92,11 +96,11 @@ async fn a_page_the_profile_does_not_declare_is_a_load_error_pointing_at_the_ste
     r.server.shutdown().await;
     out.assert_code(2);
     assert!(
-        out.stderr.contains("error: unknown page `support`")
+        out.stderr.contains("error: unknown page `accessibility`")
             && out.stderr.contains("pages.yaml:7:21")
             && out
                 .stderr
-                .contains("expected one of: entry, login, inbox, compose, privacy, terms"),
+                .contains("expected one of: entry, login, inbox, compose, privacy, terms, support"),
         "{}",
         out.stderr
     );

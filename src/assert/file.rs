@@ -5,8 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{EvalError, Failure};
 
-/// The contract outputs the comparison reads.
-pub const OUTPUTS: [&str; 2] = ["sha256", "size"];
+use crate::model::contract::SAME_FILE_OUTPUTS as OUTPUTS;
 
 /// A file as the comparison sees it: name (when known), size and SHA-256 in lower case.
 struct Described {

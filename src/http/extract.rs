@@ -177,10 +177,44 @@ pub fn hidden_input(html: &str, name: &str) -> Option<String> {
         .map(|m| m.as_str().to_string())
 }
 
+/// The values of an HTML page's hidden inputs whose names say they hold an anti-forgery token
+/// or a nonce (`csrf_token`, `_xsrf`, `authenticity_token`, `__RequestVerificationToken`).
+pub fn hidden_tokens(html: &str) -> Vec<String> {
+    static INPUT: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?is)<input\b[^>]*\btype\s*=\s*["']?hidden["']?[^>]*>"#).ok()
+    });
+    static NAME: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?is)\bname\s*=\s*["'][^"']*(csrf|xsrf|token|nonce|verification)[^"']*["']"#,
+        )
+        .ok()
+    });
+    static VALUE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?is)\bvalue\s*=\s*["']([^"']+)["']"#).ok()
+    });
+    let (Some(input), Some(name), Some(value)) = (&*INPUT, &*NAME, &*VALUE) else {
+        return Vec::new();
+    };
+    input
+        .find_iter(html)
+        .map(|m| m.as_str())
+        .filter(|tag| name.is_match(tag))
+        .filter_map(|tag| value.captures(tag)?.get(1).map(|v| v.as_str().to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn hidden_tokens_are_found_by_their_names() {
+        let html = r#"<form><input type="hidden" name="csrf_token" value="csrf-38hh">
+            <input name="q" type="hidden" value="not-a-token">
+            <input type=hidden value='v-2' name='__RequestVerificationToken'></form>"#;
+        assert_eq!(hidden_tokens(html), ["csrf-38hh", "v-2"]);
+    }
 
     fn resp(body: &str) -> Incoming {
         Incoming {

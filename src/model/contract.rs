@@ -219,6 +219,9 @@ pub const MESSAGE_TEXT_INPUTS: &[(&str, &str)] = &[
     ("send_message", "body"),
 ];
 
+/// The outputs a `same_file` expectation compares with the file that was sent.
+pub const SAME_FILE_OUTPUTS: [&str; 2] = ["sha256", "size"];
+
 /// Variables every template can use.
 pub const GLOBALS: &[&str] = &["run_id", "actors", "declared", "target", "pages"];
 

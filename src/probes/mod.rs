@@ -146,7 +146,22 @@ impl ProbeEnv<'_> {
         actor: &str,
         purpose: &str,
     ) -> Result<Incoming, TransportError> {
-        let sent = self.http.send(req, RequestTag { actor, purpose }).await;
+        let mut sent = self.http.send(req, RequestTag { actor, purpose }).await;
+        // A page's form token is a secret (as a login's is), though no login asked for it.
+        if let Ok(resp) = &sent.outcome
+            && resp
+                .header("content-type")
+                .is_some_and(|t| t.contains("html"))
+        {
+            let tokens = crate::http::extract::hidden_tokens(&resp.text());
+            if !tokens.is_empty() {
+                let redactor = &self.http.redactor;
+                for t in &tokens {
+                    redactor.add_kind(t, crate::http::redact::SecretKind::AntiForgery);
+                }
+                sent.exchange.redact(&|t| redactor.text(t));
+            }
+        }
         self.evidence.exchanges.push(sent.exchange);
         sent.outcome
     }

@@ -266,7 +266,7 @@ fn step_checks(sink: &mut Sink, step: &Located<Step>, known: &mut HashSet<String
             check_template(sink, sent.loc, sent, known);
             match op {
                 Some(op)
-                    if crate::assert::file::OUTPUTS
+                    if contract::SAME_FILE_OUTPUTS
                         .iter()
                         .any(|o| op.output(o).is_none()) =>
                 {
