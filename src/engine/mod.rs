@@ -210,8 +210,8 @@ pub async fn run(
     let recorded = crate::outcome::Recorded::default();
     for (_, login) in sessions.first_logins() {
         match login {
-            Ok(s) => recorded.add(&s.login_exchanges),
-            Err(e) => recorded.add(&e.exchanges),
+            Ok(s) => recorded.add("", &s.login_exchanges),
+            Err(e) => recorded.add("", &e.exchanges),
         }
     }
     let rc = Arc::new(RunCtx {

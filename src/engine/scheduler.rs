@@ -93,7 +93,7 @@ async fn execute(
     let start = Instant::now();
     match tokio::time::timeout(limit, step::run(&rc, &pc.check, vars)).await {
         Ok(outcome) => {
-            rc.recorded.add(&outcome.evidence.exchanges);
+            rc.recorded.add(&pc.check.id, &outcome.evidence.exchanges);
             let mut r = result(&pc, outcome.status, start.elapsed());
             r.message = outcome.message;
             r.skip_reason = outcome.skip;

@@ -3,6 +3,9 @@
 //! records are the redacted ones the checks kept as evidence; the store is bounded, so a very
 //! long run keeps its first exchanges and says how many it left out. Beside them, the message
 //! texts and subjects the run sent and who sent them: the PHI the run itself planted.
+//! Checks finish in whatever order the machine's load gives them, so a view lists the exchanges
+//! by the check that made them (the logins first) and the texts sorted: a passive finding
+//! names the same examples on every run.
 
 use std::sync::{Arc, Mutex};
 
@@ -19,7 +22,8 @@ pub struct Recorded {
 
 #[derive(Debug, Default)]
 struct Kept {
-    exchanges: Vec<Exchange>,
+    /// Each exchange with the check that made it (empty for the run's logins).
+    exchanges: Vec<(String, Exchange)>,
     left_out: usize,
     sent: Vec<SentText>,
 }
@@ -43,14 +47,14 @@ pub struct RecordedView {
 }
 
 impl Recorded {
-    /// Adds the exchanges of a finished check (or of the run's logins).
-    pub fn add<'a>(&self, exchanges: impl IntoIterator<Item = &'a Exchange>) {
+    /// Adds the exchanges of the finished check `check` (empty for the run's logins).
+    pub fn add<'a>(&self, check: &str, exchanges: impl IntoIterator<Item = &'a Exchange>) {
         let Ok(mut kept) = self.inner.lock() else {
             return;
         };
         for e in exchanges {
             if kept.exchanges.len() < MAX_RECORDED {
-                kept.exchanges.push(e.clone());
+                kept.exchanges.push((check.to_string(), e.clone()));
             } else {
                 kept.left_out += 1;
             }
@@ -67,15 +71,20 @@ impl Recorded {
         }
     }
 
-    /// The exchanges recorded so far.
+    /// The exchanges recorded so far, by check (a check's own in the order it made them), and
+    /// the texts sent, sorted.
     pub fn view(&self) -> RecordedView {
-        match self.inner.lock() {
-            Ok(kept) => RecordedView {
-                exchanges: kept.exchanges.clone().into(),
-                left_out: kept.left_out,
-                sent: kept.sent.clone().into(),
-            },
-            Err(_) => RecordedView::default(),
+        let Ok(kept) = self.inner.lock() else {
+            return RecordedView::default();
+        };
+        let mut exchanges: Vec<&(String, Exchange)> = kept.exchanges.iter().collect();
+        exchanges.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut sent = kept.sent.clone();
+        sent.sort_by(|a, b| (&a.actor, &a.input, &a.text).cmp(&(&b.actor, &b.input, &b.text)));
+        RecordedView {
+            exchanges: exchanges.into_iter().map(|(_, e)| e.clone()).collect(),
+            left_out: kept.left_out,
+            sent: sent.into(),
         }
     }
 }
@@ -88,9 +97,24 @@ mod tests {
     fn the_store_is_bounded_and_counts_what_it_leaves_out() {
         let r = Recorded::default();
         let e = Exchange::for_test("https://vendor.test/", 200, &[], "");
-        r.add(std::iter::repeat_n(&e, MAX_RECORDED + 3));
+        r.add("a", std::iter::repeat_n(&e, MAX_RECORDED + 3));
         let v = r.view();
         assert_eq!(v.exchanges.len(), MAX_RECORDED);
         assert_eq!(v.left_out, 3);
+    }
+
+    #[test]
+    fn a_view_lists_exchanges_by_check_whatever_order_the_checks_finished_in() {
+        let r = Recorded::default();
+        let at =
+            |path: &str| Exchange::for_test(&format!("https://vendor.test/{path}"), 200, &[], "");
+        r.add("b.check", [&at("b1"), &at("b2")]);
+        r.add("a.check", [&at("a1")]);
+        r.add("", [&at("login")]);
+        let urls: Vec<String> = r.view().exchanges.iter().map(|e| e.url.clone()).collect();
+        assert_eq!(
+            urls,
+            ["login", "a1", "b1", "b2"].map(|p| format!("https://vendor.test/{p}"))
+        );
     }
 }
