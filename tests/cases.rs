@@ -65,7 +65,7 @@ fn places() -> Places {
 const RAW: &str = "\
 PASS [FUN-01] Starts  (functionality.FUN-01, mandatory) custom.start 0.04 s
 FAIL [SEC-05] Reads  (security.SEC-05, mandatory) sec.read 0.00 s
-     GET https://127.0.0.1:46573/api/conversations/c-fb56f3f392e5/messages/m-c0564012477e as patient_b → 200 OK
+     GET https://127.0.0.1:46573/api/conversations/c-fb56f3f392e5a1b2/messages/m-c0564012477e3c4d as patient_b → 200 OK
      expected no response to contain \"hello (vv36e1fc4c)\"
 reports: /tmp/.tmpAbC123/out/junit.xml
 ";

@@ -33,7 +33,7 @@ fn normalize(text: &str) -> String {
         (r"[0-9a-f]{64}", "SHA256"),
         (r"\(\d+ days left\)", "(N days left)"),
         (r#""days_left": -?\d+"#, r#""days_left": 0"#),
-        (r"\b([a-z])-[0-9a-f]{12}\b", "$1-ID"),
+        (r"\b([a-z])-[0-9a-f]{16}\b", "$1-ID"),
         (r"\bvv[0-9a-f]{8}\b", "RUN_ID"),
         (r"\d+ ms\b", "N ms"),
         (r#""(duration_ms|elapsed_ms)": \d+"#, r#""$1": 0"#),

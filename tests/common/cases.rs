@@ -41,7 +41,7 @@ pub const RULES: &[(&str, &str)] = &[
     (r"read \d+ notifications", "read <<N>> notifications"),
     (r"on \d+ of \d+", "on <<N>> of <<N>>"),
     (r"and \d+ more", "and <<N>> more"),
-    (r"\b([a-z])-[0-9a-f]{12}\b", "$1-<<ID>>"),
+    (r"\b([a-z])-[0-9a-f]{16}\b", "$1-<<ID>>"),
     (r"\bvv[0-9a-f]{8}\b", "<<RUN_ID>>"),
     (r"\b\d+\.\d+ s\b", "<<TIME>> s"),
     (r"\b\d+ ms\b", "<<MS>> ms"),

@@ -36,9 +36,16 @@ pub fn of(inputs: &Map<String, Value>, given: &[String]) -> Vec<(String, Value)>
 fn neighbours(id: &str) -> Vec<String> {
     let digits = id.len() - id.trim_end_matches(|c: char| c.is_ascii_digit()).len();
     let (prefix, number) = id.split_at(id.len() - digits);
-    // A prefix that is itself hex-like or long is a random id with digits at its end.
+    // A prefix that is itself hex-like or long is a random id with digits at its end; so is
+    // one whose number follows more than a short tag of letters after its last separator
+    // (`c-abcdef123456` is random hex that happens to end in digits, `msg1042` is numbered).
+    let tag = prefix
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or_default();
     let sequential = (1..=12).contains(&digits)
         && prefix.len() <= 8
+        && tag.len() <= 3
         && !prefix.chars().any(|c| c.is_ascii_digit());
     let Ok(n) = number.parse::<u64>() else {
         return Vec::new();
@@ -69,6 +76,11 @@ mod tests {
     fn random_ids_have_none() {
         assert!(neighbours("3f2b8c1e-9a4d-4e6b-8f0a-2c5d7e9b1a34").is_empty());
         assert!(neighbours("a81f93c0d7").is_empty());
+        assert!(
+            neighbours("c-abcdef123456").is_empty(),
+            "hex letters then digits: random"
+        );
+        assert_eq!(neighbours("msg1042"), ["msg1041", "msg1043"]);
         assert!(neighbours("conversation").is_empty());
         assert!(neighbours("").is_empty());
     }

@@ -16,7 +16,8 @@ pub(crate) enum Kind {
 /// How ids look.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum IdStyle {
-    /// One letter, a dash and 12 hex digits: `c-1a2b3c4d5e6f`.
+    /// One letter, a dash and 16 hex digits: `c-1a2b3c4d5e6f7a8b`. (Sixteen, so that no id
+    /// ever reads as a numbered one: even all digits after a few letters is past 12 digits.)
     #[default]
     Dashed,
     /// Three letters, an underscore and 12 base32 characters (RFC 4648 alphabet, lower case):
@@ -72,7 +73,7 @@ fn dashed(kind: Kind) -> String {
         Kind::AuditEvent => "e",
         Kind::Notification => "n",
     };
-    format!("{prefix}-{}", hex::encode(rand::random::<[u8; 6]>()))
+    format!("{prefix}-{}", hex::encode(rand::random::<[u8; 8]>()))
 }
 
 fn base32(kind: Kind) -> String {
@@ -97,7 +98,7 @@ mod tests {
     #[test]
     fn ids_have_their_style_and_kind() {
         let dashed = IdMaker::new(IdStyle::Dashed).make(Kind::Conversation);
-        assert!(dashed.starts_with("c-") && dashed.len() == 14, "{dashed}");
+        assert!(dashed.starts_with("c-") && dashed.len() == 18, "{dashed}");
         let mut base32 = IdMaker::new(IdStyle::Base32);
         let b32 = base32.make(Kind::Message);
         let tail = b32.strip_prefix("pst_").expect("prefix");
