@@ -5,6 +5,7 @@
 //! [`ProbeEnv`], records its evidence there, and returns its findings or the error that kept it
 //! from a verdict. [`registry`] is the one list of them. None writes reports.
 
+pub mod a11y;
 pub mod access;
 pub mod audit;
 pub mod cookies;
