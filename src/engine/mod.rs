@@ -40,6 +40,8 @@ pub struct RunCtx {
     pub recorded: crate::outcome::Recorded,
     /// The longest a probe may wait on the target's clock (`--max-wait`).
     pub max_wait: Duration,
+    /// What checks' probes leave for the checks that need them.
+    pub store: crate::probes::store::RunStore,
 }
 
 /// How to run.
@@ -83,6 +85,9 @@ fn actors_used(plan: &Plan, target: &ResolvedTarget) -> BTreeSet<String> {
                     .filter_map(|p| target.pages.get(p.as_str()))
                     .filter_map(|p| p.actor.clone());
                 used.extend(page_actors);
+                if params.every_page() {
+                    used.extend(target.pages.values().filter_map(|p| p.actor.clone()));
+                }
                 used.extend(params.actors().into_iter().map(|a| a.value.clone()));
                 let fixed = params
                     .optional_operations()
@@ -221,6 +226,7 @@ pub async fn run(
         globals,
         recorded,
         max_wait: opts.max_wait,
+        store: Default::default(),
     });
     // The dispatcher runs on a worker thread, beside the checks it starts, so that a finished
     // check hands its slot on without waking the caller's thread.

@@ -132,6 +132,7 @@ operations:
         globals: Map::new(),
         recorded: Default::default(),
         max_wait: crate::engine::DEFAULT_MAX_WAIT,
+        store: Default::default(),
     };
     let inputs = Map::new();
     operation::run(

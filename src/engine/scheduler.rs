@@ -47,6 +47,7 @@ fn result(pc: &PlannedCheck, status: CheckStatus, duration: Duration) -> CheckRe
         tls: Vec::new(),
         access: serde_json::Value::Null,
         latency: Vec::new(),
+        a11y: Vec::new(),
         findings: Vec::new(),
         error: None,
         skip_reason: None,
@@ -109,6 +110,7 @@ async fn execute(
             r.tls = outcome.evidence.tls.clone();
             r.access = outcome.evidence.access.clone();
             r.latency = outcome.evidence.latency.clone();
+            r.a11y = outcome.evidence.a11y.clone();
             r.evidence = outcome.evidence;
             let done = Done {
                 status: outcome.status,

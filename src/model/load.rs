@@ -42,6 +42,10 @@ pub mod embedded {
     /// The shipped suites, one per domain.
     pub const SUITES: &[(&str, &str)] = &[
         (
+            "accessibility.yaml",
+            include_str!("../../suites/accessibility.yaml"),
+        ),
+        (
             "functionality.yaml",
             include_str!("../../suites/functionality.yaml"),
         ),

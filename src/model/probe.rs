@@ -30,6 +30,10 @@ pub trait ProbeParams: fmt::Debug + Send + Sync + Any {
     fn optional_pages(&self) -> Vec<&Located<String>> {
         Vec::new()
     }
+    /// The probe fetches every page of the profile, so each page's actor needs a session.
+    fn every_page(&self) -> bool {
+        false
+    }
     /// The contract operations the probe calls.
     fn operations(&self) -> Vec<&Located<String>> {
         Vec::new()

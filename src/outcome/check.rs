@@ -179,6 +179,10 @@ pub struct CheckResult {
     /// on fixed bounds (`le_ms`) and every sample.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub latency: Vec<serde_json::Value>,
+    /// The accessibility records of the check's evidence: a page audit, or one WCAG
+    /// criterion's conformance per page with its findings (selector, snippet, rule, help).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub a11y: Vec<serde_json::Value>,
     /// What was unmet, when the check failed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
@@ -220,6 +224,16 @@ impl CheckResult {
             apply(&mut e.message);
         }
         self.exchanges.iter_mut().for_each(&mut apply);
+        // Accessibility records quote the target's markup (snippets, messages).
+        let mut stack: Vec<&mut serde_json::Value> = self.a11y.iter_mut().collect();
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::String(s) => apply(s),
+                serde_json::Value::Array(a) => stack.extend(a.iter_mut()),
+                serde_json::Value::Object(o) => stack.extend(o.values_mut()),
+                _ => {}
+            }
+        }
         changed
     }
 
@@ -275,6 +289,8 @@ mod tests {
             tls: Vec::new(),
             access: serde_json::Value::Null,
             latency: Vec::new(),
+            a11y: Vec::new(),
+        a11y: Vec::new(),
             findings: vec![Finding {
                 exchange: Some(format!("GET /x?t={secret}")),
                 ..Finding::new(format!("not {secret}"), format!("body {secret}"))

@@ -24,6 +24,10 @@ pub struct Evidence {
     /// and every sample.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub latency: Vec<serde_json::Value>,
+    /// Accessibility records: the audit of each page (rules run, elements found), or one
+    /// criterion's conformance page by page with the offending elements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub a11y: Vec<serde_json::Value>,
 }
 
 /// One request and its response (or transport error), as kept for assertions and evidence.

@@ -22,6 +22,7 @@ pub mod reflection;
 pub mod registry;
 pub mod security_txt;
 pub mod session;
+pub mod store;
 pub mod tls;
 pub mod transport;
 
@@ -117,6 +118,8 @@ pub struct ProbeEnv<'a> {
     /// Set by [`ProbeEnv::undecided`] or [`ProbeEnv::not_applicable`]: why the probe reached
     /// no verdict on this target, and so why its check is skipped.
     pub undecided: Option<SkipReason>,
+    /// What this check leaves for the checks that need it, and what those it needs left.
+    pub store: store::StoreView<'a>,
 }
 
 impl ProbeEnv<'_> {

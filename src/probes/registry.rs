@@ -3,6 +3,8 @@
 
 use futures_util::future::BoxFuture;
 
+use super::a11y::audit::A11yAudit;
+use super::a11y::wcag::Wcag;
 use super::access::AccessMatrix;
 use super::audit::AuditTrail;
 use super::cookies::Cookies;
@@ -97,6 +99,8 @@ pub static PROBES: &[Registered] = &[
     entry::<EmergencyNotice>(),
     entry::<BrowserReach>(),
     entry::<SupportContact>(),
+    entry::<A11yAudit>(),
+    entry::<Wcag>(),
 ];
 
 /// The registry as loading sees it.

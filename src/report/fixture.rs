@@ -58,6 +58,7 @@ pub(crate) fn check(id: &str, title: &str, domain: Domain, reqs: &[&str]) -> Che
         tls: Vec::new(),
         access: serde_json::Value::Null,
         latency: Vec::new(),
+        a11y: Vec::new(),
         findings: Vec::new(),
         error: None,
         skip_reason: None,

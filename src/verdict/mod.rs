@@ -108,7 +108,7 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
             } else if !manual.is_empty() {
                 (
                     Verdict::Manual,
-                    Some(format!("needs a reviewer: {}", manual.join("; "))),
+                    Some(reviewer_needed(&manual)),
                 )
             } else {
                 let why = match req.verification {
@@ -133,4 +133,40 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
         });
     }
     out
+}
+
+/// Reasons named in a requirement's "needs a reviewer" line; past them, the checks are
+/// only counted and named (each check's own line says why).
+const MANUAL_REASONS: usize = 3;
+
+/// `needs a reviewer: …` for the checks (`id: reason`) that left the requirement undecided.
+fn reviewer_needed(manual: &[String]) -> String {
+    if manual.len() <= MANUAL_REASONS {
+        return format!("needs a reviewer: {}", manual.join("; "));
+    }
+    let ids: Vec<&str> = manual
+        .iter()
+        .map(|m| m.split_once(": ").map_or(m.as_str(), |(id, _)| id))
+        .collect();
+    format!(
+        "needs a reviewer: {} checks could not decide ({}); each one's result says why",
+        ids.len(),
+        ids.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_of_undecided_checks_is_named_not_quoted() {
+        let few = ["a: why a".to_string(), "b: why b".to_string()];
+        assert_eq!(reviewer_needed(&few), "needs a reviewer: a: why a; b: why b");
+        let many: Vec<String> = (1..=5).map(|i| format!("c{i}: why {i}")).collect();
+        assert_eq!(
+            reviewer_needed(&many),
+            "needs a reviewer: 5 checks could not decide (c1, c2, c3, c4, c5); each one's result says why"
+        );
+    }
 }

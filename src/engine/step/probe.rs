@@ -57,6 +57,18 @@ impl Runner<'_> {
         // Pages that need sign-in are fetched as their actor, with that actor's session; the
         // actors the parameters name get theirs.
         let mut sessions = IndexMap::new();
+        let every: Vec<Located<String>> = if params.every_page() {
+            let at = name.loc;
+            self.rc
+                .target
+                .pages
+                .values()
+                .filter_map(|p| p.actor.clone())
+                .map(|value| Located { value, loc: at })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let page_actors = params
             .pages()
             .into_iter()
@@ -67,7 +79,8 @@ impl Runner<'_> {
                     value: page.actor.clone()?,
                     loc: name.loc,
                 })
-            });
+            })
+            .chain(every);
         // An operation the profile runs as a fixed actor (`as:` there) needs that actor's session.
         let fixed = params
             .operations()
@@ -103,6 +116,11 @@ impl Runner<'_> {
             recorded: self.rc.recorded.view(),
             max_wait: self.rc.max_wait,
             undecided: None,
+            store: crate::probes::store::StoreView {
+                store: &self.rc.store,
+                own: &self.check.id,
+                needs: &self.check.needs,
+            },
         };
         let result = registry::run(name, params, &mut env).await;
         let undecided = env.undecided.take();

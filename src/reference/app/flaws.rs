@@ -135,6 +135,18 @@ flaws! {
         "The application never checks an upload's size: only the web framework's request-body cap, a little over 10 MiB, remains.";
     AttachmentInline => "attachment-inline", ["FUN-04"],
         "Attachment downloads say `Content-Disposition: inline`, so a browser shows the file in the page instead of saving it.";
+    A11yMissingLabels => "a11y-missing-labels", ["ACC-2.1.10"],
+        "The compose form's subject and message fields lose their labels; only a placeholder says what goes in them.";
+    A11yNoLang => "a11y-no-lang", ["ACC-2.1.10"],
+        "No page declares its language: `<html>` has no `lang` attribute.";
+    A11yMissingAlt => "a11y-missing-alt", ["ACC-2.1.10"],
+        "The logo in every page's header has no `alt` attribute.";
+    A11yLowContrast => "a11y-low-contrast", ["ACC-2.1.10"],
+        "The site stylesheet sets the text of every page's main content in light grey (#949494 on white, 3.0:1).";
+    A11yEmptyButton => "a11y-empty-button", ["ACC-2.1.10"],
+        "The sign-out button of the signed-in pages shows only an icon and has no accessible name.";
+    A11yZoomBlocked => "a11y-zoom-blocked", ["ACC-2.1.10"],
+        "The inbox page's viewport turns zoom off (`maximum-scale=1, user-scalable=no`); the entry, sign-in and compose pages keep it.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

@@ -29,6 +29,7 @@ pub(crate) struct SignedIn<'a> {
 }
 
 /// What the pages show, by the flaws the server runs with.
+#[derive(Clone, Copy)]
 pub(crate) struct Look {
     /// The entry page links to the privacy notice (not under `no-privacy-link`).
     pub privacy_link: bool,
@@ -41,6 +42,16 @@ pub(crate) struct Look {
     /// A support page, and support contact and hours in every footer (not under
     /// `no-support-page`).
     pub support: bool,
+    /// The compose form's fields have labels (not under `a11y-missing-labels`).
+    pub labels: bool,
+    /// Every page declares its language (not under `a11y-no-lang`).
+    pub lang: bool,
+    /// The header logo has its `alt` (not under `a11y-missing-alt`).
+    pub alt: bool,
+    /// The sign-out button has a name (not under `a11y-empty-button`).
+    pub named_buttons: bool,
+    /// The inbox leaves zoom on (not under `a11y-zoom-blocked`).
+    pub inbox_zoom: bool,
 }
 
 /// The language a page is written in.
@@ -136,16 +147,19 @@ fn layout(w: &Web, look: &Look, frame: &Frame, main: &str) -> String {
     let nav = match frame.who {
         Some(s) => format!(
             r#"<li><a href="{home}">{inbox}</a></li><li><a href="{compose}">{write}</a></li>
-<li><form method="post" action="{logout}"><input type="hidden" name="{csrf_field}" value="{csrf}"><button type="submit">{sign_out} ({name})</button></form></li>"#,
+<li><form method="post" action="{logout}"><input type="hidden" name="{csrf_field}" value="{csrf}"><button type="submit">{sign_out_content}</button></form></li>"#,
             home = w.home,
             compose = w.compose,
             logout = w.logout,
             inbox = t.inbox,
             write = t.write,
-            sign_out = t.sign_out,
             csrf_field = w.csrf_field,
             csrf = esc(s.csrf),
-            name = esc(s.user.display_name),
+            sign_out_content = if look.named_buttons {
+                format!("{} ({})", t.sign_out, esc(s.user.display_name))
+            } else {
+                SIGN_OUT_ICON.to_string()
+            },
         ),
         None => format!(
             r#"<li><a href="{login}">{sign_in}</a></li>{privacy}<li><a href="{terms}">{terms_text}</a></li>"#,
@@ -176,9 +190,15 @@ fn layout(w: &Web, look: &Look, frame: &Frame, main: &str) -> String {
     } else {
         (String::new(), String::new())
     };
+    let html_lang = if look.lang {
+        format!(" lang=\"{}\"", t.code)
+    } else {
+        String::new()
+    };
+    let logo_alt = if look.alt { " alt=\"\"" } else { "" };
     format!(
         r##"<!doctype html>
-<html lang="{lang}">
+<html{html_lang}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="{viewport}">
@@ -187,7 +207,7 @@ fn layout(w: &Web, look: &Look, frame: &Frame, main: &str) -> String {
 </head>
 <body>
 <a class="skip" href="#main">{skip}</a>
-<header><p><a href="{entry}">{site}</a></p>
+<header><p><a href="{entry}"><img src="/assets/logo.svg"{logo_alt} width="24" height="24"> {site}</a></p>
 <nav aria-label="{main_nav}"><ul>{nav}{translation}</ul></nav></header>
 <main id="main" tabindex="-1">
 <h1>{title}</h1>
@@ -197,7 +217,6 @@ fn layout(w: &Web, look: &Look, frame: &Frame, main: &str) -> String {
 </body>
 </html>
 "##,
-        lang = t.code,
         title = esc(frame.title),
         site = t.site,
         skip = t.skip,
@@ -208,6 +227,10 @@ fn layout(w: &Web, look: &Look, frame: &Frame, main: &str) -> String {
         terms_text = t.terms,
     )
 }
+
+/// The sign-out button's content under `a11y-empty-button`: an icon and nothing a screen reader
+/// could name the button by.
+const SIGN_OUT_ICON: &str = r#"<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" focusable="false"><path d="M6 2h7v12H6v-2h5V4H6z M2 8l3-3v2h5v2H5v2z"/></svg>"#;
 
 /// The English frame of a public page, linking to the privacy notice.
 fn public<'a>(title: &'a str, w: &'a Web) -> Frame<'a> {
@@ -346,7 +369,11 @@ pub(crate) fn inbox(
         who: Some(who),
         ..public("Inbox", w)
     };
-    layout(w, look, &frame, &main)
+    let look = Look {
+        zoom: look.zoom && look.inbox_zoom,
+        ..*look
+    };
+    layout(w, &look, &frame, &main)
 }
 
 /// The compose form in `lang`, with the emergency notice and the expected response time.
@@ -372,10 +399,8 @@ pub(crate) fn compose(w: &Web, look: &Look, who: &SignedIn, lang: Lang) -> Strin
 <input type="hidden" name="{csrf_field}" value="{csrf}">
 <label for="recipient">{to}</label>
 <select id="recipient" name="recipient">{options}</select>
-<label for="subject">{subject}</label>
-<input id="subject" name="subject" type="text" maxlength="200" required>
-<label for="body">{message}</label>
-<textarea id="body" name="body" rows="8" cols="40" maxlength="20000" required></textarea>
+{subject_label}<input id="subject" name="subject" type="text" maxlength="200" required{subject_hint}>
+{message_label}<textarea id="body" name="body" rows="8" cols="40" maxlength="20000" required{message_hint}></textarea>
 <p><button type="submit">{send}</button></p>
 </form>"#,
         notices = notices(look, lang),
@@ -383,8 +408,10 @@ pub(crate) fn compose(w: &Web, look: &Look, who: &SignedIn, lang: Lang) -> Strin
         csrf_field = w.csrf_field,
         csrf = esc(who.csrf),
         to = to,
-        subject = subject,
-        message = message,
+        subject_label = label_for(look, "subject", subject),
+        message_label = label_for(look, "body", message),
+        subject_hint = placeholder(look, subject),
+        message_hint = placeholder(look, message),
         send = send,
     );
     let translation = match lang {
@@ -399,6 +426,24 @@ pub(crate) fn compose(w: &Web, look: &Look, who: &SignedIn, lang: Lang) -> Strin
         translation,
     };
     layout(w, look, &frame, &main)
+}
+
+/// A field's label, or nothing under `a11y-missing-labels`.
+fn label_for(look: &Look, id: &str, text: &str) -> String {
+    if look.labels {
+        format!("<label for=\"{id}\">{text}</label>\n")
+    } else {
+        String::new()
+    }
+}
+
+/// Under `a11y-missing-labels`, the placeholder that stands in for a field's label.
+fn placeholder(look: &Look, text: &str) -> String {
+    if look.labels {
+        String::new()
+    } else {
+        format!(" placeholder=\"{text}\"")
+    }
 }
 
 /// The privacy notice.

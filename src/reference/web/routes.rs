@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 
 use super::names::{Web, web};
 use super::pages::{self, Lang, Look, SignedIn};
-use super::stylesheet::STYLESHEET;
+use super::stylesheet::{LOGO, LOW_CONTRAST, STYLESHEET};
 use crate::reference::app::auth::{Caller, same_secret, secret};
 use crate::reference::app::config::Dialect;
 use crate::reference::app::error::ApiError;
@@ -46,12 +46,18 @@ pub(crate) fn router(dialect: Dialect) -> Router<AppState> {
         .route("/.well-known/security.txt", get(security_txt))
         .route(
             "/assets/site.css",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-                    STYLESHEET,
-                )
+            get(|s: State<AppState>| async move {
+                let css = if s.has(Flaw::A11yLowContrast) {
+                    format!("{STYLESHEET}{LOW_CONTRAST}")
+                } else {
+                    STYLESHEET.to_string()
+                };
+                ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], css)
             }),
+        )
+        .route(
+            "/assets/logo.svg",
+            get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml")], LOGO) }),
         );
     if let Some(path) = w.entry_fr {
         router = router.route(path, get(entry_fr));
@@ -70,6 +76,11 @@ fn look(state: &AppState) -> Look {
         response_time: !state.has(Flaw::NoResponseTime),
         zoom: !state.has(Flaw::ZoomBlocked),
         support: !state.has(Flaw::NoSupportPage),
+        labels: !state.has(Flaw::A11yMissingLabels),
+        lang: !state.has(Flaw::A11yNoLang),
+        alt: !state.has(Flaw::A11yMissingAlt),
+        named_buttons: !state.has(Flaw::A11yEmptyButton),
+        inbox_zoom: !state.has(Flaw::A11yZoomBlocked),
     }
 }
 

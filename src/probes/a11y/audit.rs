@@ -1,0 +1,302 @@
+//! `a11y_audit` (ACC-2.1.10): fetches every page of the profile (each as its actor, the French
+//! versions too) and the stylesheets each links, runs the static rules on them, and keeps the
+//! result for the per-criterion checks that need this check. Its own verdict says only that the
+//! pages could be audited; conformance is theirs.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::page::{MAX_STYLESHEET_BYTES, Page, Stylesheet};
+use super::rules::{self, Engine, RuleOutcome};
+use crate::http::reason;
+use crate::model::Located;
+use crate::model::probe::ProbeParams;
+use crate::model::resolve::ResolvedPage;
+use crate::outcome::{CheckError, ErrorKind};
+use crate::probes::pages::{as_whom, fetch_as};
+use crate::probes::{Probe, ProbeEnv, ProbeResult};
+
+/// Parameters of `a11y_audit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    /// The pages to audit (default: every page of the profile).
+    #[serde(default)]
+    pub pages: Option<Vec<Located<String>>>,
+}
+
+impl ProbeParams for AuditParams {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn pages(&self) -> Vec<&Located<String>> {
+        self.pages.iter().flatten().collect()
+    }
+    fn every_page(&self) -> bool {
+        self.pages.is_none()
+    }
+}
+
+/// `a11y_audit`: every page audited once, for the WCAG criterion checks.
+pub struct A11yAudit;
+
+impl Probe for A11yAudit {
+    const NAME: &'static str = "a11y_audit";
+    const ABOUT: &'static str = "fetches every page of the profile (as its actor, and in French where declared) with its stylesheets and runs the static accessibility rules, for the WCAG criterion checks that need it";
+    const PARAMS: &'static [&'static str] = &["pages"];
+    type Params = AuditParams;
+    fn run<'a, 'b>(params: &'a AuditParams, env: &'a mut ProbeEnv<'b>) -> BoxFuture<'a, ProbeResult> {
+        Box::pin(audit(params, env))
+    }
+}
+
+/// The audit of the profile's pages, as the criterion checks read it.
+#[derive(Debug, Serialize)]
+pub struct Audit {
+    pub pages: Vec<PageAudit>,
+}
+
+/// One page as audited.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageAudit {
+    /// The profile's name for it, `(fr)` added for its French version: `compose (fr)`.
+    pub page: String,
+    pub url: String,
+    /// `anonymously` or `as patient_a`.
+    pub fetched: String,
+    /// Why it could not be audited (`None`: it was).
+    pub unaudited: Option<String>,
+    /// Only the page's first bytes were read.
+    pub truncated: bool,
+    /// Every rule's outcome on it, by each engine that ran.
+    pub outcomes: Vec<RuleOutcome>,
+}
+
+impl PageAudit {
+    /// Its outcomes for the rules mapped onto `criterion`.
+    pub fn for_criterion<'a>(&'a self, criterion: &'a str) -> impl Iterator<Item = &'a RuleOutcome> {
+        self.outcomes
+            .iter()
+            .filter(move |o| o.criteria.iter().any(|c| c == criterion))
+    }
+}
+
+/// Every page to audit: the named ones, or the profile's; each French version after its page.
+fn pages_to_audit(
+    params: &AuditParams,
+    env: &ProbeEnv<'_>,
+) -> Result<Vec<(String, ResolvedPage, String)>, CheckError> {
+    let names: Vec<String> = match &params.pages {
+        Some(list) => list.iter().map(|p| p.value.clone()).collect(),
+        None => env.target.pages.keys().cloned().collect(),
+    };
+    if names.is_empty() {
+        return Err(CheckError::new(
+            ErrorKind::Input,
+            "the profile declares no pages, so there is nothing to audit: declare the patient- and clinician-facing pages under `pages:`",
+        ));
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let page = env.page(&name)?;
+        out.push((name.clone(), page.clone(), page.path.clone()));
+        if let Some(fr) = &page.fr {
+            out.push((format!("{name} (fr)"), page.clone(), fr.clone()));
+        }
+    }
+    Ok(out)
+}
+
+async fn audit(params: &AuditParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
+    let mut pages = Vec::new();
+    for (name, page, path) in pages_to_audit(params, env)? {
+        let audited = audit_page(env, &name, &page, &path).await;
+        env.notes.push(note(&audited));
+        pages.push(audited);
+    }
+    env.evidence.a11y.extend(pages.iter().map(summary));
+    let audited = pages.iter().filter(|p| p.unaudited.is_none()).count();
+    if audited == 0 {
+        return Err(CheckError::new(
+            ErrorKind::Unavailable,
+            "no page could be audited: every page the profile declares failed to load as HTML",
+        ));
+    }
+    env.store.put(Arc::new(Audit { pages }));
+    Ok(Vec::new())
+}
+
+/// Fetches one page and its stylesheets and runs the static rules on it.
+async fn audit_page(
+    env: &mut ProbeEnv<'_>,
+    name: &str,
+    page: &ResolvedPage,
+    path: &str,
+) -> PageAudit {
+    let mut audited = PageAudit {
+        page: name.to_string(),
+        url: path.to_string(),
+        fetched: as_whom(page),
+        unaudited: None,
+        truncated: false,
+        outcomes: Vec::new(),
+    };
+    let (url, resp) = match fetch_as(env, page, path, &[], "a11y_audit").await {
+        Ok(r) => r,
+        Err(e) => {
+            audited.unaudited = Some(e.message);
+            return audited;
+        }
+    };
+    audited.url = url.to_string();
+    if resp.status != 200 {
+        audited.unaudited = Some(format!(
+            "GET {url} answered {} {}",
+            resp.status,
+            reason(resp.status)
+        ));
+        return audited;
+    }
+    if !resp
+        .header("content-type")
+        .is_some_and(|t| t.to_ascii_lowercase().contains("html"))
+    {
+        audited.unaudited = Some(format!(
+            "GET {url} answered {}, not an HTML page",
+            resp.header("content-type").unwrap_or("no Content-Type")
+        ));
+        return audited;
+    }
+    let body = resp.body.clone();
+    let links = {
+        let text = String::from_utf8_lossy(&body[..body.len().min(super::page::MAX_PAGE_BYTES)]);
+        Page::linked_stylesheets(&scraper::Html::parse_document(&text), &url)
+    };
+    let mut sheets = Vec::new();
+    let mut unread = Vec::new();
+    for link in links {
+        match fetch_sheet(env, page, &link).await {
+            Ok(s) => sheets.push(s),
+            Err(why) => unread.push((link, why)),
+        }
+    }
+    // Parsing and the rules are CPU work: off the runtime, so that a large page does not
+    // stall the requests other checks are timing.
+    let page_url = url.clone();
+    let evaluated = tokio::task::spawn_blocking(move || {
+        let parsed = Page::parse(page_url, &body, sheets);
+        let mut outcomes = rules::evaluate(&parsed);
+        if !unread.is_empty() {
+            outcomes.push(unread_sheets(&parsed, &unread));
+        }
+        (parsed.truncated, outcomes)
+    })
+    .await;
+    match evaluated {
+        Ok((truncated, outcomes)) => {
+            audited.truncated = truncated;
+            audited.outcomes = outcomes;
+        }
+        Err(e) => audited.unaudited = Some(format!("the rules could not run on it: {e}")),
+    }
+    audited
+}
+
+/// A stylesheet, fetched as the page's actor where credentials may go (the redirects and
+/// bounds of any fetch), cut at [`MAX_STYLESHEET_BYTES`].
+async fn fetch_sheet(
+    env: &mut ProbeEnv<'_>,
+    page: &ResolvedPage,
+    link: &url::Url,
+) -> Result<Stylesheet, String> {
+    if !matches!(link.scheme(), "https" | "http") {
+        return Err(format!("not fetched ({} URL)", link.scheme()));
+    }
+    let (_, resp) = fetch_as(env, page, link.as_str(), &[], "a11y_audit stylesheet")
+        .await
+        .map_err(|e| e.message)?;
+    if resp.status != 200 {
+        return Err(format!("answered {} {}", resp.status, reason(resp.status)));
+    }
+    let text = String::from_utf8_lossy(&resp.body[..resp.body.len().min(MAX_STYLESHEET_BYTES)])
+        .into_owned();
+    Ok(Stylesheet {
+        url: link.clone(),
+        text,
+    })
+}
+
+/// Contrast cannot be decided where a linked stylesheet could not be read: each unread
+/// `<link>` is an undecided contrast issue, so 1.4.3 is never passed without it.
+fn unread_sheets(page: &Page, unread: &[(url::Url, String)]) -> RuleOutcome {
+    let mut run = rules::RuleRun::default();
+    if let Ok(links) = scraper::Selector::parse("link[href]") {
+        for el in page.doc.select(&links) {
+            let href = el.value().attr("href").unwrap_or_default();
+            let Ok(u) = page.url.join(href.trim()) else {
+                continue;
+            };
+            if let Some((_, why)) = unread.iter().find(|(l, _)| *l == u) {
+                run.undecided(
+                    el,
+                    format!("the stylesheet {u} could not be read ({why}): the colours it sets are unknown"),
+                );
+            }
+        }
+    }
+    RuleOutcome {
+        engine: Engine::Static,
+        rule: "color-contrast".to_string(),
+        criteria: vec!["1.4.3".to_string()],
+        help: "text has a contrast of at least 4.5:1 (3:1 when large) with its background"
+            .to_string(),
+        checked: 0,
+        issues: run.issues,
+    }
+}
+
+/// One line for the check's details.
+fn note(p: &PageAudit) -> String {
+    match &p.unaudited {
+        Some(why) => format!("page {} ({}): not audited: {why}", p.page, p.fetched),
+        None => {
+            let ran = p.outcomes.iter().filter(|o| o.checked > 0).count();
+            let issues: usize = p.outcomes.iter().map(|o| o.issues.len()).sum();
+            format!(
+                "page {} ({}, {}): {} rules applied, {issues} elements to report{}",
+                p.page,
+                p.fetched,
+                p.url,
+                ran,
+                if p.truncated {
+                    "; only its first 2 MiB were read"
+                } else {
+                    ""
+                }
+            )
+        }
+    }
+}
+
+/// The page's record in the audit check's evidence: per rule, what was checked and found.
+fn summary(p: &PageAudit) -> serde_json::Value {
+    json!({
+        "page": p.page,
+        "url": p.url,
+        "fetched": p.fetched,
+        "unaudited": p.unaudited,
+        "truncated": p.truncated,
+        "rules": p.outcomes.iter().map(|o| json!({
+            "engine": o.engine,
+            "rule": o.rule,
+            "criteria": o.criteria,
+            "checked": o.checked,
+            "fails": o.issues.iter().filter(|i| i.kind == super::issue::IssueKind::Fail).count(),
+            "undecided": o.issues.iter().filter(|i| i.kind == super::issue::IssueKind::Undecided).count(),
+        })).collect::<Vec<_>>(),
+    })
+}
