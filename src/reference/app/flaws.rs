@@ -147,6 +147,22 @@ flaws! {
         "The sign-out button of the signed-in pages shows only an icon and has no accessible name.";
     A11yZoomBlocked => "a11y-zoom-blocked", ["ACC-2.1.10"],
         "The inbox page's viewport turns zoom off (`maximum-scale=1, user-scalable=no`); the entry, sign-in and compose pages keep it.";
+    A11yNoBypass => "a11y-no-bypass", ["ACC-2.1.10"],
+        "No page offers a way past its header: the skip link is gone, the main content is a plain `<div>` and its heading a styled paragraph.";
+    A11yUntitled => "a11y-untitled", ["ACC-2.1.10"],
+        "Every page's `<title>` is the placeholder `Untitled`.";
+    A11yTabOrder => "a11y-tab-order", ["ACC-2.1.10"],
+        "The header's links carry positive `tabindex` values, so focus jumps to them out of reading order.";
+    A11yEmptyLink => "a11y-empty-link", ["ACC-2.1.10"],
+        "The header's home link shows only the logo, marked decorative (`alt=\"\"`), so the link has no name.";
+    A11yBadLangPart => "a11y-bad-lang-part", ["ACC-2.1.10"],
+        "The footer's line in the other official language is marked `lang=\"francais\"` (or `anglais`), which is no language tag.";
+    A11yDuplicateId => "a11y-duplicate-id", ["ACC-2.1.10"],
+        "The navigation list and the footer paragraph both have `id=\"links\"`.";
+    A11yMetaRefresh => "a11y-meta-refresh", ["ACC-2.1.10"],
+        "The signed-in pages reload themselves every 15 minutes (`<meta http-equiv=\"refresh\" content=\"900\">`), with no way to turn it off.";
+    A11yMarquee => "a11y-marquee", ["ACC-2.1.10"],
+        "The entry page scrolls its welcome line in a `<marquee>` that cannot be paused.";
     Flaky => "flaky", [],
         "About one in five message and attachment API requests fails: a 503, or an aborted connection.";
 }

@@ -52,6 +52,22 @@ pub(crate) struct Look {
     pub named_buttons: bool,
     /// The inbox leaves zoom on (not under `a11y-zoom-blocked`).
     pub inbox_zoom: bool,
+    /// A skip link, a `main` landmark and a heading (not under `a11y-no-bypass`).
+    pub bypass: bool,
+    /// Real titles (not under `a11y-untitled`).
+    pub titles: bool,
+    /// No positive tabindex (not under `a11y-tab-order`).
+    pub tab_order: bool,
+    /// The home link has its text (not under `a11y-empty-link`).
+    pub named_links: bool,
+    /// The language switch has a valid tag (not under `a11y-bad-lang-part`).
+    pub lang_parts: bool,
+    /// Ids are unique (not under `a11y-duplicate-id`).
+    pub unique_ids: bool,
+    /// Signed-in pages do not reload themselves (not under `a11y-meta-refresh`).
+    pub no_refresh: bool,
+    /// Nothing scrolls by itself (not under `a11y-marquee`).
+    pub still: bool,
 }
 
 /// The language a page is written in.
@@ -79,6 +95,10 @@ struct Words {
     reply_time: &'static str,
     /// The other language's name, in that language, and its code.
     other: (&'static str, &'static str),
+    /// The other language's code and, in it, that the service is offered in it.
+    offered: (&'static str, &'static str),
+    /// What `a11y-bad-lang-part` marks that line with instead: a name, not a language tag.
+    offered_bad_tag: &'static str,
 }
 
 const EN: Words = Words {
@@ -97,6 +117,8 @@ const EN: Words = Words {
     emergency: "This service is not for emergencies. If you have an emergency, call 911.",
     reply_time: "Your clinic will reply within 2 business days.",
     other: ("Français", "fr"),
+    offered: ("fr", "Ce service est aussi offert en français."),
+    offered_bad_tag: "francais",
 };
 
 const FR: Words = Words {
@@ -115,6 +137,8 @@ const FR: Words = Words {
     emergency: "Ce service n’est pas destiné aux urgences. En cas d’urgence, composez le 911 ou rendez-vous à l’urgence la plus proche.",
     reply_time: "Votre clinique vous répondra d’ici 2 jours ouvrables.",
     other: ("English", "en"),
+    offered: ("en", "This service is also offered in English."),
+    offered_bad_tag: "anglais",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -196,31 +220,79 @@ fn layout(w: &Web, look: &Look, frame: &Frame, main: &str) -> String {
         String::new()
     };
     let logo_alt = if look.alt { " alt=\"\"" } else { "" };
+    let site_text = if look.named_links { t.site } else { "" };
+    // Every footer says, in the other official language, that the service is offered in it.
+    let (other_code, other_line) = t.offered;
+    let other_tag = if look.lang_parts {
+        other_code
+    } else {
+        t.offered_bad_tag
+    };
+    let tab = |n: u8| {
+        if look.tab_order {
+            String::new()
+        } else {
+            format!(" tabindex=\"{n}\"")
+        }
+    };
+    let links_id = |el: &str| {
+        if look.unique_ids {
+            String::new()
+        } else {
+            format!(" id=\"links\" data-part=\"{el}\"")
+        }
+    };
+    let refresh = if !look.no_refresh && frame.who.is_some() {
+        "<meta http-equiv=\"refresh\" content=\"900\">\n"
+    } else {
+        ""
+    };
+    let page_title = if look.titles {
+        format!("{} – {}", esc(frame.title), t.site)
+    } else {
+        "Untitled".to_string()
+    };
+    let (skip, main_open, main_close, h1) = if look.bypass {
+        (
+            format!("<a class=\"skip\" href=\"#main\">{}</a>\n", t.skip),
+            "<main id=\"main\" tabindex=\"-1\">",
+            "</main>",
+            format!("<h1>{}</h1>", esc(frame.title)),
+        )
+    } else {
+        (
+            String::new(),
+            "<div class=\"content\">",
+            "</div>",
+            format!("<p class=\"title\">{}</p>", esc(frame.title)),
+        )
+    };
     format!(
         r##"<!doctype html>
 <html{html_lang}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="{viewport}">
-<title>{title} – {site}</title>
+{refresh}<title>{page_title}</title>
 <link rel="stylesheet" href="/assets/site.css">
 </head>
 <body>
-<a class="skip" href="#main">{skip}</a>
-<header><p><a href="{entry}"><img src="/assets/logo.svg"{logo_alt} width="24" height="24"> {site}</a></p>
-<nav aria-label="{main_nav}"><ul>{nav}{translation}</ul></nav></header>
-<main id="main" tabindex="-1">
-<h1>{title}</h1>
+{skip}<header><p><a href="{entry}"{tab1}><img src="/assets/logo.svg"{logo_alt} width="24" height="24"> {site_text}</a></p>
+<nav aria-label="{main_nav}"><ul{nav_id}>{nav}{translation}</ul></nav></header>
+{main_open}
+{h1}
 {main}
-</main>
-<footer>{support_line}<p>{privacy}<a href="{terms}">{terms_text}</a>{support_link}</p></footer>
+{main_close}
+<footer>{support_line}<p lang="{other_tag}">{other_line}</p>
+<p{footer_id}>{privacy}<a href="{terms}"{tab2}>{terms_text}</a>{support_link}</p></footer>
 </body>
 </html>
 "##,
-        title = esc(frame.title),
-        site = t.site,
-        skip = t.skip,
         main_nav = t.main_nav,
+        tab1 = tab(1),
+        tab2 = tab(2),
+        nav_id = links_id("nav"),
+        footer_id = links_id("footer"),
         entry = w.entry,
         privacy = privacy_link(t.privacy),
         terms = w.terms,
@@ -293,8 +365,13 @@ pub(crate) fn entry(w: &Web, look: &Look, lang: Lang) -> String {
             },
         ),
     };
+    let intro = if look.still {
+        format!("<p>{intro}</p>")
+    } else {
+        format!("<marquee>{intro}</marquee>")
+    };
     let main = format!(
-        r#"<p>{intro}</p>
+        r#"{intro}
 <p><a href="{}">{sign_in}</a></p>
 <p>{policies}</p>
 {}"#,

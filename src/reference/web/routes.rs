@@ -81,6 +81,14 @@ fn look(state: &AppState) -> Look {
         alt: !state.has(Flaw::A11yMissingAlt),
         named_buttons: !state.has(Flaw::A11yEmptyButton),
         inbox_zoom: !state.has(Flaw::A11yZoomBlocked),
+        bypass: !state.has(Flaw::A11yNoBypass),
+        titles: !state.has(Flaw::A11yUntitled),
+        tab_order: !state.has(Flaw::A11yTabOrder),
+        named_links: !state.has(Flaw::A11yEmptyLink),
+        lang_parts: !state.has(Flaw::A11yBadLangPart),
+        unique_ids: !state.has(Flaw::A11yDuplicateId),
+        no_refresh: !state.has(Flaw::A11yMetaRefresh),
+        still: !state.has(Flaw::A11yMarquee),
     }
 }
 
