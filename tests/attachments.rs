@@ -31,6 +31,7 @@ async fn run_fun04(profile: std::path::PathBuf) -> Arc<RunReport> {
             http: HttpOptions::default(),
             strict: false,
             max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
+            browser: false,
         },
     };
     let outcome = vvcheck::run(request, |_| {}).await.expect("the run starts");

@@ -40,6 +40,7 @@ async fn run(dialect: Dialect, suite: &str) -> Vec<Arc<CheckResult>> {
             http: HttpOptions::default(),
             strict: false,
             max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
+            browser: false,
         },
     };
     let finished = Mutex::new(Vec::new());

@@ -37,6 +37,7 @@ async fn run_seen(
             http: HttpOptions::default(),
             strict: false,
             max_wait,
+            browser: false,
         },
     };
     let order = std::sync::Mutex::new(Vec::new());

@@ -111,6 +111,10 @@ pub struct ExecArgs {
     /// Fail also on recommended requirements and unattested manual ones.
     #[arg(long)]
     pub strict: bool,
+    /// Also render each page in headless Chromium and run axe-core on it (needs `chromium` and
+    /// the npm package `axe-core`; without them, says so and uses the static rules alone).
+    #[arg(long)]
+    pub browser: bool,
     /// Print only failures, errors and the summary.
     #[arg(long, short)]
     pub quiet: bool,

@@ -56,6 +56,7 @@ fn options(exec: &ExecArgs, insecure: bool, redactor: Redactor) -> RunOptions {
         },
         strict: exec.strict,
         max_wait: std::time::Duration::from_secs(exec.max_wait),
+        browser: exec.browser,
     }
 }
 

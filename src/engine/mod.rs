@@ -42,6 +42,8 @@ pub struct RunCtx {
     pub max_wait: Duration,
     /// What checks' probes leave for the checks that need them.
     pub store: crate::probes::store::RunStore,
+    /// Render pages in a real browser for the accessibility audit (`--browser`).
+    pub browser: bool,
 }
 
 /// How to run.
@@ -54,6 +56,8 @@ pub struct RunOptions {
     /// The longest a check may wait on the target's clock, e.g. for its idle timeout
     /// (`--max-wait`); a longer wait leaves the check to a reviewer.
     pub max_wait: Duration,
+    /// Render pages in a real browser for the accessibility audit (`--browser`).
+    pub browser: bool,
 }
 
 /// The default `--max-wait`.
@@ -227,6 +231,7 @@ pub async fn run(
         recorded,
         max_wait: opts.max_wait,
         store: Default::default(),
+        browser: opts.browser,
     });
     // The dispatcher runs on a worker thread, beside the checks it starts, so that a finished
     // check hands its slot on without waking the caller's thread.

@@ -133,6 +133,7 @@ operations:
         recorded: Default::default(),
         max_wait: crate::engine::DEFAULT_MAX_WAIT,
         store: Default::default(),
+        browser: false,
     };
     let inputs = Map::new();
     operation::run(

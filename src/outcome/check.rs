@@ -290,7 +290,6 @@ mod tests {
             access: serde_json::Value::Null,
             latency: Vec::new(),
             a11y: Vec::new(),
-        a11y: Vec::new(),
             findings: vec![Finding {
                 exchange: Some(format!("GET /x?t={secret}")),
                 ..Finding::new(format!("not {secret}"), format!("body {secret}"))

@@ -120,6 +120,8 @@ pub struct ProbeEnv<'a> {
     pub undecided: Option<SkipReason>,
     /// What this check leaves for the checks that need it, and what those it needs left.
     pub store: store::StoreView<'a>,
+    /// Pages are also to be rendered in a real browser (`--browser`).
+    pub browser: bool,
 }
 
 impl ProbeEnv<'_> {

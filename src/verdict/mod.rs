@@ -106,10 +106,7 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
                     Some(format!("the waiver expired on {}", w.expires.value)),
                 )
             } else if !manual.is_empty() {
-                (
-                    Verdict::Manual,
-                    Some(reviewer_needed(&manual)),
-                )
+                (Verdict::Manual, Some(reviewer_needed(&manual)))
             } else {
                 let why = match req.verification {
                     Verification::Attest => "needs an attestation (see --attestations)",
@@ -162,7 +159,10 @@ mod tests {
     #[test]
     fn a_long_list_of_undecided_checks_is_named_not_quoted() {
         let few = ["a: why a".to_string(), "b: why b".to_string()];
-        assert_eq!(reviewer_needed(&few), "needs a reviewer: a: why a; b: why b");
+        assert_eq!(
+            reviewer_needed(&few),
+            "needs a reviewer: a: why a; b: why b"
+        );
         let many: Vec<String> = (1..=5).map(|i| format!("c{i}: why {i}")).collect();
         assert_eq!(
             reviewer_needed(&many),

@@ -121,6 +121,7 @@ impl Runner<'_> {
                 own: &self.check.id,
                 needs: &self.check.needs,
             },
+            browser: self.rc.browser,
         };
         let result = registry::run(name, params, &mut env).await;
         let undecided = env.undecided.take();

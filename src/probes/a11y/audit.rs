@@ -49,7 +49,10 @@ impl Probe for A11yAudit {
     const ABOUT: &'static str = "fetches every page of the profile (as its actor, and in French where declared) with its stylesheets and runs the static accessibility rules, for the WCAG criterion checks that need it";
     const PARAMS: &'static [&'static str] = &["pages"];
     type Params = AuditParams;
-    fn run<'a, 'b>(params: &'a AuditParams, env: &'a mut ProbeEnv<'b>) -> BoxFuture<'a, ProbeResult> {
+    fn run<'a, 'b>(
+        params: &'a AuditParams,
+        env: &'a mut ProbeEnv<'b>,
+    ) -> BoxFuture<'a, ProbeResult> {
         Box::pin(audit(params, env))
     }
 }
@@ -78,7 +81,10 @@ pub struct PageAudit {
 
 impl PageAudit {
     /// Its outcomes for the rules mapped onto `criterion`.
-    pub fn for_criterion<'a>(&'a self, criterion: &'a str) -> impl Iterator<Item = &'a RuleOutcome> {
+    pub fn for_criterion<'a>(
+        &'a self,
+        criterion: &'a str,
+    ) -> impl Iterator<Item = &'a RuleOutcome> {
         self.outcomes
             .iter()
             .filter(move |o| o.criteria.iter().any(|c| c == criterion))

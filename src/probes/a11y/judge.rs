@@ -163,7 +163,10 @@ fn on_page(criterion: &'static Criterion, page: &PageAudit) -> PageJudgement {
     } else if criterion.coverage == Coverage::Reviewer || outcomes.is_empty() {
         (
             Conformance::NotEvaluated,
-            format!("no automated rule decides it; a reviewer confirms {}", criterion.remaining),
+            format!(
+                "no automated rule decides it; a reviewer confirms {}",
+                criterion.remaining
+            ),
         )
     } else if !j.undecided.is_empty() {
         (
@@ -214,7 +217,13 @@ mod tests {
     use crate::probes::a11y::criteria::criterion;
     use crate::probes::a11y::rules::RuleOutcome;
 
-    fn outcome(engine: Engine, rule: &str, criteria: &[&str], checked: usize, issues: Vec<Issue>) -> RuleOutcome {
+    fn outcome(
+        engine: Engine,
+        rule: &str,
+        criteria: &[&str],
+        checked: usize,
+        issues: Vec<Issue>,
+    ) -> RuleOutcome {
         RuleOutcome {
             engine,
             rule: rule.to_string(),
@@ -251,31 +260,72 @@ mod tests {
 
     #[test]
     fn a_criterion_rules_decide_is_supported_only_when_every_page_passes_with_something_checked() {
-        let clean = page("entry", vec![outcome(Engine::Static, "document-title", &["2.4.2"], 1, vec![])]);
+        let clean = page(
+            "entry",
+            vec![outcome(
+                Engine::Static,
+                "document-title",
+                &["2.4.2"],
+                1,
+                vec![],
+            )],
+        );
         let j = judge(c("2.4.2"), std::slice::from_ref(&clean));
         assert_eq!(j.conformance, Conformance::Supports);
         let failing = page(
             "inbox",
-            vec![outcome(Engine::Static, "document-title", &["2.4.2"], 1, vec![issue(IssueKind::Fail, "t")])],
+            vec![outcome(
+                Engine::Static,
+                "document-title",
+                &["2.4.2"],
+                1,
+                vec![issue(IssueKind::Fail, "t")],
+            )],
         );
         let j = judge(c("2.4.2"), &[clean.clone(), failing.clone()]);
         assert_eq!(j.conformance, Conformance::PartiallySupports);
         assert_eq!(j.pages[1].fails.len(), 1);
-        assert_eq!(judge(c("2.4.2"), &[failing]).conformance, Conformance::DoesNotSupport);
+        assert_eq!(
+            judge(c("2.4.2"), &[failing]).conformance,
+            Conformance::DoesNotSupport
+        );
     }
 
     #[test]
     fn partly_decided_reviewer_and_undecided_criteria_are_never_supported() {
-        let alt = page("entry", vec![outcome(Engine::Static, "image-alt", &["1.1.1"], 3, vec![])]);
+        let alt = page(
+            "entry",
+            vec![outcome(Engine::Static, "image-alt", &["1.1.1"], 3, vec![])],
+        );
         let j = judge(c("1.1.1"), std::slice::from_ref(&alt));
-        assert_eq!(j.conformance, Conformance::NotEvaluated, "1.1.1 is partly decided");
-        assert!(j.pages[0].remark.contains("a reviewer confirms"), "{}", j.pages[0].remark);
-        assert_eq!(judge(c("2.1.1"), &[alt]).conformance, Conformance::NotEvaluated);
+        assert_eq!(
+            j.conformance,
+            Conformance::NotEvaluated,
+            "1.1.1 is partly decided"
+        );
+        assert!(
+            j.pages[0].remark.contains("a reviewer confirms"),
+            "{}",
+            j.pages[0].remark
+        );
+        assert_eq!(
+            judge(c("2.1.1"), &[alt]).conformance,
+            Conformance::NotEvaluated
+        );
         let undecided = page(
             "entry",
-            vec![outcome(Engine::Static, "color-contrast", &["1.4.3"], 5, vec![issue(IssueKind::Undecided, "bg")])],
+            vec![outcome(
+                Engine::Static,
+                "color-contrast",
+                &["1.4.3"],
+                5,
+                vec![issue(IssueKind::Undecided, "bg")],
+            )],
         );
-        assert_eq!(judge(c("1.4.3"), &[undecided]).conformance, Conformance::NotEvaluated);
+        assert_eq!(
+            judge(c("1.4.3"), &[undecided]).conformance,
+            Conformance::NotEvaluated
+        );
     }
 
     #[test]
@@ -283,7 +333,13 @@ mod tests {
         let p = page(
             "entry",
             vec![
-                outcome(Engine::Static, "color-contrast", &["1.4.3"], 5, vec![issue(IssueKind::Undecided, "bg")]),
+                outcome(
+                    Engine::Static,
+                    "color-contrast",
+                    &["1.4.3"],
+                    5,
+                    vec![issue(IssueKind::Undecided, "bg")],
+                ),
                 outcome(Engine::Browser, "color-contrast", &["1.4.3"], 5, vec![]),
             ],
         );
@@ -292,10 +348,19 @@ mod tests {
 
     #[test]
     fn nothing_to_check_is_not_applicable_and_an_unaudited_page_is_not_evaluated() {
-        let none = page("entry", vec![outcome(Engine::Static, "label", &["3.3.2"], 0, vec![])]);
-        assert_eq!(judge(c("3.3.2"), std::slice::from_ref(&none)).conformance, Conformance::NotApplicable);
+        let none = page(
+            "entry",
+            vec![outcome(Engine::Static, "label", &["3.3.2"], 0, vec![])],
+        );
+        assert_eq!(
+            judge(c("3.3.2"), std::slice::from_ref(&none)).conformance,
+            Conformance::NotApplicable
+        );
         let mut gone = page("inbox", vec![]);
         gone.unaudited = Some("GET answered 500".into());
-        assert_eq!(judge(c("3.3.2"), &[none, gone]).conformance, Conformance::NotEvaluated);
+        assert_eq!(
+            judge(c("3.3.2"), &[none, gone]).conformance,
+            Conformance::NotEvaluated
+        );
     }
 }

@@ -60,7 +60,10 @@ impl Probe for Wcag {
     const ABOUT: &'static str = "one WCAG 2.0 A/AA success criterion on every page the `a11y_audit` check it needs fetched: fail on an offending element, pass only where rules decide it";
     const PARAMS: &'static [&'static str] = &["criterion"];
     type Params = WcagParams;
-    fn run<'a, 'b>(params: &'a WcagParams, env: &'a mut ProbeEnv<'b>) -> BoxFuture<'a, ProbeResult> {
+    fn run<'a, 'b>(
+        params: &'a WcagParams,
+        env: &'a mut ProbeEnv<'b>,
+    ) -> BoxFuture<'a, ProbeResult> {
         Box::pin(async move { wcag(params, env) })
     }
 }
