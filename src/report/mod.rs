@@ -1,8 +1,10 @@
 //! Report writers: the console reporter that follows a run's events as they stream, and the
-//! JUnit XML and JSON files written at the end. [`FanOut`] hands every event to the streaming
+//! JUnit XML and JSON files written at the end (and the accessibility conformance report,
+//! when the run judged WCAG criteria). [`FanOut`] hands every event to the streaming
 //! reporters and, at the end, writes every file into a temporary one through a secret scan, and
 //! moves them into place only if none leaked. No writer makes a request or re-derives what the outcome holds.
 
+mod acr;
 mod console;
 mod json;
 mod junit;
@@ -18,6 +20,7 @@ use std::path::{Path, PathBuf};
 use crate::http::redact::Redactor;
 use crate::outcome::{Event, RunReport};
 
+pub use acr::{ACR_FILE, acr_markdown};
 pub use console::{Console, ConsoleOptions};
 pub use json::write_results_json;
 pub use junit::{JunitFlavor, junit_xml};
@@ -119,7 +122,7 @@ impl FanOut {
             move |source| ReportError::Write { path, source }
         };
         let flavor = self.flavor;
-        let reports = [
+        let mut reports = vec![
             (
                 JUNIT_FILE,
                 staged::stage(dir, JUNIT_FILE, secrets, |w| {
@@ -135,6 +138,14 @@ impl FanOut {
                 })?,
             ),
         ];
+        if let Some(acr) = acr_markdown(report) {
+            reports.push((
+                ACR_FILE,
+                staged::stage(dir, ACR_FILE, secrets, |w| {
+                    w.write_all(acr.as_bytes()).map_err(write_error(ACR_FILE))
+                })?,
+            ));
+        }
         let leaked: Vec<String> = reports
             .iter()
             .filter(|(_, staged)| staged.is_none())
