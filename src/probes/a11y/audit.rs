@@ -178,9 +178,18 @@ async fn audit_page(
         return audited;
     }
     let body = resp.body.clone();
-    let links = {
-        let text = String::from_utf8_lossy(&body[..body.len().min(super::page::MAX_PAGE_BYTES)]);
-        Page::linked_stylesheets(&scraper::Html::parse_document(&text), &url)
+    // Parsing is CPU work: off the runtime, so that a large page does not stall the requests
+    // other checks are timing.
+    let (links_of, base) = (body.clone(), url.clone());
+    let links = tokio::task::spawn_blocking(move || {
+        let (text, _) = Page::readable(&links_of);
+        Page::linked_stylesheets(&scraper::Html::parse_document(&text), &base)
+    })
+    .await;
+    let Ok(links) = links else {
+        audited.unaudited =
+            Some("its markup could not be read for the stylesheets it links".into());
+        return audited;
     };
     let mut sheets = Vec::new();
     let mut unread = Vec::new();
@@ -190,8 +199,6 @@ async fn audit_page(
             Err(why) => unread.push((link, why)),
         }
     }
-    // Parsing and the rules are CPU work: off the runtime, so that a large page does not
-    // stall the requests other checks are timing.
     let page_url = url.clone();
     let evaluated = tokio::task::spawn_blocking(move || {
         let parsed = Page::parse(page_url, &body, sheets);
