@@ -87,7 +87,22 @@ async fn run_writes_valid_junit_and_results_json() {
     assert_eq!(summary["fail"], 0);
     assert_eq!(summary["error"], 0);
     let checks = json["checks"].as_array().unwrap();
-    assert_eq!(summary["pass"].as_u64().unwrap() as usize, checks.len());
+    // WCAG criteria that rules decide only in part, or not at all, are left to a reviewer on
+    // the clean server; every other check passes.
+    let reviewers = checks
+        .iter()
+        .filter(|c| {
+            c["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("acc.wcag."))
+                && c["status"] == "skipped"
+                && c["skip_reason"]["kind"] == "manual"
+        })
+        .count();
+    assert_eq!(
+        summary["pass"].as_u64().unwrap() as usize + reviewers,
+        checks.len()
+    );
     for c in checks {
         for key in [
             "id",

@@ -135,10 +135,15 @@ async fn the_idle_timeout_check_waits_beside_the_rest_of_the_run() {
         .find(|c| c.id == "sec.session.idle-timeout")
         .expect("ran");
     assert_eq!(idle.status, CheckStatus::Pass, "{}", idle.message);
+    // WCAG criteria that rules decide only in part are left to a reviewer on the clean server.
     let bad: Vec<_> = with_wait
         .checks
         .iter()
         .filter(|c| c.status != CheckStatus::Pass)
+        .filter(|c| {
+            !(c.id.starts_with("acc.wcag.")
+                && matches!(c.skip_reason, Some(SkipReason::Manual { .. })))
+        })
         .map(|c| format!("{} {}: {}", c.id, c.status, c.message))
         .collect();
     assert!(
