@@ -1,8 +1,11 @@
 //! Accessibility (ACC-2.1.10): WCAG 2.0 Level AA per success criterion. [`page`] is a page as
 //! the rules see it, [`rules`] the static rule engine, [`issue`] what a rule says about an
-//! element, [`criteria`] the success criteria and how far rules decide each.
+//! element, [`criteria`] the success criteria and how far rules decide each, [`dom`] the page
+//! indexed for the rules and [`accname`] the accessible names they check.
 
+pub mod accname;
 pub mod criteria;
+pub mod dom;
 pub mod issue;
 pub mod page;
 pub mod rules;

@@ -5,6 +5,21 @@
 
 use serde::Serialize;
 
+pub mod aria;
+pub mod forms;
+pub mod ids;
+pub mod lang;
+pub mod lists;
+pub mod meta;
+pub mod motion;
+pub mod names;
+pub mod navigation;
+pub mod roles;
+pub mod tables;
+#[cfg(test)]
+mod test_support;
+pub mod text_alt;
+
 use super::issue::{Issue, IssueKind, selector, snippet};
 use super::page::Page;
 
@@ -79,7 +94,42 @@ pub struct RuleOutcome {
 }
 
 /// Every static rule.
-pub static RULES: &[Rule] = &[];
+pub static RULES: &[&Rule] = &[
+    &text_alt::IMAGE_ALT,
+    &text_alt::INPUT_IMAGE_ALT,
+    &text_alt::AREA_ALT,
+    &text_alt::SVG_IMG_ALT,
+    &text_alt::OBJECT_ALT,
+    &forms::LABEL,
+    &tables::TD_HAS_HEADER,
+    &tables::TD_HEADERS_ATTR,
+    &tables::TH_HAS_DATA_CELLS,
+    &lists::LIST,
+    &lists::LISTITEM,
+    &lists::DEFINITION_LIST,
+    &lists::DLITEM,
+    &meta::META_VIEWPORT,
+    &meta::META_REFRESH,
+    &motion::BLINK,
+    &motion::MARQUEE,
+    &navigation::BYPASS,
+    &navigation::DOCUMENT_TITLE,
+    &navigation::TABINDEX,
+    &navigation::FRAME_TITLE,
+    &names::LINK_NAME,
+    &names::BUTTON_NAME,
+    &lang::HTML_HAS_LANG,
+    &lang::HTML_LANG_VALID,
+    &lang::VALID_LANG,
+    &ids::DUPLICATE_ID,
+    &ids::DUPLICATE_ID_ARIA,
+    &aria::ARIA_ROLES,
+    &aria::ARIA_REQUIRED_ATTR,
+    &aria::ARIA_ALLOWED_ATTR,
+    &aria::ARIA_REQUIRED_CHILDREN,
+    &aria::ARIA_REQUIRED_PARENT,
+    &aria::ARIA_HIDDEN_FOCUS,
+];
 
 /// Runs every rule on `page`.
 pub fn evaluate(page: &Page) -> Vec<RuleOutcome> {
