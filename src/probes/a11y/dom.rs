@@ -40,7 +40,11 @@ impl<'a> Dom<'a> {
         // Pre-order: a parent is always seen before its children.
         for el in doc.root_element().descendent_elements() {
             let v = el.value();
-            let parent = el.parent().map(|p| p.id());
+            // The nearest element above: a `template`'s content hangs from a fragment node.
+            let parent = el
+                .ancestors()
+                .find(|a| a.value().is_element())
+                .map(|p| p.id());
             if parent.is_some_and(|p| hidden.contains(&p)) || hides(el) {
                 hidden.insert(el.id());
             }

@@ -1,5 +1,6 @@
 //! List structure (1.3.1): `li` in a list, lists holding only items, `dt`/`dd` in a `dl`, and
-//! `dl` holding only groups of terms and definitions.
+//! `dl` holding only groups of terms and definitions. Lists not rendered (a `template`'s
+//! content) are not checked.
 
 use scraper::ElementRef;
 
@@ -51,10 +52,9 @@ fn parent(el: ElementRef<'_>) -> Option<ElementRef<'_>> {
 
 fn list(page: &Page, run: &mut RuleRun) {
     let dom = Dom::new(page);
-    for l in dom
-        .elements()
-        .filter(|e| matches!(e.value().name(), "ul" | "ol") && list_semantics(*e))
-    {
+    for l in dom.elements().filter(|e| {
+        matches!(e.value().name(), "ul" | "ol") && list_semantics(*e) && !dom.is_hidden(*e)
+    }) {
         run.checked += 1;
         let stray = l.child_elements().find(|c| {
             let name = c.value().name();
@@ -79,7 +79,7 @@ fn list(page: &Page, run: &mut RuleRun) {
 
 fn listitem(page: &Page, run: &mut RuleRun) {
     let dom = Dom::new(page);
-    for li in dom.tagged("li") {
+    for li in dom.tagged("li").filter(|e| !dom.is_hidden(*e)) {
         run.checked += 1;
         let ok = parent(li).is_some_and(|p| {
             (matches!(p.value().name(), "ul" | "ol" | "menu") && list_semantics(p))
@@ -98,7 +98,7 @@ fn definition_list(page: &Page, run: &mut RuleRun) {
     let dom = Dom::new(page);
     for dl in dom
         .tagged("dl")
-        .filter(|e| e.value().attr("role").is_none())
+        .filter(|e| e.value().attr("role").is_none() && !dom.is_hidden(*e))
     {
         run.checked += 1;
         let stray = dl.child_elements().find(|c| {
@@ -127,7 +127,7 @@ fn dlitem(page: &Page, run: &mut RuleRun) {
     let dom = Dom::new(page);
     for item in dom
         .elements()
-        .filter(|e| matches!(e.value().name(), "dt" | "dd"))
+        .filter(|e| matches!(e.value().name(), "dt" | "dd") && !dom.is_hidden(*e))
     {
         run.checked += 1;
         let in_dl =
