@@ -13,7 +13,7 @@ use scraper::ElementRef;
 use super::dom::{Dom, input_type, tokens};
 
 /// Most nodes read for one name; past it the name is marked [`AccName::cut`].
-pub const MAX_NODES: usize = 4096;
+pub const MAX_NODES: usize = 2048;
 /// Deepest descent into content for one name.
 pub const MAX_DEPTH: usize = 256;
 /// Longest name kept, in characters.

@@ -3,6 +3,8 @@
 //! context, and nothing focusable hidden from assistive technology. The facts are in
 //! [`super::roles`].
 
+use std::collections::HashMap;
+
 use scraper::ElementRef;
 
 use super::roles::{
@@ -12,6 +14,7 @@ use super::roles::{
 use super::{Rule, RuleRun};
 use crate::probes::a11y::accname::MAX_DEPTH;
 use crate::probes::a11y::dom::{Dom, input_type, tokens};
+use crate::probes::a11y::issue::shorten;
 use crate::probes::a11y::page::Page;
 
 /// `role` values are valid, non-abstract roles.
@@ -63,7 +66,7 @@ pub static ARIA_HIDDEN_FOCUS: Rule = Rule {
 };
 
 /// Most descendants searched for owned elements of one element.
-const MAX_OWNED_SEARCH: usize = 4096;
+const MAX_OWNED_SEARCH: usize = 1024;
 
 fn aria_roles(page: &Page, run: &mut RuleRun) {
     let dom = Dom::new(page);
@@ -81,7 +84,8 @@ fn aria_roles(page: &Page, run: &mut RuleRun) {
         } else {
             "no valid WAI-ARIA role"
         };
-        run.fail(el, format!("role=\"{}\" is {why}", roles.join(" ")));
+        let shown = shorten(&roles.join(" "), 80);
+        run.fail(el, format!("role=\"{shown}\" is {why}"));
     }
 }
 
@@ -215,6 +219,12 @@ fn aria_required_children(page: &Page, run: &mut RuleRun) {
 
 fn aria_required_parent(page: &Page, run: &mut RuleRun) {
     let dom = Dom::new(page);
+    let mut owners = HashMap::new();
+    for o in dom.elements() {
+        for id in tokens(o, "aria-owns") {
+            owners.entry(id).or_insert(o);
+        }
+    }
     for (el, r) in dom
         .elements()
         .filter(|e| !dom.is_excluded(*e))
@@ -227,10 +237,7 @@ fn aria_required_parent(page: &Page, run: &mut RuleRun) {
         }
         run.checked += 1;
         let need = required_context(&r);
-        let owner = el.value().id().and_then(|id| {
-            dom.elements()
-                .find(|o| tokens(*o, "aria-owns").any(|t| t == id))
-        });
+        let owner = el.value().id().and_then(|id| owners.get(id).copied());
         let context = owner.map(role).unwrap_or_else(|| {
             el.ancestors()
                 .filter_map(ElementRef::wrap)
@@ -247,10 +254,15 @@ fn aria_required_parent(page: &Page, run: &mut RuleRun) {
 
 fn aria_hidden_focus(page: &Page, run: &mut RuleRun) {
     let dom = Dom::new(page);
+    // The outermost aria-hidden element stands for those inside it (each descendant is
+    // searched once, however deep the nesting).
     for el in dom.elements().filter(|e| {
-        e.value()
-            .attr("aria-hidden")
-            .is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
+        dom.is_aria_hidden(*e)
+            && !e
+                .ancestors()
+                .find(|a| a.value().is_element())
+                .and_then(ElementRef::wrap)
+                .is_some_and(|p| dom.is_aria_hidden(p))
     }) {
         run.checked += 1;
         let focusable = std::iter::once(el)

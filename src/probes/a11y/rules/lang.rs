@@ -8,6 +8,7 @@ use scraper::ElementRef;
 
 use super::{Rule, RuleRun};
 use crate::probes::a11y::dom::Dom;
+use crate::probes::a11y::issue::shorten;
 use crate::probes::a11y::page::Page;
 
 /// `html` has a `lang`.
@@ -43,12 +44,15 @@ fn lang(el: ElementRef<'_>) -> Option<&str> {
 
 /// Why `tag` is not a valid BCP 47 tag, if it is not.
 fn invalid(tag: &str) -> Option<String> {
+    let shown = shorten(tag, 40);
     match LanguageTag::parse(tag.trim()) {
-        Err(e) => Some(format!("\"{tag}\" is not a well-formed language tag ({e})")),
+        Err(e) => Some(format!(
+            "\"{shown}\" is not a well-formed language tag ({e})"
+        )),
         Ok(t) => t
             .validate()
             .err()
-            .map(|e| format!("\"{tag}\" is not a registered language tag ({e})")),
+            .map(|e| format!("\"{shown}\" is not a registered language tag ({e})")),
     }
 }
 

@@ -37,13 +37,19 @@ pub struct Rule {
     pub run: fn(&Page, &mut RuleRun),
 }
 
+/// The most issues one rule lists for one page; past it they are only counted, so that a page
+/// of thousands of failing (or deeply nested) elements cannot make the findings huge.
+pub const MAX_ISSUES: usize = 200;
+
 /// What one rule found on one page.
 #[derive(Debug, Default, Clone)]
 pub struct RuleRun {
     /// Elements (or, for page-wide rules, pages) the rule applied to.
     pub checked: usize,
-    /// The elements that fail it or that it cannot decide.
+    /// The elements that fail it or that it cannot decide (at most [`MAX_ISSUES`]).
     pub issues: Vec<Issue>,
+    /// Issues past [`MAX_ISSUES`]: found, not listed.
+    pub omitted: usize,
 }
 
 impl RuleRun {
@@ -58,6 +64,10 @@ impl RuleRun {
     }
 
     fn issue(&mut self, kind: IssueKind, el: scraper::ElementRef<'_>, message: impl Into<String>) {
+        if self.issues.len() >= MAX_ISSUES {
+            self.omitted += 1;
+            return;
+        }
         self.issues.push(Issue {
             kind,
             selector: selector(el),
@@ -91,6 +101,8 @@ pub struct RuleOutcome {
     pub checked: usize,
     /// The elements that fail it or that it could not decide.
     pub issues: Vec<Issue>,
+    /// Issues found but not listed (past [`MAX_ISSUES`]).
+    pub omitted: usize,
 }
 
 /// Every static rule.
@@ -145,6 +157,7 @@ pub fn evaluate(page: &Page) -> Vec<RuleOutcome> {
                 help: rule.help.to_string(),
                 checked: run.checked,
                 issues: run.issues,
+                omitted: run.omitted,
             }
         })
         .collect()

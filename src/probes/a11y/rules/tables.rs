@@ -2,11 +2,14 @@
 //! every header cell heads some data cells. A table is read by its own rows only (a nested
 //! table is a table of its own), without recursion.
 
+use std::collections::{HashMap, HashSet};
+
 use scraper::ElementRef;
 
 use super::roles::explicit_role;
 use super::{Rule, RuleRun};
 use crate::probes::a11y::dom::{Dom, tokens};
+use crate::probes::a11y::issue::shorten;
 use crate::probes::a11y::page::Page;
 
 /// Data tables have header cells.
@@ -35,6 +38,8 @@ pub static TH_HAS_DATA_CELLS: Rule = Rule {
 
 /// Widest colspan counted.
 const MAX_SPAN: usize = 1000;
+/// Columns counted in one row; cells past it are read as in the last column.
+const MAX_COLS: usize = 10_000;
 
 /// A table's own cells, by row, each with the column it starts at and spans.
 struct Grid<'a> {
@@ -65,8 +70,10 @@ impl<'a> Grid<'a> {
                     .and_then(|s| s.trim().parse::<usize>().ok())
                     .unwrap_or(1)
                     .clamp(1, MAX_SPAN);
-                cells.push((col, span, cell));
-                col += span;
+                let start = col.min(MAX_COLS - 1);
+                let span = span.min(MAX_COLS - start);
+                cells.push((start, span, cell));
+                col = start + span;
             }
             rows.push(cells);
         }
@@ -135,21 +142,21 @@ fn td_headers_attr(page: &Page, run: &mut RuleRun) {
     let dom = Dom::new(page);
     for table in dom.tagged("table").filter(|t| !presentational(*t)) {
         let grid = Grid::of(table);
+        let ids: HashMap<&str, ElementRef> = grid
+            .cells()
+            .filter_map(|c| Some((c.value().id()?, c)))
+            .collect();
         for cell in grid.cells().filter(|c| c.value().attr("headers").is_some()) {
             run.checked += 1;
             let bad: Vec<&str> = tokens(cell, "headers")
-                .filter(|id| {
-                    !grid
-                        .cells()
-                        .any(|c| c != cell && c.value().id() == Some(*id))
-                })
+                .filter(|id| ids.get(id).is_none_or(|c| *c == cell))
                 .collect();
             if !bad.is_empty() {
                 run.fail(
                     cell,
                     format!(
                         "headers names {} that is no other cell of this table",
-                        bad.join(", ")
+                        shorten(&bad.join(", "), 80)
                     ),
                 );
             }
@@ -163,24 +170,23 @@ fn th_has_data_cells(page: &Page, run: &mut RuleRun) {
         let Some(grid) = data_table(&dom, table) else {
             continue;
         };
-        let covers = |(c, s, _): &(usize, usize, ElementRef<'_>), col: usize, span: usize| {
-            *c < col + span && col < c + s
-        };
-        for (r, row) in grid.rows.iter().enumerate() {
+        // Which columns hold a data cell, and which header ids some cell's headers names.
+        let mut data_cols = vec![false; grid.width()];
+        for &(col, span, _) in grid
+            .rows
+            .iter()
+            .flatten()
+            .filter(|(_, _, c)| c.value().name() == "td")
+        {
+            data_cols[col..col + span].fill(true);
+        }
+        let named: HashSet<&str> = grid.cells().flat_map(|c| tokens(c, "headers")).collect();
+        for row in &grid.rows {
+            let in_row = row.iter().any(|(_, _, c)| c.value().name() == "td");
             for &(col, span, th) in row.iter().filter(|(_, _, c)| c.value().name() == "th") {
                 run.checked += 1;
-                let in_row = row.iter().any(|(_, _, c)| c.value().name() == "td");
-                let in_col = grid.rows.iter().enumerate().any(|(i, other)| {
-                    i != r
-                        && other
-                            .iter()
-                            .any(|cell| cell.2.value().name() == "td" && covers(cell, col, span))
-                });
-                let referenced = grid.cells().any(|c| {
-                    th.value()
-                        .id()
-                        .is_some_and(|id| tokens(c, "headers").any(|h| h == id))
-                });
+                let in_col = data_cols[col..col + span].iter().any(|d| *d);
+                let referenced = th.value().id().is_some_and(|id| named.contains(id));
                 if !(in_row || in_col || referenced) {
                     run.fail(th, "a header cell with no data cells in its row or column");
                 }
