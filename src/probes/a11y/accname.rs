@@ -419,3 +419,75 @@ fn collapse(s: &str) -> String {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
     super::issue::shorten(&joined, MAX_NAME_CHARS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probes::a11y::page::Page;
+
+    fn names(html: &str, ids: &[&str], role: &str) -> Vec<AccName> {
+        let page = Page::parse(
+            url::Url::parse("https://vendor.test/").expect("url"),
+            html.as_bytes(),
+            Vec::new(),
+        );
+        let dom = Dom::new(&page);
+        ids.iter()
+            .map(|id| name(&dom, dom.by_id(id).expect("element"), role))
+            .collect()
+    }
+
+    #[test]
+    fn labelledby_comes_first_joins_its_targets_and_reads_their_hidden_content() {
+        let n = names(
+            r#"<a id="a" href="/" aria-labelledby="t1 t2" aria-label="ignored">content</a><span id="t1">Book</span><span id="t2" hidden>a visit</span>"#,
+            &["a"],
+            "link",
+        );
+        assert_eq!(n[0].text, "Book a visit");
+        assert_eq!(n[0].source, Source::LabelledBy);
+    }
+
+    #[test]
+    fn labelledby_is_one_hop_and_content_skips_hidden_parts() {
+        let n = names(
+            r#"<button id="b" aria-labelledby="l"></button><span id="l" aria-labelledby="x">Outer</span><span id="x">Inner</span>
+            <a id="c" href="/">Visit<span hidden> secret</span><span aria-hidden="true">★</span><img src="i" alt=" notes"></a>
+            <a id="d" href="/"><div>Lab</div><div>results</div></a>"#,
+            &["b", "c", "d"],
+            "link",
+        );
+        assert_eq!(n[0].text, "Outer");
+        assert_eq!(n[1].text, "Visit notes");
+        assert_eq!(n[2].text, "Lab results", "blocks are set apart");
+    }
+
+    #[test]
+    fn native_labels_and_the_last_resorts() {
+        let n = names(
+            r#"<label for="i">Name</label><input id="i" value="typed"><input id="p" placeholder="Postal code"><input id="t" title="Phone" placeholder="555"><table id="tb"><caption>Visits</caption></table>"#,
+            &["i", "p", "t", "tb"],
+            "textbox",
+        );
+        let got: Vec<(&str, Source)> = n.iter().map(|a| (a.text.as_str(), a.source)).collect();
+        assert_eq!(
+            got,
+            [
+                ("Name", Source::Label),
+                ("Postal code", Source::Placeholder),
+                ("Phone", Source::Title),
+                ("Visits", Source::Native)
+            ]
+        );
+    }
+
+    #[test]
+    fn content_past_the_budget_is_cut_and_so_not_a_sure_failure() {
+        let html = format!(
+            r#"<a id="a" href="/">{}</a>"#,
+            "<span></span>".repeat(MAX_NODES + 10)
+        );
+        let n = names(&html, &["a"], "link");
+        assert!(n[0].text.is_empty() && n[0].cut && !n[0].surely_empty());
+    }
+}

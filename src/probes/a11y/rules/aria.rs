@@ -296,15 +296,15 @@ mod tests {
     fn required_and_allowed_attributes() {
         let html = r#"<div id="a" role="checkbox"></div><div id="b" role="checkbox" aria-checked="false"></div><input id="c" type="checkbox" role="switch"><div id="d" role="slider"></div>"#;
         assert_eq!(failed(&run(&ARIA_REQUIRED_ATTR, html)), ["#a", "#d"]);
-        let html = r#"<div id="a" aria-checked="true">x</div><button id="b" aria-pressed="true">x</button><a id="c" href="/" aria-selected="true">x</a><div id="d" role="tab" aria-selected="true"></div><custom-el aria-checked="true"></custom-el>"#;
-        assert_eq!(failed(&run(&ARIA_ALLOWED_ATTR, html)), ["#a", "#c"]);
+        let html = r#"<div id="a" aria-checked="true">x</div><button id="b" aria-pressed="true">x</button><a id="c" href="/" aria-selected="true">x</a><div id="d" role="tab" aria-selected="true"></div><custom-el aria-checked="true"></custom-el><table role="grid"><tr><td id="e" aria-selected="true">x</td></tr></table><table><tr><td id="f" aria-selected="true">y</td></tr></table>"#;
+        assert_eq!(failed(&run(&ARIA_ALLOWED_ATTR, html)), ["#a", "#c", "#f"]);
     }
 
     #[test]
     fn owned_elements_and_context() {
         let html = r#"<div id="a" role="list"><div role="listitem">x</div></div><div id="b" role="list"><div><span role="listitem">x</span></div></div><div id="c" role="tablist"><div role="button">x</div></div><div id="d" role="list"></div>"#;
         assert_eq!(failed(&run(&ARIA_REQUIRED_CHILDREN, html)), ["#c", "#d"]);
-        let html = r#"<div role="tablist"><div id="a" role="tab">x</div></div><div id="b" role="tab">y</div><ul><li id="c" role="listitem">z</li></ul><div role="list" aria-owns="e"></div><div id="e" role="listitem">w</div>"#;
+        let html = r#"<ul role="menu"><li role="none"><a id="m1" role="menuitem" href="/a">a</a></li><li><a id="m2" role="menuitem" href="/b">b</a></li></ul><div role="tablist"><div id="a" role="tab">x</div></div><div id="b" role="tab">y</div><ul><li id="c" role="listitem">z</li></ul><div role="list" aria-owns="e"></div><div id="e" role="listitem">w</div>"#;
         assert_eq!(failed(&run(&ARIA_REQUIRED_PARENT, html)), ["#b"]);
     }
 

@@ -100,6 +100,7 @@ mod tests {
         assert!(invalid("en").is_none());
         assert!(invalid("fr-CA").is_none());
         assert!(invalid("zh-Hant-TW").is_none());
+        assert!(invalid("EN-ca").is_none(), "tags are case-insensitive");
         assert!(invalid("xx").is_some(), "unregistered");
         assert!(invalid("en-AB").is_some(), "unregistered region");
         assert!(invalid("english").is_some());

@@ -46,6 +46,11 @@ fn list_semantics(el: ElementRef<'_>) -> bool {
     el.value().attr("role").is_none() || explicit_role(el).as_deref() == Some("list")
 }
 
+/// `li` keeps its list item semantics (no role, or `role=listitem`).
+fn list_semantics_item(el: ElementRef<'_>) -> bool {
+    el.value().attr("role").is_none() || explicit_role(el).as_deref() == Some("listitem")
+}
+
 fn parent(el: ElementRef<'_>) -> Option<ElementRef<'_>> {
     el.parent().and_then(ElementRef::wrap)
 }
@@ -58,10 +63,7 @@ fn list(page: &Page, run: &mut RuleRun) {
         run.checked += 1;
         let stray = l.child_elements().find(|c| {
             let name = c.value().name();
-            !(matches!(name, "script" | "template")
-                || (name == "li"
-                    && (c.value().attr("role").is_none()
-                        || explicit_role(*c).as_deref() == Some("listitem"))))
+            !(matches!(name, "script" | "template") || (name == "li" && list_semantics_item(*c)))
         });
         if let Some(c) = stray {
             run.fail(
@@ -79,7 +81,11 @@ fn list(page: &Page, run: &mut RuleRun) {
 
 fn listitem(page: &Page, run: &mut RuleRun) {
     let dom = Dom::new(page);
-    for li in dom.tagged("li").filter(|e| !dom.is_hidden(*e)) {
+    // An item given another role (`li role=none` in a menu) is not a list item.
+    for li in dom
+        .tagged("li")
+        .filter(|e| !dom.is_hidden(*e) && list_semantics_item(*e))
+    {
         run.checked += 1;
         let ok = parent(li).is_some_and(|p| {
             (matches!(p.value().name(), "ul" | "ol" | "menu") && list_semantics(p))

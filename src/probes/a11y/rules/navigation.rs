@@ -94,7 +94,6 @@ const PLACEHOLDER_TITLES: &[&str] = &[
     "document",
     "page",
     "index",
-    "home page",
     "title",
     "my title",
     "test",

@@ -215,7 +215,17 @@ pub fn implicit_role(el: ElementRef<'_>) -> Option<&'static str> {
             "email" | "tel" | "text" | "url" => "textbox",
             _ => return None,
         },
-        "li" => "listitem",
+        // An item is a list item only in a list; elsewhere (a `ul role=menu`) it is generic.
+        "li" => match el.parent().and_then(ElementRef::wrap) {
+            Some(p)
+                if explicit_role(p).as_deref() == Some("list")
+                    || (matches!(p.value().name(), "ul" | "ol" | "menu")
+                        && p.value().attr("role").is_none()) =>
+            {
+                "listitem"
+            }
+            _ => "generic",
+        },
         "main" => "main",
         "menu" | "ol" | "ul" => "list",
         "meter" => "meter",
@@ -226,6 +236,7 @@ pub fn implicit_role(el: ElementRef<'_>) -> Option<&'static str> {
         "select" => "combobox",
         "table" => "table",
         "tbody" | "thead" | "tfoot" => "rowgroup",
+        "td" if in_interactive_table(el) => "gridcell",
         "td" => "cell",
         "textarea" => "textbox",
         "th" if v
@@ -241,6 +252,18 @@ pub fn implicit_role(el: ElementRef<'_>) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// `cell` sits in a table made a `grid` or `treegrid`, where its cells are grid cells.
+fn in_interactive_table(cell: ElementRef<'_>) -> bool {
+    cell.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(TABLE_DEPTH)
+        .find(|a| a.value().name() == "table")
+        .is_some_and(|t| matches!(explicit_role(t).as_deref(), Some("grid" | "treegrid")))
+}
+
+/// How far up a cell's table is looked for (cell, row, row group, table).
+const TABLE_DEPTH: usize = 4;
 
 /// Roles that only group or carry no semantics: looked through when finding owned elements
 /// and context.
