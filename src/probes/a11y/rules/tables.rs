@@ -170,22 +170,18 @@ fn th_has_data_cells(page: &Page, run: &mut RuleRun) {
         let Some(grid) = data_table(&dom, table) else {
             continue;
         };
-        // Which columns hold a data cell, and which header ids some cell's headers names.
-        let mut data_cols = vec![false; grid.width()];
-        for &(col, span, _) in grid
-            .rows
-            .iter()
-            .flatten()
-            .filter(|(_, _, c)| c.value().name() == "td")
-        {
-            data_cols[col..col + span].fill(true);
+        // How many rows have a cell in each column: a header heads the cells below (or above)
+        // it, row headers included (a "Day" header over a column of day names).
+        let mut col_rows = vec![0usize; grid.width()];
+        for &(col, span, _) in grid.rows.iter().flatten() {
+            col_rows[col..col + span].iter_mut().for_each(|n| *n += 1);
         }
         let named: HashSet<&str> = grid.cells().flat_map(|c| tokens(c, "headers")).collect();
         for row in &grid.rows {
             let in_row = row.iter().any(|(_, _, c)| c.value().name() == "td");
             for &(col, span, th) in row.iter().filter(|(_, _, c)| c.value().name() == "th") {
                 run.checked += 1;
-                let in_col = data_cols[col..col + span].iter().any(|d| *d);
+                let in_col = col_rows[col..col + span].iter().any(|n| *n > 1);
                 let referenced = th.value().id().is_some_and(|id| named.contains(id));
                 if !(in_row || in_col || referenced) {
                     run.fail(th, "a header cell with no data cells in its row or column");
@@ -218,7 +214,7 @@ mod tests {
 
     #[test]
     fn header_cells_need_data_cells_by_row_column_or_headers() {
-        let html = r#"<table><tr><th id="a">A</th><th id="b" colspan="2">B</th><th id="e">E</th></tr><tr><td>1</td><td>2</td><td>3</td></tr></table>"#;
+        let html = r#"<table><tr><th id="a">A</th><th id="b" colspan="2">B</th><th id="e">E</th></tr><tr><td>1</td><td>2</td><td>3</td></tr></table><table><tr><th>Day</th><th>Opens</th></tr><tr><th scope="row">Mon</th><td>8</td></tr></table>"#;
         assert_eq!(failed(&run(&TH_HAS_DATA_CELLS, html)), ["#e"]);
     }
 }
