@@ -22,7 +22,9 @@ pub const MAX_NAME_CHARS: usize = 1024;
 /// Where a name came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
+    /// `aria-labelledby`.
     LabelledBy,
+    /// `aria-label`.
     AriaLabel,
     /// A `label` element (by `for` or wrapping the control).
     Label,
@@ -30,6 +32,7 @@ pub enum Source {
     Native,
     /// The element's content.
     Content,
+    /// The `title` attribute.
     Title,
     /// `placeholder`: a hint, which the rules do not take as a label.
     Placeholder,
@@ -42,6 +45,7 @@ pub enum Source {
 pub struct AccName {
     /// The name, whitespace collapsed and trimmed.
     pub text: String,
+    /// Where it came from ([`Source::None`] when empty).
     pub source: Source,
     /// CSS may add to the name (generated content on an element read for it): an empty name
     /// is then not decidable from the markup.

@@ -11,6 +11,7 @@ use super::page::Page;
 
 /// A page's elements indexed for the rules.
 pub struct Dom<'a> {
+    /// The parsed page.
     pub doc: &'a Html,
     /// Elements not rendered: `hidden`, inline `display:none` / `visibility:hidden`, the
     /// content of `head`, `script`, `style`, `template`, and everything inside them.

@@ -96,6 +96,16 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_icon_is_undecided_when_a_linked_stylesheet_could_not_be_read() {
+        let r = run(
+            &LINK_NAME,
+            r#"<link rel="stylesheet" href="https://cdn.test/icons.css"><a id="a" href="/"><i class="fa fa-home"></i></a><a id="b" href="/x"></a>"#,
+        );
+        assert_eq!(undecided(&r), ["#a"]);
+        assert_eq!(failed(&r), ["#b"], "nothing a stylesheet could fill");
+    }
+
+    #[test]
     fn buttons_include_inputs_and_role_button_and_default_labels() {
         let r = run(
             &BUTTON_NAME,

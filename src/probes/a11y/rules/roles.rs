@@ -157,8 +157,11 @@ const ABSTRACT: &[&str] = &[
 /// What a `role` token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoleKind {
+    /// A role authors may use.
     Concrete,
+    /// An abstract role (§5.3.2), for the spec's own taxonomy only.
     Abstract,
+    /// Not a WAI-ARIA role.
     Unknown,
 }
 
