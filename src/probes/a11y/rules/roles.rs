@@ -325,7 +325,8 @@ const SET_ITEMS: &[&str] = &[
     "treeitem",
 ];
 
-/// The roles each non-global attribute is supported on (§6.6, with what subclasses inherit).
+/// The roles each non-global attribute is supported on (§6.6, with what subclasses inherit;
+/// `aria-required` also on `radio`, as axe-core allows, since forms mark single radios so).
 const SUPPORTED: &[(&str, &[&str])] = &[
     (
         "aria-activedescendant",
@@ -443,6 +444,7 @@ const SUPPORTED: &[(&str, &[&str])] = &[
             "combobox",
             "gridcell",
             "listbox",
+            "radio",
             "radiogroup",
             "rowheader",
             "searchbox",
