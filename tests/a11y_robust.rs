@@ -158,3 +158,22 @@ fn a_one_megabyte_attribute_is_read_and_shown_shortened() {
         }
     }
 }
+
+#[test]
+fn an_empty_page_fails_the_page_wide_rules_only() {
+    let outcomes = evaluate(b"");
+    for rule in ["html-has-lang", "document-title", "bypass"] {
+        assert_eq!(fails(&outcomes, rule), 1, "{rule}");
+    }
+    let others: usize = outcomes
+        .iter()
+        .filter(|o| !["html-has-lang", "document-title", "bypass"].contains(&o.rule.as_str()))
+        .map(|o| o.issues.len())
+        .sum();
+    assert_eq!(others, 0);
+    assert_eq!(
+        outcome(&outcomes, "image-alt").checked,
+        0,
+        "not applicable, not passed"
+    );
+}
