@@ -291,3 +291,22 @@ fn the_static_rules_score_on_the_corpus() {
         overall.recall()
     );
 }
+
+/// Level AAA criteria rules may name: kept, not reported.
+const AAA: &[&str] = &["3.2.5"];
+
+#[test]
+fn every_rule_has_a_unique_id_and_maps_onto_known_criteria() {
+    let mut seen = HashSet::new();
+    for rule in rules::RULES {
+        assert!(seen.insert(rule.id), "{} listed twice", rule.id);
+        assert!(!rule.criteria.is_empty(), "{} decides nothing", rule.id);
+        for c in rule.criteria {
+            assert!(
+                vvcheck::probes::a11y::criteria::criterion(c).is_some() || AAA.contains(c),
+                "{}: unknown criterion {c}",
+                rule.id
+            );
+        }
+    }
+}
