@@ -5,6 +5,21 @@
 
 use serde::Serialize;
 
+pub mod aria;
+pub mod forms;
+pub mod ids;
+pub mod lang;
+pub mod lists;
+pub mod meta;
+pub mod motion;
+pub mod names;
+pub mod navigation;
+pub mod roles;
+pub mod tables;
+#[cfg(test)]
+mod test_support;
+pub mod text_alt;
+
 use super::issue::{Issue, IssueKind, selector, snippet};
 use super::page::Page;
 
@@ -22,13 +37,19 @@ pub struct Rule {
     pub run: fn(&Page, &mut RuleRun),
 }
 
+/// The most issues one rule lists for one page; past it they are only counted, so that a page
+/// of thousands of failing (or deeply nested) elements cannot make the findings huge.
+pub const MAX_ISSUES: usize = 200;
+
 /// What one rule found on one page.
 #[derive(Debug, Default, Clone)]
 pub struct RuleRun {
     /// Elements (or, for page-wide rules, pages) the rule applied to.
     pub checked: usize,
-    /// The elements that fail it or that it cannot decide.
+    /// The elements that fail it or that it cannot decide (at most [`MAX_ISSUES`]).
     pub issues: Vec<Issue>,
+    /// Issues past [`MAX_ISSUES`]: found, not listed.
+    pub omitted: usize,
 }
 
 impl RuleRun {
@@ -43,6 +64,10 @@ impl RuleRun {
     }
 
     fn issue(&mut self, kind: IssueKind, el: scraper::ElementRef<'_>, message: impl Into<String>) {
+        if self.issues.len() >= MAX_ISSUES {
+            self.omitted += 1;
+            return;
+        }
         self.issues.push(Issue {
             kind,
             selector: selector(el),
@@ -76,10 +101,47 @@ pub struct RuleOutcome {
     pub checked: usize,
     /// The elements that fail it or that it could not decide.
     pub issues: Vec<Issue>,
+    /// Issues found but not listed (past [`MAX_ISSUES`]).
+    pub omitted: usize,
 }
 
 /// Every static rule.
-pub static RULES: &[Rule] = &[];
+pub static RULES: &[&Rule] = &[
+    &text_alt::IMAGE_ALT,
+    &text_alt::INPUT_IMAGE_ALT,
+    &text_alt::AREA_ALT,
+    &text_alt::SVG_IMG_ALT,
+    &text_alt::OBJECT_ALT,
+    &forms::LABEL,
+    &tables::TD_HAS_HEADER,
+    &tables::TD_HEADERS_ATTR,
+    &tables::TH_HAS_DATA_CELLS,
+    &lists::LIST,
+    &lists::LISTITEM,
+    &lists::DEFINITION_LIST,
+    &lists::DLITEM,
+    &meta::META_VIEWPORT,
+    &meta::META_REFRESH,
+    &motion::BLINK,
+    &motion::MARQUEE,
+    &navigation::BYPASS,
+    &navigation::DOCUMENT_TITLE,
+    &navigation::TABINDEX,
+    &navigation::FRAME_TITLE,
+    &names::LINK_NAME,
+    &names::BUTTON_NAME,
+    &lang::HTML_HAS_LANG,
+    &lang::HTML_LANG_VALID,
+    &lang::VALID_LANG,
+    &ids::DUPLICATE_ID,
+    &ids::DUPLICATE_ID_ARIA,
+    &aria::ARIA_ROLES,
+    &aria::ARIA_REQUIRED_ATTR,
+    &aria::ARIA_ALLOWED_ATTR,
+    &aria::ARIA_REQUIRED_CHILDREN,
+    &aria::ARIA_REQUIRED_PARENT,
+    &aria::ARIA_HIDDEN_FOCUS,
+];
 
 /// Runs every rule on `page`.
 pub fn evaluate(page: &Page) -> Vec<RuleOutcome> {
@@ -95,6 +157,7 @@ pub fn evaluate(page: &Page) -> Vec<RuleOutcome> {
                 help: rule.help.to_string(),
                 checked: run.checked,
                 issues: run.issues,
+                omitted: run.omitted,
             }
         })
         .collect()
