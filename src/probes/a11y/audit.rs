@@ -269,6 +269,7 @@ fn unread_sheets(page: &Page, unread: &[(url::Url, String)]) -> RuleOutcome {
             .to_string(),
         checked: 0,
         issues: run.issues,
+        omitted: run.omitted,
     }
 }
 

@@ -63,6 +63,8 @@ pub struct PageJudgement {
     pub rules: Vec<(String, usize)>,
     pub fails: Vec<Offender>,
     pub undecided: Vec<Offender>,
+    /// Issues past what a rule lists: found, their kind not known here.
+    pub omitted: usize,
 }
 
 /// The criterion on every page.
@@ -113,6 +115,7 @@ fn on_page(criterion: &'static Criterion, page: &PageAudit) -> PageJudgement {
         rules: Vec::new(),
         fails: Vec::new(),
         undecided: Vec::new(),
+        omitted: 0,
     };
     if let Some(why) = &page.unaudited {
         j.remark = format!("not audited: {why}");
@@ -143,6 +146,7 @@ fn on_page(criterion: &'static Criterion, page: &PageAudit) -> PageJudgement {
         }
     }
     let checked: usize = outcomes.iter().map(|o| o.checked).sum();
+    j.omitted = outcomes.iter().map(|o| o.omitted).sum();
     let ran = outcomes
         .iter()
         .map(|o| o.rule.as_str())
@@ -168,13 +172,14 @@ fn on_page(criterion: &'static Criterion, page: &PageAudit) -> PageJudgement {
                 criterion.remaining
             ),
         )
-    } else if !j.undecided.is_empty() {
+    } else if !j.undecided.is_empty() || j.omitted > 0 {
+        // Issues a rule found past what it lists may be failures: never a pass.
+        let n = j.undecided.len() + j.omitted;
         (
             Conformance::NotEvaluated,
             format!(
-                "no failure found ({ran}), but {} element{} could not be decided; a reviewer confirms them",
-                j.undecided.len(),
-                plural(j.undecided.len())
+                "no failure found ({ran}), but {n} element{} could not be decided; a reviewer confirms them",
+                plural(n)
             ),
         )
     } else if checked == 0 {
@@ -231,6 +236,7 @@ mod tests {
             help: format!("{rule} help"),
             checked,
             issues,
+            omitted: 0,
         }
     }
 
