@@ -1,7 +1,8 @@
 //! What the rules ask of a parsed page besides its markup: which elements are hidden, which
 //! are focusable, ids and labels by name, and which elements the page's CSS may give generated
-//! content. Built in one pass over the document, without recursion.
+//! content. Built in passes over the document, without recursion.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use ego_tree::NodeId;
@@ -9,24 +10,36 @@ use scraper::{ElementRef, Html, Selector};
 
 use super::page::Page;
 
-/// A page's elements indexed for the rules.
+/// A page's elements indexed for the rules. What only names need (ids, labels, the CSS that
+/// may generate content) is built on first use, so that rules which never ask do not pay.
 pub struct Dom<'a> {
     /// The parsed page.
     pub doc: &'a Html,
+    page: &'a Page,
     /// Elements not rendered: `hidden`, inline `display:none` / `visibility:hidden`, the
     /// content of `head`, `script`, `style`, `template`, and everything inside them.
     hidden: HashSet<NodeId>,
     /// Elements inside (or being) an `aria-hidden="true"` element.
     aria_hidden: HashSet<NodeId>,
+    refs: OnceCell<Refs<'a>>,
+    css: OnceCell<GeneratedContent>,
+}
+
+/// Elements by the names references use.
+struct Refs<'a> {
     /// The first element with each id, as `getElementById` finds it.
     ids: HashMap<&'a str, ElementRef<'a>>,
     /// `label[for]` elements by the id they name.
     labels_for: HashMap<&'a str, Vec<ElementRef<'a>>>,
+}
+
+/// What the page's CSS says about generated content.
+struct GeneratedContent {
     /// Selectors (pseudo-element cut off) of `::before`/`::after` rules that set `content`.
-    generated: Vec<Selector>,
+    selectors: Vec<Selector>,
     /// Some CSS could not be read for generated content (a selector that does not parse, a
     /// linked stylesheet that was not fetched): an empty element with a class may get some.
-    css_unknown: bool,
+    unknown: bool,
 }
 
 impl<'a> Dom<'a> {
@@ -35,12 +48,8 @@ impl<'a> Dom<'a> {
         let doc = &page.doc;
         let mut hidden = HashSet::new();
         let mut aria_hidden = HashSet::new();
-        let mut ids = HashMap::new();
-        let mut labels_for: HashMap<&str, Vec<ElementRef>> = HashMap::new();
-        let mut css = String::new();
         // Pre-order: a parent is always seen before its children.
         for el in doc.root_element().descendent_elements() {
-            let v = el.value();
             // The nearest element above: a `template`'s content hangs from a fragment node.
             let parent = el
                 .ancestors()
@@ -50,39 +59,65 @@ impl<'a> Dom<'a> {
                 hidden.insert(el.id());
             }
             if parent.is_some_and(|p| aria_hidden.contains(&p))
-                || v.attr("aria-hidden")
+                || el
+                    .value()
+                    .attr("aria-hidden")
                     .is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
             {
                 aria_hidden.insert(el.id());
             }
-            if let Some(id) = v.id().filter(|i| !i.is_empty()) {
-                ids.entry(id).or_insert(el);
-            }
-            if v.name() == "label"
-                && let Some(f) = v.attr("for").filter(|f| !f.is_empty())
-            {
-                labels_for.entry(f).or_default().push(el);
-            }
-            if v.name() == "style" && css.len() < super::page::MAX_STYLESHEET_BYTES {
-                css.extend(el.text());
-                css.push('\n');
-            }
         }
-        for sheet in &page.sheets {
-            css.push_str(&sheet.text);
-            css.push('\n');
-        }
-        let (generated, unparsed) = generated_content_selectors(&css);
-        let unfetched = Page::linked_stylesheets(doc, &page.url).len() > page.sheets.len();
         Dom {
             doc,
+            page,
             hidden,
             aria_hidden,
-            ids,
-            labels_for,
-            generated,
-            css_unknown: unparsed || unfetched,
+            refs: OnceCell::new(),
+            css: OnceCell::new(),
         }
+    }
+
+    fn refs(&self) -> &Refs<'a> {
+        self.refs.get_or_init(|| {
+            let mut ids = HashMap::new();
+            let mut labels_for: HashMap<&str, Vec<ElementRef>> = HashMap::new();
+            for el in self.elements() {
+                let v = el.value();
+                if let Some(id) = v.id().filter(|i| !i.is_empty()) {
+                    ids.entry(id).or_insert(el);
+                }
+                if v.name() == "label"
+                    && let Some(f) = v.attr("for").filter(|f| !f.is_empty())
+                {
+                    labels_for.entry(f).or_default().push(el);
+                }
+            }
+            Refs { ids, labels_for }
+        })
+    }
+
+    fn css(&self) -> &GeneratedContent {
+        self.css.get_or_init(|| {
+            let mut css = String::new();
+            for style in self.tagged("style") {
+                if css.len() >= super::page::MAX_STYLESHEET_BYTES {
+                    break;
+                }
+                css.extend(style.text());
+                css.push('\n');
+            }
+            for sheet in &self.page.sheets {
+                css.push_str(&sheet.text);
+                css.push('\n');
+            }
+            let (selectors, unparsed) = generated_content_selectors(&css);
+            let unfetched =
+                Page::linked_stylesheets(self.doc, &self.page.url).len() > self.page.sheets.len();
+            GeneratedContent {
+                selectors,
+                unknown: unparsed || unfetched,
+            }
+        })
     }
 
     /// Every element, in document order.
@@ -112,18 +147,19 @@ impl<'a> Dom<'a> {
 
     /// The element with id `id`.
     pub fn by_id(&self, id: &str) -> Option<ElementRef<'a>> {
-        self.ids.get(id).copied()
+        self.refs().ids.get(id).copied()
     }
 
     /// The `label` elements whose `for` is `id`.
     pub fn labels_for(&self, id: &str) -> &[ElementRef<'a>] {
-        self.labels_for.get(id).map_or(&[], Vec::as_slice)
+        self.refs().labels_for.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// Whether CSS may give `el` generated (`::before`/`::after`) content.
     pub fn may_generate_content(&self, el: ElementRef<'_>) -> bool {
-        self.generated.iter().any(|s| s.matches(&el))
-            || (self.css_unknown
+        let css = self.css();
+        css.selectors.iter().any(|s| s.matches(&el))
+            || (css.unknown
                 && el
                     .value()
                     .attr("class")
