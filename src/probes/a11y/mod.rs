@@ -2,6 +2,7 @@
 //! the rules see it, [`rules`] the static rule engine, [`issue`] what a rule says about an
 //! element, [`criteria`] the success criteria and how far rules decide each.
 
+pub mod contrast;
 pub mod criteria;
 pub mod issue;
 pub mod page;

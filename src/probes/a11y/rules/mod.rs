@@ -79,7 +79,7 @@ pub struct RuleOutcome {
 }
 
 /// Every static rule.
-pub static RULES: &[Rule] = &[];
+pub static RULES: &[Rule] = &[super::contrast::COLOR_CONTRAST];
 
 /// Runs every rule on `page`.
 pub fn evaluate(page: &Page) -> Vec<RuleOutcome> {
