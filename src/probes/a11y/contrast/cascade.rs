@@ -60,11 +60,15 @@ enum Origin {
     Inline,
 }
 
+/// (rule, selector) indexes by the key an ancestor must have.
+type ByAncestor = HashMap<Option<Key>, Vec<(usize, usize)>>;
+
 /// A page's style rules, ready to be matched.
 pub struct Styles {
     rules: Vec<(Origin, StyleRule)>,
-    /// Rule selectors by the key an element must have: (rule, selector) indexes.
-    index: HashMap<Key, Vec<(usize, usize)>>,
+    /// Rule selectors, as (rule, selector) indexes, by the key an element must have and then
+    /// by the key an ancestor must have (`None`: no ancestor is required).
+    index: HashMap<Key, ByAncestor>,
     /// Why any element could take colours from what was not read.
     pub blockers: Vec<String>,
 }
@@ -137,6 +141,8 @@ impl Styles {
                         .index
                         .entry(sel.key.clone())
                         .or_default()
+                        .entry(sel.ancestor.clone())
+                        .or_default()
                         .push((r, s));
                 }
                 styles.rules.push((origin, rule));
@@ -203,7 +209,8 @@ pub struct Computation {
 
 /// A matched declaration, with its place in the cascade.
 struct Matched<'a> {
-    rank: (u8, u32, usize),
+    /// Level, specificity, then source order: rule, then declaration within it.
+    rank: (u8, u32, usize, usize),
     decl: &'a Declaration,
     /// Why it may not apply (its `@media`, a pseudo-class not evaluated).
     doubt: Option<&'a str>,
@@ -250,29 +257,40 @@ pub fn compute(page: &Page, styles: &Styles) -> Computation {
         );
         let mut found: Vec<Matched<'_>> = Vec::new();
         let v = el.value();
-        let keys = v
+        let mut keys: Vec<Key> = v
             .id()
             .map(|i| Key::Id(i.to_string()))
             .into_iter()
             .chain(v.classes().map(|c| Key::Class(c.to_string())))
-            .chain([Key::Tag(v.name().to_ascii_lowercase()), Key::Any]);
-        let mut seen = std::collections::HashSet::new();
-        for key in keys {
-            for &(r, s) in styles.index.get(&key).into_iter().flatten() {
-                if !seen.insert((r, s)) {
-                    continue;
-                }
-                matches += 1;
+            .chain([Key::Tag(v.name().to_ascii_lowercase()), Key::Any])
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let mut ancestors: Option<Vec<Option<Key>>> = None;
+        for key in &keys {
+            let Some(by_ancestor) = styles.index.get(key) else {
+                continue;
+            };
+            // Only the selectors whose required ancestor key some ancestor has are tried.
+            let wanted = if by_ancestor.len() == 1 && by_ancestor.contains_key(&None) {
+                &[None][..]
+            } else {
+                ancestors
+                    .get_or_insert_with(|| ancestor_keys(el))
+                    .as_slice()
+            };
+            for &(r, s) in wanted.iter().filter_map(|k| by_ancestor.get(k)).flatten() {
                 let (origin, rule) = &styles.rules[r];
                 let sel = &rule.selectors[s];
+                matches += 1;
                 if !selectors::matching::matches_selector(&sel.selector, 0, None, &el, &mut context)
                 {
                     continue;
                 }
                 let doubt = rule.condition.as_deref().or(sel.maybe.as_deref());
-                for d in &rule.declarations {
+                for (i, d) in rule.declarations.iter().enumerate() {
                     found.push(Matched {
-                        rank: (level(*origin, d.important), sel.specificity, r),
+                        rank: (level(*origin, d.important), sel.specificity, r, i),
                         decl: d,
                         doubt,
                     });
@@ -283,9 +301,9 @@ pub fn compute(page: &Page, styles: &Styles) -> Computation {
         if let Some(style) = v.attr("style") {
             inline_rules.extend(css::parse_inline(style));
         }
-        for d in &inline_rules {
+        for (i, d) in inline_rules.iter().enumerate() {
             found.push(Matched {
-                rank: (level(Origin::Inline, d.important), 0, usize::MAX),
+                rank: (level(Origin::Inline, d.important), 0, usize::MAX, i),
                 decl: d,
                 doubt: None,
             });
@@ -299,6 +317,21 @@ pub fn compute(page: &Page, styles: &Styles) -> Computation {
         out.insert(el.id(), c);
     }
     Computation { styles: out, cut }
+}
+
+/// The ids, classes and tags of `el`'s ancestors, each once, and `None` (no ancestor
+/// required): the index's second keys an element can meet.
+fn ancestor_keys(el: ElementRef<'_>) -> Vec<Option<Key>> {
+    let mut keys = std::collections::HashSet::new();
+    for a in el.ancestors().filter_map(ElementRef::wrap) {
+        let v = a.value();
+        keys.insert(Key::Tag(v.name().to_ascii_lowercase()));
+        keys.extend(v.id().map(|i| Key::Id(i.to_string())));
+        keys.extend(v.classes().map(|c| Key::Class(c.to_string())));
+    }
+    std::iter::once(None)
+        .chain(keys.into_iter().map(Some))
+        .collect()
 }
 
 /// The cascade's order: UA normal < author normal < inline normal < author important < inline
@@ -927,6 +960,22 @@ mod tests {
         assert_eq!(
             style_of(&p, "p").color.map(|c| c.hex()),
             Ok("#333333".into())
+        );
+    }
+
+    #[test]
+    fn later_declarations_in_one_block_win() {
+        let p = page(
+            r#"<style>p { color: #444; color: #333; color: 12px }</style><p>x</p><b style="color:#555;color:#222">y</b>"#,
+            &[],
+        );
+        assert_eq!(
+            style_of(&p, "p").color.map(|c| c.hex()),
+            Ok("#333333".into())
+        );
+        assert_eq!(
+            style_of(&p, "b").color.map(|c| c.hex()),
+            Ok("#222222".into())
         );
     }
 

@@ -9,7 +9,9 @@ use cssparser::{
     QualifiedRuleParser, RuleBodyItemParser, RuleBodyParser, StyleSheetParser, Token,
 };
 use scraper::selector::Simple;
-use selectors::parser::{Component, ParseRelative, Selector, SelectorList};
+use selectors::parser::{
+    Combinator, Component, ParseRelative, Selector, SelectorIter, SelectorList,
+};
 
 /// The most style rules read from all of a page's styles; past it the page is undecided.
 pub const MAX_RULES: usize = 5_000;
@@ -58,12 +60,15 @@ pub struct RuleSelector {
     pub specificity: u32,
     /// The rightmost compound's id, class or tag, to find the candidate rules of an element.
     pub key: Key,
+    /// The same of the compound left of a descendant or child combinator: an ancestor must
+    /// have it (a cheap test before matching).
+    pub ancestor: Option<Key>,
     /// Why a match is only possible, not certain (a pseudo-class that was not evaluated).
     pub maybe: Option<String>,
 }
 
 /// What an element must have for a selector to possibly match it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Key {
     Id(String),
     Class(String),
@@ -566,8 +571,16 @@ fn rule_selector(text: &str) -> Option<RuleSelector> {
     let list =
         SelectorList::parse(&scraper::selector::Parser, &mut parser, ParseRelative::No).ok()?;
     let selector = list.slice().first()?.clone();
-    let key = key_of(&selector);
+    let mut iter = selector.iter();
+    let key = compound_key(&mut iter);
+    let ancestor = match iter.next_sequence() {
+        Some(Combinator::Descendant | Combinator::Child) => {
+            Some(compound_key(&mut iter)).filter(|k| *k != Key::Any)
+        }
+        _ => None,
+    };
     Some(RuleSelector {
+        ancestor,
         specificity: selector.specificity() + (loose << 10),
         selector,
         key,
@@ -591,12 +604,13 @@ pub fn skip_block(p: &mut Parser<'_>, token: &Token<'_>) {
     }
 }
 
-fn key_of(selector: &Selector<Simple>) -> Key {
+/// The id, else a class, else the tag one compound of a selector requires.
+fn compound_key(compound: &mut SelectorIter<'_, Simple>) -> Key {
     let mut key = Key::Any;
-    for component in selector.iter() {
+    for component in compound.by_ref() {
         match component {
-            Component::ID(id) => return Key::Id(id.0.to_string()),
-            Component::Class(c) if !matches!(key, Key::Class(_)) => {
+            Component::ID(id) if !matches!(key, Key::Id(_)) => key = Key::Id(id.0.to_string()),
+            Component::Class(c) if matches!(key, Key::Any | Key::Tag(_)) => {
                 key = Key::Class(c.0.to_string())
             }
             Component::LocalName(n) if key == Key::Any => {
