@@ -34,7 +34,8 @@ const MAX_MATCHES: usize = 2_000_000;
 /// The UA defaults that change colour, size or weight (Chromium's, which axe-core runs in).
 const UA_SHEET: &str = "
 head, script, style, template, noscript, title, meta, link, base, datalist, param, map, area,
-[hidden] { display: none }
+[hidden], iframe, noembed, noframes, dialog:not([open]),
+details:not([open]) > :not(summary), video *, audio *, canvas * { display: none }
 a:link { color: #0000ee }
 h1 { font-size: 2em; font-weight: bold }
 h2 { font-size: 1.5em; font-weight: bold }
@@ -50,6 +51,7 @@ code, kbd, samp, pre, tt { font-size: 0.8125em }
 mark { background-color: yellow; color: black }
 button { color: #000; background-color: #efefef }
 input, select, textarea { color: #000; background-color: #fff }
+input[type=submit i], input[type=reset i], input[type=button i] { background-color: #efefef }
 ";
 
 /// Where a declaration comes from, for the cascade's order.
@@ -90,6 +92,16 @@ impl Styles {
             .filter_map(ElementRef::wrap)
         {
             let v = el.value();
+            let styling = v.name() == "style" || (v.name() == "link" && is_stylesheet(el));
+            // A <template>'s content is inert: its styles apply nowhere until script uses it.
+            if !styling
+                || el
+                    .ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .any(|a| a.value().name() == "template")
+            {
+                continue;
+            }
             let media = match css::media_applies(v.attr("media").unwrap_or_default()) {
                 MediaMatch::Never => continue,
                 MediaMatch::Always => None,
@@ -106,7 +118,7 @@ impl Styles {
                         css::parse_sheet(&text, "a <style> block", media, &mut budget),
                     ));
                 }
-                "link" if is_stylesheet(el) => {
+                "link" => {
                     let Some(href) = v.attr("href") else { continue };
                     let Ok(url) = page.url.join(href.trim()) else {
                         continue;
@@ -231,12 +243,16 @@ pub fn compute(page: &Page, styles: &Styles) -> Computation {
         .descendants()
         .filter_map(ElementRef::wrap)
     {
-        let parent = match el.parent().and_then(ElementRef::wrap) {
-            None => &root_parent,
-            Some(p) => match out.get(&p.id()) {
+        let Some(up) = el.parent() else { continue };
+        // Below the document is the root element; below a <template>'s inert fragment, nothing
+        // is rendered, so nothing is computed.
+        let parent = if up.value().is_document() {
+            &root_parent
+        } else {
+            match ElementRef::wrap(up).and_then(|p| out.get(&p.id())) {
                 Some(c) => c,
                 None => continue,
-            },
+            }
         };
         if out.len() >= MAX_ELEMENTS || parent.depth >= MAX_DEPTH || matches > MAX_MATCHES {
             cut.get_or_insert_with(|| {
@@ -309,7 +325,7 @@ pub fn compute(page: &Page, styles: &Styles) -> Computation {
             });
         }
         found.sort_by_key(|m| std::cmp::Reverse(m.rank));
-        let is_root = parent.depth == 0 && el.parent().and_then(ElementRef::wrap).is_none();
+        let is_root = up.value().is_document();
         let c = compute_one(&found, parent, root_font.get(), is_root);
         if is_root && let Ok(px) = c.font_px {
             root_font.set(px);

@@ -50,7 +50,13 @@ fn run(page: &Page, out: &mut RuleRun) {
             continue;
         }
         let Some(chain) = chain(el, &computed) else {
-            // Past a bound, or below an element past one.
+            // Past a bound, or below an element past one: undecided, unless never rendered.
+            if std::iter::once(el)
+                .chain(el.ancestors().filter_map(ElementRef::wrap))
+                .any(|e| NEVER_RENDERED.contains(&e.value().name()))
+            {
+                continue;
+            }
             out.checked += 1;
             let why = computed.cut.as_deref().unwrap_or("style not computed");
             out.undecided(el, why.to_string());
@@ -63,11 +69,15 @@ fn run(page: &Page, out: &mut RuleRun) {
         if disabled.exempts(el) {
             continue;
         }
-        out.checked += 1;
         if &*el.value().name.ns == SVG_NS {
-            out.undecided(el, "SVG text: its fill is not evaluated");
+            // SVG's <title> and <desc> are names, not painted text; <text> is painted by `fill`.
+            if SVG_TEXT.contains(&el.value().name()) {
+                out.checked += 1;
+                out.undecided(el, "SVG text: its fill is not evaluated");
+            }
             continue;
         }
+        out.checked += 1;
         if !blockers.is_empty() {
             out.undecided(el, blockers.clone());
             continue;
@@ -80,10 +90,31 @@ fn run(page: &Page, out: &mut RuleRun) {
     }
 }
 
+/// Elements whose content is never painted as text.
+const NEVER_RENDERED: &[&str] = &[
+    "head", "script", "style", "template", "noscript", "title", "iframe",
+];
+/// The SVG elements that paint text.
+const SVG_TEXT: &[&str] = &["text", "tspan", "textPath"];
+
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
-/// Whether `el` has a direct text node with something other than whitespace.
+/// Whether `el` shows text of its own: a direct text node with something other than
+/// whitespace, or an `<input>`'s value (a button's label or a field's content).
 fn has_own_text(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    if v.name() == "input" {
+        let kind = v.attr("type").unwrap_or("text").trim().to_ascii_lowercase();
+        let shown = v
+            .attr("value")
+            .is_some_and(|t| t.chars().any(|c| !c.is_whitespace()));
+        return match kind.as_str() {
+            // Without a value, the browser's own "Submit" or "Reset" is shown.
+            "submit" | "reset" => true,
+            "button" | "text" | "email" | "search" | "tel" | "url" | "number" | "" => shown,
+            _ => false,
+        };
+    }
     el.children()
         .filter_map(|c| c.value().as_text())
         .any(|t| t.chars().any(|c| !c.is_whitespace()))
@@ -336,6 +367,37 @@ mod tests {
         );
         assert_eq!(r.checked, 1);
         assert!(r.issues.is_empty(), "{:?}", r.issues);
+    }
+
+    #[test]
+    fn inputs_show_their_values_and_svg_names_are_not_text() {
+        let r = run_on(
+            r#"<input type=submit style="color:#aaa"><input value="typed" style="color:#aaa"><input type=checkbox>
+               <svg><title>logo</title><text id=t>hi</text></svg>"#,
+        );
+        let kinds: Vec<_> = r.issues.iter().map(|i| i.kind).collect();
+        assert_eq!(
+            kinds,
+            [IssueKind::Fail, IssueKind::Fail, IssueKind::Undecided],
+            "{:?}",
+            r.issues
+        );
+        assert!(
+            r.issues[0].message.contains("on #efefef"),
+            "{}",
+            r.issues[0].message
+        );
+        assert_eq!(r.checked, 3);
+    }
+
+    #[test]
+    fn closed_details_and_templates_hide_their_text() {
+        let r = run_on(
+            r#"<details><summary>More</summary><p style="color:#eee">hidden</p></details>
+               <template><style>p { color: #eee }</style><p>inert</p></template><p>shown</p>"#,
+        );
+        assert!(r.issues.is_empty(), "{:?}", r.issues);
+        assert_eq!(r.checked, 2);
     }
 
     #[test]
