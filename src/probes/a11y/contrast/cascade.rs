@@ -78,10 +78,10 @@ pub struct Styles {
 impl Styles {
     /// The UA defaults, the page's sheets and `<style>` blocks in document order.
     pub fn of(page: &Page) -> Styles {
-        let mut budget = MAX_RULES;
+        let mut reading = css::Reading::new(MAX_RULES);
         let mut sheets = vec![(
             Origin::Agent,
-            css::parse_sheet(UA_SHEET, "UA", None, &mut usize::MAX.clone()),
+            css::parse_sheet(UA_SHEET, "UA", None, &mut css::Reading::new(usize::MAX)),
         )];
         let mut unused: Vec<Option<&crate::probes::a11y::page::Stylesheet>> =
             page.sheets.iter().map(Some).collect();
@@ -115,7 +115,7 @@ impl Styles {
                     let text: String = el.text().collect();
                     sheets.push((
                         Origin::Author,
-                        css::parse_sheet(&text, "a <style> block", media, &mut budget),
+                        css::parse_sheet(&text, "a <style> block", media, &mut reading),
                     ));
                 }
                 "link" => {
@@ -128,7 +128,7 @@ impl Styles {
                         .find(|s| s.is_some_and(|s| s.url == url))
                         .and_then(Option::take);
                     let sheet = match found {
-                        Some(s) => css::parse_sheet(&s.text, url.as_str(), media, &mut budget),
+                        Some(s) => css::parse_sheet(&s.text, url.as_str(), media, &mut reading),
                         None => css::Sheet {
                             blockers: vec![format!("stylesheet {url} was not fetched")],
                             ..Default::default()
@@ -221,8 +221,8 @@ pub struct Computation {
 
 /// A matched declaration, with its place in the cascade.
 struct Matched<'a> {
-    /// Level, specificity, then source order: rule, then declaration within it.
-    rank: (u8, u32, usize, usize),
+    /// Level, layer, specificity, then source order: rule, then declaration within it.
+    rank: (u8, Vec<usize>, u32, usize, usize),
     decl: &'a Declaration,
     /// Why it may not apply (its `@media`, a pseudo-class not evaluated).
     doubt: Option<&'a str>,
@@ -306,7 +306,13 @@ pub fn compute(page: &Page, styles: &Styles) -> Computation {
                 let doubt = rule.condition.as_deref().or(sel.maybe.as_deref());
                 for (i, d) in rule.declarations.iter().enumerate() {
                     found.push(Matched {
-                        rank: (level(*origin, d.important), sel.specificity, r, i),
+                        rank: (
+                            level(*origin, d.important),
+                            layer_rank(&rule.layer, d.important),
+                            sel.specificity,
+                            r,
+                            i,
+                        ),
                         decl: d,
                         doubt,
                     });
@@ -319,12 +325,18 @@ pub fn compute(page: &Page, styles: &Styles) -> Computation {
         }
         for (i, d) in inline_rules.iter().enumerate() {
             found.push(Matched {
-                rank: (level(Origin::Inline, d.important), 0, usize::MAX, i),
+                rank: (
+                    level(Origin::Inline, d.important),
+                    Vec::new(),
+                    0,
+                    usize::MAX,
+                    i,
+                ),
                 decl: d,
                 doubt: None,
             });
         }
-        found.sort_by_key(|m| std::cmp::Reverse(m.rank));
+        found.sort_by(|a, b| b.rank.cmp(&a.rank));
         let is_root = up.value().is_document();
         let c = compute_one(&found, parent, root_font.get(), is_root);
         if is_root && let Ok(px) = c.font_px {
@@ -348,6 +360,16 @@ fn ancestor_keys(el: ElementRef<'_>) -> Vec<Option<Key>> {
     std::iter::once(None)
         .chain(keys.into_iter().map(Some))
         .collect()
+}
+
+/// A rule's layer key as the cascade compares it: later layers win for normal declarations,
+/// earlier ones for `!important` (each place mirrored), unlayered rules last and first.
+fn layer_rank(key: &[usize], important: bool) -> Vec<usize> {
+    if important {
+        key.iter().map(|k| usize::MAX - k).collect()
+    } else {
+        key.to_vec()
+    }
 }
 
 /// The cascade's order: UA normal < author normal < inline normal < author important < inline
@@ -976,6 +998,24 @@ mod tests {
         assert_eq!(
             style_of(&p, "p").color.map(|c| c.hex()),
             Ok("#333333".into())
+        );
+    }
+
+    #[test]
+    fn layers_lose_to_unlayered_styles_and_win_when_important() {
+        let p = page(
+            r#"<style>@layer base, theme; @layer theme { p { color: #111 } i { color: #222 !important } }
+               @layer base { #p { color: #333 } i { color: #444 !important } } i { color: #555 !important }
+               p { color: #666 }</style><p id=p>x <i>y</i></p>"#,
+            &[],
+        );
+        assert_eq!(
+            style_of(&p, "p").color.map(|c| c.hex()),
+            Ok("#666666".into())
+        );
+        assert_eq!(
+            style_of(&p, "i").color.map(|c| c.hex()),
+            Ok("#444444".into())
         );
     }
 

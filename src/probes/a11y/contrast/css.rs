@@ -83,6 +83,54 @@ pub struct StyleRule {
     pub declarations: Vec<Declaration>,
     /// The `@media` (or other condition) it depends on when that cannot be decided statically.
     pub condition: Option<String>,
+    /// Its cascade layer's place ([`Reading::layer_key`]); unlayered rules have `[usize::MAX]`.
+    pub layer: Vec<usize>,
+}
+
+/// What is shared while reading all of a page's styles: the rule budget and the cascade
+/// layers in the order they were first named.
+#[derive(Debug)]
+pub struct Reading {
+    /// Style rules that may still be read.
+    pub budget: usize,
+    layers: Vec<String>,
+}
+
+impl Reading {
+    /// A fresh reading with `budget` rules to read.
+    pub fn new(budget: usize) -> Reading {
+        Reading {
+            budget,
+            layers: Vec::new(),
+        }
+    }
+
+    fn declare(&mut self, path: &str) {
+        if !self.layers.iter().any(|l| l == path) {
+            self.layers.push(path.to_string());
+        }
+    }
+
+    /// A key ordering rules by layer, for normal declarations: each segment's place among its
+    /// siblings, then `usize::MAX` for the layer's own rules, so a sublayer sorts before its
+    /// parent's own rules and unlayered rules (`[usize::MAX]`) after every layer.
+    fn layer_key(&self, path: &str) -> Vec<usize> {
+        let mut key = Vec::new();
+        let mut parent = "";
+        for (i, _) in path.match_indices('.').chain([(path.len(), "")]) {
+            let here = &path[..i];
+            let siblings = self
+                .layers
+                .iter()
+                .filter(|l| l.rsplit_once('.').map_or("", |(p, _)| p) == parent)
+                .position(|l| l == here)
+                .unwrap_or(usize::MAX - 1);
+            key.push(siblings);
+            parent = here;
+        }
+        key.push(usize::MAX);
+        key
+    }
 }
 
 /// A stylesheet as read.
@@ -100,14 +148,21 @@ pub fn short(s: &str) -> String {
 
 /// Reads the stylesheet `text` (named `name` in messages), applying under `condition` (a
 /// `media` attribute that could not be decided), counting its rules into `budget`.
-pub fn parse_sheet(text: &str, name: &str, condition: Option<String>, budget: &mut usize) -> Sheet {
+pub fn parse_sheet(
+    text: &str,
+    name: &str,
+    condition: Option<String>,
+    reading: &mut Reading,
+) -> Sheet {
     let mut sheet = Sheet::default();
     let mut p = Parser::new(text);
     let mut reader = SheetReader {
         name,
         out: &mut sheet,
         conditions: condition.into_iter().collect(),
-        budget,
+        reading,
+        layer: String::new(),
+        anonymous: 0,
     };
     read_rules(&mut p, &mut reader, 0);
     sheet
@@ -124,7 +179,22 @@ struct SheetReader<'a> {
     out: &'a mut Sheet,
     /// The undecidable conditions of the enclosing at-rules.
     conditions: Vec<String>,
-    budget: &'a mut usize,
+    reading: &'a mut Reading,
+    /// The cascade layer being read (`a.b`), empty outside any.
+    layer: String,
+    /// Anonymous layers named so far in this sheet.
+    anonymous: usize,
+}
+
+impl SheetReader<'_> {
+    /// The full path of layer `name` declared inside the current one.
+    fn nested_layer(&self, name: &str) -> String {
+        if self.layer.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.layer)
+        }
+    }
 }
 
 fn read_rules(p: &mut Parser<'_>, reader: &mut SheetReader<'_>, depth: usize) {
@@ -148,6 +218,8 @@ enum AtPrelude {
     /// `@container`).
     Conditional(String),
     Import(String),
+    /// `@layer a, b;` or `@layer a { … }` (the names, or none for an anonymous layer).
+    Layer(Vec<String>),
     /// An at-rule that styles no element's colours (`@font-face`, `@keyframes`, `@page`).
     Other,
 }
@@ -168,7 +240,13 @@ impl<'i> AtRuleParser<'i> for AtDepth<'_, '_> {
         Ok(match name.to_ascii_lowercase().as_str() {
             "media" => AtPrelude::Media(text),
             "import" => AtPrelude::Import(text),
-            "supports" | "layer" | "container" | "scope" | "document" | "starting-style" => {
+            "layer" => AtPrelude::Layer(
+                text.split(',')
+                    .map(|n| n.trim().to_string())
+                    .filter(|n| !n.is_empty())
+                    .collect(),
+            ),
+            "supports" | "container" | "scope" | "document" | "starting-style" => {
                 AtPrelude::Conditional(format!("@{name} {text}").trim().to_string())
             }
             _ => AtPrelude::Other,
@@ -176,6 +254,12 @@ impl<'i> AtRuleParser<'i> for AtDepth<'_, '_> {
     }
 
     fn rule_without_block(&mut self, prelude: AtPrelude, _: &ParserState) -> Result<(), ()> {
+        if let AtPrelude::Layer(names) = &prelude {
+            for n in names {
+                let path = self.reader.nested_layer(n);
+                self.reader.reading.declare(&path);
+            }
+        }
         if let AtPrelude::Import(text) = prelude {
             // `@import url(x) print;` never applies on a screen; any other import is not fetched.
             if media_applies(import_media(&text)) != MediaMatch::Never {
@@ -195,7 +279,22 @@ impl<'i> AtRuleParser<'i> for AtDepth<'_, '_> {
         _: &ParserState,
         input: &mut Parser<'i>,
     ) -> Result<(), ParseError<()>> {
+        let mut layer = None;
         let condition = match prelude {
+            AtPrelude::Layer(names) => {
+                let name = match names.as_slice() {
+                    [one] => one.clone(),
+                    [] => {
+                        self.reader.anonymous += 1;
+                        format!("(anonymous {} {})", self.reader.name, self.reader.anonymous)
+                    }
+                    _ => return Ok(()),
+                };
+                let path = self.reader.nested_layer(&name);
+                self.reader.reading.declare(&path);
+                layer = Some(std::mem::replace(&mut self.reader.layer, path));
+                None
+            }
             AtPrelude::Media(q) => match media_applies(&q) {
                 MediaMatch::Always => None,
                 MediaMatch::Never => return Ok(()),
@@ -218,6 +317,9 @@ impl<'i> AtRuleParser<'i> for AtDepth<'_, '_> {
         read_rules(input, self.reader, self.depth + 1);
         if pushed {
             self.reader.conditions.pop();
+        }
+        if let Some(outer) = layer {
+            self.reader.layer = outer;
         }
         Ok(())
     }
@@ -257,7 +359,7 @@ impl<'i> QualifiedRuleParser<'i> for AtDepth<'_, '_> {
         _: &ParserState,
         input: &mut Parser<'i>,
     ) -> Result<(), ParseError<()>> {
-        if *self.reader.budget == 0 {
+        if self.reader.reading.budget == 0 {
             if !self.reader.out.blockers.iter().any(|b| b.contains("rules")) {
                 self.reader.out.blockers.push(format!(
                     "the page's styles have more than {MAX_RULES} rules; the rest were not read"
@@ -265,7 +367,7 @@ impl<'i> QualifiedRuleParser<'i> for AtDepth<'_, '_> {
             }
             return Ok(());
         }
-        *self.reader.budget -= 1;
+        self.reader.reading.budget -= 1;
         let (declarations, nested) = read_declarations(input);
         if nested {
             self.reader.out.blockers.push(format!(
@@ -278,10 +380,16 @@ impl<'i> QualifiedRuleParser<'i> for AtDepth<'_, '_> {
         }
         let condition =
             (!self.reader.conditions.is_empty()).then(|| self.reader.conditions.join(" "));
+        let layer = if self.reader.layer.is_empty() {
+            vec![usize::MAX]
+        } else {
+            self.reader.reading.layer_key(&self.reader.layer)
+        };
         self.reader.out.rules.push(StyleRule {
             selectors,
             declarations,
             condition,
+            layer,
         });
         Ok(())
     }
@@ -627,7 +735,7 @@ mod tests {
     use super::*;
 
     fn sheet(text: &str) -> Sheet {
-        parse_sheet(text, "test.css", None, &mut MAX_RULES.clone())
+        parse_sheet(text, "test.css", None, &mut Reading::new(MAX_RULES))
     }
 
     fn specificity(sel: &str) -> Option<u32> {
@@ -725,11 +833,44 @@ mod tests {
     }
 
     #[test]
+    fn layers_order_by_first_naming_with_sublayers_before_their_parent() {
+        let mut reading = Reading::new(MAX_RULES);
+        let s = parse_sheet(
+            "@layer base, theme; @layer theme { p { color: red } } @layer base { p { color: blue } \
+             @layer reset { p { color: green } } } p { color: black }",
+            "x",
+            None,
+            &mut reading,
+        );
+        let keys: Vec<_> = s.rules.iter().map(|r| r.layer.clone()).collect();
+        assert_eq!(
+            keys,
+            [
+                vec![1, usize::MAX],
+                vec![0, usize::MAX],
+                vec![0, 0, usize::MAX],
+                vec![usize::MAX]
+            ]
+        );
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            [
+                keys[2].clone(),
+                keys[1].clone(),
+                keys[0].clone(),
+                keys[3].clone()
+            ]
+        );
+    }
+
+    #[test]
     fn an_import_blocks_and_the_rule_bound_holds() {
         let s = sheet("@import url(\"theme.css\"); p { color: red }");
         assert_eq!(s.blockers.len(), 1);
         assert!(s.blockers[0].contains("theme.css"), "{:?}", s.blockers);
-        let mut budget = 2;
+        let mut budget = Reading::new(2);
         let s = parse_sheet(
             "a{color:red} b{color:red} i{color:red}",
             "x",
