@@ -186,6 +186,8 @@ pub struct Computed {
     pub positioned: Val<bool>,
     pub font_px: Val<f64>,
     pub weight: Val<f64>,
+    /// A filter, blend mode or text fill on it that repaints its colours (`filter: invert(1)`).
+    pub effect: Option<String>,
     /// Neither it nor an ancestor is `display: none` (when that is certain).
     pub rendered: bool,
     /// `visibility` is not `hidden`/`collapse` (when that is certain).
@@ -204,6 +206,7 @@ impl Computed {
             positioned: Ok(false),
             font_px: Ok(16.0),
             weight: Ok(400.0),
+            effect: None,
             rendered: true,
             visible: true,
             depth: 0,
@@ -435,6 +438,7 @@ fn prop_name(prop: &Prop) -> &str {
         Prop::Display => "display",
         Prop::Visibility => "visibility",
         Prop::Position => "position",
+        Prop::Effect(name) => name,
         Prop::Custom(name) => name,
     }
 }
@@ -531,6 +535,25 @@ fn compute_one(found: &[Matched<'_>], parent: &Computed, root_px: f64, is_root: 
         Some(Out::Value(w)) => Ok(w),
         Some(Out::Unknown(why)) => Err(why),
     };
+    let effect = [
+        "filter",
+        "backdrop-filter",
+        "mix-blend-mode",
+        "-webkit-text-fill-color",
+    ]
+    .into_iter()
+    .find_map(
+        |name| match winner(found, &Prop::Effect(name), |_, v| keyword(v), &custom)? {
+            Out::Value(k)
+                if matches!(k.as_str(), "none" | "normal" | "initial" | "currentcolor") =>
+            {
+                None
+            }
+            Out::Value(k) => Some(format!("{name}: {} repaints the colours", css::short(&k))),
+            Out::Unknown(why) => Some(why),
+            Out::Inherit | Out::Invalid => None,
+        },
+    );
     // A display or visibility that only may apply leaves the element shown: it must pass then.
     let display_none = matches!(
         winner(found, &Prop::Display, |_, v| keyword(v), &custom),
@@ -551,6 +574,7 @@ fn compute_one(found: &[Matched<'_>], parent: &Computed, root_px: f64, is_root: 
         positioned,
         font_px,
         weight,
+        effect,
         rendered: parent.rendered && !display_none,
         visible,
         depth: parent.depth + 1,
@@ -804,19 +828,12 @@ fn size_px(v: &str, parent: &Val<f64>, root_px: f64) -> Option<Out<f64>> {
                 "q" => Out::Value(v * 96.0 / 101.6),
                 "em" => relative(v),
                 "rem" => Out::Value(v * root_px),
-                _ => Out::Unknown(format!(
-                    "font size {} not computed",
-                    css::short(&v_text(v, &unit))
-                )),
+                _ => Out::Unknown(format!("font size {v}{unit} not computed")),
             }
         }
         Token::Function(f) => Out::Unknown(format!("font size {f}() not computed")),
         _ => return None,
     })
-}
-
-fn v_text(v: f64, unit: &str) -> String {
-    format!("{v}{unit}")
 }
 
 /// `font-weight` (or the weight in a `font` shorthand, `normal` when it names none).

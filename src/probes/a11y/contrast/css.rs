@@ -30,6 +30,9 @@ pub enum Prop {
     Display,
     Visibility,
     Position,
+    /// A property that repaints what is under it (`filter`, `mix-blend-mode`,
+    /// `-webkit-text-fill-color`, `backdrop-filter`), by its name.
+    Effect(&'static str),
     /// A custom property, `--brand` (case-sensitive).
     Custom(String),
 }
@@ -465,6 +468,10 @@ impl<'i> DeclarationParser<'i> for DeclReader {
             "display" => one(Prop::Display),
             "visibility" => one(Prop::Visibility),
             "position" => one(Prop::Position),
+            "filter" => one(Prop::Effect("filter")),
+            "backdrop-filter" => one(Prop::Effect("backdrop-filter")),
+            "mix-blend-mode" => one(Prop::Effect("mix-blend-mode")),
+            "-webkit-text-fill-color" => one(Prop::Effect("-webkit-text-fill-color")),
             _ => Vec::new(),
         })
     }

@@ -142,6 +142,9 @@ fn painted(chain: &[&Computed]) -> Val<(Rgba, Rgba)> {
     let mut bg: Val<Rgba> = Ok(WHITE);
     let mut groups: Vec<(f64, Val<Rgba>)> = Vec::new();
     for c in chain {
+        if let Some(why) = &c.effect {
+            return Err(why.clone());
+        }
         match &c.positioned {
             Ok(false) => {}
             Ok(true) => {
@@ -398,6 +401,26 @@ mod tests {
         );
         assert!(r.issues.is_empty(), "{:?}", r.issues);
         assert_eq!(r.checked, 2);
+    }
+
+    #[test]
+    fn filters_and_blend_modes_leave_the_colours_undecided() {
+        let r = run_on(
+            r#"<div style="filter: invert(1)"><p>a</p></div><p style="mix-blend-mode: difference">b</p>
+               <p style="filter: none">c</p>"#,
+        );
+        let kinds: Vec<_> = r.issues.iter().map(|i| i.kind).collect();
+        assert_eq!(
+            kinds,
+            [IssueKind::Undecided, IssueKind::Undecided],
+            "{:?}",
+            r.issues
+        );
+        assert!(
+            r.issues[0].message.contains("filter: invert(1)"),
+            "{}",
+            r.issues[0].message
+        );
     }
 
     #[test]
