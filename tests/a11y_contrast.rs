@@ -223,6 +223,24 @@ fn deep_nesting_and_huge_stylesheets_stay_bounded() {
     assert!(odd.is_empty(), "{:?}", odd.first());
     assert_eq!(run.issues.len(), 2_001);
 
+    let nested_css = format!(
+        "{}p {{ color: #777 }}{} {}p {{ color: #777 }}",
+        "@media screen { ".repeat(10_000),
+        "}".repeat(10_000),
+        ":is(".repeat(10_000)
+    );
+    let run = run_small_stack(
+        r#"<link rel=stylesheet href="site.css"><p>nested</p>"#.to_string(),
+        Some(nested_css),
+    );
+    assert_eq!(run.checked, 1);
+    assert_eq!(run.issues.len(), 1);
+    assert!(
+        run.issues[0].message.contains("deeper than"),
+        "{}",
+        run.issues[0].message
+    );
+
     let junk = "<p style=\"color:\u{0}\u{fffd}rgb(((((\">x</p><style>}}{{@media ((( { p { color: red</style>";
     let run = run_small_stack(junk.to_string(), Some("\u{fffd}{{{{;;;}".into()));
     assert_eq!(run.checked, 1);

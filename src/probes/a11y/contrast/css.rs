@@ -624,6 +624,10 @@ const STRUCTURAL: &[&str] = &[
 /// Pseudo-classes `selectors` does not know are rewritten to attribute tests where they mean
 /// one (`:link` is `[href]`) and otherwise matched loosely, the match then only possible.
 fn rule_selector(text: &str) -> Option<RuleSelector> {
+    if nesting(text) > MAX_SELECTOR_NESTING {
+        // `selectors` parses nested `:is(:is(…))` by recursion: bound it before.
+        return None;
+    }
     let mut p = Parser::new(text);
     let mut out = String::new();
     let mut loose = 0u32;
@@ -701,6 +705,25 @@ fn rule_selector(text: &str) -> Option<RuleSelector> {
         key,
         maybe,
     })
+}
+
+/// The deepest selector nesting (`:is(:not(…))`) parsed; a deeper selector is skipped.
+const MAX_SELECTOR_NESTING: usize = 32;
+
+/// How deep brackets nest in `text`.
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// Consumes the block `token` opens, if it opens one, so positions taken next are after it.
