@@ -141,6 +141,7 @@ pub static RULES: &[&Rule] = &[
     &aria::ARIA_REQUIRED_CHILDREN,
     &aria::ARIA_REQUIRED_PARENT,
     &aria::ARIA_HIDDEN_FOCUS,
+    &super::contrast::COLOR_CONTRAST,
 ];
 
 /// Runs every rule on `page`.
