@@ -238,12 +238,26 @@ async fn the_reference_entry_page_renders_through_its_private_ca_and_not_without
     );
     drop(trusted);
     let untrusted = launch(&setup, TrustOptions::default()).await;
+    let entry_again = entry.clone();
     match untrusted.audit(&request(entry)).await {
         Err(BrowserError::Navigation { reason, .. }) => {
             assert!(reason.contains("CERT"), "{reason}")
         }
         other => panic!("an unknown CA must stop the page: {other:?}"),
     }
+    drop(untrusted);
+    let insecure = launch(
+        &setup,
+        TrustOptions {
+            ca_pem: None,
+            insecure: true,
+        },
+    )
+    .await;
+    insecure
+        .audit(&request(entry_again))
+        .await
+        .expect("--insecure ignores the unknown CA");
 }
 
 /// What the second origin saw: the `Authorization` header of each request (or none).
@@ -376,4 +390,95 @@ async fn a_browser_that_cannot_start_is_an_error_not_a_hang() {
     };
     let launched = Browser::launch(&setup, &TrustOptions::default()).await;
     assert!(matches!(launched, Err(BrowserError::Start(_))));
+}
+
+/// An HTTPS server on 127.0.0.1 that sends its leaf without the CA that signed it (as many do):
+/// the CA's PEM and the port.
+async fn leaf_only_server() -> (String, u16) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType, IsCa,
+        KeyPair,
+    };
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, "leaf-only test CA");
+    ca_params.distinguished_name = dn;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca =
+        CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("key")).expect("CA");
+    let leaf_key = KeyPair::generate().expect("key");
+    let leaf = CertificateParams::new(vec!["127.0.0.1".into()])
+        .expect("params")
+        .signed_by(&leaf_key, &ca)
+        .expect("leaf");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.der().clone()], key)
+    .expect("server config");
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    socket.set_nonblocking(true).expect("nonblocking");
+    let port = socket.local_addr().expect("addr").port();
+    let page = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head><body><main><h1>Sign in</h1></main></body></html>"#;
+    let app = Router::new().route("/", get(move || async move { Html(page) }));
+    let server = axum_server::from_tcp_rustls(
+        socket,
+        axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config)),
+    );
+    tokio::spawn(async move { server.serve(app.into_make_service()).await });
+    (ca.pem(), port)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_sends_only_its_leaf_is_trusted_through_the_leaf_it_proves() {
+    let Some(setup) = setup() else { return };
+    let (ca_pem, port) = leaf_only_server().await;
+    let site = Url::parse(&format!("https://127.0.0.1:{port}/")).expect("url");
+    let ca_only = TrustOptions {
+        ca_pem: Some(ca_pem.clone()),
+        insecure: false,
+    };
+    let browser = launch(&setup, ca_only.clone()).await;
+    match browser.audit(&request(site.clone())).await {
+        Err(BrowserError::Navigation { reason, .. }) => {
+            assert!(reason.contains("CERT"), "{reason}")
+        }
+        other => panic!("the CA's key alone is not in what this server sends: {other:?}"),
+    }
+    drop(browser);
+    let with_leaf = ca_only
+        .with_served_chain(&site)
+        .await
+        .expect("the leaf chains to the CA");
+    let browser = launch(&setup, with_leaf).await;
+    let outcomes = browser
+        .audit(&request(site.clone()))
+        .await
+        .expect("audited");
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| o.rule == "document-title" && o.checked == 1)
+    );
+
+    let stranger = TrustOptions {
+        ca_pem: Some(
+            rcgen::CertifiedIssuer::self_signed(
+                rcgen::CertificateParams::new(Vec::<String>::new()).expect("params"),
+                rcgen::KeyPair::generate().expect("key"),
+            )
+            .expect("another CA")
+            .pem(),
+        ),
+        insecure: false,
+    };
+    assert!(
+        stranger.with_served_chain(&site).await.is_err(),
+        "a leaf another CA signed is not learned"
+    );
 }

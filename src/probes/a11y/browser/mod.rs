@@ -50,6 +50,22 @@ pub struct TrustOptions {
     pub insecure: bool,
 }
 
+impl TrustOptions {
+    /// These options with the certificates `site` sends added to `ca_pem`, once verified
+    /// against it: Chromium excuses a chain by the keys the server sends, so a server that
+    /// sends its leaf without the CA needs the leaf's key. Unchanged without a CA or for a
+    /// plain-HTTP site.
+    pub async fn with_served_chain(mut self, site: &Url) -> Result<TrustOptions, BrowserError> {
+        if let Some(ca) = &self.ca_pem
+            && site.scheme() == "https"
+        {
+            let served = trust::served_chain_pem(site, ca).await?;
+            self.ca_pem = Some(format!("{ca}\n{served}"));
+        }
+        Ok(self)
+    }
+}
+
 /// One page to audit.
 #[derive(Debug, Clone)]
 pub struct AuditRequest {
