@@ -18,12 +18,19 @@ pub const SETTLE: &str = r#"new Promise(done => {
   setTimeout(finish, 2000);
 })"#;
 
+/// Whether axe is loaded in the page (injected with the document, and not overwritten by it).
+pub const PRESENT: &str = "typeof axe === 'object' && typeof axe.run === 'function'";
+
 /// Runs axe with the WCAG 2.0 A and AA rules and returns only what the mapping reads (pass
-/// nodes are counted, not sent).
+/// nodes are counted, not sent). `frame-tested` is added so a frame axe could not enter is
+/// named (undecided) rather than passed over in silence; a frame gets 5 s to answer, within
+/// the run's deadline.
 pub const RUN: &str = r#"(async () => {
   const r = await axe.run(document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+    rules: { 'frame-tested': { enabled: true } },
     resultTypes: ['violations', 'incomplete', 'passes'],
+    frameWaitTime: 5000,
   });
   const slim = (rules, nodes) => rules.map(x => ({
     id: x.id, tags: x.tags, help: x.help, count: x.nodes.length,

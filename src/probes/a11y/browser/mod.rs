@@ -271,6 +271,14 @@ impl PageSession<'_> {
             )
             .await?;
         }
+        // In every document of the page, frames included, before its own scripts: axe tests a
+        // frame's content only where axe runs in that frame too.
+        self.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": axe_source }),
+            COMMAND_TIMEOUT,
+        )
+        .await?;
         let nav = self
             .call(
                 "Page.navigate",
@@ -316,7 +324,9 @@ impl PageSession<'_> {
         }
         drop(done);
         self.evaluate(axe::SETTLE, true, COMMAND_TIMEOUT).await?;
-        self.evaluate(axe_source, false, AXE_TIMEOUT).await?;
+        if self.evaluate(axe::PRESENT, true, COMMAND_TIMEOUT).await? != json!(true) {
+            self.evaluate(axe_source, false, AXE_TIMEOUT).await?;
+        }
         let results = self.evaluate(axe::RUN, true, AXE_TIMEOUT).await?;
         let results: axe::Results =
             serde_json::from_value(results).map_err(|e| BrowserError::Axe {

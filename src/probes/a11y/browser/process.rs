@@ -21,6 +21,10 @@ const FLAGS: &[&str] = &[
     "--disable-crash-reporter",
     "--disable-dev-shm-usage",
     "--mute-audio",
+    // Frames of other sites stay in the page's process, where axe is injected with each
+    // document; this browser only renders pages to audit them.
+    "--disable-site-isolation-trials",
+    "--disable-features=IsolateOrigins,site-per-process",
     "--remote-debugging-port=0",
 ];
 
