@@ -260,8 +260,19 @@ async fn the_reference_entry_page_renders_through_its_private_ca_and_not_without
         .expect("--insecure ignores the unknown CA");
 }
 
-/// What the second origin saw: the `Authorization` header of each request (or none).
-type Seen = Arc<Mutex<Vec<Option<String>>>>;
+/// The sign-in a request carried: its `Authorization` and `Cookie` headers, if any.
+fn credentials(h: &HeaderMap) -> Vec<String> {
+    [header::AUTHORIZATION, header::COOKIE]
+        .iter()
+        .filter_map(|name| h.get(name)?.to_str().ok().map(str::to_string))
+        .collect()
+}
+
+fn signed_in(h: &HeaderMap) -> bool {
+    credentials(h)
+        .iter()
+        .any(|c| c == "Bearer t" || c.split("; ").any(|kv| kv == "sid=s"))
+}
 
 async fn serve(router: Router) -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -272,21 +283,18 @@ async fn serve(router: Router) -> u16 {
     port
 }
 
-fn authorization(h: &HeaderMap) -> Option<String> {
-    h.get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_in_page_renders_and_its_headers_reach_no_other_origin() {
     let Some(setup) = setup() else { return };
-    let seen: Seen = Arc::default();
-    let recorder = seen.clone();
+    // What the other origin saw, and whether each request for the page's own stylesheet was
+    // signed in.
+    let other_saw: Arc<Mutex<Vec<Vec<String>>>> = Arc::default();
+    let own_signed: Arc<Mutex<Vec<bool>>> = Arc::default();
+    let recorder = other_saw.clone();
     let other = serve(Router::new().route(
         "/other.css",
         get(move |h: HeaderMap| async move {
-            recorder.lock().expect("lock").push(authorization(&h));
+            recorder.lock().expect("lock").push(credentials(&h));
             (
                 [(header::CONTENT_TYPE, "text/css")],
                 "p { color: #111111; }",
@@ -294,8 +302,7 @@ async fn a_signed_in_page_renders_and_its_headers_reach_no_other_origin() {
         }),
     ))
     .await;
-    let own_css_signed: Arc<Mutex<Vec<bool>>> = Arc::default();
-    let own = own_css_signed.clone();
+    let own = own_signed.clone();
     let page = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Inbox</title>
 <link rel="stylesheet" href="/own.css"><link rel="stylesheet" href="http://127.0.0.1:{other}/other.css">
@@ -306,7 +313,7 @@ async fn a_signed_in_page_renders_and_its_headers_reach_no_other_origin() {
             .route(
                 "/",
                 get(move |h: HeaderMap| async move {
-                    if authorization(&h).as_deref() == Some("Bearer t") {
+                    if signed_in(&h) {
                         Html(page).into_response()
                     } else {
                         (StatusCode::UNAUTHORIZED, "sign in").into_response()
@@ -316,9 +323,7 @@ async fn a_signed_in_page_renders_and_its_headers_reach_no_other_origin() {
             .route(
                 "/own.css",
                 get(move |h: HeaderMap| async move {
-                    own.lock()
-                        .expect("lock")
-                        .push(authorization(&h).as_deref() == Some("Bearer t"));
+                    own.lock().expect("lock").push(signed_in(&h));
                     (
                         [(header::CONTENT_TYPE, "text/css")],
                         "h1 { color: #000000; }",
@@ -329,32 +334,36 @@ async fn a_signed_in_page_renders_and_its_headers_reach_no_other_origin() {
     .await;
     let browser = launch(&setup, TrustOptions::default()).await;
     let url = Url::parse(&format!("http://127.0.0.1:{site}/")).expect("url");
-    let outcomes = browser
-        .audit(&AuditRequest {
-            url: url.clone(),
-            same_origin_headers: vec![("Authorization".into(), "Bearer t".into())],
-        })
-        .await
-        .expect("the signed-in page is audited");
-    let title = outcomes
-        .iter()
-        .find(|o| o.rule == "document-title")
-        .expect("axe checked the title");
-    assert_eq!((title.checked, title.issues.len()), (1, 0), "{title:?}");
-    assert_eq!(
-        *own_css_signed.lock().expect("lock"),
-        [true],
-        "same origin: signed"
-    );
-    let other_saw = seen.lock().expect("lock").clone();
-    assert!(
-        !other_saw.is_empty(),
-        "the other origin's stylesheet was requested"
-    );
-    assert!(
-        other_saw.iter().all(Option::is_none),
-        "the other origin saw the header: {other_saw:?}"
-    );
+    for (name, value) in [("Authorization", "Bearer t"), ("Cookie", "sid=s")] {
+        own_signed.lock().expect("lock").clear();
+        other_saw.lock().expect("lock").clear();
+        let outcomes = browser
+            .audit(&AuditRequest {
+                url: url.clone(),
+                same_origin_headers: vec![(name.into(), value.into())],
+            })
+            .await
+            .unwrap_or_else(|e| panic!("signed in by {name}: {e}"));
+        let title = outcomes
+            .iter()
+            .find(|o| o.rule == "document-title")
+            .expect("axe checked the title");
+        assert_eq!((title.checked, title.issues.len()), (1, 0), "{title:?}");
+        let own = own_signed.lock().expect("lock").clone();
+        assert!(
+            !own.is_empty() && own.iter().all(|s| *s),
+            "{name} to the own origin: {own:?}"
+        );
+        let saw = other_saw.lock().expect("lock").clone();
+        assert!(
+            !saw.is_empty(),
+            "the other origin's stylesheet was requested"
+        );
+        assert!(
+            saw.iter().all(Vec::is_empty),
+            "{name} reached the other origin: {saw:?}"
+        );
+    }
 
     match browser.audit(&request(url)).await {
         Err(e @ BrowserError::Status { status: 401, .. }) => {
