@@ -491,3 +491,52 @@ async fn a_server_that_sends_only_its_leaf_is_trusted_through_the_leaf_it_proves
         "a leaf another CA signed is not learned"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_page_is_an_error_and_the_next_page_with_its_frame_is_still_audited() {
+    let Some(setup) = setup() else { return };
+    let page = |title: &str, body: &str| {
+        format!(
+            r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body><main><h1>{title}</h1>{body}</main></body></html>"#
+        )
+    };
+    let hung = page("Hung", "<script>for (;;) {}</script>");
+    let framed = page(
+        "Framed",
+        r#"<iframe src="/inner" title="Message"></iframe>"#,
+    );
+    let inner = page("Inner", r#"<img id="noalt" src="/x.png">"#);
+    let site = serve(
+        Router::new()
+            .route("/hung", get(move || async move { Html(hung) }))
+            .route("/framed", get(move || async move { Html(framed) }))
+            .route("/inner", get(move || async move { Html(inner) })),
+    )
+    .await;
+    let browser = launch(&setup, TrustOptions::default()).await;
+    let at = |path: &str| Url::parse(&format!("http://127.0.0.1:{site}{path}")).expect("url");
+    let hung = tokio::time::timeout(
+        Duration::from_secs(90),
+        browser.audit(&request(at("/hung"))),
+    )
+    .await
+    .expect("the audit gives up on its own");
+    assert!(
+        matches!(hung, Err(BrowserError::LoadTimeout { .. })),
+        "{hung:?}"
+    );
+    let outcomes = browser
+        .audit(&request(at("/framed")))
+        .await
+        .expect("the browser still audits");
+    let alt = outcomes
+        .iter()
+        .find(|o| o.rule == "image-alt")
+        .expect("axe ran image-alt");
+    assert!(
+        alt.issues
+            .iter()
+            .any(|i| i.kind == IssueKind::Fail && i.selector == "iframe #noalt"),
+        "the image inside the frame fails: {alt:?}"
+    );
+}
