@@ -67,12 +67,27 @@ impl TrustOptions {
 }
 
 /// One page to audit.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AuditRequest {
     pub url: Url,
     /// Headers that sign the browser in (`Cookie`, `Authorization`), added to requests to the
     /// page's own origin and to no other.
     pub same_origin_headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for AuditRequest {
+    /// The headers' names only: their values are secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self
+            .same_origin_headers
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        f.debug_struct("AuditRequest")
+            .field("url", &shown(&self.url))
+            .field("same_origin_headers", &names)
+            .finish()
+    }
 }
 
 /// Why a browser could not start or a page could not be audited. No message carries a header
@@ -154,7 +169,7 @@ impl Browser {
                 COMMAND_TIMEOUT,
             )
             .await?;
-        let context = str_field(&context, "browserContextId")?;
+        let context = str_field(&context, "Target.createBrowserContext", "browserContextId")?;
         let result = self.audit_in(&context, req).await;
         // Disposing the context closes its page; a failure here leaves nothing that matters.
         let _ = self
@@ -183,7 +198,7 @@ impl Browser {
                 COMMAND_TIMEOUT,
             )
             .await?;
-        let target = str_field(&target, "targetId")?;
+        let target = str_field(&target, "Target.createTarget", "targetId")?;
         let attached = self
             .cdp
             .call(
@@ -193,7 +208,7 @@ impl Browser {
                 COMMAND_TIMEOUT,
             )
             .await?;
-        let session = str_field(&attached, "sessionId")?;
+        let session = str_field(&attached, "Target.attachToTarget", "sessionId")?;
         let page = PageSession {
             cdp: &self.cdp,
             id: &session,
@@ -296,7 +311,7 @@ impl PageSession<'_> {
                 reason: reason.to_string(),
             });
         }
-        let loader = str_field(&nav, "loaderId")?;
+        let loader = str_field(&nav, "Page.navigate", "loaderId")?;
         let done = tokio::time::timeout(
             LOAD_TIMEOUT,
             status.wait_for(|s| s.crashed || s.loaded.contains(&loader)),
@@ -365,7 +380,7 @@ impl PageSession<'_> {
                 .unwrap_or("a script error");
             return Err(BrowserError::Axe {
                 url: self.url.clone(),
-                reason: issue_line(reason),
+                reason: first_line(reason),
             });
         }
         Ok(r.pointer("/result/value").cloned().unwrap_or(Value::Null))
@@ -446,13 +461,14 @@ fn merged(existing: &Value, add: &[(String, String)]) -> Value {
     Value::Array(out)
 }
 
-fn str_field(v: &Value, field: &str) -> Result<String, CdpError> {
+/// The text field `field` of `method`'s answer.
+fn str_field(v: &Value, method: &str, field: &str) -> Result<String, CdpError> {
     v.get(field)
         .and_then(Value::as_str)
         .map(str::to_string)
         .ok_or_else(|| CdpError::Command {
-            method: field.to_string(),
-            message: "missing from the browser's answer".into(),
+            method: method.to_string(),
+            message: format!("its answer has no {field}"),
         })
 }
 
@@ -465,7 +481,7 @@ fn shown(url: &Url) -> String {
 }
 
 /// The first line of a script error, shortened.
-fn issue_line(s: &str) -> String {
+fn first_line(s: &str) -> String {
     super::issue::shorten(s.lines().next().unwrap_or_default(), 300)
 }
 
@@ -480,6 +496,19 @@ mod tests {
         assert_eq!(
             merged(&existing, &add),
             json!([{ "name": "Accept", "value": "text/html" }, { "name": "Authorization", "value": "Bearer t" }])
+        );
+    }
+
+    #[test]
+    fn a_request_shows_no_header_value() {
+        let req = AuditRequest {
+            url: Url::parse("https://v.test/inbox?sig=s3cret").expect("url"),
+            same_origin_headers: vec![("Cookie".into(), "sid=s3cret".into())],
+        };
+        let shown = format!("{req:?}");
+        assert!(
+            shown.contains("Cookie") && !shown.contains("s3cret"),
+            "{shown}"
         );
     }
 
