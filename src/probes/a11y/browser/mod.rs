@@ -169,24 +169,18 @@ impl Browser {
                 COMMAND_TIMEOUT,
             )
             .await?;
-        let context = str_field(&context, "Target.createBrowserContext", "browserContextId")?;
-        let result = self.audit_in(&context, req).await;
-        // Disposing the context closes its page; a failure here leaves nothing that matters.
-        let _ = self
-            .cdp
-            .call(
-                None,
-                "Target.disposeBrowserContext",
-                json!({ "browserContextId": context }),
-                COMMAND_TIMEOUT,
-            )
-            .await;
-        result
+        let context = Disposal {
+            cdp: self.cdp.clone(),
+            context: str_field(&context, "Target.createBrowserContext", "browserContextId")?,
+            session: None,
+            watcher: None,
+        };
+        self.audit_in(context, req).await
     }
 
     async fn audit_in(
         &self,
-        context: &str,
+        mut context: Disposal,
         req: &AuditRequest,
     ) -> Result<Vec<RuleOutcome>, BrowserError> {
         let target = self
@@ -194,7 +188,7 @@ impl Browser {
             .call(
                 None,
                 "Target.createTarget",
-                json!({ "url": "about:blank", "browserContextId": context }),
+                json!({ "url": "about:blank", "browserContextId": context.context }),
                 COMMAND_TIMEOUT,
             )
             .await?;
@@ -215,22 +209,55 @@ impl Browser {
             url: shown(&req.url),
         };
         let events = self.cdp.events(&session);
+        context.session = Some(session.clone());
         let (status_tx, status_rx) = watch::channel(PageStatus::default());
         let headers = (!req.same_origin_headers.is_empty())
             .then(|| (req.url.origin(), req.same_origin_headers.clone()));
-        let watcher = tokio::spawn(watch_page(
+        context.watcher = Some(tokio::spawn(watch_page(
             self.cdp.clone(),
             session.clone(),
             events,
             headers.clone(),
             status_tx,
-        ));
-        let result = page
-            .run(&self.axe_source, headers.is_some(), &req.url, status_rx)
-            .await;
-        watcher.abort();
-        self.cdp.forget(&session);
-        result
+        )));
+        page.run(&self.axe_source, headers.is_some(), &req.url, status_rx)
+            .await
+    }
+}
+
+/// One audit's browser context, its page's session and the task following its events: all
+/// let go when the audit ends, however it ends (an error, or the caller dropping it).
+struct Disposal {
+    cdp: cdp::Connection,
+    context: String,
+    session: Option<String>,
+    watcher: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Disposal {
+    fn drop(&mut self) {
+        if let Some(w) = self.watcher.take() {
+            w.abort();
+        }
+        if let Some(s) = self.session.take() {
+            self.cdp.forget(&s);
+        }
+        // Disposing the context closes its page. Without a runtime the browser is going away
+        // with it, and so is the context.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let cdp = self.cdp.clone();
+            let context = std::mem::take(&mut self.context);
+            runtime.spawn(async move {
+                let _ = cdp
+                    .call(
+                        None,
+                        "Target.disposeBrowserContext",
+                        json!({ "browserContextId": context }),
+                        COMMAND_TIMEOUT,
+                    )
+                    .await;
+            });
+        }
     }
 }
 
