@@ -493,7 +493,7 @@ async fn a_server_that_sends_only_its_leaf_is_trusted_through_the_leaf_it_proves
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hung_page_is_an_error_and_the_next_page_with_its_frame_is_still_audited() {
+async fn a_hung_page_is_an_error_and_the_next_pages_an_alert_and_a_frame_are_still_audited() {
     let Some(setup) = setup() else { return };
     let page = |title: &str, body: &str| {
         format!(
@@ -506,11 +506,13 @@ async fn a_hung_page_is_an_error_and_the_next_page_with_its_frame_is_still_audit
         r#"<iframe src="/inner" title="Message"></iframe>"#,
     );
     let inner = page("Inner", r#"<img id="noalt" src="/x.png">"#);
+    let alerting = page("Alert", "<script>alert('Welcome');</script>");
     let site = serve(
         Router::new()
             .route("/hung", get(move || async move { Html(hung) }))
             .route("/framed", get(move || async move { Html(framed) }))
-            .route("/inner", get(move || async move { Html(inner) })),
+            .route("/inner", get(move || async move { Html(inner) }))
+            .route("/alert", get(move || async move { Html(alerting) })),
     )
     .await;
     let browser = launch(&setup, TrustOptions::default()).await;
@@ -525,6 +527,10 @@ async fn a_hung_page_is_an_error_and_the_next_page_with_its_frame_is_still_audit
         matches!(hung, Err(BrowserError::LoadTimeout { .. })),
         "{hung:?}"
     );
+    browser
+        .audit(&request(at("/alert")))
+        .await
+        .expect("an alert at load is answered");
     let outcomes = browser
         .audit(&request(at("/framed")))
         .await

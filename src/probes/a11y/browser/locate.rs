@@ -180,3 +180,35 @@ fn run_bounded(cmd: &mut Command) -> Result<String, String> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_browser_that_does_not_run_is_named_with_its_reason() {
+        match chromium_version(Path::new("/bin/false")) {
+            Err(e @ BrowserMissing::ChromiumBroken { .. }) => {
+                let text = e.to_string();
+                assert!(
+                    text.contains("/bin/false") && text.contains("apt-get install chromium"),
+                    "{text}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn axe_without_its_package_json_has_no_version() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let js = dir.path().join("axe.min.js");
+        std::fs::write(&js, "window.axe = {};").expect("write");
+        assert!(matches!(
+            axe_version(&js),
+            Err(BrowserMissing::AxeVersion { .. })
+        ));
+        std::fs::write(dir.path().join("package.json"), r#"{"version": "4.10.2"}"#).expect("write");
+        assert_eq!(axe_version(&js).expect("version"), "4.10.2");
+    }
+}

@@ -414,7 +414,8 @@ impl PageSession<'_> {
     }
 }
 
-/// Follows a page's events: its loads, its documents' statuses, a crash; and, when signing in,
+/// Follows a page's events: its loads, its documents' statuses, a crash, its dialogs (accepted);
+/// and, when signing in,
 /// lets each paused request go on, with the headers added when it is to the page's origin.
 async fn watch_page(
     cdp: cdp::Connection,
@@ -441,6 +442,21 @@ async fn watch_page(
                 }
             }
             "Inspector.targetCrashed" => status.send_modify(|s| s.crashed = true),
+            // An alert or confirm at load would hold the page (and axe) until it is answered.
+            "Page.javascriptDialogOpening" => {
+                let cdp = cdp.clone();
+                let session = session.clone();
+                tokio::spawn(async move {
+                    let _ = cdp
+                        .call(
+                            Some(&session),
+                            "Page.handleJavaScriptDialog",
+                            json!({ "accept": true }),
+                            COMMAND_TIMEOUT,
+                        )
+                        .await;
+                });
+            }
             "Fetch.requestPaused" => {
                 let Some(request_id) = p["requestId"].as_str() else {
                     continue;
