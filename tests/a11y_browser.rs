@@ -26,6 +26,10 @@ use vvcheck::probes::a11y::page::{Page, Stylesheet};
 use vvcheck::probes::a11y::rules::{self, RuleOutcome};
 use vvcheck::reference::Dialect;
 
+/// At most two browsers at a time: `cargo test` runs these tests side by side on a small
+/// machine, and a starved renderer would miss its load deadline.
+static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// The setup, or `None` (after one "skipped" line) when this machine lacks it outside CI.
 fn setup() -> Option<BrowserSetup> {
     match BrowserSetup::locate() {
@@ -40,10 +44,31 @@ fn setup() -> Option<BrowserSetup> {
     }
 }
 
-async fn launch(setup: &BrowserSetup, trust: TrustOptions) -> Browser {
-    Browser::launch(setup, &trust)
+/// A browser, holding one of the [`SLOTS`] while it lives.
+struct Slotted {
+    browser: Browser,
+    _slot: tokio::sync::SemaphorePermit<'static>,
+}
+
+impl std::ops::Deref for Slotted {
+    type Target = Browser;
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+async fn launch(setup: &BrowserSetup, trust: TrustOptions) -> Slotted {
+    let slot = SLOTS
+        .acquire()
         .await
-        .expect("Chromium starts")
+        .expect("the semaphore is never closed");
+    let browser = Browser::launch(setup, &trust)
+        .await
+        .expect("Chromium starts");
+    Slotted {
+        browser,
+        _slot: slot,
+    }
 }
 
 fn request(url: Url) -> AuditRequest {
