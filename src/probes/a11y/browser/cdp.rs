@@ -26,10 +26,12 @@ pub enum CdpError {
     Command { method: String, message: String },
 }
 
-/// An event: its method (`Page.loadEventFired`) and parameters.
+/// An event the browser sent about a session.
 #[derive(Debug)]
 pub struct Event {
+    /// `Page.loadEventFired`.
     pub method: String,
+    /// Its parameters, as sent.
     pub params: Value,
 }
 

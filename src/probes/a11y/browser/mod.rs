@@ -94,22 +94,31 @@ impl std::fmt::Debug for AuditRequest {
 /// value or a URL's query.
 #[derive(Debug, thiserror::Error)]
 pub enum BrowserError {
+    /// Chromium did not run, exited, or opened no DevTools port in time.
     #[error("Chromium did not start: {0}")]
     Start(#[from] StartError),
+    /// axe-core's source is not readable.
     #[error("cannot read axe-core at {path}: {error}")]
     AxeSource { path: String, error: std::io::Error },
+    /// The CA text is no certificate, or the served chain does not chain to it.
     #[error("cannot trust the given CA: {0}")]
     Trust(#[from] TrustError),
+    /// The browser refused a command, did not answer in time, or went away.
     #[error("DevTools: {0}")]
     Cdp(#[from] CdpError),
+    /// The navigation failed (`net::ERR_CERT_AUTHORITY_INVALID`, `net::ERR_CONNECTION_REFUSED`).
     #[error("{url} did not load: {reason}")]
     Navigation { url: String, reason: String },
+    /// The page answered 4xx or 5xx: auditing the error page would judge the wrong page.
     #[error("{url} answered HTTP {status}: not the page to audit (is the sign-in right?)")]
     Status { url: String, status: u16 },
+    /// No load event within [`LOAD_TIMEOUT`].
     #[error("{url} did not finish loading in {secs} s")]
     LoadTimeout { url: String, secs: u64 },
+    /// The page's renderer crashed.
     #[error("the page {url} crashed the browser's renderer")]
     Crashed { url: String },
+    /// axe-core threw, gave no result within [`AXE_TIMEOUT`], or gave one that does not read.
     #[error("axe-core did not run on {url}: {reason}")]
     Axe { url: String, reason: String },
 }
