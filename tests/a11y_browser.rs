@@ -537,21 +537,28 @@ async fn a_hung_page_is_an_error_and_the_next_pages_an_alert_and_a_frame_are_sti
             .route("/hung", get(move || async move { Html(hung) }))
             .route("/framed", get(move || async move { Html(framed) }))
             .route("/inner", get(move || async move { Html(inner) }))
-            .route("/alert", get(move || async move { Html(alerting) })),
+            .route("/alert", get(move || async move { Html(alerting) }))
+            .route(
+                "/silent",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(120)).await;
+                    "too late"
+                }),
+            ),
     )
     .await;
     let browser = launch(&setup, TrustOptions::default()).await;
     let at = |path: &str| Url::parse(&format!("http://127.0.0.1:{site}{path}")).expect("url");
-    let hung = tokio::time::timeout(
-        Duration::from_secs(90),
-        browser.audit(&request(at("/hung"))),
-    )
+    // A page whose script never ends and a server that never answers, side by side.
+    let (hung, silent) = (request(at("/hung")), request(at("/silent")));
+    let (hung, silent) = tokio::time::timeout(Duration::from_secs(90), async {
+        tokio::join!(browser.audit(&hung), browser.audit(&silent))
+    })
     .await
-    .expect("the audit gives up on its own");
-    assert!(
-        matches!(hung, Err(BrowserError::LoadTimeout { .. })),
-        "{hung:?}"
-    );
+    .expect("the audits give up on their own");
+    for r in [hung, silent] {
+        assert!(matches!(r, Err(BrowserError::LoadTimeout { .. })), "{r:?}");
+    }
     browser
         .audit(&request(at("/alert")))
         .await

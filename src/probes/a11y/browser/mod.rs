@@ -330,13 +330,23 @@ impl PageSession<'_> {
             COMMAND_TIMEOUT,
         )
         .await?;
+        // One deadline for the answer to the navigation and for the load after it.
+        let deadline = tokio::time::Instant::now() + LOAD_TIMEOUT;
+        let load_timeout = || BrowserError::LoadTimeout {
+            url: self.url.clone(),
+            secs: LOAD_TIMEOUT.as_secs(),
+        };
         let nav = self
             .call(
                 "Page.navigate",
                 json!({ "url": url.as_str() }),
                 LOAD_TIMEOUT,
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                CdpError::Timeout { .. } => load_timeout(),
+                e => e.into(),
+            })?;
         if let Some(reason) = nav
             .get("errorText")
             .and_then(Value::as_str)
@@ -348,15 +358,12 @@ impl PageSession<'_> {
             });
         }
         let loader = str_field(&nav, "Page.navigate", "loaderId")?;
-        let done = tokio::time::timeout(
-            LOAD_TIMEOUT,
+        let done = tokio::time::timeout_at(
+            deadline,
             status.wait_for(|s| s.crashed || s.loaded.contains(&loader)),
         )
         .await
-        .map_err(|_| BrowserError::LoadTimeout {
-            url: self.url.clone(),
-            secs: LOAD_TIMEOUT.as_secs(),
-        })?
+        .map_err(|_| load_timeout())?
         .map_err(|_| CdpError::Closed)?;
         if done.crashed {
             return Err(BrowserError::Crashed {
