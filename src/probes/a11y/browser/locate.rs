@@ -41,7 +41,7 @@ pub enum BrowserMissing {
     Axe { looked: Vec<PathBuf> },
     /// axe-core was found but its version cannot be read.
     #[error(
-        "axe-core at {path} has no readable version (package.json beside it): reinstall it with `npm install axe-core`"
+        "axe-core at {path} has no readable version (package.json beside it, or its banner): reinstall it with `npm install axe-core`"
     )]
     AxeVersion { path: PathBuf },
 }
@@ -141,13 +141,28 @@ fn axe_version(axe_js: &Path) -> Result<String, BrowserMissing> {
     let missing = || BrowserMissing::AxeVersion {
         path: axe_js.to_path_buf(),
     };
-    let package = axe_js.with_file_name("package.json");
-    let text = std::fs::read_to_string(package).map_err(|_| missing())?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|_| missing())?;
-    json.get("version")
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
+    let package = std::fs::read_to_string(axe_js.with_file_name("package.json")).ok();
+    let from_package = package
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|json| Some(json.get("version")?.as_str()?.to_string()));
+    from_package
+        .or_else(|| banner_version(axe_js))
         .ok_or_else(missing)
+}
+
+/// The version in the banner axe's builds start with (`/*! axe v4.10.2`), for a copy without
+/// its package.json.
+fn banner_version(axe_js: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(axe_js).ok()?.read(&mut head).ok()?;
+    let head = String::from_utf8_lossy(&head[..n]);
+    let rest = head.strip_prefix("/*! axe v")?;
+    let version: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+        .collect();
+    (!version.is_empty()).then_some(version)
 }
 
 /// Runs `cmd` to completion within [`PROBE_TIMEOUT`], its stdout as text; killed past it.
@@ -200,7 +215,7 @@ mod tests {
     }
 
     #[test]
-    fn axe_without_its_package_json_has_no_version() {
+    fn axe_version_comes_from_its_package_json_else_its_banner() {
         let dir = tempfile::tempdir().expect("temp dir");
         let js = dir.path().join("axe.min.js");
         std::fs::write(&js, "window.axe = {};").expect("write");
@@ -208,6 +223,8 @@ mod tests {
             axe_version(&js),
             Err(BrowserMissing::AxeVersion { .. })
         ));
+        std::fs::write(&js, "/*! axe v4.9.1\n * Copyright */ window.axe = {};").expect("write");
+        assert_eq!(axe_version(&js).expect("version"), "4.9.1");
         std::fs::write(dir.path().join("package.json"), r#"{"version": "4.10.2"}"#).expect("write");
         assert_eq!(axe_version(&js).expect("version"), "4.10.2");
     }
