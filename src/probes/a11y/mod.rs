@@ -1,11 +1,13 @@
 //! Accessibility (ACC-2.1.10): WCAG 2.0 Level AA per success criterion. [`audit`] fetches and
 //! audits every page once; [`wcag`] judges one criterion on them through [`judge`]. [`page`] is
 //! a page as the rules see it, [`dom`] the page indexed for the rules, [`rules`] the static rule
-//! engine, [`contrast`] its colour-contrast rule and cascade, [`accname`] the accessible names they check, [`issue`] what a rule says about an
-//! element, [`criteria`] the success criteria and how far rules decide each.
+//! engine, [`contrast`] its colour-contrast rule and cascade, [`accname`] the accessible names
+//! they check, [`browser`] the rendered engine (axe-core in headless Chromium), [`issue`] what a
+//! rule says about an element, [`criteria`] the success criteria and how far rules decide each.
 
 pub mod accname;
 pub mod audit;
+pub mod browser;
 pub mod contrast;
 pub mod criteria;
 pub mod dom;
