@@ -191,6 +191,8 @@ fn deep_nesting_and_huge_stylesheets_stay_bounded() {
         "</div>".repeat(10_000)
     );
     let run = run_small_stack(deep, None);
+    // A page nested past `page::MAX_DEPTH` is flattened there, its content kept; text that
+    // deep is past what the contrast rule evaluates, so it stays undecided.
     assert_eq!(run.checked, 1);
     assert_eq!(run.issues.len(), 1);
     assert_eq!(
@@ -221,7 +223,7 @@ fn deep_nesting_and_huge_stylesheets_stay_bounded() {
         .filter(|i| i.kind != IssueKind::Undecided || !i.message.contains("5000 rules"))
         .collect();
     assert!(odd.is_empty(), "{:?}", odd.first());
-    assert_eq!(run.issues.len(), 2_001);
+    assert_eq!(run.issues.len() + run.omitted, 2_001, "listed or counted");
 
     let nested_css = format!(
         "{}p {{ color: #777 }}{} {}p {{ color: #777 }}",

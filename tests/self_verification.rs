@@ -158,7 +158,7 @@ const PROOFS: &[(&str, &[&str])] = &[
         &["zoom-blocked"],
     ),
     ("tec.support.contact-and-hours", &["no-support-page"]),
-    ("acc.wcag.1.1.1", &["a11y-missing-alt"]),
+    ("acc.wcag.1.1.1", &["a11y-missing-alt", "a11y-empty-link"]),
     ("acc.wcag.1.3.1", &["a11y-missing-labels"]),
     ("acc.wcag.1.4.3", &["a11y-low-contrast"]),
     ("acc.wcag.1.4.4", &["a11y-zoom-blocked", "zoom-blocked"]),

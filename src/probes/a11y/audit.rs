@@ -287,7 +287,7 @@ fn note(p: &PageAudit) -> String {
                 p.url,
                 ran,
                 if p.truncated {
-                    "; only its first 2 MiB were read"
+                    "; only its first 2 MiB were read, its nesting flattened past 512 levels"
                 } else {
                     ""
                 }

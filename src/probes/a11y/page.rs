@@ -5,8 +5,9 @@ use scraper::{Html, Selector};
 
 /// The most of a page the rules read; a larger page is cut here (and says so).
 pub const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
-/// The deepest nesting read: the HTML parser's cost grows with depth times elements, so a page
-/// nested deeper is cut where it passes this (browsers stop nesting at 512 too).
+/// The deepest nesting kept: the HTML parser's cost grows with depth times elements, so the
+/// elements of a page nested deeper are flattened onto this level, their content kept (as
+/// browsers do past 512 levels).
 pub const MAX_DEPTH: usize = 512;
 /// The most stylesheets a page may link that are fetched.
 pub const MAX_STYLESHEETS: usize = 16;
@@ -28,8 +29,8 @@ pub struct Page {
     pub doc: Html,
     /// Its linked stylesheets, in document order (those that could be fetched).
     pub sheets: Vec<Stylesheet>,
-    /// The page was longer than [`MAX_PAGE_BYTES`], or nested deeper than [`MAX_DEPTH`], and
-    /// only its start was read.
+    /// The page was longer than [`MAX_PAGE_BYTES`] and only its start was read, or nested
+    /// deeper than [`MAX_DEPTH`] and flattened there.
     pub truncated: bool,
 }
 
@@ -46,13 +47,12 @@ impl Page {
         }
     }
 
-    /// The part of `bytes` that is read (invalid UTF-8 replaced, cut at [`MAX_PAGE_BYTES`] and
-    /// where it nests deeper than [`MAX_DEPTH`]), and whether anything was cut.
+    /// The part of `bytes` that is read (invalid UTF-8 replaced, cut at [`MAX_PAGE_BYTES`],
+    /// flattened past [`MAX_DEPTH`]), and whether it was cut or flattened.
     pub fn readable(bytes: &[u8]) -> (String, bool) {
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_PAGE_BYTES)]);
-        let cut = too_deep_at(&text, MAX_DEPTH);
-        let read = cut.map_or(&text[..], |at| &text[..at]).to_string();
-        (read, bytes.len() > MAX_PAGE_BYTES || cut.is_some())
+        let (read, flattened) = flatten_past(&text, MAX_DEPTH);
+        (read, bytes.len() > MAX_PAGE_BYTES || flattened)
     }
 
     /// The stylesheets `html` links, resolved against `base`, at most [`MAX_STYLESHEETS`]: what
@@ -85,17 +85,24 @@ const NO_DEPTH: &[&str] = &[
     "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head", "body",
 ];
 
-/// Where `text`'s element nesting first passes `max`, by a quick count of start and end tags
-/// (comments, and the raw text of scripts and styles, skipped); `None` if it never does.
-fn too_deep_at(text: &str, max: usize) -> Option<usize> {
+/// `text` nesting no deeper than `max`: as a browser's parser does past its depth limit, an
+/// element that would open below it becomes a sibling of the deepest one (that one is closed
+/// first), and the end tags of elements so closed are dropped. A quick count of start and end
+/// tags (comments, and the raw text of scripts and styles, skipped); says whether it flattened.
+fn flatten_past(text: &str, max: usize) -> (String, bool) {
     let b = text.as_bytes();
-    let mut depth = 0usize;
+    let mut out = String::with_capacity(text.len());
+    let mut open: Vec<String> = Vec::new();
+    let mut flattened = false;
     let mut i = 0;
     while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
         let at = i + off;
+        out.push_str(&text[i..at]);
         let rest = &text[at..];
         if rest.starts_with("<!--") {
-            i = rest.find("-->").map_or(b.len(), |e| at + e + 3);
+            let end = rest.find("-->").map_or(b.len(), |e| at + e + 3);
+            out.push_str(&text[at..end]);
+            i = end;
             continue;
         }
         let closing = rest.as_bytes().get(1) == Some(&b'/');
@@ -105,6 +112,7 @@ fn too_deep_at(text: &str, max: usize) -> Option<usize> {
             .take_while(|c| c.is_ascii_alphanumeric())
             .count();
         if name_len == 0 {
+            out.push('<');
             i = at + 1;
             continue;
         }
@@ -113,28 +121,48 @@ fn too_deep_at(text: &str, max: usize) -> Option<usize> {
             .iter()
             .position(|&c| c == b'>')
             .map_or(b.len(), |e| name_start + e + 1);
-        let self_closed = end >= 2 && b.get(end - 2) == Some(&b'/');
+        let tag = &text[at..end];
+        let deepens = !NO_DEPTH.contains(&name.as_str());
+        i = end;
         if closing {
-            if !NO_DEPTH.contains(&name.as_str()) {
-                depth = depth.saturating_sub(1);
+            if !deepens {
+                out.push_str(tag);
+            } else if let Some(k) = open.iter().rposition(|n| *n == name) {
+                open.truncate(k);
+                out.push_str(tag);
+            } else if flattened {
+                // The end tag of an element closed early to keep the depth.
+            } else {
+                out.push_str(tag);
             }
-        } else if matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
+            continue;
+        }
+        if matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
             // Raw text up to its end tag holds no elements.
             let close = format!("</{name}");
-            i = text[end.min(b.len())..]
+            let stop = text[end..]
                 .to_ascii_lowercase()
                 .find(&close)
                 .map_or(b.len(), |e| end + e);
+            out.push_str(&text[at..stop]);
+            i = stop;
             continue;
-        } else if !self_closed && !NO_DEPTH.contains(&name.as_str()) {
-            depth += 1;
-            if depth > max {
-                return Some(at);
-            }
         }
-        i = end.min(b.len());
+        if deepens && !tag.ends_with("/>") {
+            if open.len() >= max
+                && let Some(deepest) = open.pop()
+            {
+                out.push_str("</");
+                out.push_str(&deepest);
+                out.push('>');
+                flattened = true;
+            }
+            open.push(name);
+        }
+        out.push_str(tag);
     }
-    None
+    out.push_str(&text[i..]);
+    (out, flattened)
 }
 
 #[cfg(test)]
@@ -173,20 +201,27 @@ mod tests {
     }
 
     #[test]
-    fn nesting_past_the_bound_is_cut_where_it_passes_it_and_ordinary_pages_are_not() {
+    fn nesting_past_the_bound_is_flattened_there_with_its_content_and_ordinary_pages_are_not() {
         let deep = format!(
-            "<body>{}x{}",
+            "<body>{}<img id=deep>x{}<p>after</p>",
             "<div>".repeat(10_000),
             "</div>".repeat(10_000)
         );
-        let at = too_deep_at(&deep, MAX_DEPTH).expect("too deep");
-        assert_eq!(at, "<body>".len() + MAX_DEPTH * "<div>".len());
+        let (kept, flattened) = flatten_past(&deep, MAX_DEPTH);
+        assert!(flattened);
+        assert_eq!(
+            kept.matches("<div>").count(),
+            10_000,
+            "every element is kept"
+        );
         let p = Page::parse(
             url::Url::parse("https://vendor.test/").expect("url"),
             deep.as_bytes(),
             Vec::new(),
         );
         assert!(p.truncated);
+        let img = Selector::parse("#deep").expect("selector");
+        assert_eq!(p.doc.select(&img).count(), 1, "the deep content is kept");
         let lists = format!(
             "<ul>{}</ul><script>{}</script><!-- {} -->",
             "<li>item<p>para".repeat(2_000),
@@ -194,8 +229,8 @@ mod tests {
             "<div>".repeat(2_000)
         );
         assert_eq!(
-            too_deep_at(&lists, MAX_DEPTH),
-            None,
+            flatten_past(&lists, MAX_DEPTH),
+            (lists.clone(), false),
             "unclosed list items and paragraphs, scripts and comments do not nest"
         );
     }

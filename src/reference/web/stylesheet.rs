@@ -5,7 +5,7 @@ pub(crate) const STYLESHEET: &str = "body{font-family:system-ui,sans-serif;font-
 line-height:1.5;color:#1a1a1a;background:#ffffff;margin:0}\
 header,footer{background:#0b3d62;color:#ffffff;padding:0.75rem 1rem}\
 header a,footer a{color:#ffffff}main{padding:1rem;max-width:48rem}a{color:#0645ad}\
-.skip{position:absolute;left:-10000px}.skip:focus{left:1rem;top:1rem;background:#ffffff;color:#0645ad}\
+.skip{position:absolute;left:-10000px;background:#ffffff;color:#0645ad}.skip:focus{left:1rem;top:1rem;background:#ffffff;color:#0645ad}\
 label{display:block;margin-top:0.75rem}input,select,textarea{font-size:1rem;max-width:100%}\
 :focus{outline:3px solid #ffbf47}.notice{border-left:4px solid #b00020;padding-left:0.75rem}\
 .error{color:#b00020}";
