@@ -61,6 +61,13 @@ fn options(exec: &ExecArgs, insecure: bool, redactor: Redactor) -> RunOptions {
 }
 
 async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
+    if exec.browser
+        && let Err(missing) = crate::probes::a11y::browser::BrowserSetup::locate()
+    {
+        eprintln!(
+            "vvcheck: --browser: {missing}; the accessibility pages are judged by the static rules alone"
+        );
+    }
     let console = Console::new(ConsoleOptions {
         color: out::color(),
         quiet: exec.quiet,

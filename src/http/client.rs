@@ -43,6 +43,9 @@ pub struct HttpClient {
     /// Where recorded bodies too large to keep in memory go; `None` if no temporary file could
     /// be made (bodies are then cut short in memory).
     pub spill: Option<Arc<Spill>>,
+    /// The run's `--insecure`: certificates are not checked (a browser the run starts must not
+    /// check them either).
+    pub insecure: bool,
 }
 
 fn build(
@@ -120,6 +123,7 @@ impl HttpClient {
             retries: opts.retries,
             redactor,
             spill: Spill::new().ok().map(Arc::new),
+            insecure: opts.insecure,
         })
     }
 

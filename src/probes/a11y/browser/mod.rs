@@ -358,29 +358,34 @@ impl PageSession<'_> {
             });
         }
         let loader = str_field(&nav, "Page.navigate", "loaderId")?;
-        let done = tokio::time::timeout_at(
-            deadline,
-            status.wait_for(|s| s.crashed || s.loaded.contains(&loader)),
-        )
-        .await
-        .map_err(|_| load_timeout())?
-        .map_err(|_| CdpError::Closed)?;
-        if done.crashed {
+        // What the load ended in, read out of the watch's guard, which may not be held across
+        // an await (the audit runs on any worker).
+        let (crashed, failed_status) = {
+            let done = tokio::time::timeout_at(
+                deadline,
+                status.wait_for(|s| s.crashed || s.loaded.contains(&loader)),
+            )
+            .await
+            .map_err(|_| load_timeout())?
+            .map_err(|_| CdpError::Closed)?;
+            let code = done
+                .statuses
+                .iter()
+                .find(|(l, c)| *l == loader && *c >= 400)
+                .map(|&(_, c)| c);
+            (done.crashed, code)
+        };
+        if crashed {
             return Err(BrowserError::Crashed {
                 url: self.url.clone(),
             });
         }
-        if let Some(&(_, code)) = done
-            .statuses
-            .iter()
-            .find(|(l, c)| *l == loader && *c >= 400)
-        {
+        if let Some(code) = failed_status {
             return Err(BrowserError::Status {
                 url: self.url.clone(),
                 status: code,
             });
         }
-        drop(done);
         self.evaluate(axe::SETTLE, true, COMMAND_TIMEOUT).await?;
         if self.evaluate(axe::PRESENT, true, COMMAND_TIMEOUT).await? != json!(true) {
             self.evaluate(axe_source, false, AXE_TIMEOUT).await?;

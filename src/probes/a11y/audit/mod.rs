@@ -20,6 +20,8 @@ use crate::outcome::{CheckError, ErrorKind};
 use crate::probes::pages::{as_whom, fetch_as};
 use crate::probes::{Probe, ProbeEnv, ProbeResult};
 
+mod rendered;
+
 /// Parameters of `a11y_audit`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,9 +120,18 @@ fn pages_to_audit(
 }
 
 async fn audit(params: &AuditParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
+    let to_audit = pages_to_audit(params, env)?;
+    let browser = if env.browser {
+        rendered::start(env).await
+    } else {
+        None
+    };
     let mut pages = Vec::new();
-    for (name, page, path) in pages_to_audit(params, env)? {
-        let audited = audit_page(env, &name, &page, &path).await;
+    for (name, page, path) in to_audit {
+        let mut audited = audit_page(env, &name, &page, &path).await;
+        if let (Some(b), None) = (&browser, &audited.unaudited) {
+            rendered::audit(env, b, &page, &mut audited).await;
+        }
         env.notes.push(note(&audited));
         pages.push(audited);
     }
