@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use scraper::ElementRef;
 
 use super::page::Page;
-use super::rules::{Rule, RuleRun};
+use super::rule::{Rule, RuleRun};
 use cascade::{Computation, Computed, Val};
 use color::{Rgba, WHITE};
 
