@@ -187,10 +187,20 @@ fn on_page(criterion: &'static Criterion, page: &PageAudit) -> PageJudgement {
                 plural(n)
             ),
         )
-    } else if checked == 0 {
+    } else if checked == 0 && criterion.coverage == Coverage::Rules {
         (
             Conformance::NotApplicable,
             format!("nothing on the page it applies to ({ran})"),
+        )
+    } else if checked == 0 {
+        // Rules that found nothing to test say nothing of the rest of the criterion (no
+        // `meta refresh` is not no time limit).
+        (
+            Conformance::NotEvaluated,
+            format!(
+                "nothing on the page for its rules ({ran}); a reviewer confirms {}",
+                criterion.remaining
+            ),
         )
     } else if criterion.coverage == Coverage::Partly {
         (
@@ -366,6 +376,21 @@ mod tests {
         assert_eq!(
             judge(c("3.3.2"), std::slice::from_ref(&none)).conformance,
             Conformance::NotApplicable
+        );
+        let no_refresh = page(
+            "entry",
+            vec![outcome(
+                Engine::Static,
+                "meta-refresh",
+                &["2.2.1"],
+                0,
+                vec![],
+            )],
+        );
+        assert_eq!(
+            judge(c("2.2.1"), &[no_refresh]).conformance,
+            Conformance::NotEvaluated,
+            "no `meta refresh` is not no time limit: a partly decided criterion is never n/a"
         );
         let mut gone = page("inbox", vec![]);
         gone.unaudited = Some("GET answered 500".into());

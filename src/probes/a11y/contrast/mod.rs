@@ -40,6 +40,7 @@ fn run(page: &Page, out: &mut RuleRun) {
     let computed = cascade::compute(page, &styles);
     let disabled = Disabled::of(page);
     let blockers = styles.blockers.join("; ");
+    let scripted = runs_scripts(page);
     for el in page
         .doc
         .root_element()
@@ -83,11 +84,38 @@ fn run(page: &Page, out: &mut RuleRun) {
             continue;
         }
         match judge(&chain) {
+            // A script may set other colours once the page has loaded: only the rendered page
+            // (`--browser`) can pass it.
+            Verdict::Pass if scripted => out.undecided(
+                el,
+                "the page runs scripts, which may change its colours after it loads; only the rendered page decides",
+            ),
             Verdict::Pass => {}
             Verdict::Fail(msg) => out.fail(el, msg),
             Verdict::Undecided(msg) => out.undecided(el, msg),
         }
     }
+}
+
+/// Whether the page runs a script: a `<script>` of JavaScript (no type, a JavaScript type or
+/// `module`), or an inline event handler attribute (`onload`, `onclick` …).
+fn runs_scripts(page: &Page) -> bool {
+    page.doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .any(|e| {
+            let v = e.value();
+            let script = v.name() == "script"
+                && v.attr("type").is_none_or(|t| {
+                    let t = t.trim().to_ascii_lowercase();
+                    t.is_empty()
+                        || t == "module"
+                        || t.contains("javascript")
+                        || t.contains("ecmascript")
+                });
+            script || v.attrs().any(|(k, _)| k.len() > 2 && k.starts_with("on"))
+        })
 }
 
 /// Elements whose content is never painted as text.
