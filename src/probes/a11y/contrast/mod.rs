@@ -394,10 +394,31 @@ mod tests {
         let r = run_on(
             r#"<title>t</title><p hidden style="color:#eee">a</p><p style="visibility:hidden;color:#eee">b</p>
                <button disabled style="color:#eee">c</button><label for=i style="color:#eee">d</label><input id=i disabled>
-               <script>var x = 1;</script><p>e</p>"#,
+               <script type="application/json">{"x": 1}</script><p>e</p>"#,
         );
         assert_eq!(r.checked, 1);
         assert!(r.issues.is_empty(), "{:?}", r.issues);
+    }
+
+    #[test]
+    fn a_page_that_runs_scripts_passes_no_colour_but_still_fails_one() {
+        let r = run_on(
+            r#"<p id=fine>fine</p><p id=low style="color:#aaa">low</p><script>setTimeout(() => {}, 1)</script>"#,
+        );
+        let kinds: Vec<_> = r.issues.iter().map(|i| i.kind).collect();
+        assert_eq!(
+            kinds,
+            [IssueKind::Undecided, IssueKind::Fail],
+            "{:?}",
+            r.issues
+        );
+        assert!(
+            r.issues[0].message.contains("runs scripts"),
+            "{}",
+            r.issues[0].message
+        );
+        let handler = run_on(r#"<body onload="go()"><p>text</p></body>"#);
+        assert_eq!(handler.issues.len(), 1, "an inline handler is a script too");
     }
 
     #[test]
