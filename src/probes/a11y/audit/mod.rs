@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::page::{MAX_STYLESHEET_BYTES, Page, Stylesheet};
-use super::rules::{self, Engine, RuleOutcome};
+use super::rules::{self, RuleOutcome};
 use crate::http::reason;
 use crate::model::Located;
 use crate::model::probe::ProbeParams;
@@ -202,22 +202,21 @@ async fn audit_page(
             Some("its markup could not be read for the stylesheets it links".into());
         return audited;
     };
+    // A stylesheet that cannot be read is missing from the page's sheets, which the rules
+    // see: contrast and CSS-supplied names are then left undecided by the rules themselves.
     let mut sheets = Vec::new();
-    let mut unread = Vec::new();
     for link in links {
         match fetch_sheet(env, page, &link).await {
             Ok(s) => sheets.push(s),
-            Err(why) => unread.push((link, why)),
+            Err(why) => env.notes.push(format!(
+                "page {name}: stylesheet {link} could not be read ({why})"
+            )),
         }
     }
     let page_url = url.clone();
     let evaluated = tokio::task::spawn_blocking(move || {
         let parsed = Page::parse(page_url, &body, sheets);
-        let mut outcomes = rules::evaluate(&parsed);
-        if !unread.is_empty() {
-            outcomes.push(unread_sheets(&parsed, &unread));
-        }
-        (parsed.truncated, outcomes)
+        (parsed.truncated, rules::evaluate(&parsed))
     })
     .await;
     match evaluated {
@@ -252,36 +251,6 @@ async fn fetch_sheet(
         url: link.clone(),
         text,
     })
-}
-
-/// Contrast cannot be decided where a linked stylesheet could not be read: each unread
-/// `<link>` is an undecided contrast issue, so 1.4.3 is never passed without it.
-fn unread_sheets(page: &Page, unread: &[(url::Url, String)]) -> RuleOutcome {
-    let mut run = rules::RuleRun::default();
-    if let Ok(links) = scraper::Selector::parse("link[href]") {
-        for el in page.doc.select(&links) {
-            let href = el.value().attr("href").unwrap_or_default();
-            let Ok(u) = page.url.join(href.trim()) else {
-                continue;
-            };
-            if let Some((_, why)) = unread.iter().find(|(l, _)| *l == u) {
-                run.undecided(
-                    el,
-                    format!("the stylesheet {u} could not be read ({why}): the colours it sets are unknown"),
-                );
-            }
-        }
-    }
-    RuleOutcome {
-        engine: Engine::Static,
-        rule: "color-contrast".to_string(),
-        criteria: vec!["1.4.3".to_string()],
-        help: "text has a contrast of at least 4.5:1 (3:1 when large) with its background"
-            .to_string(),
-        checked: 0,
-        issues: run.issues,
-        omitted: run.omitted,
-    }
 }
 
 /// One line for the check's details.
