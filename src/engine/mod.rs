@@ -295,6 +295,8 @@ pub async fn run(
         checks: results,
         requirements,
         exit_code,
+        overall: Default::default(),
+        attestations: Vec::new(),
     };
     let report = Arc::new(report);
     let _ = events.send(Event::RunFinished(Arc::clone(&report)));

@@ -12,6 +12,7 @@ pub mod millis;
 mod recorded;
 mod report;
 mod requirement;
+mod standing;
 
 pub use check::{CheckError, CheckResult, CheckStatus, ErrorKind, SkipReason, classname};
 pub use event::Event;
@@ -20,3 +21,7 @@ pub use finding::{Finding, SourceLocation};
 pub use recorded::{MAX_RECORDED, Recorded, RecordedView, SentText};
 pub use report::{RequirementVerdict, RunReport, SCHEMA_VERSION, Summary, Verdict, VerdictCounts};
 pub use requirement::{Domain, Level, Provenance, RequirementId};
+pub use standing::{
+    AttestationRecord, EntryKind, EntryOutcome, EvidenceFile, Overall, Signatory, SignoffKind,
+    Standing,
+};

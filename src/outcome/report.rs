@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::check::{CheckResult, CheckStatus};
 use super::requirement::{Domain, Level, Provenance, RequirementId};
+use super::standing::{AttestationRecord, Overall, SignoffKind};
 
 /// Version of the JSON layout; raised when a key is renamed or removed (keys may be added).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -63,6 +64,9 @@ pub struct RequirementVerdict {
     /// Why: the attestation, waiver or not-applicable reason, or what a manual item needs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Whose sign-off made it `attested`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signoff: Option<SignoffKind>,
 }
 
 /// Counts of check statuses.
@@ -155,8 +159,14 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,
     pub exit_code: i32,
+    /// The run's standing in the programme's terms.
+    #[serde(default)]
+    pub overall: Overall,
     pub summary: Summary,
     pub verdicts: VerdictCounts,
     pub checks: Vec<CheckResult>,
     pub requirements: Vec<RequirementVerdict>,
+    /// Every attestation and waiver the run was given, and what became of it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<AttestationRecord>,
 }

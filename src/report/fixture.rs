@@ -30,6 +30,8 @@ pub(crate) fn report() -> RunReport {
         checks,
         requirements,
         exit_code: 1,
+        overall: Default::default(),
+        attestations: Vec::new(),
     }
 }
 
@@ -233,6 +235,7 @@ fn verdict(
         verdict,
         checks: checks.iter().map(|c| (*c).to_string()).collect(),
         reason: reason.map(str::to_string),
+        signoff: None,
     }
 }
 

@@ -37,6 +37,7 @@ mod tests {
             verdict,
             checks: Vec::new(),
             reason: None,
+            signoff: None,
         }
     }
 

@@ -127,6 +127,7 @@ pub fn rollup(results: &[CheckResult], inputs: &RollupInputs) -> Vec<Requirement
             verdict,
             checks: checks.iter().map(|c| c.id.clone()).collect(),
             reason,
+            signoff: None,
         });
     }
     out
