@@ -42,7 +42,7 @@ pub async fn run(
         return Err(RunError::Filter("no target profile".into()));
     };
     check_filters(&loaded, &request.options)?;
-    for w in &target.warnings {
+    for w in target.warnings.iter().chain(&loaded.warnings) {
         listen(&Event::InputWarning(w.to_string()));
     }
     let (tx, mut rx) = mpsc::unbounded_channel();

@@ -151,6 +151,10 @@ pub struct DemoArgs {
     /// Lifetime of access tokens, in seconds (the graph dialect's).
     #[arg(long = "token-lifetime", value_name = "S", default_value_t = 300)]
     pub token_lifetime_s: u64,
+    /// Leave out the reference server's own attestations (loaded by default, so the demo
+    /// shows an overall status).
+    #[arg(long)]
+    pub no_reference_attestations: bool,
     #[command(flatten)]
     pub exec: ExecArgs,
 }

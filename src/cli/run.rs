@@ -157,6 +157,17 @@ pub async fn demo(args: DemoArgs) -> i32 {
         server.shutdown().await;
         return exit::INVALID;
     }
+    let mut exec = args.exec.clone();
+    if !args.no_reference_attestations {
+        match reference::attestations::write(dir.path()) {
+            Ok(file) => exec.attestations.insert(0, file),
+            Err(e) => {
+                eprintln!("error: cannot write the reference attestations: {e}");
+                server.shutdown().await;
+                return exit::INVALID;
+            }
+        }
+    }
     let flaw_names: Vec<&str> = flaws.iter().map(|f| f.name()).collect();
     out::stdout(&format!(
         "vvcheck demo: reference server ({dialect} dialect, flaws: {}) at {}\n",
@@ -167,7 +178,7 @@ pub async fn demo(args: DemoArgs) -> i32 {
         },
         server.base_url
     ));
-    let code = execute(paths(&args.exec, profile.clone()), false, &args.exec).await;
+    let code = execute(paths(&exec, profile.clone()), false, &exec).await;
     server.shutdown().await;
     code
 }

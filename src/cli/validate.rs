@@ -52,7 +52,8 @@ pub fn validate(args: ValidateArgs) -> i32 {
         };
         match inputs::load(&p, &crate::probes::registry::Registry) {
             Ok(loaded) => {
-                for w in loaded.resolved.iter().flat_map(|t| &t.warnings) {
+                let target_warnings = loaded.resolved.iter().flat_map(|t| &t.warnings);
+                for w in target_warnings.chain(&loaded.warnings) {
                     eprintln!("{w}");
                 }
                 let _ = writeln!(

@@ -166,6 +166,31 @@ fn globals(target: &ResolvedTarget, sessions: &SharedSessions) -> Map<String, Va
     g
 }
 
+/// Why a run with these filters does not stand for the whole catalogue, when it does not.
+fn partial(f: &Filters) -> Option<String> {
+    if let Some((k, n)) = f.partition {
+        return Some(format!(
+            "part {k} of {n} of a partitioned run; merge the parts (`vvcheck merge`) for the whole run's standing"
+        ));
+    }
+    let mut only = Vec::new();
+    if !f.domains.is_empty() {
+        let d: Vec<&str> = f.domains.iter().map(|d| d.as_str()).collect();
+        only.push(format!("--domain {}", d.join(",")));
+    }
+    if !f.requirements.is_empty() {
+        only.push(format!("--requirement {}", f.requirements.join(",")));
+    }
+    if !f.tags.is_empty() {
+        only.push(format!("--tag {}", f.tags.join(",")));
+    }
+    if !f.levels.is_empty() {
+        let l: Vec<&str> = f.levels.iter().map(|l| l.as_str()).collect();
+        only.push(format!("--level {}", l.join(",")));
+    }
+    (!only.is_empty()).then(|| format!("only the checks of {} were run", only.join(" ")))
+}
+
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -269,15 +294,22 @@ pub async fn run(
                 None => true,
             }
     };
-    let attestations: Vec<_> = inputs.attestations.iter().map(|(a, _)| a.clone()).collect();
+    let mut entries = crate::verdict::records(
+        &inputs.attestations,
+        &inputs.catalogue,
+        crate::verdict::RunScope {
+            target: &rc.target.name,
+            environment: rc.target.environment.as_deref(),
+            today: time::OffsetDateTime::now_utc().date(),
+        },
+    );
     let rollup_inputs = crate::verdict::RollupInputs {
         catalogue: &inputs.catalogue,
         not_applicable: &rc.target.not_applicable,
-        attestations: &attestations,
         in_scope: &in_scope,
-        today: time::OffsetDateTime::now_utc().date(),
     };
-    let requirements = crate::verdict::rollup(&results, &rollup_inputs);
+    let requirements = crate::verdict::rollup(&results, &rollup_inputs, &mut entries);
+    let overall = crate::verdict::overall(&requirements, partial(f));
     let exit_code = crate::verdict::exit_code(&requirements, opts.strict);
     let report = RunReport {
         schema_version: SCHEMA_VERSION,
@@ -295,8 +327,8 @@ pub async fn run(
         checks: results,
         requirements,
         exit_code,
-        overall: Default::default(),
-        attestations: Vec::new(),
+        overall,
+        attestations: entries,
     };
     let report = Arc::new(report);
     let _ = events.send(Event::RunFinished(Arc::clone(&report)));

@@ -38,6 +38,9 @@ pub struct Inputs {
     /// The target profile resolved (secrets read, URLs parsed), once, when it loaded.
     pub resolved: Option<ResolvedTarget>,
     pub attestations: Vec<(AttestationFile, Arc<SourceFile>)>,
+    /// Problems that do not stop the inputs from loading (an attestation for a requirement
+    /// the catalogue does not hold): printed, and reported where they matter.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Loading failed: unreadable files, or diagnostics.
@@ -126,7 +129,10 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     for p in &paths.attestations {
         let src = read_source(p).map_err(LoadError::Io)?;
         match load::parse(&src).and_then(|root| load::attestations(&src, &root)) {
-            Ok(a) => attestations.push((a, src)),
+            Ok(mut a) => {
+                validate::attest::evidence(&mut a, &src, &mut diags);
+                attestations.push((a, src));
+            }
             Err(d) => diags.0.extend(d.0),
         }
     }
@@ -143,8 +149,11 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
         target,
         resolved: None,
         attestations,
+        warnings: Vec::new(),
     };
-    cross_check(&inputs, &mut diags);
+    let mut warnings = Vec::new();
+    cross_check(&inputs, &mut diags, &mut warnings);
+    inputs.warnings = warnings;
     if let Some((profile, src)) = &inputs.target {
         match ResolvedTarget::resolve(profile, src, paths.validating) {
             Ok(t) => inputs.resolved = Some(t),
@@ -158,8 +167,8 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     }
 }
 
-/// Every validation that spans files.
-pub fn cross_check(inputs: &Inputs, diags: &mut Diagnostics) {
+/// Every validation that spans files; what does not stop a run goes to `warnings`.
+pub fn cross_check(inputs: &Inputs, diags: &mut Diagnostics, warnings: &mut Vec<Diagnostic>) {
     let actors = inputs
         .target
         .as_ref()
@@ -171,12 +180,7 @@ pub fn cross_check(inputs: &Inputs, diags: &mut Diagnostics) {
         validate::suites_against_target(&inputs.checks, profile, src, diags);
     }
     for (file, src) in &inputs.attestations {
-        let refs = file
-            .attestations
-            .iter()
-            .map(|a| &a.requirement)
-            .chain(file.waivers.iter().map(|w| &w.requirement));
-        validate::requirement_refs(&inputs.catalogue, refs, src, diags);
+        validate::attest::entries(&inputs.catalogue, file, src, diags, warnings);
     }
 }
 

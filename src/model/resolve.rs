@@ -80,6 +80,8 @@ pub struct ResolvedPage {
 #[derive(Debug, Clone)]
 pub struct ResolvedTarget {
     pub name: String,
+    /// The environment the profile says it points at (`staging`), for scoped attestations.
+    pub environment: Option<String>,
     pub base_url: url::Url,
     pub http_url: url::Url,
     /// The origins the actors' credentials may go to: `base_url`'s and the profile's `origins:`.
@@ -305,6 +307,7 @@ impl ResolvedTarget {
             .collect();
         Ok(ResolvedTarget {
             name: profile.name.clone(),
+            environment: profile.environment.clone(),
             credential_origins,
             base_url,
             http_url,

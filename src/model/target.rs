@@ -20,6 +20,10 @@ use super::request::{CredentialScope, Part, RawBody, RequestSpec};
 #[serde(deny_unknown_fields)]
 pub struct TargetProfile {
     pub name: String,
+    /// Which of the vendor's environments this is (`staging`, `uat`): attestations and waivers
+    /// may be scoped to it.
+    #[serde(default)]
+    pub environment: Option<String>,
     pub base_url: Located<String>,
     /// The plain-HTTP address the HTTPS redirect is tested on (default: base_url with http://).
     #[serde(default)]

@@ -131,6 +131,9 @@ pub struct EvidenceFile {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryOutcome {
+    /// Its requirement was not judged in this run (a filter left it out, or another part
+    /// of a partitioned run holds it).
+    NotRun,
     /// It decided its requirement (attested, or waived).
     Counted,
     /// A waiver that stands over a failed or errored check, and says so.

@@ -8,6 +8,7 @@
 //! port, another origin for its signed URLs.
 
 mod app;
+pub mod attestations;
 mod dialects;
 pub mod profile;
 mod transport;

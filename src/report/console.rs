@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use super::text::{NEEDS_ATTESTATION, reason_text, requirement_list, seconds, terminal_line};
 use crate::model::standard::Domain;
-use crate::outcome::{CheckResult, CheckStatus, Event, RunReport, Summary, Verdict};
+use crate::outcome::{
+    CheckResult, CheckStatus, EntryKind, Event, RunReport, Standing, Summary, Verdict,
+};
 
 /// How the console reporter writes; the caller decides from flags, `NO_COLOR` and the terminal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -175,6 +177,8 @@ impl Console {
     fn details(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         self.domain_table(report, out)?;
         self.requirement_list(report, out)?;
+        self.entries(report, out)?;
+        self.standing(report, out)?;
         if report.insecure {
             writeln!(
                 out,
@@ -196,12 +200,13 @@ impl Console {
         let s = report.summary;
         writeln!(
             out,
-            "vvcheck: {} checks: {} passed, {} failed, {} errors, {} skipped — exit code {}",
+            "vvcheck: {} checks: {} passed, {} failed, {} errors, {} skipped; overall: {} — exit code {}",
             s.pass + s.fail + s.error + s.skipped,
             s.pass,
             s.fail,
             s.error,
             s.skipped,
+            report.overall.standing,
             report.exit_code
         )?;
         out.flush()
@@ -279,6 +284,95 @@ impl Console {
             }
         }
         writeln!(out)
+    }
+
+    /// The attestations and waivers that did not count, and why; the ones that did are in
+    /// their requirement's line.
+    fn entries(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        let rejected: Vec<_> = report
+            .attestations
+            .iter()
+            .filter(|e| e.outcome.is_rejected())
+            .collect();
+        if rejected.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "attestations and waivers that do not count ({} of {}):",
+            rejected.len(),
+            report.attestations.len()
+        )?;
+        for e in rejected {
+            let kind = match e.entry {
+                EntryKind::Attestation => "attestation",
+                EntryKind::Waiver => "waiver",
+            };
+            writeln!(
+                out,
+                "{} {kind} for {} at {}: {}",
+                self.paint(YELLOW, "NOT COUNTED"),
+                terminal_line(&e.requirement),
+                terminal_line(&e.source),
+                terminal_line(e.note.as_deref().unwrap_or("does not count"))
+            )?;
+        }
+        writeln!(out)
+    }
+
+    /// `overall: …` in the programme's terms, and the mandatory requirements behind it.
+    fn standing(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        let o = &report.overall;
+        let ids = |v: &[crate::outcome::RequirementId]| {
+            v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+        };
+        let (colour, why) = match o.standing {
+            Standing::NotConformant => (
+                RED,
+                format!("mandatory requirements failed: {}", ids(&o.failed)),
+            ),
+            Standing::Incomplete => {
+                let mut parts = Vec::new();
+                if !o.errored.is_empty() {
+                    parts.push(format!("could not be checked: {}", ids(&o.errored)));
+                }
+                if !o.manual.is_empty() {
+                    parts.push(format!(
+                        "left to a reviewer or an attestation: {}",
+                        ids(&o.manual)
+                    ));
+                }
+                if let Some(p) = &o.partial {
+                    parts.push(p.clone());
+                }
+                (
+                    YELLOW,
+                    format!("mandatory requirements {}", parts.join("; ")),
+                )
+            }
+            Standing::ConformantAttested | Standing::ConformantValidated => {
+                let mut parts =
+                    vec!["every mandatory requirement passed its checks or is covered".to_string()];
+                if !o.vendor_attested.is_empty() {
+                    parts.push(format!(
+                        "attested by the vendor: {}",
+                        ids(&o.vendor_attested)
+                    ));
+                }
+                if !o.reviewed.is_empty() {
+                    parts.push(format!("signed off by a reviewer: {}", ids(&o.reviewed)));
+                }
+                if !o.waived.is_empty() {
+                    parts.push(format!("waived: {}", ids(&o.waived)));
+                }
+                if !o.not_applicable.is_empty() {
+                    parts.push(format!("not applicable: {}", ids(&o.not_applicable)));
+                }
+                (GREEN, parts.join("; "))
+            }
+        };
+        let label = o.standing.label().to_uppercase();
+        writeln!(out, "overall: {} — {why}", self.paint(colour, &label))
     }
 
     /// Blanks the progress line, if one is on screen.

@@ -105,7 +105,9 @@ fn quiet_prints_only_failures_and_errors_and_the_final_line() {
     }
     assert_eq!(
         text.lines().last(),
-        Some("vvcheck: 8 checks: 5 passed, 1 failed, 1 errors, 1 skipped — exit code 1"),
+        Some(
+            "vvcheck: 8 checks: 5 passed, 1 failed, 1 errors, 1 skipped; overall: incomplete — exit code 1"
+        ),
         "{text}"
     );
     let mut reports = Vec::new();
@@ -140,7 +142,9 @@ fn summary_has_domains_requirements_warning_and_final_line() {
     assert!(text.contains("WARNING certificate verification was off (--insecure)"));
     assert_eq!(
         text.lines().last(),
-        Some("vvcheck: 8 checks: 5 passed, 1 failed, 1 errors, 1 skipped — exit code 1")
+        Some(
+            "vvcheck: 8 checks: 5 passed, 1 failed, 1 errors, 1 skipped; overall: incomplete — exit code 1"
+        )
     );
 }
 

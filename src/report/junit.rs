@@ -109,6 +109,7 @@ fn suite_properties(report: &RunReport) -> Vec<Property> {
         ("target.base_url", report.base_url.clone()),
         ("vvcheck.version", report.tool_version.clone()),
         ("insecure", report.insecure.to_string()),
+        ("overall", report.overall.standing.label().to_string()),
     ];
     if let Some(partition) = &report.partition {
         props.push(("partition", partition.clone()));

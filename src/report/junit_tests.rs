@@ -280,6 +280,7 @@ fn suites_carry_the_run_properties() {
             ("target.base_url", "https://vendor.example:8443/api"),
             ("vvcheck.version", "0.1.0"),
             ("insecure", "true"),
+            ("overall", "incomplete"),
             ("partition", "1/2"),
         ];
         let expected: Vec<(String, String)> = expected

@@ -2,6 +2,7 @@
 //! regexes and JSONPaths. Every problem is collected; none stops the others.
 
 mod actors;
+pub mod attest;
 mod cross;
 mod suite;
 mod target;
