@@ -108,7 +108,19 @@ fn judge(
                 .map(|c| c.id.as_str()),
         )
         .collect();
-    if let Some((&w, rest)) = waivers.split_first() {
+    // A check that could not decide leaves the requirement to a reviewer, even when its
+    // other checks passed: only part of it was verified.
+    let manual: Vec<String> = checks
+        .iter()
+        .filter_map(|c| match &c.skip_reason {
+            Some(SkipReason::Manual { reason }) => Some(format!("{}: {reason}", c.id)),
+            _ => None,
+        })
+        .collect();
+    let decided = !ran.is_empty() && manual.is_empty() && failed.is_empty() && errored.is_empty();
+    // A waiver stands for a requirement that is not met (or not decided); one whose checks
+    // all passed is not needed.
+    if let Some((&w, rest)) = waivers.split_first().filter(|_| !decided) {
         let e = &entries[w];
         let mut reason = format!(
             "waived until {} by {} ({}, approval {}): {}",
@@ -149,15 +161,6 @@ fn judge(
         );
         return (Verdict::Waived, Some(reason), None);
     }
-    // A check that could not decide leaves the requirement to a reviewer, even when its
-    // other checks passed: only part of it was verified.
-    let manual: Vec<String> = checks
-        .iter()
-        .filter_map(|c| match &c.skip_reason {
-            Some(SkipReason::Manual { reason }) => Some(format!("{}: {reason}", c.id)),
-            _ => None,
-        })
-        .collect();
     let conflict = |entries: &mut [AttestationRecord], what: &str, ids: &[&str]| {
         let note = format!(
             "{} {} ({}); an attestation never overrides a check",

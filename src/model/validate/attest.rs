@@ -41,7 +41,7 @@ fn check_one(ev: &mut Located<Evidence>, src: &Arc<SourceFile>) -> Result<(), Di
             "evidence `{}`: `sha256` must be 64 hexadecimal digits",
             ev.file
         ))
-        .hint("compute it with `sha256sum FILE`"));
+        .hint("write it in quotes, as `sha256sum FILE` prints it"));
     }
     let base = src.path.parent().unwrap_or(std::path::Path::new("."));
     let path = base.join(&ev.file);
