@@ -113,7 +113,7 @@ fn expired_and_future_dated_entries_are_reported_and_do_not_count() {
             "{file}: {reason}"
         );
         assert!(
-            stdout.contains(&format!("NOT COUNTED attestation for SEC-14 at ")),
+            stdout.contains("NOT COUNTED attestation for SEC-14 at "),
             "{file}: {stdout}"
         );
     }
