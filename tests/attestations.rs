@@ -199,7 +199,7 @@ fn an_attestation_never_overrides_a_failed_check_and_a_waiver_does_and_says_so()
     assert!(
         sec03["reason"]
             .as_str()
-            .is_some_and(|r| r.contains("the waiver stands over the failed check")),
+            .is_some_and(|r| r.contains("which stands over the failed checks (sec.transport.hsts")),
         "{sec03}"
     );
     assert_eq!(json["overall"]["standing"], "not-conformant");

@@ -121,20 +121,9 @@ fn judge(
     // A waiver stands for a requirement that is not met (or not decided); one whose checks
     // all passed is not needed.
     if let Some((&w, rest)) = waivers.split_first().filter(|_| !decided) {
-        let e = &entries[w];
-        let mut reason = format!(
-            "waived until {} by {} ({}, approval {}): {}",
-            e.expires,
-            e.by.name,
-            e.by.organisation,
-            e.approval.as_deref().unwrap_or("none"),
-            e.text
-        );
         let over: Vec<&str> = failed.iter().chain(&errored).copied().collect();
-        if over.is_empty() {
-            settle(entries, &[w], EntryOutcome::Counted, "");
-        } else {
-            let note = format!(
+        let note = (!over.is_empty()).then(|| {
+            format!(
                 "stands over {} {} ({})",
                 if failed.is_empty() {
                     "the errored"
@@ -143,9 +132,22 @@ fn judge(
                 },
                 if over.len() == 1 { "check" } else { "checks" },
                 over.join(", ")
-            );
-            reason.push_str(&format!("; the waiver {note}"));
-            settle(entries, &[w], EntryOutcome::Overrides, &note);
+            )
+        });
+        let e = &entries[w];
+        let reason = format!(
+            "waived until {} by {} ({}, approval {}){}: {}",
+            e.expires,
+            e.by.name,
+            e.by.organisation,
+            e.approval.as_deref().unwrap_or("none"),
+            note.as_ref()
+                .map_or(String::new(), |n| format!(", which {n}")),
+            e.text
+        );
+        match &note {
+            Some(n) => settle(entries, &[w], EntryOutcome::Overrides, n),
+            None => settle(entries, &[w], EntryOutcome::Counted, ""),
         }
         settle(
             entries,

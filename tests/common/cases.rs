@@ -35,6 +35,8 @@ pub const RESULTS: &str = "expected_results.json";
 
 /// Masking rules, applied in order after the paths: (pattern, replacement).
 pub const RULES: &[(&str, &str)] = &[
+    // The demo's temporary folder (its profile and the reference attestations it writes).
+    (r#"[^\s"]*vvcheck-demo-[A-Za-z0-9]+"#, "<<DEMO>>"),
     (r"127\.0\.0\.1:\d+", "127.0.0.1:<<PORT>>"),
     // What passive checks count depends on how many pages concurrent checks' lists ran to.
     (r"inspected \d+ recorded", "inspected <<N>> recorded"),
