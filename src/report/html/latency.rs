@@ -16,6 +16,11 @@ fn shown(v: Option<u64>) -> String {
     v.map_or_else(|| "—".to_string(), |n| n.to_string())
 }
 
+/// Milliseconds, or a dash when there were no answers to measure.
+fn ms(v: Option<u64>) -> String {
+    v.map_or_else(|| "—".to_string(), |n| format!("{n} ms"))
+}
+
 /// The latency section.
 pub(super) fn render(ctx: &Ctx<'_>) -> String {
     let mut out = String::new();
@@ -95,13 +100,13 @@ fn operation(out: &mut String, op: &Value, threshold: Option<u64>) {
     };
     let _ = writeln!(
         out,
-        "<div class=\"chart-row\">{}<table><caption><code>{}</code></caption><tbody><tr><th scope=\"row\">answers</th><td>{}</td></tr><tr><th scope=\"row\">failed</th><td>{}</td></tr><tr><th scope=\"row\">p50</th><td>{} ms</td></tr><tr><th scope=\"row\">p95</th><td>{} ms {verdict}</td></tr><tr><th scope=\"row\">max</th><td>{} ms</td></tr></tbody></table></div>",
+        "<div class=\"chart-row\">{}<table><caption><code>{}</code></caption><tbody><tr><th scope=\"row\">answers</th><td>{}</td></tr><tr><th scope=\"row\">failed</th><td>{}</td></tr><tr><th scope=\"row\">p50</th><td>{}</td></tr><tr><th scope=\"row\">p95</th><td>{} {verdict}</td></tr><tr><th scope=\"row\">max</th><td>{}</td></tr></tbody></table></div>",
         svg::histogram(&format!("{name}: answers by time (ms)"), &bars),
         Esc(name),
         shown(num(op, "answers")),
         shown(num(op, "failed")),
-        shown(num(op, "p50_ms")),
-        shown(p95),
-        shown(num(op, "max_ms"))
+        ms(num(op, "p50_ms")),
+        ms(p95),
+        ms(num(op, "max_ms"))
     );
 }

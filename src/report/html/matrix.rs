@@ -25,7 +25,11 @@ pub(super) fn render(ctx: &Ctx<'_>) -> String {
             continue;
         }
         let _ = writeln!(out, "<h3>{}</h3>", heading(domain));
-        out.push_str("<table><thead><tr><th scope=\"col\">ID</th><th scope=\"col\">Title</th><th scope=\"col\">Level</th><th scope=\"col\">Provenance</th><th scope=\"col\">Verdict</th><th scope=\"col\">Checks</th><th scope=\"col\">Reason</th><th scope=\"col\">Evidence</th></tr></thead><tbody>\n");
+        out.push_str("<table><thead><tr><th scope=\"col\">ID</th><th scope=\"col\">Title</th><th scope=\"col\">Level</th><th scope=\"col\">Provenance</th><th scope=\"col\">Verdict</th><th scope=\"col\">Checks</th><th scope=\"col\">Reason</th>");
+        if ctx.evidence.is_some() {
+            out.push_str("<th scope=\"col\">Evidence</th>");
+        }
+        out.push_str("</tr></thead><tbody>\n");
         for q in rows {
             let checks: Vec<String> = q
                 .checks
@@ -52,7 +56,7 @@ pub(super) fn render(ctx: &Ctx<'_>) -> String {
             }
             let _ = writeln!(
                 out,
-                "<tr id=\"req-{}\"><td><strong>{}</strong></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr id=\"req-{}\"><td class=\"id\"><strong>{}</strong></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
                 check_dir(q.id.as_str()),
                 Esc(q.id.as_str()),
                 Esc(&q.title),
@@ -61,7 +65,11 @@ pub(super) fn render(ctx: &Ctx<'_>) -> String {
                 verdict_badge(q.verdict),
                 checks.join("<br>"),
                 reason,
-                evidence.join("<br>")
+                if ctx.evidence.is_some() {
+                    format!("<td>{}</td>", evidence.join("<br>"))
+                } else {
+                    String::new()
+                }
             );
         }
         out.push_str("</tbody></table>\n");
