@@ -43,6 +43,11 @@ pub enum Command {
         after_help = "Examples:\n  vvcheck serve-reference --port 8443 --write-profile ref.yaml\n  vvcheck run --target ref.yaml"
     )]
     ServeReference(ServeArgs),
+    /// Make a report from a run's results.json.
+    #[command(
+        after_help = "Examples:\n  vvcheck report spec reports/results.json\n  vvcheck report spec reports/results.json --format json --out spec.json\n\nExit codes: 0 written; 2 the file is not a vvcheck results.json or cannot be read or written."
+    )]
+    Report(ReportArgs),
 }
 
 /// Where the suites and catalogue come from.
@@ -226,6 +231,41 @@ pub struct ServeArgs {
     /// Write the server's CA certificate here (default: beside the profile).
     #[arg(long, value_name = "FILE")]
     pub ca_out: Option<PathBuf>,
+}
+
+/// `vvcheck report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub what: ReportCommand,
+}
+
+/// The reports `vvcheck report` makes.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ReportCommand {
+    /// The solution specification: the recommended requirements met, by domain (pass or
+    /// attested; waived and not-applicable ones are not met).
+    Spec(SpecArgs),
+}
+
+/// Output format of `report spec`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpecFormat {
+    Markdown,
+    Json,
+}
+
+/// `vvcheck report spec`.
+#[derive(Debug, Clone, Args)]
+pub struct SpecArgs {
+    /// The run's results.json.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+    #[arg(long, value_enum, default_value_t = SpecFormat::Markdown)]
+    pub format: SpecFormat,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Domains on the command line.

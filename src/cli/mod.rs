@@ -4,6 +4,7 @@
 mod args;
 mod list;
 mod out;
+mod report;
 mod run;
 mod serve;
 mod table;
@@ -45,6 +46,7 @@ pub fn main() -> i32 {
             Command::Validate(a) => validate::validate(a),
             Command::List(a) => list::list(a),
             Command::ServeReference(a) => serve::serve(a).await,
+            Command::Report(a) => report::report(a),
         }
     })
 }

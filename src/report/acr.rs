@@ -1,40 +1,19 @@
 //! `acr.md`: the accessibility results as a conformance report reads (the WCAG tables of a
 //! VPAT/ACR): one row per WCAG 2.0 success criterion, Level A then Level AA, with its
 //! conformance level and remarks page by page, naming the offending elements. Written when the
-//! run judged any criterion; it is drawn from the criterion checks' records alone.
+//! run judged any criterion; the model is [`super::wcag`]'s, shared with the HTML report.
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
-use crate::outcome::{CheckStatus, RunReport};
+use super::wcag::{self, Criterion, LEGEND, LEVELS};
+use crate::outcome::RunReport;
 
 /// File name of the conformance report inside the output directory.
 pub const ACR_FILE: &str = "acr.md";
 
-/// Offending elements named per page (the rest are counted).
-const ELEMENTS: usize = 5;
-
 /// The conformance report of `report`, or `None` when no WCAG criterion was judged.
 pub fn acr_markdown(report: &RunReport) -> Option<String> {
-    let rows: Vec<(&str, &Value)> = report
-        .checks
-        .iter()
-        .filter_map(|c| {
-            let j = c.a11y.iter().find(|v| v.get("criterion").is_some())?;
-            Some((c.id.as_str(), j))
-        })
-        .collect();
-    let not_run: Vec<&str> = report
-        .checks
-        .iter()
-        .filter(|c| c.id.starts_with("acc.wcag.") && c.a11y.is_empty())
-        .filter(|c| c.status != CheckStatus::Pass)
-        .map(|c| c.id.as_str())
-        .collect();
-    if rows.is_empty() {
-        return None;
-    }
+    let model = wcag::conformance(report)?;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -42,132 +21,85 @@ pub fn acr_markdown(report: &RunReport) -> Option<String> {
     );
     let _ = writeln!(
         out,
-        "- Product: {} ({})\n- Evaluated: {} by {} {} (edition {})\n- Method: every page of the target profile fetched as its actor; static rules on its markup and linked stylesheets{}\n- Conformance levels: Supports (rules decide the criterion and every page passes them), Partially Supports / Does Not Support (elements fail on some / every page), Not Evaluated (a reviewer must decide: no rule decides it, rules test only part of it, or an element could not be decided), Not Applicable (nothing on the pages it applies to).\n",
+        "- Product: {} ({})\n- Evaluated: {} by {} {} (edition {})\n- Method: every page of the target profile fetched as its actor; static rules on its markup and linked stylesheets{}\n- Conformance levels: {LEGEND}\n",
         cell(&report.target),
         cell(&report.base_url),
         cell(&report.started_at),
         report.tool,
         report.tool_version,
         cell(&report.edition),
-        if rows.iter().any(|(_, j)| rendered(j)) {
+        if model.rendered {
             "; each page also rendered in a browser and tested with axe-core"
         } else {
             ""
         }
     );
-    for (level, heading) in [
-        ("A", "Table 1: Success Criteria, Level A"),
-        ("AA", "Table 2: Success Criteria, Level AA"),
-    ] {
+    for (level, heading) in LEVELS {
         let _ = writeln!(out, "## {heading}\n");
         let _ = writeln!(
             out,
             "| Criteria | Conformance Level | Remarks and Explanations |"
         );
         let _ = writeln!(out, "|---|---|---|");
-        for (id, j) in rows.iter().filter(|(_, j)| text(j, "level") == level) {
+        for row in model.rows.iter().filter(|r| r.level == level) {
             let _ = writeln!(
                 out,
                 "| {} {} | {} | {} |",
-                text(j, "criterion"),
-                cell(text(j, "name")),
-                conformance(text(j, "conformance")),
-                remarks(id, j)
+                row.criterion,
+                cell(row.name),
+                row.conformance,
+                remarks(row)
             );
         }
         out.push('\n');
     }
-    if !not_run.is_empty() {
+    if !model.not_run.is_empty() {
         let _ = writeln!(
             out,
             "Criteria checks that did not run (their results say why): {}\n",
-            not_run.join(", ")
+            model.not_run.join(", ")
         );
     }
     Some(out)
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or_default()
-}
-
-/// Whether any page's rules include a rendered one.
-fn rendered(j: &Value) -> bool {
-    pages(j).any(|p| {
-        p.get("rules")
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|x| x.to_string().contains("(rendered)")))
-    })
-}
-
-fn pages(j: &Value) -> impl Iterator<Item = &Value> {
-    j.get("pages")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-}
-
-fn conformance(c: &str) -> &'static str {
-    match c {
-        "supports" => "Supports",
-        "partially_supports" => "Partially Supports",
-        "does_not_support" => "Does Not Support",
-        "not_applicable" => "Not Applicable",
-        _ => "Not Evaluated",
-    }
-}
-
-/// Page by page: its conformance, why, and its first offending elements; pages with the same
-/// conformance and remark and nothing failing share one line.
-fn remarks(check: &str, j: &Value) -> String {
+/// Page by page: its conformance, why, and its first offending elements; pages alike share
+/// one line.
+fn remarks(row: &Criterion<'_>) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let mut alike: Vec<((&str, &str), Vec<&str>)> = Vec::new();
-    for p in pages(j) {
-        let fails: Vec<&Value> = p
-            .get("fails")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .collect();
-        if fails.is_empty() {
-            let key = (text(p, "conformance"), text(p, "remark"));
-            match alike.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, names)) => names.push(text(p, "page")),
-                None => alike.push((key, vec![text(p, "page")])),
-            }
+    for r in &row.remarks {
+        let Some(fetched) = r.fetched else {
+            parts.push(format!(
+                "**{}**: {}: {}",
+                cell(&r.pages.join(", ")),
+                r.conformance,
+                cell(r.remark)
+            ));
             continue;
-        }
+        };
         let mut s = format!(
             "**{}** ({}): {}: {}",
-            cell(text(p, "page")),
-            cell(text(p, "fetched")),
-            conformance(text(p, "conformance")),
-            cell(text(p, "remark"))
+            cell(&r.pages.join(", ")),
+            cell(fetched),
+            r.conformance,
+            cell(r.remark)
         );
-        for f in fails.iter().take(ELEMENTS) {
+        for f in &r.fails {
             let _ = write!(
                 s,
                 "; `{}` [{}] {}: `{}`",
-                code(text(f, "selector")),
-                cell(text(f, "rule")),
-                cell(text(f, "message")),
-                code(text(f, "snippet"))
+                code(f.selector),
+                cell(f.rule),
+                cell(f.message),
+                code(f.snippet)
             );
         }
-        if fails.len() > ELEMENTS {
-            let _ = write!(s, "; and {} more", fails.len() - ELEMENTS);
+        if r.more > 0 {
+            let _ = write!(s, "; and {} more", r.more);
         }
         parts.push(s);
     }
-    for ((c, remark), names) in alike {
-        parts.push(format!(
-            "**{}**: {}: {}",
-            cell(&names.join(", ")),
-            conformance(c),
-            cell(remark)
-        ));
-    }
-    parts.push(format!("(check `{check}`)"));
+    parts.push(format!("(check `{}`)", row.check));
     parts.join("<br>")
 }
 

@@ -1,15 +1,18 @@
 //! Report writers: the console reporter that follows a run's events as they stream, and the
-//! JUnit XML and JSON files written at the end (and the accessibility conformance report,
-//! when the run judged WCAG criteria). [`FanOut`] hands every event to the streaming
+//! JUnit XML, JSON and HTML files written at the end (and the accessibility conformance report,
+//! when the run judged WCAG criteria); the solution specification drawn from a run. [`FanOut`] hands every event to the streaming
 //! reporters and, at the end, writes every file into a temporary one through a secret scan, and
 //! moves them into place only if none leaked. No writer makes a request or re-derives what the outcome holds.
 
 mod acr;
 mod console;
+mod html;
 mod json;
 mod junit;
+pub mod spec;
 mod staged;
 mod text;
+mod wcag;
 
 #[cfg(test)]
 mod fixture;
@@ -22,6 +25,7 @@ use crate::outcome::{Event, RunReport};
 
 pub use acr::{ACR_FILE, acr_markdown};
 pub use console::{Console, ConsoleOptions};
+pub use html::{HTML_FILE, HtmlOptions, check_dir, report_html};
 pub use json::write_results_json;
 pub use junit::{JunitFlavor, junit_xml};
 
@@ -75,10 +79,11 @@ pub struct FanOut {
     mask: Redactor,
     out_dir: PathBuf,
     flavor: JunitFlavor,
+    html: HtmlOptions,
 }
 
 impl FanOut {
-    /// The console (writing to `out`) and the JUnit and JSON files in `out_dir`.
+    /// The console (writing to `out`) and the JUnit, JSON and HTML files in `out_dir`.
     pub fn new(
         console: Console,
         out: Box<dyn io::Write + Send>,
@@ -92,7 +97,15 @@ impl FanOut {
             mask,
             out_dir: out_dir.to_path_buf(),
             flavor,
+            html: HtmlOptions::default(),
         }
+    }
+
+    /// Links the HTML report's evidence into the bundle at `prefix`, relative to the output
+    /// directory (`evidence/`); `None`, the default: no bundle, no links.
+    pub fn evidence_prefix(mut self, prefix: Option<String>) -> FanOut {
+        self.html.evidence = prefix;
+        self
     }
 
     /// Hands one event to the streaming reporters; a closed stdout is not an error.
@@ -146,6 +159,13 @@ impl FanOut {
                 })?,
             ));
         }
+        let html = report_html(report, &self.html);
+        reports.push((
+            HTML_FILE,
+            staged::stage(dir, HTML_FILE, secrets, |w| {
+                w.write_all(html.as_bytes()).map_err(write_error(HTML_FILE))
+            })?,
+        ));
         let leaked: Vec<String> = reports
             .iter()
             .filter(|(_, staged)| staged.is_none())
@@ -173,12 +193,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn write_all_creates_the_directory_and_both_files() {
+    fn write_all_creates_the_directory_and_every_file() {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("reports/nested");
         let report = fixture::report();
         let written = fan_out(&out).finish(&report, &[]).expect("written");
-        assert_eq!(written, vec![out.join(JUNIT_FILE), out.join(JSON_FILE)]);
+        assert_eq!(
+            written,
+            vec![
+                out.join(JUNIT_FILE),
+                out.join(JSON_FILE),
+                out.join(HTML_FILE)
+            ]
+        );
         for path in &written {
             let text = fs::read_to_string(path).expect("readable");
             assert!(!text.is_empty(), "{} is empty", path.display());
@@ -202,16 +229,17 @@ mod tests {
     fn no_report_is_written_when_one_would_hold_a_secret() {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut report = fixture::report();
-        report.checks[0].details = vec!["echoed: hunter2-secret".to_string()];
+        report.checks[2].details = vec!["echoed: hunter2-secret".to_string()];
         let err = fan_out(dir.path())
             .finish(&report, &["hunter2-secret".to_string()])
             .expect_err("a secret is in the report");
         let FinishError::Leaked(files) = err else {
             panic!("expected a leak, got {err:?}");
         };
-        assert_eq!(files.len(), 2, "{files:?}");
-        assert!(!dir.path().join(JUNIT_FILE).exists());
-        assert!(!dir.path().join(JSON_FILE).exists());
+        assert_eq!(files.len(), 3, "{files:?}");
+        for name in [JUNIT_FILE, JSON_FILE, HTML_FILE] {
+            assert!(!dir.path().join(name).exists(), "{name}");
+        }
     }
 
     /// A writer whose bytes the test can read afterwards.
