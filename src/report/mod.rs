@@ -24,6 +24,7 @@ pub use acr::{ACR_FILE, acr_markdown};
 pub use console::{Console, ConsoleOptions};
 pub use json::write_results_json;
 pub use junit::{JunitFlavor, junit_xml};
+pub(crate) use staged::SecretScan;
 
 /// File name of the JUnit report inside the output directory.
 pub const JUNIT_FILE: &str = "junit.xml";

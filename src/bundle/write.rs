@@ -1,0 +1,344 @@
+//! Writing a bundle: every file into a temporary folder beside the final one, masked as it is
+//! written; then every file hashed and scanned for every secret form, the manifest written,
+//! and the folder renamed into place. A crash leaves only a `.NAME.partial-…` folder without a
+//! manifest; a scan that finds a secret removes the whole folder; an existing bundle is
+//! replaced only once the new one is whole.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::http_text::{write_exchange, write_heading};
+use super::manifest::{Entry, Manifest, digest, files_under};
+use super::mask::{Mask, scan_forms};
+use super::{BundleError, BundleRun, MANIFEST_FILE, check_dir, inputs};
+use crate::outcome::{Exchange, RunReport};
+use crate::report::SecretScan;
+
+/// A bundle written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub dir: PathBuf,
+    /// Files listed in the manifest (the manifest itself aside).
+    pub files: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+    /// The manifest's root hash.
+    pub root: String,
+}
+
+/// The folder a bundle is being written into.
+pub(super) struct Tree {
+    root: PathBuf,
+}
+
+impl Tree {
+    fn create(&self, rel: &str) -> Result<(PathBuf, BufWriter<File>), BundleError> {
+        let path = self.root.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(BundleError::io(parent))?;
+        }
+        let file = File::create(&path).map_err(BundleError::io(&path))?;
+        Ok((path, BufWriter::new(file)))
+    }
+
+    /// Writes the file `rel` (a `/`-separated path) with `render`.
+    pub(super) fn file(
+        &self,
+        rel: &str,
+        render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), BundleError> {
+        let (path, mut w) = self.create(rel)?;
+        render(&mut w)
+            .and_then(|()| w.flush())
+            .map_err(BundleError::io(path))
+    }
+
+    /// Writes `bytes` as the file `rel`.
+    pub(super) fn bytes(&self, rel: &str, bytes: &[u8]) -> Result<(), BundleError> {
+        self.file(rel, |w| w.write_all(bytes))
+    }
+
+    /// Writes `value` as pretty JSON in the file `rel`.
+    pub(super) fn json(&self, rel: &str, value: &impl Serialize) -> Result<(), BundleError> {
+        let (path, mut w) = self.create(rel)?;
+        serde_json::to_writer_pretty(&mut w, value)
+            .map_err(|e| BundleError::Json(rel.to_string(), e))?;
+        w.write_all(b"\n")
+            .and_then(|()| w.flush())
+            .map_err(BundleError::io(path))
+    }
+
+    /// Copies the file `from` to `rel`; returns the copy's path.
+    pub(super) fn copy(&self, from: &Path, rel: &str) -> io::Result<PathBuf> {
+        let to = self.root.join(rel);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::copy(from, &to)?;
+        Ok(to)
+    }
+
+    /// Removes `rel` if it is there (a copy that failed half-way).
+    pub(super) fn remove(&self, rel: &str) {
+        let _ = fs::remove_file(self.root.join(rel));
+    }
+}
+
+/// What `run.json` says about the run.
+#[derive(Serialize)]
+struct RunRecord<'a> {
+    bundle_format: &'static str,
+    tool: &'a str,
+    tool_version: &'a str,
+    edition: &'a str,
+    schema_version: u32,
+    target: String,
+    base_url: String,
+    started_at: &'a str,
+    duration_ms: u128,
+    insecure: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partition: Option<&'a str>,
+    exit_code: i32,
+    summary: &'a crate::outcome::Summary,
+    /// The command line, masked.
+    command: Vec<String>,
+}
+
+/// Writes the bundle of `run` at `dir`, replacing a bundle already there once the new one is
+/// whole.
+pub fn write(dir: &Path, run: &BundleRun<'_>) -> Result<Written, BundleError> {
+    let mask = Mask::new(run.secrets)?;
+    let scan = SecretScan::new(io::sink(), &scan_forms(run.secrets))
+        .map_err(|e| BundleError::Scan(e.to_string()))?;
+    replaceable(dir)?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(parent).map_err(BundleError::io(parent))?;
+    let name = dir
+        .file_name()
+        .map_or_else(|| "evidence".into(), |n| n.to_string_lossy().into_owned());
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.partial-"))
+        .tempdir_in(parent)
+        .map_err(BundleError::io(parent))?;
+    let tree = Tree {
+        root: staging.path().to_path_buf(),
+    };
+    checks(&tree, &mask, run.report)?;
+    logins(&tree, &mask, run.logins)?;
+    inputs::write(&tree, &mask, run.sources)?;
+    for report in run.reports {
+        let name = report
+            .file_name()
+            .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+        tree.copy(report, &format!("reports/{}", check_dir(&name)))
+            .map_err(BundleError::io(report))?;
+    }
+    tree.json("run.json", &run_record(run, &mask))?;
+    let (entries, mut leaked) = seal(&tree.root, &scan)?;
+    let manifest = Manifest::new(entries);
+    tree.json(MANIFEST_FILE, &manifest)?;
+    if scanned(&tree.root.join(MANIFEST_FILE), &scan)?.1 {
+        leaked.push(MANIFEST_FILE.to_string());
+    }
+    if !leaked.is_empty() {
+        // `staging` is dropped here and takes every file with it.
+        return Err(BundleError::Leaked(
+            leaked
+                .iter()
+                .map(|rel| dir.join(rel).display().to_string())
+                .collect(),
+        ));
+    }
+    let written = Written {
+        dir: dir.to_path_buf(),
+        files: manifest.files.len(),
+        bytes: manifest.files.iter().map(|f| f.size).sum(),
+        root: manifest.root,
+    };
+    place(staging.keep(), dir)?;
+    Ok(written)
+}
+
+/// A folder that may be replaced: absent, empty, or a bundle (it has a manifest).
+fn replaceable(dir: &Path) -> Result<(), BundleError> {
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(BundleError::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        }),
+        Ok(m) if m.is_dir() => {
+            let empty = fs::read_dir(dir)
+                .map_err(BundleError::io(dir))?
+                .next()
+                .is_none();
+            if empty || dir.join(MANIFEST_FILE).is_file() {
+                Ok(())
+            } else {
+                Err(BundleError::NotABundle(dir.to_path_buf()))
+            }
+        }
+        Ok(_) => Err(BundleError::NotABundle(dir.to_path_buf())),
+    }
+}
+
+/// Moves the finished folder `staged` to `dir`; a bundle already there is moved aside first
+/// and removed once the new one is in place (and put back if it cannot be).
+fn place(staged: PathBuf, dir: &Path) -> Result<(), BundleError> {
+    let fail = |source| {
+        let _ = fs::remove_dir_all(&staged);
+        BundleError::Io {
+            path: dir.to_path_buf(),
+            source,
+        }
+    };
+    if fs::symlink_metadata(dir).is_err() {
+        return fs::rename(&staged, dir).map_err(fail);
+    }
+    let mut aside = staged.clone().into_os_string();
+    aside.push(".replaced");
+    let aside = PathBuf::from(aside);
+    fs::rename(dir, &aside).map_err(fail)?;
+    if let Err(e) = fs::rename(&staged, dir) {
+        let _ = fs::rename(&aside, dir);
+        return Err(fail(e));
+    }
+    let _ = fs::remove_dir_all(&aside);
+    Ok(())
+}
+
+/// Every file of the folder hashed and scanned: the manifest's entries, and the files that
+/// held a secret.
+fn seal(
+    root: &Path,
+    scan: &SecretScan<io::Sink>,
+) -> Result<(Vec<Entry>, Vec<String>), BundleError> {
+    let mut entries = Vec::new();
+    let mut leaked = Vec::new();
+    for rel in files_under(root).map_err(BundleError::io(root))? {
+        let ((sha256, size), found) = scanned(&root.join(&rel), scan)?;
+        if found {
+            leaked.push(rel.clone());
+        }
+        entries.push(Entry {
+            path: rel,
+            sha256,
+            size,
+        });
+    }
+    Ok((entries, leaked))
+}
+
+/// The hash and size of a file, and whether it holds a secret form.
+fn scanned(path: &Path, scan: &SecretScan<io::Sink>) -> Result<((String, u64), bool), BundleError> {
+    let mut s = scan.reuse(io::sink());
+    let file = File::open(path).map_err(BundleError::io(path))?;
+    let digest = digest(file, |chunk| s.write_all(chunk)).map_err(BundleError::io(path))?;
+    Ok((digest, s.finish().0))
+}
+
+/// `checks/<dir>/…` for every check: its exchanges (`.http` and JSON) and the records it drew.
+fn checks(tree: &Tree, mask: &Mask, report: &RunReport) -> Result<(), BundleError> {
+    let mut dirs: BTreeMap<String, &str> = BTreeMap::new();
+    for c in &report.checks {
+        let dir = check_dir(&c.id);
+        if dir.is_empty() || dir == "." || dir == ".." {
+            return Err(BundleError::UnsafeId(c.id.clone()));
+        }
+        if let Some(other) = dirs.insert(dir.clone(), &c.id) {
+            return Err(BundleError::SharedDir(other.to_string(), c.id.clone(), dir));
+        }
+        let base = format!("checks/{dir}");
+        let heading = format!("{} — {} ({})", c.id, c.title, c.status);
+        exchanges(tree, mask, &base, &heading, &c.evidence.exchanges)?;
+        let records = [
+            ("tls.json", serde_json::Value::from(c.tls.clone())),
+            ("access.json", c.access.clone()),
+            ("latency.json", serde_json::Value::from(c.latency.clone())),
+            ("a11y.json", serde_json::Value::from(c.a11y.clone())),
+        ];
+        for (name, value) in records {
+            let empty = match &value {
+                serde_json::Value::Null => true,
+                serde_json::Value::Array(a) => a.is_empty(),
+                _ => false,
+            };
+            if !empty {
+                tree.json(&format!("{base}/{name}"), &mask.json(&value))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `logins/<actor>/…`: each actor's first sign-in, made before any check ran.
+fn logins(tree: &Tree, mask: &Mask, logins: &[(String, Vec<Exchange>)]) -> Result<(), BundleError> {
+    for (actor, list) in logins {
+        let base = format!("logins/{}", check_dir(actor));
+        exchanges(tree, mask, &base, &format!("sign-in of {actor}"), list)?;
+    }
+    Ok(())
+}
+
+/// `exchanges.http` and `exchanges.json` under `base`, when there are exchanges; each record
+/// is masked and read back once for both.
+fn exchanges(
+    tree: &Tree,
+    mask: &Mask,
+    base: &str,
+    heading: &str,
+    list: &[Exchange],
+) -> Result<(), BundleError> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let http_rel = format!("{base}/exchanges.http");
+    let json_rel = format!("{base}/exchanges.json");
+    let (http_path, mut http) = tree.create(&http_rel)?;
+    let (json_path, mut json) = tree.create(&json_rel)?;
+    write_heading(&mut http, heading).map_err(BundleError::io(&http_path))?;
+    json.write_all(b"[\n")
+        .map_err(BundleError::io(&json_path))?;
+    for (i, e) in list.iter().enumerate() {
+        let e = mask.exchange(e);
+        write_exchange(&mut http, i + 1, &e).map_err(BundleError::io(&http_path))?;
+        if i > 0 {
+            json.write_all(b",\n")
+                .map_err(BundleError::io(&json_path))?;
+        }
+        serde_json::to_writer_pretty(&mut json, &e)
+            .map_err(|err| BundleError::Json(json_rel.clone(), err))?;
+    }
+    json.write_all(b"\n]\n")
+        .and_then(|()| json.flush())
+        .map_err(BundleError::io(&json_path))?;
+    http.flush().map_err(BundleError::io(http_path))
+}
+
+fn run_record<'a>(run: &'a BundleRun<'_>, mask: &Mask) -> RunRecord<'a> {
+    let r = run.report;
+    RunRecord {
+        bundle_format: super::FORMAT,
+        tool: &r.tool,
+        tool_version: &r.tool_version,
+        edition: &r.edition,
+        schema_version: r.schema_version,
+        target: mask.text(&r.target),
+        base_url: mask.text(&r.base_url),
+        started_at: &r.started_at,
+        duration_ms: r.duration.as_millis(),
+        insecure: r.insecure,
+        partition: r.partition.as_deref(),
+        exit_code: r.exit_code,
+        summary: &r.summary,
+        command: run.command.iter().map(|a| mask.text(a)).collect(),
+    }
+}
