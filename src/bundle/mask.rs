@@ -45,34 +45,32 @@ impl Mask {
             None => text.to_string(),
         }
     }
+}
 
-    /// Every string of a JSON value (keys too) masked.
-    pub(super) fn json(&self, value: &Value) -> Value {
-        match value {
-            Value::String(s) => Value::String(self.text(s)),
-            Value::Array(a) => Value::Array(a.iter().map(|v| self.json(v)).collect()),
-            Value::Object(o) => Value::Object(
-                o.iter()
-                    .map(|(k, v)| (self.text(k), self.json(v)))
-                    .collect(),
-            ),
-            other => other.clone(),
+/// Every string of a JSON value (keys too) passed through `mask`.
+pub(super) fn json(value: &Value, mask: &dyn Fn(&str) -> String) -> Value {
+    match value {
+        Value::String(s) => Value::String(mask(s)),
+        Value::Array(a) => Value::Array(a.iter().map(|v| json(v, mask)).collect()),
+        Value::Object(o) => {
+            Value::Object(o.iter().map(|(k, v)| (mask(k), json(v, mask))).collect())
         }
+        other => other.clone(),
     }
+}
 
-    /// A copy of `e` masked, its bodies read back from the spill file and kept inline (a
-    /// bundle must not point into a temporary file).
-    pub(super) fn exchange(&self, e: &Exchange) -> Exchange {
-        let mut e = e.clone();
-        for body in [&mut e.request_body, &mut e.response_body]
-            .into_iter()
-            .flatten()
-        {
-            *body = Body::Inline(body.text().into_owned());
-        }
-        e.redact(&|t| self.text(t));
-        e
+/// A copy of `e` passed through `mask`, its bodies read back from the spill file and kept
+/// inline (a bundle must not point into a temporary file).
+pub(super) fn exchange(e: &Exchange, mask: &dyn Fn(&str) -> String) -> Exchange {
+    let mut e = e.clone();
+    for body in [&mut e.request_body, &mut e.response_body]
+        .into_iter()
+        .flatten()
+    {
+        *body = Body::Inline(body.text().into_owned());
     }
+    e.redact(mask);
+    e
 }
 
 /// Every form the scan looks for: the run's, and each as the `.http` file's curl commands
@@ -96,13 +94,14 @@ mod tests {
     fn masks_text_json_and_exchanges() {
         let mask = Mask::new(&["tok-123456".to_string(), "ab".to_string()]).expect("mask");
         assert_eq!(mask.text("x tok-123456 ab"), "x [REDACTED] ab");
+        let mask = |t: &str| mask.text(t);
         let v = serde_json::json!({"tok-123456": ["tok-123456", 1]});
         assert_eq!(
-            mask.json(&v),
+            json(&v, &mask),
             serde_json::json!({"[REDACTED]": ["[REDACTED]", 1]})
         );
         let e = Exchange::for_test("https://v.test/?t=tok-123456", 200, &[], "tok-123456");
-        let masked = mask.exchange(&e);
+        let masked = exchange(&e, &mask);
         assert_eq!(masked.url, "https://v.test/?t=[REDACTED]");
         assert_eq!(
             masked.response_body,

@@ -3,8 +3,9 @@
 //! text with a curl command per request), TLS transcripts, accessibility records, the access
 //! matrix and latency figures; the run's inputs (catalogue, suites, target profile, attestations
 //! and their evidence files); the reports; and a `manifest.json` with every file's SHA-256 and
-//! one root hash. Every file is masked with every secret form the run knew, then scanned for
-//! them all before the bundle is moved into place; [`verify`] re-hashes a bundle.
+//! one root hash. A [`Bundle`] is opened before the run, fed each check as it reports, and
+//! finished after the reports: every file is masked with every secret form the run knew, then
+//! scanned for them all before the bundle is moved into place. [`verify`] re-hashes a bundle.
 
 mod http_text;
 mod inputs;
@@ -16,12 +17,12 @@ mod write;
 use std::path::PathBuf;
 
 use crate::model::inputs::InputSource;
-use crate::outcome::{Exchange, RunReport};
+use crate::outcome::RunReport;
 
 pub use http_text::{curl_command, write_exchange};
 pub use manifest::{Entry, FORMAT, Manifest, root_hash};
 pub use verify::{Problem, Verification, VerifyError, verify};
-pub use write::{Written, write};
+pub use write::{Bundle, Written};
 
 /// The manifest's file name, at the bundle's root.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -45,8 +46,6 @@ pub struct BundleRun<'a> {
     pub report: &'a RunReport,
     /// Every input file the run read.
     pub sources: &'a [InputSource],
-    /// Each actor's first sign-in and its exchanges.
-    pub logins: &'a [(String, Vec<Exchange>)],
     /// The report files written (results.json, junit.xml, acr.md).
     pub reports: &'a [PathBuf],
     /// The command line, as given.

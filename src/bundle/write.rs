@@ -1,6 +1,8 @@
-//! Writing a bundle: every file into a temporary folder beside the final one, masked as it is
-//! written; then every file hashed and scanned for every secret form, the manifest written,
-//! and the folder renamed into place. A crash leaves only a `.NAME.partial-…` folder without a
+//! Writing a bundle: into a temporary folder beside the final one, each check's files as the
+//! check reports (masked with the secrets known then), so a run's memory does not grow with its
+//! exchanges; at the end every record masked again with every secret the run learned, the
+//! inputs, reports and `run.json` added, every file hashed and scanned for every secret form,
+//! the manifest written, and the folder renamed into place. A crash leaves only a `.NAME.partial-…` folder without a
 //! manifest; a scan that finds a secret removes the whole folder; an existing bundle is
 //! replaced only once the new one is whole.
 
@@ -13,9 +15,9 @@ use serde::Serialize;
 
 use super::http_text::{write_exchange, write_heading};
 use super::manifest::{Entry, Manifest, digest, files_under};
-use super::mask::{Mask, scan_forms};
+use super::mask::{Mask, exchange, json, scan_forms};
 use super::{BundleError, BundleRun, MANIFEST_FILE, check_dir, inputs};
-use crate::outcome::{Exchange, RunReport};
+use crate::outcome::{CheckResult, Exchange};
 use crate::report::SecretScan;
 
 /// A bundle written.
@@ -109,62 +111,171 @@ struct RunRecord<'a> {
     command: Vec<String>,
 }
 
-/// Writes the bundle of `run` at `dir`, replacing a bundle already there once the new one is
-/// whole.
-pub fn write(dir: &Path, run: &BundleRun<'_>) -> Result<Written, BundleError> {
-    let mask = Mask::new(run.secrets)?;
-    let scan = SecretScan::new(io::sink(), &scan_forms(run.secrets))
-        .map_err(|e| BundleError::Scan(e.to_string()))?;
-    replaceable(dir)?;
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(parent).map_err(BundleError::io(parent))?;
-    let name = dir
-        .file_name()
-        .map_or_else(|| "evidence".into(), |n| n.to_string_lossy().into_owned());
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.partial-"))
-        .tempdir_in(parent)
-        .map_err(BundleError::io(parent))?;
-    let tree = Tree {
-        root: staging.path().to_path_buf(),
-    };
-    checks(&tree, &mask, run.report)?;
-    logins(&tree, &mask, run.logins)?;
-    inputs::write(&tree, &mask, run.sources)?;
-    for report in run.reports {
-        let name = report
+/// A bundle being written: opened before the run, fed each check as it reports, finished
+/// when the reports are written.
+pub struct Bundle {
+    dir: PathBuf,
+    staging: tempfile::TempDir,
+    tree: Tree,
+    /// The check each folder under `checks/` belongs to.
+    dirs: BTreeMap<String, String>,
+    /// The first failure while the run went on; the bundle is then not finished.
+    failed: Option<BundleError>,
+}
+
+impl Bundle {
+    /// Opens a bundle for `dir`: refuses a folder that is there and is not a bundle, and makes
+    /// the temporary folder beside it.
+    pub fn begin(dir: &Path) -> Result<Bundle, BundleError> {
+        replaceable(dir)?;
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        fs::create_dir_all(parent).map_err(BundleError::io(parent))?;
+        let name = dir
             .file_name()
-            .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
-        tree.copy(report, &format!("reports/{}", check_dir(&name)))
-            .map_err(BundleError::io(report))?;
+            .map_or_else(|| "evidence".into(), |n| n.to_string_lossy().into_owned());
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{name}.partial-"))
+            .tempdir_in(parent)
+            .map_err(BundleError::io(parent))?;
+        let tree = Tree {
+            root: staging.path().to_path_buf(),
+        };
+        Ok(Bundle {
+            dir: dir.to_path_buf(),
+            staging,
+            tree,
+            dirs: BTreeMap::new(),
+            failed: None,
+        })
     }
-    tree.json("run.json", &run_record(run, &mask))?;
-    let (entries, mut leaked) = seal(&tree.root, &scan)?;
-    let manifest = Manifest::new(entries);
-    tree.json(MANIFEST_FILE, &manifest)?;
-    if scanned(&tree.root.join(MANIFEST_FILE), &scan)?.1 {
-        leaked.push(MANIFEST_FILE.to_string());
+
+    /// Writes `checks/<dir>/…` of a check that reported: its exchanges (`.http` and JSON) and
+    /// the records it drew, each text through `mask`.
+    pub fn check(&mut self, r: &CheckResult, mask: &dyn Fn(&str) -> String) {
+        if self.failed.is_none()
+            && let Err(e) = self.write_check(r, mask)
+        {
+            self.failed = Some(e);
+        }
     }
-    if !leaked.is_empty() {
-        // `staging` is dropped here and takes every file with it.
-        return Err(BundleError::Leaked(
-            leaked
-                .iter()
-                .map(|rel| dir.join(rel).display().to_string())
-                .collect(),
-        ));
+
+    /// Writes `logins/<actor>/…`: an actor's first sign-in, made before any check ran.
+    pub fn login(&mut self, actor: &str, list: &[Exchange], mask: &dyn Fn(&str) -> String) {
+        let base = format!("logins/{}", check_dir(actor));
+        let heading = format!("sign-in of {actor}");
+        if self.failed.is_none()
+            && let Err(e) = exchanges(&self.tree, mask, &base, &heading, list)
+        {
+            self.failed = Some(e);
+        }
     }
-    let written = Written {
-        dir: dir.to_path_buf(),
-        files: manifest.files.len(),
-        bytes: manifest.files.iter().map(|f| f.size).sum(),
-        root: manifest.root,
-    };
-    place(staging.keep(), dir)?;
-    Ok(written)
+
+    fn write_check(
+        &mut self,
+        r: &CheckResult,
+        mask: &dyn Fn(&str) -> String,
+    ) -> Result<(), BundleError> {
+        let dir = check_dir(&r.id);
+        if dir.is_empty() || dir == "." || dir == ".." {
+            return Err(BundleError::UnsafeId(r.id.clone()));
+        }
+        if let Some(other) = self.dirs.insert(dir.clone(), r.id.clone()) {
+            return Err(BundleError::SharedDir(other, r.id.clone(), dir));
+        }
+        let base = format!("checks/{dir}");
+        let heading = format!("{} — {}", r.id, r.title);
+        exchanges(&self.tree, mask, &base, &heading, &r.evidence.exchanges)?;
+        let records = [
+            ("tls.json", serde_json::Value::from(r.tls.clone())),
+            ("access.json", r.access.clone()),
+            ("latency.json", serde_json::Value::from(r.latency.clone())),
+            ("a11y.json", serde_json::Value::from(r.a11y.clone())),
+        ];
+        for (name, value) in records {
+            let empty = match &value {
+                serde_json::Value::Null => true,
+                serde_json::Value::Array(a) => a.is_empty(),
+                _ => false,
+            };
+            if !empty {
+                self.tree
+                    .json(&format!("{base}/{name}"), &json(&value, mask))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes the bundle of `run` and moves it into place, replacing a bundle already there.
+    /// On any failure, or a secret found in any file, the temporary folder is removed and
+    /// nothing at the bundle's place changes.
+    pub fn finish(self, run: &BundleRun<'_>) -> Result<Written, BundleError> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        let Bundle {
+            dir, staging, tree, ..
+        } = self;
+        let mask = Mask::new(run.secrets)?;
+        let scan = SecretScan::new(io::sink(), &scan_forms(run.secrets))
+            .map_err(|e| BundleError::Scan(e.to_string()))?;
+        // Secrets learned after a check reported (a later login's token) are known only now.
+        for folder in ["checks", "logins"] {
+            remask(&tree.root, folder, &mask)?;
+        }
+        inputs::write(&tree, &mask, run.sources)?;
+        for report in run.reports {
+            let name = report
+                .file_name()
+                .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+            tree.copy(report, &format!("reports/{}", check_dir(&name)))
+                .map_err(BundleError::io(report))?;
+        }
+        tree.json("run.json", &run_record(run, &mask))?;
+        let (entries, mut leaked) = seal(&tree.root, &scan)?;
+        let manifest = Manifest::new(entries);
+        tree.json(MANIFEST_FILE, &manifest)?;
+        if scanned(&tree.root.join(MANIFEST_FILE), &scan)?.1 {
+            leaked.push(MANIFEST_FILE.to_string());
+        }
+        if !leaked.is_empty() {
+            // `staging` is dropped here and takes every file with it.
+            return Err(BundleError::Leaked(
+                leaked
+                    .iter()
+                    .map(|rel| dir.join(rel).display().to_string())
+                    .collect(),
+            ));
+        }
+        let written = Written {
+            dir: dir.clone(),
+            files: manifest.files.len(),
+            bytes: manifest.files.iter().map(|f| f.size).sum(),
+            root: manifest.root,
+        };
+        place(staging.keep(), &dir)?;
+        Ok(written)
+    }
+}
+
+/// Every file under `folder` of the bundle masked again, rewritten if that changed it. The
+/// forms include the JSON-escaped ones, so the JSON records are masked as text.
+fn remask(root: &Path, folder: &str, mask: &Mask) -> Result<(), BundleError> {
+    let base = root.join(folder);
+    if !base.is_dir() {
+        return Ok(());
+    }
+    for rel in files_under(&base).map_err(BundleError::io(&base))? {
+        let path = base.join(rel);
+        let text = fs::read_to_string(&path).map_err(BundleError::io(&path))?;
+        let masked = mask.text(&text);
+        if masked != text {
+            fs::write(&path, masked).map_err(BundleError::io(&path))?;
+        }
+    }
+    Ok(())
 }
 
 /// A folder that may be replaced: absent, empty, or a bundle (it has a manifest).
@@ -245,54 +356,11 @@ fn scanned(path: &Path, scan: &SecretScan<io::Sink>) -> Result<((String, u64), b
     Ok((digest, s.finish().0))
 }
 
-/// `checks/<dir>/…` for every check: its exchanges (`.http` and JSON) and the records it drew.
-fn checks(tree: &Tree, mask: &Mask, report: &RunReport) -> Result<(), BundleError> {
-    let mut dirs: BTreeMap<String, &str> = BTreeMap::new();
-    for c in &report.checks {
-        let dir = check_dir(&c.id);
-        if dir.is_empty() || dir == "." || dir == ".." {
-            return Err(BundleError::UnsafeId(c.id.clone()));
-        }
-        if let Some(other) = dirs.insert(dir.clone(), &c.id) {
-            return Err(BundleError::SharedDir(other.to_string(), c.id.clone(), dir));
-        }
-        let base = format!("checks/{dir}");
-        let heading = format!("{} — {} ({})", c.id, c.title, c.status);
-        exchanges(tree, mask, &base, &heading, &c.evidence.exchanges)?;
-        let records = [
-            ("tls.json", serde_json::Value::from(c.tls.clone())),
-            ("access.json", c.access.clone()),
-            ("latency.json", serde_json::Value::from(c.latency.clone())),
-            ("a11y.json", serde_json::Value::from(c.a11y.clone())),
-        ];
-        for (name, value) in records {
-            let empty = match &value {
-                serde_json::Value::Null => true,
-                serde_json::Value::Array(a) => a.is_empty(),
-                _ => false,
-            };
-            if !empty {
-                tree.json(&format!("{base}/{name}"), &mask.json(&value))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `logins/<actor>/…`: each actor's first sign-in, made before any check ran.
-fn logins(tree: &Tree, mask: &Mask, logins: &[(String, Vec<Exchange>)]) -> Result<(), BundleError> {
-    for (actor, list) in logins {
-        let base = format!("logins/{}", check_dir(actor));
-        exchanges(tree, mask, &base, &format!("sign-in of {actor}"), list)?;
-    }
-    Ok(())
-}
-
 /// `exchanges.http` and `exchanges.json` under `base`, when there are exchanges; each record
 /// is masked and read back once for both.
 fn exchanges(
     tree: &Tree,
-    mask: &Mask,
+    mask: &dyn Fn(&str) -> String,
     base: &str,
     heading: &str,
     list: &[Exchange],
@@ -308,7 +376,7 @@ fn exchanges(
     json.write_all(b"[\n")
         .map_err(BundleError::io(&json_path))?;
     for (i, e) in list.iter().enumerate() {
-        let e = mask.exchange(e);
+        let e = exchange(e, mask);
         write_exchange(&mut http, i + 1, &e).map_err(BundleError::io(&http_path))?;
         if i > 0 {
             json.write_all(b",\n")

@@ -2,6 +2,7 @@
 //! and returns an exit code; nothing here does the work itself.
 
 mod args;
+mod bundle;
 mod list;
 mod out;
 mod run;
@@ -45,6 +46,7 @@ pub fn main() -> i32 {
             Command::Validate(a) => validate::validate(a),
             Command::List(a) => list::list(a),
             Command::ServeReference(a) => serve::serve(a).await,
+            Command::VerifyBundle(a) => bundle::verify(a),
         }
     })
 }

@@ -2,7 +2,7 @@
 //! report files as reporters; the fan-out refuses reports that would hold a secret.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::args::{DemoArgs, ExecArgs, JunitFlavorArg, RunArgs};
 use super::out;
@@ -34,6 +34,7 @@ pub async fn run(args: RunArgs) -> i32 {
         paths(&args.exec, args.target.clone()),
         args.insecure,
         &args.exec,
+        args.exec.evidence.as_deref(),
     )
     .await
 }
@@ -60,7 +61,12 @@ fn options(exec: &ExecArgs, insecure: bool, redactor: Redactor) -> RunOptions {
     }
 }
 
-async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
+async fn execute(
+    paths: InputPaths,
+    insecure: bool,
+    exec: &ExecArgs,
+    evidence: Option<&Path>,
+) -> i32 {
     if exec.browser
         && let Err(missing) = crate::probes::a11y::browser::BrowserSetup::locate()
     {
@@ -88,11 +94,22 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
         flavor,
         redactor.clone(),
     );
+    let mut bundle = match evidence {
+        Some(dir) => match super::bundle::begin(dir) {
+            Some(b) => Some(b),
+            None => return exit::INVALID,
+        },
+        None => None,
+    };
+    let mask = redactor.clone();
     let request = RunRequest {
         paths,
         options: options(exec, insecure, redactor),
     };
     let outcome = crate::run(request, |event| {
+        if let Some(b) = bundle.as_mut() {
+            super::bundle::event(b, event, &mask);
+        }
         if let Event::InputWarning(w) = event {
             eprintln!("{w}");
         }
@@ -113,7 +130,10 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
         }
     };
     match reporters.finish(&outcome.report, &outcome.secrets) {
-        Ok(_) => outcome.report.exit_code,
+        Ok(written) => match bundle {
+            Some(b) => super::bundle::finish(b, &outcome, &written, exec.quiet),
+            None => outcome.report.exit_code,
+        },
         Err(leak @ FinishError::Leaked(_)) => {
             eprintln!("error: {leak}");
             exit::INVALID
@@ -167,7 +187,18 @@ pub async fn demo(args: DemoArgs) -> i32 {
         },
         server.base_url
     ));
-    let code = execute(paths(&args.exec, profile.clone()), false, &args.exec).await;
+    let evidence = args
+        .exec
+        .evidence
+        .clone()
+        .unwrap_or_else(|| args.exec.out.join("evidence"));
+    let code = execute(
+        paths(&args.exec, profile.clone()),
+        false,
+        &args.exec,
+        Some(&evidence),
+    )
+    .await;
     server.shutdown().await;
     code
 }
