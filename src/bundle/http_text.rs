@@ -195,7 +195,7 @@ Authorization: Bearer [REDACTED]
 # curl -sS -i -X POST 'https://v.test/api/messages?q=it'\\''s' -H 'Authorization: Bearer [REDACTED]' -H 'Content-Type: application/json' --data-binary '{\"body\":\"it'\\''s me\"}'
 # attempt failed after 3 ms and was retried: connection reset
 #
-# response: HTTP 404 Not Found (48 bytes)
+# response: HTTP 404 Not Found (51 bytes)
 # Content-Type: application/json
 #
 # {\"error\":\"not found\"}

@@ -410,3 +410,114 @@ fn run_record<'a>(run: &'a BundleRun<'_>, mask: &Mask) -> RunRecord<'a> {
         command: run.command.iter().map(|a| mask.text(a)).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Evidence;
+    use crate::report::fixture;
+
+    const SECRET: &str = "s3cret-Token-4567";
+
+    fn result_echoing(secret: &str) -> CheckResult {
+        let mut r = fixture::check(
+            "sec.echo/1",
+            "Echo",
+            crate::outcome::Domain::Security,
+            &["SEC-11"],
+        );
+        let mut e = Exchange::for_test(
+            "https://v.test/x",
+            401,
+            &[],
+            &format!("{{\"debug\":\"{secret}\"}}"),
+        );
+        e.request_headers = vec![("X-Trace".into(), secret.into())];
+        r.evidence = Evidence {
+            exchanges: vec![e],
+            ..Evidence::default()
+        };
+        r
+    }
+
+    fn run<'a>(
+        report: &'a crate::outcome::RunReport,
+        reports: &'a [PathBuf],
+        secrets: &'a [String],
+    ) -> BundleRun<'a> {
+        BundleRun {
+            report,
+            sources: &[],
+            reports,
+            command: &[],
+            secrets,
+        }
+    }
+
+    #[test]
+    fn a_secret_learned_after_a_check_reported_is_masked_at_the_end() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("bundle");
+        let mut b = Bundle::begin(&dir).expect("opens");
+        b.check(&result_echoing(SECRET), &|t: &str| t.to_string());
+        let report = fixture::report();
+        let secrets = vec![SECRET.to_string()];
+        let w = b.finish(&run(&report, &[], &secrets)).expect("written");
+        assert_eq!(w.dir, dir);
+        let http =
+            fs::read_to_string(dir.join("checks/sec.echo_1/exchanges.http")).expect("written");
+        assert!(http.contains("X-Trace: [REDACTED]"), "{http}");
+        assert!(http.contains("# {\"debug\":\"[REDACTED]\"}"), "{http}");
+        let json =
+            fs::read_to_string(dir.join("checks/sec.echo_1/exchanges.json")).expect("written");
+        assert!(!json.contains(SECRET), "{json}");
+        let v = crate::bundle::verify(&dir).expect("readable");
+        assert!(v.problems.is_empty(), "{:?}", v.problems);
+        assert_eq!(v.files, w.files);
+    }
+
+    #[test]
+    fn a_file_holding_a_secret_leaves_no_bundle_and_is_named() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("bundle");
+        let leaking = tmp.path().join("results.json");
+        fs::write(&leaking, format!("{{\"seen\": \"{SECRET}\"}}")).expect("written");
+        let b = Bundle::begin(&dir).expect("opens");
+        let report = fixture::report();
+        let secrets = vec![SECRET.to_string()];
+        let reports = [leaking];
+        let err = b
+            .finish(&run(&report, &reports, &secrets))
+            .expect_err("a secret");
+        let BundleError::Leaked(files) = &err else {
+            panic!("expected a leak, got {err:?}");
+        };
+        assert_eq!(
+            files,
+            &[dir.join("reports/results.json").display().to_string()]
+        );
+        assert!(!err.to_string().contains(SECRET), "{err}");
+        let left: Vec<_> = fs::read_dir(tmp.path())
+            .expect("listable")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, ["results.json"], "no bundle, no partial folder");
+    }
+
+    #[test]
+    fn checks_sharing_a_folder_are_refused() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let mut b = Bundle::begin(&tmp.path().join("bundle")).expect("opens");
+        let mask = |t: &str| t.to_string();
+        b.check(&result_echoing("x"), &mask);
+        let mut twin = result_echoing("x");
+        twin.id = "sec.echo:1".into();
+        b.check(&twin, &mask);
+        let report = fixture::report();
+        let err = b
+            .finish(&run(&report, &[], &[]))
+            .expect_err("shared folder");
+        assert!(matches!(err, BundleError::SharedDir(..)), "{err:?}");
+    }
+}

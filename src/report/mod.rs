@@ -12,7 +12,7 @@ mod staged;
 mod text;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
