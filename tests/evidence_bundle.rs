@@ -194,3 +194,69 @@ fn a_folder_that_is_not_a_bundle_is_never_replaced() {
     );
     assert_eq!(fs::read_dir(&dir).expect("listable").count(), 1);
 }
+
+#[test]
+fn attestations_and_their_evidence_files_are_listed_with_their_hashes() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let policy = b"Encryption policy v3\n";
+    fs::write(tmp.path().join("policy.txt"), policy).expect("written");
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(policy))
+    };
+    let attestations = tmp.path().join("attestations.yaml");
+    fs::write(
+        &attestations,
+        format!(
+            "attestations:
+  - requirement: SEC-14
+    statement: PHI is encrypted at rest.
+    attested_by: {{ name: Jane Roe, organisation: Reference Health, role: CISO }}
+    date: 2026-01-15
+    expires: 2099-01-15
+    evidence:
+      - {{ file: policy.txt, sha256: {sha} }}
+      - {{ file: gone.pdf, sha256: {zero} }}
+",
+            zero = "0".repeat(64)
+        ),
+    )
+    .expect("written");
+    let bundle = tmp.path().join("bundle");
+    vvcheck(["demo", "--requirement", "SEC-05", "-q", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg("--attestations")
+        .arg(&attestations)
+        .arg("--evidence")
+        .arg(&bundle)
+        .run()
+        .assert_code(0);
+    verify(&bundle).assert_code(0);
+    let index: Value =
+        serde_json::from_str(&fs::read_to_string(bundle.join("inputs/index.json")).expect("index"))
+            .expect("index is JSON");
+    let roles: Vec<&str> = index["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["role"].as_str())
+        .collect();
+    assert!(roles.contains(&"attestations"), "{index}");
+    assert!(
+        bundle
+            .join("inputs/attestations/attestations.yaml")
+            .is_file()
+    );
+    let evidence = index["evidence"].as_array().expect("evidence");
+    assert_eq!(evidence.len(), 2, "{index}");
+    assert_eq!(evidence[0]["file"], "policy.txt");
+    assert_eq!(evidence[0]["sha256"], sha.as_str());
+    assert_eq!(evidence[0]["matches"], true);
+    assert_eq!(
+        fs::read(bundle.join(evidence[0]["path"].as_str().expect("copied"))).expect("copy"),
+        policy
+    );
+    assert_eq!(evidence[1]["file"], "gone.pdf");
+    assert_eq!(evidence[1]["matches"], false);
+    assert!(evidence[1]["missing"].is_string(), "{index}");
+}
