@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::manifest::digest_file;
 use super::mask::Mask;
-use super::write::Tree;
+use super::tree::Tree;
 use super::{BundleError, check_dir};
 use crate::model::inputs::{InputRole, InputSource};
 

@@ -11,6 +11,7 @@ mod http_text;
 mod inputs;
 mod manifest;
 mod mask;
+mod tree;
 mod verify;
 mod write;
 
