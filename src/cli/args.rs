@@ -48,6 +48,10 @@ pub enum Command {
         after_help = "Examples:\n  vvcheck report spec reports/results.json\n  vvcheck report spec reports/results.json --format json --out spec.json\n\nExit codes: 0 written; 2 the file is not a vvcheck results.json or cannot be read or written."
     )]
     Report(ReportArgs),
+    /// Re-hash an evidence bundle against its manifest: exit 0 when whole, 1 when a file
+    /// changed, is missing or is extra, 2 when the manifest cannot be read.
+    #[command(after_help = "Examples:\n  vvcheck verify-bundle reports/evidence")]
+    VerifyBundle(VerifyBundleArgs),
 }
 
 /// Where the suites and catalogue come from.
@@ -110,6 +114,10 @@ pub struct ExecArgs {
     /// Output folder for junit.xml and results.json.
     #[arg(long, default_value = "reports", value_name = "DIR")]
     pub out: PathBuf,
+    /// Also write an evidence bundle here: every check's exchanges and records, the inputs,
+    /// the reports and a manifest of hashes (`demo` writes one to <out>/evidence unless told).
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
     /// JUnit flavour.
     #[arg(long, value_enum, default_value_t = JunitFlavorArg::Default)]
     pub junit_flavor: JunitFlavorArg,
@@ -162,6 +170,13 @@ pub struct DemoArgs {
     pub no_reference_attestations: bool,
     #[command(flatten)]
     pub exec: ExecArgs,
+}
+
+/// `vvcheck verify-bundle`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyBundleArgs {
+    /// The bundle's folder (where its manifest.json is).
+    pub dir: PathBuf,
 }
 
 /// `vvcheck validate`.

@@ -2,6 +2,7 @@
 //! and returns an exit code; nothing here does the work itself.
 
 mod args;
+mod bundle;
 mod list;
 mod out;
 mod report;
@@ -47,6 +48,7 @@ pub fn main() -> i32 {
             Command::List(a) => list::list(a),
             Command::ServeReference(a) => serve::serve(a).await,
             Command::Report(a) => report::report(a),
+            Command::VerifyBundle(a) => bundle::verify(a),
         }
     })
 }

@@ -2,7 +2,7 @@
 //! report files as reporters; the fan-out refuses reports that would hold a secret.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::args::{DemoArgs, ExecArgs, JunitFlavorArg, RunArgs};
 use super::out;
@@ -34,6 +34,7 @@ pub async fn run(args: RunArgs) -> i32 {
         paths(&args.exec, args.target.clone()),
         args.insecure,
         &args.exec,
+        args.exec.evidence.as_deref(),
     )
     .await
 }
@@ -60,7 +61,25 @@ fn options(exec: &ExecArgs, insecure: bool, redactor: Redactor) -> RunOptions {
     }
 }
 
-async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
+/// Where the HTML report (in `out`) finds the bundle at `dir`: a relative link when the bundle
+/// is inside the output folder (the report and its bundle move together), else its absolute
+/// path.
+fn bundle_href(out: &Path, dir: &Path) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (out, dir) = (absolute(out), absolute(dir));
+    let shown = match dir.strip_prefix(&out) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => dir.display().to_string(),
+    };
+    format!("{}/", shown.trim_end_matches('/'))
+}
+
+async fn execute(
+    paths: InputPaths,
+    insecure: bool,
+    exec: &ExecArgs,
+    evidence: Option<&Path>,
+) -> i32 {
     if exec.browser
         && let Err(missing) = crate::probes::a11y::browser::BrowserSetup::locate()
     {
@@ -87,12 +106,24 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
         &exec.out,
         flavor,
         redactor.clone(),
-    );
+    )
+    .evidence_prefix(evidence.map(|dir| bundle_href(&exec.out, dir)));
+    let mut bundle = match evidence {
+        Some(dir) => match super::bundle::begin(dir) {
+            Some(b) => Some(b),
+            None => return exit::INVALID,
+        },
+        None => None,
+    };
+    let mask = redactor.clone();
     let request = RunRequest {
         paths,
         options: options(exec, insecure, redactor),
     };
     let outcome = crate::run(request, |event| {
+        if let Some(b) = bundle.as_mut() {
+            super::bundle::event(b, event, &mask);
+        }
         if let Event::InputWarning(w) = event {
             eprintln!("{w}");
         }
@@ -113,7 +144,10 @@ async fn execute(paths: InputPaths, insecure: bool, exec: &ExecArgs) -> i32 {
         }
     };
     match reporters.finish(&outcome.report, &outcome.secrets) {
-        Ok(_) => outcome.report.exit_code,
+        Ok(written) => match bundle {
+            Some(b) => super::bundle::finish(b, &outcome, &written, exec.quiet),
+            None => outcome.report.exit_code,
+        },
         Err(leak @ FinishError::Leaked(_)) => {
             eprintln!("error: {leak}");
             exit::INVALID
@@ -178,7 +212,11 @@ pub async fn demo(args: DemoArgs) -> i32 {
         },
         server.base_url
     ));
-    let code = execute(paths(&exec, profile.clone()), false, &exec).await;
+    let evidence = exec
+        .evidence
+        .clone()
+        .unwrap_or_else(|| exec.out.join("evidence"));
+    let code = execute(paths(&exec, profile.clone()), false, &exec, Some(&evidence)).await;
     server.shutdown().await;
     code
 }

@@ -206,6 +206,8 @@ pub struct RunOutcome {
     /// listeners still reading the run's events can read them back.
     pub spill: Option<Arc<crate::http::spill::Spill>>,
     pub secrets: Vec<String>,
+    /// Every input file the run read, as read (for the evidence bundle).
+    pub sources: Vec<crate::model::inputs::InputSource>,
 }
 
 /// Runs the plan against the target; progress is sent on `events`.
@@ -336,5 +338,6 @@ pub async fn run(
         report,
         spill: rc.http.spill.clone(),
         secrets: rc.http.redactor.values(),
+        sources: inputs.sources.clone(),
     })
 }

@@ -58,6 +58,14 @@ pub fn forms(secret: &str) -> Vec<(String, Form)> {
     for form in percent_forms(bytes) {
         out.push((form, Form::PercentEncoded));
     }
+    // What form bodies and query pairs are written as (ours included), and what browsers'
+    // `encodeURIComponent` writes: each keeps its own set of marks, so a secret holding marks
+    // of both kinds (`~` and `-`) matches none of the forms above.
+    out.push((
+        url::form_urlencoded::byte_serialize(bytes).collect(),
+        Form::PercentEncoded,
+    ));
+    out.push((uri_component(bytes), Form::PercentEncoded));
     let json_once = json_escaped(secret, false);
     let json_ascii = json_escaped(secret, true);
     out.push((json_escaped(&json_once, false), Form::JsonEscapedTwice));
@@ -112,6 +120,19 @@ fn percent_forms(bytes: &[u8]) -> Vec<String> {
         }
     }
     out
+}
+
+/// `encodeURIComponent`: letters, digits and `-_.!~*'()` kept, the rest `%XX` (upper case).
+fn uri_component(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 3);
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
 }
 
 /// `text` as it appears inside a JSON string (without the quotes); `ascii` also writes every
@@ -199,6 +220,19 @@ mod tests {
         ] {
             assert!(has(&forms, want, kind), "missing {want} in {forms:#?}");
         }
+    }
+
+    #[test]
+    fn form_bodies_and_uri_components_keep_their_own_marks() {
+        let secret = "pa~ss-wo rd!é";
+        let forms = forms(secret);
+        let form_body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("password", secret)
+            .finish();
+        let value = form_body.strip_prefix("password=").expect("one pair");
+        assert_eq!(value, "pa%7Ess-wo+rd%21%C3%A9");
+        assert!(has(&forms, value, Form::PercentEncoded), "{forms:#?}");
+        assert!(has(&forms, "pa~ss-wo%20rd!%C3%A9", Form::PercentEncoded));
     }
 
     #[test]

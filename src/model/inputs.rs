@@ -41,6 +41,38 @@ pub struct Inputs {
     /// Problems that do not stop the inputs from loading (an attestation for a requirement
     /// the catalogue does not hold): printed, and reported where they matter.
     pub warnings: Vec<Diagnostic>,
+    /// Every file read, as read, in the order read: what the evidence bundle keeps of the
+    /// run's inputs.
+    pub sources: Vec<InputSource>,
+}
+
+/// The part a file plays in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputRole {
+    Catalogue,
+    Suite,
+    Target,
+    Attestations,
+}
+
+/// A file a run read, with the evidence files it names (attestations only).
+#[derive(Debug, Clone)]
+pub struct InputSource {
+    pub role: InputRole,
+    pub file: Arc<SourceFile>,
+    /// Each evidence file as written in the attestations (relative to them) and its pinned
+    /// SHA-256.
+    pub evidence: Vec<(String, String)>,
+}
+
+impl InputSource {
+    fn new(role: InputRole, file: &Arc<SourceFile>) -> InputSource {
+        InputSource {
+            role,
+            file: Arc::clone(file),
+            evidence: Vec::new(),
+        }
+    }
 }
 
 /// Loading failed: unreadable files, or diagnostics.
@@ -96,6 +128,7 @@ fn suite_sources(dir: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Arc<Source
 /// Loads and validates everything a run needs; probe steps are read with `probes`.
 pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, LoadError> {
     let mut diags = Diagnostics::default();
+    let mut sources = Vec::new();
     let standard_src = match &paths.standard {
         Some(p) => read_source(p).map_err(LoadError::Io)?,
         None => embedded_source(
@@ -103,10 +136,12 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
             embedded::STANDARD.1,
         ),
     };
+    sources.push(InputSource::new(InputRole::Catalogue, &standard_src));
     let catalogue =
         load::parse(&standard_src).and_then(|root| load::catalogue(&standard_src, &root));
     let mut checks = Vec::new();
     for src in suite_sources(paths.suites_dir.as_deref(), &paths.suite_files)? {
+        sources.push(InputSource::new(InputRole::Suite, &src));
         match load::parse(&src).and_then(|root| load::suite(&src, root, probes)) {
             Ok(c) => checks.extend(c.into_iter().map(Arc::new)),
             Err(d) => diags.0.extend(d.0),
@@ -115,6 +150,7 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     let target = match &paths.target {
         Some(p) => {
             let src = read_source(p).map_err(LoadError::Io)?;
+            sources.push(InputSource::new(InputRole::Target, &src));
             match load::parse(&src).and_then(|root| load::target(&src, &root)) {
                 Ok(t) => Some((t, src)),
                 Err(d) => {
@@ -128,9 +164,18 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     let mut attestations = Vec::new();
     for p in &paths.attestations {
         let src = read_source(p).map_err(LoadError::Io)?;
+        let mut source = InputSource::new(InputRole::Attestations, &src);
         match load::parse(&src).and_then(|root| load::attestations(&src, &root)) {
             Ok(mut a) => {
                 validate::attest::evidence(&mut a, &src, &mut diags);
+                source.evidence = a
+                    .attestations
+                    .iter()
+                    .flat_map(|at| at.evidence.iter())
+                    .chain(a.waivers.iter().flat_map(|w| w.evidence.iter()))
+                    .map(|e| (e.file.clone(), e.sha256.clone()))
+                    .collect();
+                sources.push(source);
                 attestations.push((a, src));
             }
             Err(d) => diags.0.extend(d.0),
@@ -150,6 +195,7 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
         resolved: None,
         attestations,
         warnings: Vec::new(),
+        sources,
     };
     let mut warnings = Vec::new();
     cross_check(&inputs, &mut diags, &mut warnings);

@@ -15,7 +15,7 @@ mod text;
 mod wcag;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -28,6 +28,7 @@ pub use console::{Console, ConsoleOptions};
 pub use html::{HTML_FILE, HtmlOptions, check_dir, report_html};
 pub use json::write_results_json;
 pub use junit::{JunitFlavor, junit_xml};
+pub(crate) use staged::SecretScan;
 
 /// File name of the JUnit report inside the output directory.
 pub const JUNIT_FILE: &str = "junit.xml";

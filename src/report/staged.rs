@@ -49,6 +49,18 @@ impl<W: Write> SecretScan<W> {
         })
     }
 
+    /// A scan of `inner` for the same values, without preparing them again: for checking
+    /// many files with one set of secrets.
+    pub(crate) fn reuse<V: Write>(&self, inner: V) -> SecretScan<V> {
+        SecretScan {
+            inner,
+            secrets: self.secrets.clone(),
+            tail: Vec::new(),
+            keep: self.keep,
+            found: false,
+        }
+    }
+
     /// Whether a secret went through, and the writer.
     pub(crate) fn finish(self) -> (bool, W) {
         (self.found, self.inner)

@@ -20,14 +20,16 @@ pub fn check_dir(id: &str) -> String {
 }
 
 impl Ctx<'_> {
-    /// Links to the bundle files of `check` (its exchanges, and each record kind it holds);
-    /// empty without a bundle.
+    /// Links to the bundle files of `check` (its exchanges, and each record kind it holds),
+    /// only to those the bundle writes; empty without a bundle.
     pub(crate) fn evidence_links(&self, check: &CheckResult) -> String {
         let Some(prefix) = self.evidence else {
             return String::new();
         };
-        let mut files = vec!["exchanges.http", "exchanges.json"];
+        let mut files = Vec::new();
         for (held, file) in [
+            (!check.exchanges.is_empty(), "exchanges.http"),
+            (!check.exchanges.is_empty(), "exchanges.json"),
             (!check.tls.is_empty(), "tls.json"),
             (!check.a11y.is_empty(), "a11y.json"),
             (!check.access.is_null(), "access.json"),
