@@ -1,6 +1,7 @@
 //! The engine: builds the plan, logs the actors in once, runs the checks concurrently in
 //! dependency order, and rolls the results up into requirement verdicts.
 
+mod digest;
 mod judge;
 pub mod operation;
 mod paginate;
@@ -200,8 +201,24 @@ pub async fn run(
     );
     plan::skip_unmapped(&mut plan, |op| target.operations.contains_key(op));
     let _ = events.send(Event::RunStarted {
-        total: plan.checks.len(),
+        total: plan.checks.iter().filter(|c| !c.setup).count(),
     });
+    let setup: BTreeSet<String> = plan
+        .checks
+        .iter()
+        .filter(|c| c.setup)
+        .map(|c| c.check.id.value.clone())
+        .collect();
+    // Each part reports the passive checks over its own exchanges; merge joins them.
+    let passive_checks: Vec<String> = match opts.filters.partition {
+        Some(_) => plan
+            .checks
+            .iter()
+            .filter(|c| c.passive)
+            .map(|c| c.check.id.value.clone())
+            .collect(),
+        None => Vec::new(),
+    };
     let http = HttpClient::new(&target, &opts.http)?;
     let sessions = SharedSessions::login_all(&http, &target, &actors_used(&plan, &target)).await;
     for (actor, login) in sessions.first_logins() {
@@ -244,6 +261,7 @@ pub async fn run(
     let mut results = dispatcher
         .await
         .map_err(|e| EngineError::Dispatcher(e.to_string()))?;
+    results.retain(|r| !setup.contains(&r.id));
     // A secret learned after a check finished (a later login's token) may sit in its result
     // unmasked: mask again with everything the run knows.
     for r in &mut results {
@@ -291,6 +309,8 @@ pub async fn run(
         duration: start.elapsed(),
         insecure: opts.http.insecure,
         partition: f.partition.map(|(k, n)| format!("{k}/{n}")),
+        suites_digest: digest::suites_digest(&inputs.checks),
+        passive_checks,
         summary: Summary::of(&results),
         checks: results,
         requirements,

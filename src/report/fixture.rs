@@ -26,6 +26,8 @@ pub(crate) fn report() -> RunReport {
         duration: Duration::from_millis(4_321),
         insecure: true,
         partition: Some("1/2".to_string()),
+        suites_digest: String::new(),
+        passive_checks: Vec::new(),
         summary: Summary::of(&checks),
         checks,
         requirements,
