@@ -10,6 +10,7 @@ pub mod assert;
 pub mod cli;
 pub mod engine;
 pub mod http;
+pub mod merge;
 pub mod model;
 pub mod outcome;
 pub mod probes;

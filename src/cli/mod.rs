@@ -2,10 +2,13 @@
 //! and returns an exit code; nothing here does the work itself.
 
 mod args;
+mod diff;
 mod list;
+mod merge;
 mod out;
 mod run;
 mod serve;
+mod summary;
 mod table;
 mod validate;
 
@@ -45,6 +48,9 @@ pub fn main() -> i32 {
             Command::Validate(a) => validate::validate(a),
             Command::List(a) => list::list(a),
             Command::ServeReference(a) => serve::serve(a).await,
+            Command::Merge(a) => merge::merge(a),
+            Command::Diff(a) => diff::diff(a),
+            Command::Summary(a) => summary::summary(a),
         }
     })
 }

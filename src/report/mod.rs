@@ -9,6 +9,7 @@ mod console;
 mod json;
 mod junit;
 mod staged;
+mod summary;
 mod text;
 
 #[cfg(test)]
@@ -24,6 +25,7 @@ pub use acr::{ACR_FILE, acr_markdown};
 pub use console::{Console, ConsoleOptions};
 pub use json::write_results_json;
 pub use junit::{JunitFlavor, junit_xml};
+pub use summary::summary_markdown;
 
 /// File name of the JUnit report inside the output directory.
 pub const JUNIT_FILE: &str = "junit.xml";
