@@ -241,6 +241,9 @@ fn merge_refuses_parts_of_different_runs_and_a_part_twice() {
     );
     let three = edited(&parts[1], "three", |j| j["partition"] = "2/3".into());
     refused(&[parts[0].clone(), three], "the number of parts is 3");
+    // Part 2 also reporting an active check part 1 reports.
+    let part_one = results(&parts[0]);
+    let owned = &part_one.checks[0].id;
     let clash = edited(&parts[1], "clash", |j| {
         j["checks"][0]["id"] = owned.clone().into()
     });
