@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod cli;
 pub mod engine;
 pub mod http;
+pub mod merge;
 pub mod model;
 pub mod outcome;
 pub mod probes;

@@ -132,41 +132,90 @@ fn filters_select_and_pull_in_prerequisites() {
     assert!(none.checks.is_empty());
 }
 
-#[test]
-fn partitions_are_disjoint_cover_the_plan_and_keep_needs_together() {
-    let inputs = shipped();
-    let full = ids(&build(&inputs, &Filters::default()));
-    for n in 1..=5 {
-        let mut union = BTreeSet::new();
-        for k in 1..=n {
-            let part = build(
-                &inputs,
-                &Filters {
-                    partition: Some((k, n)),
-                    ..Default::default()
-                },
-            );
-            assert_closed_and_ordered(&part);
-            let part_ids = ids(&part);
-            assert!(
-                union.is_disjoint(&part_ids),
-                "{k}/{n} overlaps an earlier part"
-            );
-            // The same split every time.
-            assert_eq!(
-                part_ids,
-                ids(&build(
-                    &inputs,
-                    &Filters {
-                        partition: Some((k, n)),
-                        ..Default::default()
-                    }
-                ))
-            );
-            union.extend(part_ids);
-        }
-        assert_eq!(union, full, "the union of all {n} parts is the full plan");
+/// What a part reports (its own checks) and what it runs only as set-up.
+fn owned_and_setup(p: &Plan) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (setup, owned): (Vec<_>, Vec<_>) = p.checks.iter().partition(|c| c.setup);
+    let ids = |v: Vec<&plan::PlannedCheck>| v.iter().map(|c| c.check.id.value.clone()).collect();
+    (ids(owned), ids(setup))
+}
+
+/// Checks each part of `n` reports and runs as set-up, and the passive checks of the plan.
+fn assert_balanced_cover(inputs: &Inputs, f: &Filters, n: usize) {
+    let whole = build(inputs, f);
+    let full = ids(&whole);
+    let passive: BTreeSet<String> = whole
+        .checks
+        .iter()
+        .filter(|c| c.passive)
+        .map(|c| c.check.id.value.clone())
+        .collect();
+    let active = full.len() - passive.len();
+    let mut union = BTreeSet::new();
+    let mut sizes = Vec::new();
+    for k in 1..=n {
+        let part_filters = Filters {
+            partition: Some((k, n)),
+            ..f.clone()
+        };
+        let part = build(inputs, &part_filters);
+        assert_closed_and_ordered(&part);
+        let (owned, setup) = owned_and_setup(&part);
+        assert!(owned.is_disjoint(&setup));
+        assert!(
+            passive.is_subset(&owned),
+            "{k}/{n} reports every passive check"
+        );
+        assert!(
+            setup.iter().all(|id| !passive.contains(id)),
+            "{k}/{n}: a passive check is never set-up"
+        );
+        let own_active: BTreeSet<String> = owned.difference(&passive).cloned().collect();
+        assert!(
+            union.is_disjoint(&own_active),
+            "{k}/{n} reports an active check an earlier part reports"
+        );
+        assert!(
+            own_active.len() <= active.div_ceil(n)
+                && owned.len() <= full.len().div_ceil(n) + passive.len(),
+            "{k}/{n} holds {} active checks of {active}",
+            own_active.len()
+        );
+        assert_eq!(
+            ids(&part),
+            ids(&build(inputs, &part_filters)),
+            "the same split every time"
+        );
+        sizes.push(own_active.len());
+        union.extend(owned);
     }
+    let (lo, hi) = (sizes.iter().min(), sizes.iter().max());
+    assert!(
+        lo.zip(hi).is_some_and(|(l, h)| h - l <= 1),
+        "{n} parts own {sizes:?} active checks"
+    );
+    assert_eq!(union, full, "the parts together report the whole plan");
+}
+
+#[test]
+fn partitions_are_balanced_cover_the_plan_and_bring_their_prerequisites_as_set_up() {
+    let inputs = shipped();
+    for n in 1..=5 {
+        assert_balanced_cover(&inputs, &Filters::default(), n);
+    }
+    // The prerequisite of many checks is set-up wherever another part owns it.
+    let second = build(
+        &inputs,
+        &Filters {
+            partition: Some((2, 2)),
+            ..Default::default()
+        },
+    );
+    let (owned, setup) = owned_and_setup(&second);
+    let root = "fun.patient-starts-conversation";
+    assert!(
+        owned.contains(root) != setup.contains(root),
+        "{root} runs in 2/2 either way"
+    );
 }
 
 #[test]
@@ -176,19 +225,5 @@ fn partitions_combine_with_filters() {
         domains: vec![Domain::Security],
         ..Default::default()
     };
-    let full = ids(&build(&inputs, &f));
-    let mut union = BTreeSet::new();
-    for k in 1..=3 {
-        let part = build(
-            &inputs,
-            &Filters {
-                partition: Some((k, 3)),
-                ..f.clone()
-            },
-        );
-        assert_closed_and_ordered(&part);
-        assert!(union.is_disjoint(&ids(&part)));
-        union.extend(ids(&part));
-    }
-    assert_eq!(union, full);
+    assert_balanced_cover(&inputs, &f, 3);
 }

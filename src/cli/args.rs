@@ -52,6 +52,62 @@ pub enum Command {
     /// changed, is missing or is extra, 2 when the manifest cannot be read.
     #[command(after_help = "Examples:\n  vvcheck verify-bundle reports/evidence")]
     VerifyBundle(VerifyBundleArgs),
+    /// Join the results.json of every part of a partitioned run into one run's reports.
+    #[command(
+        after_help = "Examples:\n  vvcheck merge part-1/results.json part-2/results.json part-3/results.json --out reports\n\nExit codes: 0 or 1 as the joined verdicts imply (as for `run`); 2 unreadable files, or parts\nof different runs (edition, target, suites, number of parts), a part given twice or missing."
+    )]
+    Merge(MergeArgs),
+    /// Compare two runs: new failures, fixed checks, and requirement verdicts that changed.
+    #[command(
+        after_help = "Examples:\n  vvcheck diff last-release/results.json reports/results.json\n  vvcheck diff old.json new.json --format json\n\nExit codes: 0 no new mandatory failure; 1 a mandatory requirement fails or errors now that\ndid not before; 2 a file could not be read."
+    )]
+    Diff(DiffArgs),
+    /// Print a run's results.json as a Markdown summary (e.g. for a CI job summary).
+    #[command(
+        after_help = "Examples:\n  vvcheck summary reports/results.json >> \"$GITHUB_STEP_SUMMARY\""
+    )]
+    Summary(SummaryArgs),
+}
+
+/// `vvcheck merge`.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// The results.json of every part.
+    #[arg(required = true, value_name = "RESULTS")]
+    pub files: Vec<PathBuf>,
+    /// Output folder for the joined reports.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub out: PathBuf,
+    /// JUnit flavour.
+    #[arg(long, value_enum, default_value_t = JunitFlavorArg::Default)]
+    pub junit_flavor: JunitFlavorArg,
+    /// The parts ran with --strict: count recommended and unattested manual requirements too.
+    #[arg(long)]
+    pub strict: bool,
+    /// The catalogue the parts ran with, when not the shipped one (orders the requirements).
+    #[arg(long, value_name = "FILE")]
+    pub standard: Option<PathBuf>,
+    /// Print only failures, errors and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `vvcheck diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The earlier run's results.json.
+    pub old: PathBuf,
+    /// The later run's results.json.
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `vvcheck summary`.
+#[derive(Debug, Clone, Args)]
+pub struct SummaryArgs {
+    /// A run's results.json.
+    pub file: PathBuf,
 }
 
 /// Where the suites and catalogue come from.
@@ -94,7 +150,7 @@ pub struct ExecArgs {
     /// Only checks of this level.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub level: Vec<LevelArg>,
-    /// Run part k of n (e.g. 2/4); checks linked by `needs` stay together.
+    /// Run part k of n (e.g. 2/4): an even share of the checks, their prerequisites as set-up.
     #[arg(long, value_name = "K/N", value_parser = parse_partition)]
     pub partition: Option<(usize, usize)>,
     /// Checks running at once.

@@ -3,11 +3,14 @@
 
 mod args;
 mod bundle;
+mod diff;
 mod list;
+mod merge;
 mod out;
 mod report;
 mod run;
 mod serve;
+mod summary;
 mod table;
 mod validate;
 
@@ -49,6 +52,9 @@ pub fn main() -> i32 {
             Command::ServeReference(a) => serve::serve(a).await,
             Command::Report(a) => report::report(a),
             Command::VerifyBundle(a) => bundle::verify(a),
+            Command::Merge(a) => merge::merge(a),
+            Command::Diff(a) => diff::diff(a),
+            Command::Summary(a) => summary::summary(a),
         }
     })
 }

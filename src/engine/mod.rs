@@ -1,6 +1,7 @@
 //! The engine: builds the plan, logs the actors in once, runs the checks concurrently in
 //! dependency order, and rolls the results up into requirement verdicts.
 
+mod digest;
 mod judge;
 pub mod operation;
 mod paginate;
@@ -173,6 +174,11 @@ fn partial(f: &Filters) -> Option<String> {
             "part {k} of {n} of a partitioned run; merge the parts (`vvcheck merge`) for the whole run's standing"
         ));
     }
+    filtered(f).map(|only| crate::verdict::filtered(&only))
+}
+
+/// The filters as written on the command line (`--domain security --tag tls`), when any.
+fn filtered(f: &Filters) -> Option<String> {
     let mut only = Vec::new();
     if !f.domains.is_empty() {
         let d: Vec<&str> = f.domains.iter().map(|d| d.as_str()).collect();
@@ -188,7 +194,7 @@ fn partial(f: &Filters) -> Option<String> {
         let l: Vec<&str> = f.levels.iter().map(|l| l.as_str()).collect();
         only.push(format!("--level {}", l.join(",")));
     }
-    (!only.is_empty()).then(|| format!("only the checks of {} were run", only.join(" ")))
+    (!only.is_empty()).then(|| only.join(" "))
 }
 
 fn now_rfc3339() -> String {
@@ -227,8 +233,24 @@ pub async fn run(
     );
     plan::skip_unmapped(&mut plan, |op| target.operations.contains_key(op));
     let _ = events.send(Event::RunStarted {
-        total: plan.checks.len(),
+        total: plan.checks.iter().filter(|c| !c.setup).count(),
     });
+    let setup: BTreeSet<String> = plan
+        .checks
+        .iter()
+        .filter(|c| c.setup)
+        .map(|c| c.check.id.value.clone())
+        .collect();
+    // Each part reports the passive checks over its own exchanges; merge joins them.
+    let passive_checks: Vec<String> = match opts.filters.partition {
+        Some(_) => plan
+            .checks
+            .iter()
+            .filter(|c| c.passive)
+            .map(|c| c.check.id.value.clone())
+            .collect(),
+        None => Vec::new(),
+    };
     let http = HttpClient::new(&target, &opts.http)?;
     let sessions = SharedSessions::login_all(&http, &target, &actors_used(&plan, &target)).await;
     for (actor, login) in sessions.first_logins() {
@@ -271,6 +293,7 @@ pub async fn run(
     let mut results = dispatcher
         .await
         .map_err(|e| EngineError::Dispatcher(e.to_string()))?;
+    results.retain(|r| !setup.contains(&r.id));
     // A secret learned after a check finished (a later login's token) may sit in its result
     // unmasked: mask again with everything the run knows.
     for r in &mut results {
@@ -325,6 +348,9 @@ pub async fn run(
         duration: start.elapsed(),
         insecure: opts.http.insecure,
         partition: f.partition.map(|(k, n)| format!("{k}/{n}")),
+        filters: filtered(f),
+        suites_digest: digest::suites_digest(&inputs.checks),
+        passive_checks,
         summary: Summary::of(&results),
         checks: results,
         requirements,

@@ -1,7 +1,12 @@
 //! The plan: checks × target, filtered, with prerequisites pulled in, partitioned
 //! deterministically, in dependency order.
+//!
+//! A partition is balanced: the active checks of the whole plan, in plan order, are cut into
+//! `n` contiguous runs whose sizes differ by at most one, and part `k` owns the `k`-th. It runs
+//! the prerequisites its checks need as set-up (not reported: their owner reports them), and
+//! every passive check, over its own exchanges; merge joins the parts' passive results.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::model::probe::ProbeCatalog;
@@ -17,7 +22,7 @@ pub struct Filters {
     pub requirements: Vec<String>,
     pub tags: Vec<String>,
     pub levels: Vec<Level>,
-    /// `(k, n)`: run the k-th of n parts (1-based).
+    /// `(k, n)`: run the k-th of n parts (1-based); see the module's note.
     pub partition: Option<(usize, usize)>,
 }
 
@@ -39,6 +44,8 @@ pub struct PlannedCheck {
     /// A step waits on the target's clock (up to `--max-wait`): the check starts first, and
     /// its time limit grows by that wait.
     pub waits: bool,
+    /// Runs only because a check of this part needs it; another part owns and reports it.
+    pub setup: bool,
 }
 
 /// The checks to run, prerequisites first.
@@ -111,13 +118,6 @@ pub fn build(
             }
         }
     }
-    if let Some((k, n)) = filters.partition {
-        let parts = partition(&selected, &by_id, n);
-        selected = parts
-            .into_iter()
-            .nth(k.saturating_sub(1))
-            .unwrap_or_default();
-    }
     // Dependency order, ties by file order.
     let mut ordered: Vec<&Arc<Check>> = Vec::new();
     let mut placed: BTreeSet<&str> = BTreeSet::new();
@@ -139,6 +139,22 @@ pub fn build(
     }
     for c in checks.iter().filter(|c| selected.contains(c.id.as_str())) {
         place(c, &by_id, &mut placed, &mut ordered);
+    }
+    // The whole plan's order first, so that every part cuts the same sequence.
+    let mut setup = BTreeSet::new();
+    if let Some((k, n)) = filters.partition {
+        let nodes: Vec<Node> = ordered
+            .iter()
+            .map(|c| Node {
+                id: c.id.as_str(),
+                passive: is_passive(c),
+                needs: c.needs.iter().map(|n| n.as_str()).collect(),
+            })
+            .collect();
+        let part = split(&nodes, k, n);
+        ordered
+            .retain(|c| part.owned.contains(c.id.as_str()) || part.setup.contains(c.id.as_str()));
+        setup = part.setup.into_iter().map(str::to_string).collect();
     }
     let planned = ordered
         .into_iter()
@@ -168,6 +184,7 @@ pub fn build(
                 skip,
                 passive: is_passive(c),
                 waits: waits(c),
+                setup: setup.contains(c.id.as_str()),
             }
         })
         .collect();
@@ -208,58 +225,114 @@ fn is_passive(check: &Check) -> bool {
         })
 }
 
-/// Splits checks into `n` disjoint parts; checks linked by `needs` stay together.
-/// Components are placed largest first onto the least-loaded part (ties: lowest index,
-/// then smallest check id), so the split is the same on every machine.
-fn partition<'a>(
-    selected: &BTreeSet<&'a str>,
-    by_id: &HashMap<&str, &'a Arc<Check>>,
-    n: usize,
-) -> Vec<BTreeSet<&'a str>> {
+/// One check of the whole plan, as the partition sees it.
+#[derive(Debug, Clone)]
+pub struct Node<'a> {
+    pub id: &'a str,
+    pub passive: bool,
+    pub needs: Vec<&'a str>,
+}
+
+/// What one part of a partitioned plan runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Part<'a> {
+    /// Checks the part reports: its run of active checks, and every passive check.
+    pub owned: BTreeSet<&'a str>,
+    /// Prerequisites of owned checks that another part owns: run, not reported.
+    pub setup: BTreeSet<&'a str>,
+}
+
+/// Part `k` of `n` (1-based) of `plan` (in plan order): the `k`-th of `n` contiguous runs of
+/// the active checks, sizes differing by at most one, the longer runs first; every passive
+/// check, since each inspects only the exchanges its own part recorded; and, as set-up, what
+/// those need, transitively. Depends on nothing but the plan's order, so every machine cuts
+/// the same parts.
+pub fn split<'a>(plan: &[Node<'a>], k: usize, n: usize) -> Part<'a> {
     let n = n.max(1);
-    let mut parent: BTreeMap<&str, &str> = selected.iter().map(|id| (*id, *id)).collect();
-    fn root<'a>(parent: &mut BTreeMap<&'a str, &'a str>, id: &'a str) -> &'a str {
-        let mut r = id;
-        while let Some(p) = parent.get(r).copied().filter(|p| *p != r) {
-            r = p;
-        }
-        parent.insert(id, r);
-        r
-    }
-    for id in selected {
-        for dep in by_id
-            .get(id)
-            .map(|c| c.needs.as_slice())
-            .unwrap_or_default()
-        {
-            if selected.contains(dep.as_str()) {
-                let (a, b) = (root(&mut parent, id), root(&mut parent, dep.as_str()));
-                if a != b {
-                    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
-                    parent.insert(hi, lo);
-                }
+    let k = k.clamp(1, n) - 1;
+    let active: Vec<&str> = plan.iter().filter(|c| !c.passive).map(|c| c.id).collect();
+    let (base, extra) = (active.len() / n, active.len() % n);
+    let start = k * base + k.min(extra);
+    let len = base + usize::from(k < extra);
+    let mut owned: BTreeSet<&str> = active[start..start + len].iter().copied().collect();
+    owned.extend(plan.iter().filter(|c| c.passive).map(|c| c.id));
+    let needs: HashMap<&str, &[&str]> = plan.iter().map(|c| (c.id, c.needs.as_slice())).collect();
+    let mut setup = BTreeSet::new();
+    let mut stack: Vec<&str> = owned.iter().copied().collect();
+    while let Some(id) = stack.pop() {
+        for &dep in needs.get(id).copied().unwrap_or_default() {
+            if !owned.contains(dep) && setup.insert(dep) {
+                stack.push(dep);
             }
         }
     }
-    let mut components: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for id in selected {
-        let r = root(&mut parent, id);
-        components.entry(r).or_default().insert(id);
+    Part { owned, setup }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node<'a>(id: &'a str, passive: bool, needs: &[&'a str]) -> Node<'a> {
+        Node {
+            id,
+            passive,
+            needs: needs.to_vec(),
+        }
     }
-    let mut comps: Vec<BTreeSet<&str>> = components.into_values().collect();
-    comps.sort_by(|a, b| {
-        b.len()
-            .cmp(&a.len())
-            .then_with(|| a.first().cmp(&b.first()))
-    });
-    let mut parts: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); n];
-    for comp in comps {
-        let (idx, _) = parts
-            .iter()
-            .enumerate()
-            .min_by_key(|(i, p)| (p.len(), *i))
-            .unwrap_or((0, &parts[0]));
-        parts[idx].extend(comp);
+
+    fn plan() -> Vec<Node<'static>> {
+        vec![
+            node("root", false, &[]),
+            node("a", false, &["root"]),
+            node("b", false, &["root"]),
+            node("p", true, &[]),
+            node("c", false, &["a"]),
+            node("d", false, &[]),
+            node("e", false, &["root"]),
+        ]
     }
-    parts
+
+    #[test]
+    fn active_checks_are_cut_into_runs_differing_by_at_most_one() {
+        let plan = plan();
+        for n in 1..=8 {
+            let sizes: Vec<usize> = (1..=n)
+                .map(|k| {
+                    split(&plan, k, n)
+                        .owned
+                        .iter()
+                        .filter(|id| **id != "p")
+                        .count()
+                })
+                .collect();
+            assert_eq!(sizes.iter().sum::<usize>(), 6, "{n} parts: {sizes:?}");
+            let (lo, hi) = (sizes.iter().min(), sizes.iter().max());
+            assert!(
+                hi.zip(lo).is_some_and(|(h, l)| h - l <= 1),
+                "{n} parts: {sizes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_split_is_deterministic_and_every_part_has_the_passive_checks() {
+        let plan = plan();
+        for k in 1..=3 {
+            assert_eq!(split(&plan, k, 3), split(&plan, k, 3));
+            assert!(split(&plan, k, 3).owned.contains("p"));
+        }
+    }
+
+    #[test]
+    fn prerequisites_another_part_owns_come_as_set_up_transitively() {
+        let plan = plan();
+        // 6 active checks in 3 parts: [root, a], [b, c], [d, e].
+        let second = split(&plan, 2, 3);
+        assert_eq!(second.owned, ["b", "c", "p"].into_iter().collect());
+        assert_eq!(second.setup, ["a", "root"].into_iter().collect());
+        let third = split(&plan, 3, 3);
+        assert_eq!(third.setup, ["root"].into_iter().collect());
+        assert!(split(&plan, 1, 3).setup.is_empty());
+    }
 }

@@ -134,13 +134,19 @@ async fn execute(
 
 /// Sends a result to the listeners, every text the target could fill masked with the secrets
 /// known now; they get the whole of it, the caller keeps it without its evidence (the listeners
-/// hold what they need of it), so memory does not grow with exchanges.
+/// hold what they need of it), so memory does not grow with exchanges. A set-up check's result
+/// is not sent: its own part reports it.
 fn report(
     events: &mpsc::UnboundedSender<Event>,
     mask: &Redactor,
     mut r: CheckResult,
+    setup: bool,
 ) -> CheckResult {
     r.redact(&|t| mask.text(t));
+    if setup {
+        r.evidence = Default::default();
+        return r;
+    }
     let evidence = std::mem::take(&mut r.evidence);
     let full = Arc::new(CheckResult {
         evidence,
@@ -317,13 +323,15 @@ pub async fn run(
             match book.take_inputs(i, plan) {
                 Err(why) => {
                     let (r, done) = skipped(pc, why);
-                    results[i] = Some(report(&events, mask, r));
+                    results[i] = Some(report(&events, mask, r, pc.setup));
                     book.finished(i, done);
                 }
                 Ok(vars) => {
-                    let _ = events.send(Event::CheckStarted {
-                        id: pc.check.id.value.clone(),
-                    });
+                    if !pc.setup {
+                        let _ = events.send(Event::CheckStarted {
+                            id: pc.check.id.value.clone(),
+                        });
+                    }
                     let handle = running.spawn(execute(Arc::clone(&rc), pc.clone(), vars));
                     running_ids.insert(handle.id(), i);
                 }
@@ -351,7 +359,7 @@ pub async fn run(
             }
         };
         if let Some(i) = i {
-            results[i] = Some(report(&events, mask, r));
+            results[i] = Some(report(&events, mask, r, plan.checks[i].setup));
             book.finished(i, done);
         }
     }
@@ -366,7 +374,12 @@ pub async fn run(
                     .find(|&&d| book.done[d].is_none())
                     .map_or_else(String::new, |&d| plan.checks[d].check.id.value.clone());
                 let why = SkipReason::PrerequisiteUnfinished { check: waited };
-                report(&events, mask, skipped(&plan.checks[i], why).0)
+                report(
+                    &events,
+                    mask,
+                    skipped(&plan.checks[i], why).0,
+                    plan.checks[i].setup,
+                )
             })
         })
         .collect()

@@ -158,6 +158,17 @@ pub struct RunReport {
     /// `k/n` when the plan was partitioned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,
+    /// The filters the plan was built with (`--domain security --level mandatory`), when
+    /// any: the run then stands for part of the catalogue. Parts of one run share them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<String>,
+    /// SHA-256 over the loaded checks' ids and suite texts: parts of one run share it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub suites_digest: String,
+    /// The passive checks of a partitioned run: every part reports them, over the exchanges it
+    /// recorded, and merge joins them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passive_checks: Vec<String>,
     pub exit_code: i32,
     /// The run's standing in the programme's terms.
     #[serde(default)]

@@ -11,6 +11,7 @@ mod json;
 mod junit;
 pub mod spec;
 mod staged;
+mod summary;
 mod text;
 mod wcag;
 
@@ -29,6 +30,7 @@ pub use html::{HTML_FILE, HtmlOptions, check_dir, report_html};
 pub use json::write_results_json;
 pub use junit::{JunitFlavor, junit_xml};
 pub(crate) use staged::SecretScan;
+pub use summary::summary_markdown;
 
 /// File name of the JUnit report inside the output directory.
 pub const JUNIT_FILE: &str = "junit.xml";

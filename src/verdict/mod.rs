@@ -14,7 +14,7 @@ use crate::outcome::{
 
 pub use attest::{RunScope, records};
 pub use exit::exit_code;
-pub use standing::overall;
+pub use standing::{filtered, overall};
 
 /// Everything the rollup weighs besides check results and the attestation records.
 pub struct RollupInputs<'a> {

@@ -2,6 +2,11 @@
 
 use crate::outcome::{Level, Overall, RequirementVerdict, SignoffKind, Standing, Verdict};
 
+/// Why a run built with `filters` (`--domain security`) stands for part of the catalogue.
+pub fn filtered(filters: &str) -> String {
+    format!("only the checks of {filters} were run")
+}
+
 /// The run's standing. `partial` says why the verdicts do not cover the whole catalogue (a
 /// filter, one part of a partitioned run); such a run is at best incomplete.
 pub fn overall(verdicts: &[RequirementVerdict], partial: Option<String>) -> Overall {
