@@ -54,6 +54,36 @@ fn the_whole_demo_bundle_verifies_and_every_tampering_is_named() {
         .flatten()
         .collect();
     assert_eq!(profiles.len(), 1, "the target profile, and no secrets file");
+    // Every evidence link of the HTML report leads to a file, beside it and inside the bundle.
+    for (page, prefix, base) in [
+        (out.join("report.html"), "evidence/", out.clone()),
+        (
+            bundle.join("reports/report.html"),
+            "../",
+            bundle.join("reports"),
+        ),
+    ] {
+        let html = fs::read_to_string(&page).expect("report.html");
+        let links: Vec<&str> = html
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .filter(|l| l.starts_with(&format!("{prefix}checks/")))
+            .collect();
+        assert!(
+            links.len() > 20,
+            "{}: {} evidence links",
+            page.display(),
+            links.len()
+        );
+        for link in links {
+            assert!(
+                base.join(link).is_file(),
+                "{}: {link} leads nowhere",
+                page.display()
+            );
+        }
+    }
 
     let http =
         fs::read_to_string(bundle.join("checks/sec.access.cross-patient-message/exchanges.http"))

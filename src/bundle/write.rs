@@ -173,8 +173,19 @@ impl Bundle {
             let name = report
                 .file_name()
                 .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
-            tree.copy(report, &format!("reports/{}", check_dir(&name)))
-                .map_err(BundleError::io(report))?;
+            let rel = format!("reports/{}", check_dir(&name));
+            if name == crate::report::HTML_FILE {
+                // The copy inside the bundle links to the check folders beside `reports/`.
+                let options = crate::report::HtmlOptions {
+                    evidence: Some("../".into()),
+                };
+                tree.bytes(
+                    &rel,
+                    crate::report::report_html(run.report, &options).as_bytes(),
+                )?;
+            } else {
+                tree.copy(report, &rel).map_err(BundleError::io(report))?;
+            }
         }
         tree.json("run.json", &run_record(run, &mask))?;
         let (entries, mut leaked) = seal(&tree.root, &scan)?;
