@@ -40,8 +40,16 @@ pub(super) fn render(ctx: &Ctx<'_>) -> String {
                 .checks
                 .iter()
                 .filter_map(|id| r.checks.iter().find(|c| &c.id == id))
-                .map(|c| ctx.evidence_links(c))
-                .filter(|l| !l.is_empty())
+                .map(|c| (c, ctx.evidence_links(c)))
+                .filter(|(_, l)| !l.is_empty())
+                // Several checks: each link pair says whose it is.
+                .map(|(c, l)| {
+                    if q.checks.len() > 1 {
+                        format!("<span class=\"check\">{}</span>: {l}", Esc(&c.id))
+                    } else {
+                        l
+                    }
+                })
                 .collect();
             let mut reason = q
                 .reason
