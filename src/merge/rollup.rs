@@ -93,17 +93,10 @@ pub fn verdicts(
 /// (dates, scope, catalogue) stays rejected.
 fn reopen(entries: &mut [AttestationRecord], checks: &[CheckResult]) {
     for e in entries.iter_mut() {
-        let screened_out = matches!(
-            e.outcome,
-            EntryOutcome::Expired
-                | EntryOutcome::NotYetValid
-                | EntryOutcome::WrongScope
-                | EntryOutcome::UnknownRequirement
-        );
         let judged = checks
             .iter()
             .any(|c| c.requirements.iter().any(|r| r.as_str() == e.requirement));
-        if judged && !screened_out {
+        if judged && !e.outcome.is_screened_out() {
             e.outcome = EntryOutcome::NotRun;
             e.note = None;
         }

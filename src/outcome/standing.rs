@@ -118,6 +118,15 @@ pub enum EntryKind {
     Waiver,
 }
 
+impl fmt::Display for EntryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EntryKind::Attestation => "attestation",
+            EntryKind::Waiver => "waiver",
+        })
+    }
+}
+
 /// A file backing an entry, as it was when the run read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceFile {
@@ -159,13 +168,18 @@ pub enum EntryOutcome {
 impl EntryOutcome {
     /// Whether the entry did not count for a reason of its own (the reader should act).
     pub fn is_rejected(self) -> bool {
+        self.is_screened_out() || self == EntryOutcome::Conflict
+    }
+
+    /// Whether screening set the entry aside before any check was weighed (its dates, its
+    /// scope, its requirement): the same in every part of a run, never settled again.
+    pub fn is_screened_out(self) -> bool {
         matches!(
             self,
             EntryOutcome::Expired
                 | EntryOutcome::NotYetValid
                 | EntryOutcome::WrongScope
                 | EntryOutcome::UnknownRequirement
-                | EntryOutcome::Conflict
         )
     }
 }

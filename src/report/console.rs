@@ -7,9 +7,7 @@ use std::path::PathBuf;
 
 use super::text::{NEEDS_ATTESTATION, reason_text, requirement_list, seconds, terminal_line};
 use crate::model::standard::Domain;
-use crate::outcome::{
-    CheckResult, CheckStatus, EntryKind, Event, RunReport, Standing, Summary, Verdict,
-};
+use crate::outcome::{CheckResult, CheckStatus, Event, RunReport, Standing, Summary, Verdict};
 
 /// How the console reporter writes; the caller decides from flags, `NO_COLOR` and the terminal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -304,14 +302,11 @@ impl Console {
             report.attestations.len()
         )?;
         for e in rejected {
-            let kind = match e.entry {
-                EntryKind::Attestation => "attestation",
-                EntryKind::Waiver => "waiver",
-            };
             writeln!(
                 out,
-                "{} {kind} for {} at {}: {}",
+                "{} {} for {} at {}: {}",
                 self.paint(YELLOW, "NOT COUNTED"),
+                e.entry,
                 terminal_line(&e.requirement),
                 terminal_line(&e.source),
                 terminal_line(e.note.as_deref().unwrap_or("does not count"))

@@ -187,15 +187,11 @@ pub(super) fn candidates(
 pub(super) fn rejections(records: &[AttestationRecord], id: &RequirementId) -> Vec<String> {
     records
         .iter()
-        .filter(|r| r.requirement == id.as_str() && r.outcome.is_rejected())
-        .filter(|r| r.outcome != EntryOutcome::Conflict)
+        .filter(|r| r.requirement == id.as_str() && r.outcome.is_screened_out())
         .map(|r| {
             format!(
                 "the {} at {} {}",
-                match r.entry {
-                    EntryKind::Attestation => "attestation",
-                    EntryKind::Waiver => "waiver",
-                },
+                r.entry,
                 r.source,
                 r.note.as_deref().unwrap_or("does not count")
             )

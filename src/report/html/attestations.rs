@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::escape::Esc;
 use super::{Ctx, badge, nothing};
-use crate::outcome::{EntryKind, EntryOutcome};
+use crate::outcome::EntryOutcome;
 
 /// The attestations section.
 pub(super) fn render(ctx: &Ctx<'_>) -> String {
@@ -24,10 +24,9 @@ pub(super) fn render(ctx: &Ctx<'_>) -> String {
     }
     out.push_str("<table><thead><tr><th scope=\"col\">Requirement</th><th scope=\"col\">Entry</th><th scope=\"col\">Statement or reason</th><th scope=\"col\">By</th><th scope=\"col\">Dated</th><th scope=\"col\">Expires</th><th scope=\"col\">Scope</th><th scope=\"col\">Evidence (SHA-256)</th><th scope=\"col\">Outcome</th></tr></thead><tbody>\n");
     for e in entries {
-        let kind = match (e.entry, e.kind) {
-            (EntryKind::Waiver, _) => "waiver".to_string(),
-            (EntryKind::Attestation, Some(k)) => format!("attestation ({k})"),
-            (EntryKind::Attestation, None) => "attestation".to_string(),
+        let kind = match e.kind {
+            Some(k) => format!("{} ({k})", e.entry),
+            None => e.entry.to_string(),
         };
         let mut statement = Esc(&e.text).to_string();
         if let Some(a) = &e.approval {
