@@ -9,7 +9,7 @@
 mod common;
 
 use std::os::unix::process::CommandExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,18 +20,6 @@ use common::vendor::{SuiteRun, serve};
 
 /// The longest Chromium may take for one page.
 const DEADLINE: Duration = Duration::from_secs(60);
-
-/// `$VVCHECK_CHROMIUM` (when it is a file), else the first of chromium, chromium-browser, google-chrome on PATH.
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("VVCHECK_CHROMIUM").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p)).filter(|p| p.is_file());
-    }
-    let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
-        .find(|p| p.is_file())
-}
 
 /// Runs Chromium headless on `page` with `args`; its stdout. Kills its process group if it
 /// has not finished within [`DEADLINE`].
@@ -110,7 +98,7 @@ fn the_demo_report_renders_in_a_browser() {
     assert!(html.contains("<title>vvcheck report: vvcheck reference server"));
     assert!(!html.contains("<script"), "no script at all");
 
-    let Some(chromium) = chromium() else {
+    let Ok(chromium) = vvcheck::probes::a11y::browser::BrowserSetup::find_chromium() else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
             "CI must render the HTML report: Chromium not found (VVCHECK_CHROMIUM or chromium on PATH)"

@@ -52,7 +52,7 @@ impl BrowserSetup {
     /// `./node_modules/axe-core/axe.min.js`, else under `npm root -g`, else Debian's
     /// `/usr/share/nodejs/axe-core/axe.min.js`), with their versions.
     pub fn locate() -> Result<BrowserSetup, BrowserMissing> {
-        let chromium = find_chromium()?;
+        let chromium = BrowserSetup::find_chromium()?;
         let chromium_version = chromium_version(&chromium)?;
         let axe_js = find_axe()?;
         let axe_version = axe_version(&axe_js)?;
@@ -63,27 +63,29 @@ impl BrowserSetup {
             chromium_version,
         })
     }
-}
 
-fn find_chromium() -> Result<PathBuf, BrowserMissing> {
-    if let Some(p) = std::env::var_os("VVCHECK_CHROMIUM").filter(|p| !p.is_empty()) {
-        let p = PathBuf::from(p);
-        // A bare name is looked up on PATH like the defaults.
-        return if p.components().count() == 1 {
-            on_path(&p.to_string_lossy()).ok_or(BrowserMissing::Chromium)
-        } else if p.is_file() {
-            Ok(p)
-        } else {
-            Err(BrowserMissing::ChromiumBroken {
-                path: p,
-                reason: "no such file".into(),
-            })
-        };
+    /// Finds Chromium alone (`$VVCHECK_CHROMIUM`, a path or a name on PATH, else `chromium`,
+    /// `chromium-browser`, `google-chrome` on PATH), for what needs a browser but not axe-core.
+    pub fn find_chromium() -> Result<PathBuf, BrowserMissing> {
+        if let Some(p) = std::env::var_os("VVCHECK_CHROMIUM").filter(|p| !p.is_empty()) {
+            let p = PathBuf::from(p);
+            // A bare name is looked up on PATH like the defaults.
+            return if p.components().count() == 1 {
+                on_path(&p.to_string_lossy()).ok_or(BrowserMissing::Chromium)
+            } else if p.is_file() {
+                Ok(p)
+            } else {
+                Err(BrowserMissing::ChromiumBroken {
+                    path: p,
+                    reason: "no such file".into(),
+                })
+            };
+        }
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .find_map(|name| on_path(name))
+            .ok_or(BrowserMissing::Chromium)
     }
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| on_path(name))
-        .ok_or(BrowserMissing::Chromium)
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
