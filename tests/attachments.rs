@@ -32,6 +32,7 @@ async fn run_fun04(profile: std::path::PathBuf) -> Arc<RunReport> {
             strict: false,
             max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
             browser: false,
+            interrupt: Default::default(),
         },
     };
     let outcome = vvcheck::run(request, |_| {}).await.expect("the run starts");

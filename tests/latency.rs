@@ -117,6 +117,7 @@ async fn latency_check(base: &str) -> CheckResult {
             strict: false,
             max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
             browser: false,
+            interrupt: Default::default(),
         },
     };
     let outcome = vvcheck::run(request, |_| {}).await.expect("the run starts");

@@ -41,6 +41,7 @@ async fn run(dialect: Dialect, suite: &str) -> Vec<Arc<CheckResult>> {
             strict: false,
             max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
             browser: false,
+            interrupt: Default::default(),
         },
     };
     let finished = Mutex::new(Vec::new());

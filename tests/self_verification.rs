@@ -254,6 +254,7 @@ async fn run(dialect: Dialect, flaw: Option<Flaw>) -> Arc<RunReport> {
             strict: false,
             max_wait: vvcheck::engine::DEFAULT_MAX_WAIT,
             browser: false,
+            interrupt: Default::default(),
         },
     };
     let outcome = vvcheck::run(request, |_| {}).await.expect("the run starts");

@@ -38,6 +38,7 @@ async fn run_seen(
             strict: false,
             max_wait,
             browser: false,
+            interrupt: Default::default(),
         },
     };
     let order = std::sync::Mutex::new(Vec::new());

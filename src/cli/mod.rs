@@ -10,6 +10,7 @@ mod out;
 mod report;
 mod run;
 mod serve;
+mod signals;
 mod summary;
 mod table;
 mod validate;

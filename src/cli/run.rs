@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::args::{DemoArgs, ExecArgs, JunitFlavorArg, RunArgs};
 use super::out;
-use crate::engine::RunOptions;
 use crate::engine::plan::Filters;
+use crate::engine::{Interrupt, RunOptions};
 use crate::http::HttpOptions;
 use crate::http::redact::Redactor;
 use crate::model::inputs::InputPaths;
@@ -58,6 +58,7 @@ fn options(exec: &ExecArgs, insecure: bool, redactor: Redactor) -> RunOptions {
         strict: exec.strict,
         max_wait: std::time::Duration::from_secs(exec.max_wait),
         browser: exec.browser,
+        interrupt: Interrupt::default(),
     }
 }
 
@@ -120,6 +121,7 @@ async fn execute(
         paths,
         options: options(exec, insecure, redactor),
     };
+    super::signals::stop_on_signals(&request.options.interrupt);
     let outcome = crate::run(request, |event| {
         if let Some(b) = bundle.as_mut() {
             super::bundle::event(b, event, &mask);

@@ -2,6 +2,7 @@
 //! dependency order, and rolls the results up into requirement verdicts.
 
 mod digest;
+pub mod interrupt;
 mod judge;
 pub mod operation;
 mod paginate;
@@ -22,6 +23,7 @@ use crate::model::inputs::Inputs;
 use crate::model::resolve::ResolvedTarget;
 use crate::model::suite::StepKind;
 use crate::outcome::{Event, RunReport, SCHEMA_VERSION, Summary, VerdictCounts};
+pub use interrupt::Interrupt;
 use plan::{Filters, Plan};
 use sessions::SharedSessions;
 
@@ -45,6 +47,8 @@ pub struct RunCtx {
     pub store: crate::probes::store::RunStore,
     /// Render pages in a real browser for the accessibility audit (`--browser`).
     pub browser: bool,
+    /// Stops the run early (SIGINT, SIGTERM).
+    pub interrupt: Interrupt,
 }
 
 /// How to run.
@@ -59,6 +63,9 @@ pub struct RunOptions {
     pub max_wait: Duration,
     /// Render pages in a real browser for the accessibility audit (`--browser`).
     pub browser: bool,
+    /// Stops the run early: unfinished checks end `error: interrupted`, the reports are still
+    /// written and the exit code is 2.
+    pub interrupt: Interrupt,
 }
 
 /// The default `--max-wait`.
@@ -252,7 +259,16 @@ pub async fn run(
         None => Vec::new(),
     };
     let http = HttpClient::new(&target, &opts.http)?;
-    let sessions = SharedSessions::login_all(&http, &target, &actors_used(&plan, &target)).await;
+    // Stopped while signing in: no session, and the scheduler reports every check interrupted.
+    let sessions = opts
+        .interrupt
+        .unless(SharedSessions::login_all(
+            &http,
+            &target,
+            &actors_used(&plan, &target),
+        ))
+        .await
+        .unwrap_or_default();
     for (actor, login) in sessions.first_logins() {
         let (exchanges, error) = match login {
             Ok(s) => (s.login_exchanges.clone(), None),
@@ -281,6 +297,7 @@ pub async fn run(
         max_wait: opts.max_wait,
         store: Default::default(),
         browser: opts.browser,
+        interrupt: opts.interrupt.clone(),
     });
     // The dispatcher runs on a worker thread, beside the checks it starts, so that a finished
     // check hands its slot on without waking the caller's thread.
@@ -334,8 +351,24 @@ pub async fn run(
         in_scope: &in_scope,
     };
     let requirements = crate::verdict::rollup(&results, &rollup_inputs, &mut entries);
-    let overall = crate::verdict::overall(&requirements, partial(f));
-    let exit_code = crate::verdict::exit_code(&requirements, opts.strict);
+    let interrupted = opts.interrupt.cause().map(str::to_string);
+    let unfinished = results
+        .iter()
+        .filter(|r| {
+            r.error
+                .as_ref()
+                .is_some_and(|e| e.kind == crate::outcome::ErrorKind::Interrupted)
+        })
+        .count();
+    let stopped = interrupted
+        .as_ref()
+        .map(|cause| format!("the run was stopped by {cause}: {unfinished} checks did not finish"));
+    let overall = crate::verdict::overall(&requirements, stopped.or_else(|| partial(f)));
+    // An interrupted run proves nothing either way: it is not a verdict on the target.
+    let exit_code = match interrupted {
+        Some(_) => crate::verdict::exit::INVALID,
+        None => crate::verdict::exit_code(&requirements, opts.strict),
+    };
     let report = RunReport {
         schema_version: SCHEMA_VERSION,
         tool: "vvcheck".to_string(),
@@ -349,6 +382,7 @@ pub async fn run(
         insecure: opts.http.insecure,
         partition: f.partition.map(|(k, n)| format!("{k}/{n}")),
         filters: filtered(f),
+        interrupted,
         suites_digest: digest::suites_digest(&inputs.checks),
         passive_checks,
         summary: Summary::of(&results),

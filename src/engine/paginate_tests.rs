@@ -134,6 +134,7 @@ operations:
         max_wait: crate::engine::DEFAULT_MAX_WAIT,
         store: Default::default(),
         browser: false,
+        interrupt: Default::default(),
     };
     let inputs = Map::new();
     operation::run(

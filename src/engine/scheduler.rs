@@ -4,7 +4,7 @@
 //! running checks are tasks, so a plan of thousands of checks costs a few words each while it
 //! waits. Each check runs under its time limit; results stream out as checks finish.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -315,7 +315,8 @@ pub async fn run(
     let mut running: JoinSet<(CheckResult, Done)> = JoinSet::new();
     let mut running_ids: HashMap<tokio::task::Id, usize> = HashMap::new();
     loop {
-        while running.len() < concurrency {
+        // Stopped: start nothing more; what runs is dropped below.
+        while running.len() < concurrency && rc.interrupt.cause().is_none() {
             let Some(i) = book.next_ready(plan) else {
                 break;
             };
@@ -344,7 +345,7 @@ pub async fn run(
             book.ready.extend(held);
             continue;
         }
-        let Some(joined) = running.join_next_with_id().await else {
+        let Some(Some(joined)) = rc.interrupt.unless(running.join_next_with_id()).await else {
             break;
         };
         let (i, (r, done)) = match joined {
@@ -363,12 +364,30 @@ pub async fn run(
             book.finished(i, done);
         }
     }
-    // Every check has reported unless the plan's `needs` were broken; none goes missing.
+    let started: HashSet<usize> = running_ids.into_values().collect();
+    running.shutdown().await;
+    // Every check has reported unless the run was stopped or the plan's `needs` were broken;
+    // none goes missing.
     results
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
             r.unwrap_or_else(|| {
+                if let Some(cause) = rc.interrupt.cause() {
+                    let when = if started.contains(&i) {
+                        "finished"
+                    } else {
+                        "started"
+                    };
+                    let why = CheckError::new(
+                        ErrorKind::Interrupted,
+                        format!(
+                            "interrupted: the run was stopped by {cause} before this check {when}"
+                        ),
+                    );
+                    let (r, _) = errored(&plan.checks[i], Duration::ZERO, why);
+                    return report(&events, mask, r, plan.checks[i].setup);
+                }
                 let waited = book.needs[i]
                     .iter()
                     .find(|&&d| book.done[d].is_none())

@@ -185,10 +185,18 @@ pub fn join(
     // scope, catalogue) as of its run; part 1's records are settled again over the union.
     let mut entries = first.attestations.clone();
     let requirements = rollup::verdicts(&reports, &checks, catalogue, &mut entries);
-    let exit_code = verdict::exit_code(&requirements, strict);
+    // A part that was stopped leaves the whole run stopped: its checks did not all finish.
+    let interrupted = reports.iter().find_map(|r| r.interrupted.clone());
+    let exit_code = match interrupted {
+        Some(_) => verdict::exit::INVALID,
+        None => verdict::exit_code(&requirements, strict),
+    };
+    let stopped = interrupted.as_ref().map(|cause| {
+        format!("a part of the run was stopped by {cause} before every check finished")
+    });
     let overall = verdict::overall(
         &requirements,
-        first.filters.as_ref().map(|only| verdict::filtered(only)),
+        stopped.or_else(|| first.filters.as_ref().map(|only| verdict::filtered(only))),
     );
     Ok(RunReport {
         schema_version: first.schema_version,
@@ -207,6 +215,7 @@ pub fn join(
         insecure: reports.iter().any(|r| r.insecure),
         partition: None,
         filters: first.filters.clone(),
+        interrupted,
         suites_digest: first.suites_digest.clone(),
         passive_checks: Vec::new(),
         exit_code,

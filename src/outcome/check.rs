@@ -115,6 +115,8 @@ pub enum ErrorKind {
     Internal,
     /// The result held a secret the target echoed, masked only after the check had finished.
     SecretEchoed,
+    /// The run was stopped (SIGINT, SIGTERM) before the check finished.
+    Interrupted,
 }
 
 /// Why a check ended `error`: never a verdict on the target.

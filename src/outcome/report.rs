@@ -162,6 +162,10 @@ pub struct RunReport {
     /// any: the run then stands for part of the catalogue. Parts of one run share them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<String>,
+    /// What stopped the run before every check finished (`SIGINT`, `SIGTERM`), when something
+    /// did: its unfinished checks are `error` (interrupted) and the exit code is 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
     /// SHA-256 over the loaded checks' ids and suite texts: parts of one run share it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub suites_digest: String,

@@ -27,6 +27,7 @@ pub(crate) fn report() -> RunReport {
         insecure: true,
         partition: Some("1/2".to_string()),
         filters: None,
+        interrupted: None,
         suites_digest: String::new(),
         passive_checks: Vec::new(),
         summary: Summary::of(&checks),

@@ -114,6 +114,9 @@ fn suite_properties(report: &RunReport) -> Vec<Property> {
     if let Some(partition) = &report.partition {
         props.push(("partition", partition.clone()));
     }
+    if let Some(cause) = &report.interrupted {
+        props.push(("interrupted", cause.clone()));
+    }
     props
         .into_iter()
         .map(|(name, value)| Property::new(xml(name), xml(&one_line(&value))))
