@@ -36,7 +36,7 @@ pub struct HttpOptions {
 pub struct HttpClient {
     client: reqwest::Client,
     follow: reqwest::Client,
-    rate: RateLimiter,
+    rate: Arc<RateLimiter>,
     retries: u32,
     /// Masks secrets in every recorded exchange.
     pub redactor: Redactor,
@@ -119,12 +119,18 @@ impl HttpClient {
         Ok(HttpClient {
             client: build(target, opts.insecure, false)?,
             follow: build(target, opts.insecure, true)?,
-            rate: RateLimiter::new(opts.rate),
+            rate: Arc::new(RateLimiter::new(opts.rate)),
             retries: opts.retries,
             redactor,
             spill: Spill::new().ok().map(Arc::new),
             insecure: opts.insecure,
         })
+    }
+
+    /// The run's per-host pace (`--rate`), for probes that reach the host other than through
+    /// this client (the TLS probe's handshakes).
+    pub fn pace(&self) -> Arc<RateLimiter> {
+        Arc::clone(&self.rate)
     }
 
     fn request(&self, req: &Outgoing) -> reqwest::RequestBuilder {

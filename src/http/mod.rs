@@ -10,7 +10,7 @@ pub mod extract;
 pub mod file_body;
 pub mod link;
 mod message;
-mod rate;
+pub mod rate;
 mod record;
 pub mod redact;
 pub mod secret_forms;

@@ -16,6 +16,18 @@ pub struct Endpoint {
     pub port: u16,
 }
 
+impl Endpoint {
+    /// The host as a URL spells it (`[::1]` bracketed): the key the per-host pace shares with
+    /// the HTTP client.
+    pub fn url_host(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        }
+    }
+}
+
 impl fmt::Display for Endpoint {
     /// `127.0.0.1:8443`, `[::1]:8443`, `vendor.example:443`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Probe, ProbeEnv, ProbeResult};
+use crate::http::rate::RateLimiter;
 use crate::model::probe::ProbeParams;
 use crate::model::resolve::ResolvedTarget;
 use crate::outcome::{CheckError, ErrorKind};
@@ -84,7 +85,7 @@ async fn run(p: &TlsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
             "the profile names no https:// URL to scan",
         ));
     }
-    let scans = scanners(env.target, endpoints)?;
+    let scans = scanners(env.target, endpoints, &env.http.pace())?;
     let results = join_all(scans.iter().map(|s| scan_one(s, p))).await;
     let mut findings = Vec::new();
     let mut error = None;
@@ -110,10 +111,12 @@ async fn run(p: &TlsParams, env: &mut ProbeEnv<'_>) -> ProbeResult {
     }
 }
 
-/// One scanner per endpoint, sharing the HTTP client's client certificate and trust store.
+/// One scanner per endpoint, sharing the HTTP client's client certificate and trust store, and
+/// its per-host pace (`--rate` spaces handshakes as it spaces requests).
 pub fn scanners(
     target: &ResolvedTarget,
     endpoints: Vec<Endpoint>,
+    pace: &Arc<RateLimiter>,
 ) -> Result<Vec<Scanner>, CheckError> {
     let setup = |e: crate::http::tls::TlsError| {
         CheckError::new(ErrorKind::Input, format!("TLS set-up: {e}"))
@@ -124,7 +127,7 @@ pub fn scanners(
     let client = handshake::Client::new(base, Duration::from_secs(target.timeouts.connect_s));
     Ok(endpoints
         .into_iter()
-        .map(|ep| Scanner::new(ep, client.clone(), roots.clone()))
+        .map(|ep| Scanner::new(ep, client.clone(), roots.clone(), Arc::clone(pace)))
         .collect())
 }
 

@@ -19,6 +19,7 @@ use super::hello::{Randoms, client_hello, sslv2_client_hello};
 use super::raw::exchange;
 use super::suites::{self, group_name};
 use super::version::Version;
+use crate::http::rate::RateLimiter;
 
 /// Connections open at once to one endpoint.
 pub const PER_HOST: usize = 6;
@@ -52,6 +53,7 @@ pub struct Scanner {
     client: Client,
     roots: Arc<RootCertStore>,
     limit: Semaphore,
+    pace: Arc<RateLimiter>,
     attempts: Mutex<Vec<Attempt>>,
 }
 
@@ -121,12 +123,18 @@ pub struct CertScan {
 
 impl Scanner {
     /// A scanner of `endpoint`.
-    pub fn new(endpoint: Endpoint, client: Client, roots: Arc<RootCertStore>) -> Scanner {
+    pub fn new(
+        endpoint: Endpoint,
+        client: Client,
+        roots: Arc<RootCertStore>,
+        pace: Arc<RateLimiter>,
+    ) -> Scanner {
         Scanner {
             endpoint,
             client,
             roots,
             limit: Semaphore::new(PER_HOST),
+            pace,
             attempts: Mutex::new(Vec::new()),
         }
     }
@@ -155,6 +163,7 @@ impl Scanner {
     /// A hand-built hello at `version` offering `offer`, and the answer.
     async fn hello(&self, version: Version, offer: &[u16]) -> Result<(Answer, Attempt), ScanError> {
         let _permit = self.limit.acquire().await;
+        self.pace.acquire(&self.endpoint.url_host()).await;
         let start = Instant::now();
         let (bytes, sslv2) = match version {
             Version::Ssl2 => (sslv2_client_hello(&rand::random()), true),
@@ -175,6 +184,7 @@ impl Scanner {
     /// A real handshake with rustls at TLS 1.2 or 1.3.
     async fn handshake(&self, version: Version) -> Result<(Outcome, Attempt), ScanError> {
         let _permit = self.limit.acquire().await;
+        self.pace.acquire(&self.endpoint.url_host()).await;
         let start = Instant::now();
         let outcome = self.client.handshake(&self.endpoint, version).await?;
         let got = match &outcome {
