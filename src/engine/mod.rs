@@ -364,11 +364,7 @@ pub async fn run(
         .as_ref()
         .map(|cause| format!("the run was stopped by {cause}: {unfinished} checks did not finish"));
     let overall = crate::verdict::overall(&requirements, stopped.or_else(|| partial(f)));
-    // An interrupted run proves nothing either way: it is not a verdict on the target.
-    let exit_code = match interrupted {
-        Some(_) => crate::verdict::exit::INVALID,
-        None => crate::verdict::exit_code(&requirements, opts.strict),
-    };
+    let exit_code = crate::verdict::exit::of_run(&requirements, opts.strict, interrupted.is_some());
     let report = RunReport {
         schema_version: SCHEMA_VERSION,
         tool: "vvcheck".to_string(),

@@ -187,10 +187,7 @@ pub fn join(
     let requirements = rollup::verdicts(&reports, &checks, catalogue, &mut entries);
     // A part that was stopped leaves the whole run stopped: its checks did not all finish.
     let interrupted = reports.iter().find_map(|r| r.interrupted.clone());
-    let exit_code = match interrupted {
-        Some(_) => verdict::exit::INVALID,
-        None => verdict::exit_code(&requirements, strict),
-    };
+    let exit_code = verdict::exit::of_run(&requirements, strict, interrupted.is_some());
     let stopped = interrupted.as_ref().map(|cause| {
         format!("a part of the run was stopped by {cause} before every check finished")
     });

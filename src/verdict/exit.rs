@@ -7,8 +7,18 @@ pub const OK: i32 = 0;
 /// A mandatory requirement failed or errored (with `--strict`: any requirement, or an
 /// unattested manual one).
 pub const NON_CONFORMANT: i32 = 1;
-/// Invalid input, or the harness could not start.
+/// Invalid input, the harness could not start, or the run was stopped.
 pub const INVALID: i32 = 2;
+
+/// The exit code of a run: what its verdicts imply, unless it was stopped before every check
+/// finished (SIGINT, SIGTERM), which makes it no verdict on the target either way.
+pub fn of_run(verdicts: &[RequirementVerdict], strict: bool, stopped: bool) -> i32 {
+    if stopped {
+        INVALID
+    } else {
+        exit_code(verdicts, strict)
+    }
+}
 
 /// The exit code the verdicts imply.
 pub fn exit_code(verdicts: &[RequirementVerdict], strict: bool) -> i32 {
