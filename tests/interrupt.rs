@@ -37,10 +37,9 @@ fn lines(child: &mut Child) -> mpsc::Receiver<String> {
     let stdout = child.stdout.take().expect("stdout is piped");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        // Read to the end even once nobody listens, so the run never blocks on a full pipe.
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
+            let _ = tx.send(line);
         }
     });
     rx
@@ -187,16 +186,25 @@ fn sigterm_does_the_same() {
     stopped_by("SIGTERM");
 }
 
-#[test]
-fn a_second_signal_stops_at_once_and_leaves_the_old_reports_whole() {
+/// What `results.json` held before the run under test.
+const OLD_REPORT: &str = r#"{"a run": "before this one"}"#;
+
+/// A slow demo writing into a folder that already holds [`OLD_REPORT`], two checks into its
+/// run: the folder (kept while the test runs), the output path, and the running process.
+fn under_way_over_an_old_report() -> (tempfile::TempDir, std::path::PathBuf, Child) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).expect("out");
-    let old = r#"{"a run": "before this one"}"#;
-    std::fs::write(out.join("results.json"), old).expect("old report");
+    std::fs::write(out.join("results.json"), OLD_REPORT).expect("old report");
     let mut child = slow_demo(&out);
     let rx = lines(&mut child);
     wait_for_checks(&rx, 2);
+    (dir, out, child)
+}
+
+#[test]
+fn a_second_signal_stops_at_once_and_leaves_the_old_reports_whole() {
+    let (_dir, out, child) = under_way_over_an_old_report();
     signal(&child, "SIGINT");
     signal(&child, "SIGINT");
     let (status, stderr) = wait(child);
@@ -204,7 +212,7 @@ fn a_second_signal_stops_at_once_and_leaves_the_old_reports_whole() {
     let now = std::fs::read_to_string(out.join("results.json")).expect("results.json");
     // Either the stop came before the reports were written (the old file is untouched) or
     // after (a whole new one): never a mix.
-    if now != old {
+    if now != OLD_REPORT {
         let v: Value = serde_json::from_str(&now).expect("a replaced report is whole JSON");
         assert_eq!(v["interrupted"], "SIGINT");
     }
@@ -212,20 +220,13 @@ fn a_second_signal_stops_at_once_and_leaves_the_old_reports_whole() {
 
 #[test]
 fn a_killed_run_leaves_the_old_report_whole() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("out");
-    std::fs::create_dir_all(&out).expect("out");
-    let old = r#"{"a run": "before this one"}"#;
-    std::fs::write(out.join("results.json"), old).expect("old report");
-    let mut child = slow_demo(&out);
-    let rx = lines(&mut child);
-    wait_for_checks(&rx, 2);
+    let (_dir, out, child) = under_way_over_an_old_report();
     signal(&child, "SIGKILL");
     let (status, _) = wait(child);
     assert_eq!(status.code(), None, "SIGKILL ends it");
     assert_eq!(
         std::fs::read_to_string(out.join("results.json")).expect("results.json"),
-        old,
+        OLD_REPORT,
         "the old report is untouched"
     );
 }
