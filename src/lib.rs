@@ -7,6 +7,7 @@
 //! one entry point. [`reference`] is the embedded vendor server the checks are proven on.
 
 pub mod assert;
+pub mod bench;
 pub mod bundle;
 pub mod cli;
 pub mod engine;

@@ -67,6 +67,29 @@ pub enum Command {
         after_help = "Examples:\n  vvcheck summary reports/results.json >> \"$GITHUB_STEP_SUMMARY\""
     )]
     Summary(SummaryArgs),
+    /// Measure what a run costs on this machine (build with --release): the critical-path
+    /// ratio, the speed-up over a sequential run, checks per second, memory, validation time.
+    #[command(
+        after_help = "Examples:\n  cargo run --release -- bench\n  vvcheck bench --checks 1000 --latency-ms 100 --out reports/bench\n\nWrites bench.json in --out and prints the table. Exit codes: 0 measured; 2 a run could not\nbe made."
+    )]
+    Bench(BenchArgs),
+}
+
+/// `vvcheck bench`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Trivial checks of the rate and larger memory run (the smaller memory run is a tenth).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(10..=1_000_000))]
+    pub checks: u64,
+    /// Latency the reference server adds to every request of the suite runs, in milliseconds.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub latency_ms: u64,
+    /// Concurrency of the concurrent runs (as `run --concurrency`).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Folder for bench.json.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `vvcheck merge`.

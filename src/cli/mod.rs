@@ -2,6 +2,7 @@
 //! and returns an exit code; nothing here does the work itself.
 
 mod args;
+mod bench;
 mod bundle;
 mod diff;
 mod list;
@@ -56,6 +57,7 @@ pub fn main() -> i32 {
             Command::Merge(a) => merge::merge(a),
             Command::Diff(a) => diff::diff(a),
             Command::Summary(a) => summary::summary(a),
+            Command::Bench(a) => bench::bench(a).await,
         }
     })
 }

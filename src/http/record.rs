@@ -2,7 +2,7 @@
 //! credential headers masked at capture (over the whole body, before anything is cut), large
 //! bodies kept in the run's spill file.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::message::{
     BODY_LIMIT, Incoming, OutBody, OutPart, Outgoing, RequestTag, TransportError,
@@ -77,6 +77,7 @@ pub(super) fn exchange(
             })
             .collect(),
         reflected,
+        sent: Instant::now().checked_sub(outcome.elapsed),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +63,10 @@ pub struct Exchange {
     /// the record, so this is the only trace of them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reflected: Vec<Reflection>,
+    /// When the request was first sent, for the run's own timing (`vvcheck bench` draws the
+    /// critical path from it); an instant of this process, so never written to a report.
+    #[serde(skip)]
+    pub sent: Option<Instant>,
 }
 
 /// One attempt of a request that got no response and was retried.
@@ -164,6 +168,7 @@ impl Exchange {
             elapsed: Duration::ZERO,
             attempts: Vec::new(),
             reflected: Vec::new(),
+            sent: None,
         }
     }
 
@@ -245,6 +250,7 @@ mod tests {
             response_body: Some(Body::Inline("<input value=\"csrf-123456\">".into())),
             response_size: 0,
             reflected: Vec::new(),
+            sent: None,
             error: None,
             elapsed: Duration::ZERO,
             attempts: vec![Attempt {

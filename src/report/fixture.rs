@@ -102,6 +102,7 @@ fn exchange(actor: &str, method: &str, url: &str, status: Option<u16>) -> Exchan
         response_body: None,
         response_size: 0,
         reflected: Vec::new(),
+        sent: None,
         error: status.is_none().then(|| "connection reset".to_string()),
         elapsed: Duration::from_millis(30),
         attempts: Vec::new(),

@@ -593,6 +593,7 @@ mod tests {
             elapsed: Duration::from_millis(205),
             attempts: Vec::new(),
             reflected: Vec::new(),
+            sent: None,
         };
         let mut sample = CallSample {
             status: Some(200),

@@ -218,6 +218,8 @@ impl<S: Send + 'static> Accept<TcpStream, S> for Front {
     fn accept(&self, mut stream: TcpStream, service: S) -> Self::Future {
         let legacy = self.0.clone();
         Box::pin(async move {
+            // As the other listeners (see `Listener::serve`): no delayed-ACK stalls.
+            stream.set_nodelay(true)?;
             let hello = read_hello(&mut stream).await;
             match legacy.answer(&hello) {
                 Some(reply) => {

@@ -1,6 +1,7 @@
 //! The requirement × verdict matrix, one table per domain: every requirement of the catalogue
 //! the run judged, its verdict in colour and in words, the checks behind it and why.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::escape::Esc;
@@ -14,6 +15,10 @@ pub(super) fn render(ctx: &Ctx<'_>) -> String {
     if r.requirements.is_empty() {
         return nothing("No requirement was judged.");
     }
+    // Looked up by id for every check of every row: a map, or a run of thousands of checks
+    // behind one requirement costs their square.
+    let by_id: HashMap<&str, &crate::outcome::CheckResult> =
+        r.checks.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut out = String::new();
     for domain in Domain::ALL {
         let rows: Vec<_> = r
@@ -39,7 +44,7 @@ pub(super) fn render(ctx: &Ctx<'_>) -> String {
             let evidence: Vec<String> = q
                 .checks
                 .iter()
-                .filter_map(|id| r.checks.iter().find(|c| &c.id == id))
+                .filter_map(|id| by_id.get(id.as_str()).copied())
                 .map(|c| (c, ctx.evidence_links(c)))
                 .filter(|(_, l)| !l.is_empty())
                 // Several checks: each link pair says whose it is.
