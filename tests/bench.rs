@@ -21,6 +21,7 @@ fn bench_prints_and_writes_every_figure_with_its_raw_times() {
         "validate_ms",
         "critical path: logins",
         "slowest checks:",
+        "timeline: first check started at",
     ] {
         assert!(out.stdout.contains(figure), "{figure}:\n{}", out.stdout);
     }

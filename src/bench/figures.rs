@@ -117,6 +117,13 @@ impl Figures {
                         .map(|(id, n)| json!({"id": id, "round_trips": n}))
                         .collect::<Vec<_>>(),
                 },
+                "timeline_ms": {
+                    "first_check_started": round(ms(r.timeline.first_check), 1),
+                    "critical_path_started": round(ms(r.timeline.critical_started), 1),
+                    "active_checks_done": round(ms(r.timeline.active_done), 1),
+                    "passive_checks_done": round(ms(r.timeline.passive_done), 1),
+                    "run_done": round(ms(r.wall), 1),
+                },
                 "slowest_checks": r.slowest.iter()
                     .map(|(id, d, n)| json!({"id": id, "ms": round(ms(*d), 1), "round_trips": n}))
                     .collect::<Vec<_>>(),
@@ -228,6 +235,16 @@ impl Figures {
             .map(|(id, d, n)| format!("{id} {:.0} ms ({n} round trips)", ms(*d)))
             .collect();
         let _ = writeln!(t, "slowest checks: {}", slowest.join(", "));
+        let tl = &c.timeline;
+        let _ = writeln!(
+            t,
+            "timeline: first check started at {:.0} ms, the critical path's at {:.0} ms, active checks done at {:.0} ms, passive checks at {:.0} ms, run done at {:.0} ms",
+            ms(tl.first_check),
+            ms(tl.critical_started),
+            ms(tl.active_done),
+            ms(tl.passive_done),
+            ms(c.wall),
+        );
         t
     }
 }

@@ -4,6 +4,7 @@
 //! running checks are tasks, so a plan of thousands of checks costs a few words each while it
 //! waits. Each check runs under its time limit; results stream out as checks finish.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,9 +16,12 @@ use tokio::task::JoinSet;
 use super::plan::{Plan, PlannedCheck};
 use super::{RunCtx, step};
 use crate::http::redact::Redactor;
+use crate::model::probe::ProbeCatalog;
+use crate::model::suite::StepKind;
 use crate::outcome::{
     CheckError, CheckResult, CheckStatus, ErrorKind, Event, SkipReason, classname,
 };
+use crate::probes::registry::Registry;
 
 /// Default per-check time limit.
 pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(120);
@@ -175,11 +179,14 @@ struct Book {
     done: Vec<Option<Done>>,
     /// Checks whose prerequisites have all reported, lowest plan position first.
     ready: BTreeSet<usize>,
-    /// Of those, the ones that wait on the target's clock: started first, and kept apart so
-    /// that finding them does not cost a scan of thousands of ready checks each time.
-    ready_waits: BTreeSet<usize>,
+    /// The same checks in the order they start: those that wait on the target's clock first
+    /// (their wait overlaps the rest of the run), then the longest [`rank`] first, then plan
+    /// order. Kept apart so that the next is found without a scan of thousands.
+    queue: BTreeSet<(bool, Reverse<u32>, usize)>,
     /// Whether each check waits on the target's clock.
     waits: Vec<bool>,
+    /// Each check's [`rank`].
+    rank: Vec<u32>,
     /// Passive checks whose prerequisites have reported, held until every active check has.
     held: BTreeSet<usize>,
     /// Active checks that have not reported yet.
@@ -216,8 +223,9 @@ impl Book {
         let passive: Vec<bool> = plan.checks.iter().map(|pc| pc.passive).collect();
         let mut book = Book {
             ready: BTreeSet::new(),
-            ready_waits: BTreeSet::new(),
+            queue: BTreeSet::new(),
             waits: plan.checks.iter().map(|pc| pc.waits).collect(),
+            rank: rank(plan, &needed_by),
             held: BTreeSet::new(),
             active_left: passive.iter().filter(|p| !**p).count(),
             passive,
@@ -247,9 +255,8 @@ impl Book {
     /// Check `i` may start now.
     fn make_ready(&mut self, i: usize) {
         self.ready.insert(i);
-        if self.waits[i] {
-            self.ready_waits.insert(i);
-        }
+        self.queue
+            .insert((!self.waits[i], Reverse(self.rank[i]), i));
     }
 
     /// The held passive checks may start now.
@@ -259,15 +266,14 @@ impl Book {
         }
     }
 
-    /// The ready check to start next: one that waits on the target's clock first, so its wait
-    /// overlaps the rest of the run, then the lowest plan position.
+    /// The ready check to start next, in the [`Book::queue`]'s order.
     fn next_ready(&mut self) -> Option<usize> {
-        let next = match self.ready_waits.pop_first() {
-            Some(i) => i,
-            None => self.ready.first().copied()?,
-        };
-        self.ready.remove(&next);
-        Some(next)
+        while let Some((_, _, i)) = self.queue.pop_first() {
+            if self.ready.remove(&i) {
+                return Some(i);
+            }
+        }
+        None
     }
 
     /// Check `i` is about to start or be skipped: the variables of its prerequisites (if all
@@ -321,6 +327,29 @@ impl Book {
             }
         }
     }
+}
+
+/// How long the chain a check starts is, in estimated round trips: its own steps (a call one,
+/// a probe what its registration says) and the longest chain of the checks that need it. Starting the longest chains first keeps a long check from waiting behind short ones
+/// for a slot, so the run ends near its critical path. Only the order depends on it.
+fn rank(plan: &Plan, needed_by: &[Vec<usize>]) -> Vec<u32> {
+    let own = |pc: &PlannedCheck| -> u32 {
+        pc.check
+            .steps
+            .iter()
+            .map(|s| match &s.kind {
+                StepKind::Call { .. } => 1,
+                StepKind::Probe { name, .. } => Registry.spec(name).map_or(1, |p| p.round_trips),
+            })
+            .sum()
+    };
+    let mut rank = vec![0u32; plan.checks.len()];
+    // The plan puts prerequisites first: walking it backwards, every dependent is ranked first.
+    for i in (0..plan.checks.len()).rev() {
+        let after = needed_by[i].iter().map(|&d| rank[d]).max().unwrap_or(0);
+        rank[i] = own(&plan.checks[i]).saturating_add(after);
+    }
+    rank
 }
 
 /// Runs every planned check, at most `concurrency` at once; each result is sent on `events` as it
@@ -501,9 +530,53 @@ mod tests {
         plan.checks[waiting].waits = true;
         let mut book = Book::new(&plan);
         assert!(book.ready.contains(&first) && book.ready.contains(&waiting));
-        assert_eq!(book.next_ready(), Some(waiting));
-        assert!(!book.ready.contains(&waiting), "taken out of the ready set");
-        assert_ne!(book.next_ready(), Some(waiting));
+        let mut order = Vec::new();
+        while let Some(i) = book.next_ready() {
+            order.push(i);
+        }
+        let position = |i| order.iter().position(|&k| k == i);
+        assert!(position(waiting) < position(first), "{order:?}");
+        assert!(
+            order[..position(waiting).unwrap_or(0)]
+                .iter()
+                .all(|&i| plan.checks[i].waits),
+            "only checks that wait come before it: {order:?}"
+        );
+        assert_eq!(
+            order.iter().filter(|&&i| i == waiting).count(),
+            1,
+            "started once"
+        );
+    }
+
+    #[test]
+    fn the_longest_chains_start_first_whatever_their_plan_position() {
+        let plan = shipped_plan();
+        let mut book = Book::new(&plan);
+        let long = at(&plan, "fun.text-round-trip");
+        let short = at(&plan, "acc.pages");
+        assert!(short < long, "plan order puts the short one first");
+        assert!(book.rank[long] > book.rank[short]);
+        let mut order = Vec::new();
+        while let Some(i) = book.next_ready() {
+            order.push(i);
+        }
+        let position = |i| order.iter().position(|&k| k == i);
+        assert!(position(long) < position(short), "{order:?}");
+        let ranks: Vec<u32> = order
+            .iter()
+            .filter(|&&i| !plan.checks[i].waits)
+            .map(|&i| book.rank[i])
+            .collect();
+        assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+        // A prerequisite ranks above every check that needs it.
+        for (i, users) in book.needed_by.iter().enumerate() {
+            assert!(
+                users
+                    .iter()
+                    .all(|&d| book.rank[i] > book.rank[d] || book.rank[d] == 0)
+            );
+        }
     }
 
     #[test]

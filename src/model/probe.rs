@@ -70,6 +70,8 @@ pub struct ProbeSpec {
     pub passive: bool,
     /// It waits on the target's clock for up to `--max-wait`, so it starts first.
     pub waits: bool,
+    /// About how many requests one step sends one after the other (for the run's order).
+    pub round_trips: u32,
 }
 
 /// Every probe a suite may use.

@@ -60,6 +60,10 @@ pub trait Probe: Send + Sync + 'static {
     /// It waits on the target's clock (an idle timeout) for up to the run's `--max-wait`, so it
     /// starts before other checks and its time limit grows by that wait.
     const WAITS: bool = false;
+    /// About how many requests one step of it sends one after the other: the scheduler starts
+    /// the longest chains first, so only the order of a run depends on it. Passive probes
+    /// count none.
+    const ROUND_TRIPS: u32 = 8;
     /// Its parameters, read from the step's `with:` at load time.
     type Params: ProbeParams + for<'de> serde::Deserialize<'de>;
     /// Runs the probe.

@@ -66,6 +66,7 @@ const fn entry<P: Probe>() -> Registered {
             parse: parse_params::<P::Params>,
             passive: P::PASSIVE,
             waits: P::WAITS,
+            round_trips: if P::PASSIVE { 0 } else { P::ROUND_TRIPS },
         },
         run: run_erased::<P>,
     }

@@ -57,6 +57,8 @@ pub struct Wcag;
 
 impl Probe for Wcag {
     const NAME: &'static str = "wcag";
+    // It judges the pages the audit (`acc.pages`) fetched.
+    const ROUND_TRIPS: u32 = 0;
     const ABOUT: &'static str = "one WCAG 2.0 A/AA success criterion on every page the `a11y_audit` check it needs fetched: fail on an offending element, pass only where rules decide it";
     const PARAMS: &'static [&'static str] = &["criterion"];
     type Params = WcagParams;
