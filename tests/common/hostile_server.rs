@@ -202,7 +202,7 @@ async fn answer(mut s: TcpStream, hits: Arc<Mutex<HashMap<String, usize>>>, bomb
             let pad = 50 * 1024 * 1024;
             let head = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{{\"pad\":\"",
-                pad + MESSAGE.len() + 9
+                pad + MESSAGE.len() + 15
             );
             if s.write_all(head.as_bytes()).await.is_err() {
                 return;
