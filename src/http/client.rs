@@ -40,7 +40,7 @@ pub struct HttpClient {
     follow: reqwest::Client,
     rate: Arc<RateLimiter>,
     retries: u32,
-    /// The hosts redirects may be followed to.
+    /// The target profile's hosts: the only ones redirects are followed to and probes send to.
     pub hosts: ProfileHosts,
     /// How long a body may send nothing.
     stall: Duration,
