@@ -197,6 +197,73 @@ pub fn check_status(spec: &StatusSpec, resp: &Incoming) -> Option<Failure> {
     })
 }
 
+/// Why an expectation on the body cannot be decided from the part of it kept (the body was cut
+/// at [`KEEP_LIMIT`](crate::http::spill::KEEP_LIMIT)): an output it did not give, JSON, a
+/// pattern, a text that must be there and is not in the part kept, a text that must not be there
+/// and is not in it either, or an outcome its JSON shows. Asked before [`evaluate`], so that a cut body never passes (or
+/// fails) by what was left out; `None` when every expectation can be decided.
+pub fn undecided(expect: &Expect, obs: &Observation, ctx: &Value) -> Option<String> {
+    let last = obs.last;
+    let json_outcome = obs
+        .outcome
+        .as_ref()
+        .is_some_and(|o| o.rules.iter().any(|r| r.json.is_some()));
+    if json_outcome && let Some(why) = last.undecided("the outcome its JSON shows") {
+        return Some(why);
+    }
+    // An output the profile reads from the body, unread because the body was cut.
+    if last.cut.is_some()
+        && let Some((name, why)) = obs
+            .missing
+            .iter()
+            .find(|(n, _)| expect.outputs.keys().any(|k| output_name(k) == n.as_str()))
+    {
+        return Some(format!("output `{name}` could not be read: {why}"));
+    }
+    if !expect.json.is_empty()
+        && let Some(why) = last.undecided("`json` expectations")
+    {
+        return Some(why);
+    }
+    if expect.body_matches.is_some()
+        && let Some(why) = last.undecided("`body_matches`")
+    {
+        return Some(why);
+    }
+    if last.cut.is_some() && !expect.body_contains.0.is_empty() {
+        let body = last.text();
+        let missing = expect
+            .body_contains
+            .0
+            .iter()
+            .any(|s| template::render(s, ctx).is_ok_and(|s| !body.contains(&s)));
+        if missing {
+            return last.undecided("`body_contains`");
+        }
+    }
+    if !expect.body_not_contains.0.is_empty() {
+        let texts: Vec<String> = expect
+            .body_not_contains
+            .0
+            .iter()
+            .filter_map(|s| template::render(s, ctx).ok())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let seen = obs.all.iter().any(|r| {
+            texts
+                .iter()
+                .any(|t| crate::http::seen::says(&r.body, t).is_some())
+        });
+        if !seen && !texts.is_empty() {
+            return obs
+                .all
+                .iter()
+                .find_map(|r| r.undecided("`body_not_contains`"));
+        }
+    }
+    None
+}
+
 /// Evaluates every expectation of a step; returns the unmet ones.
 pub fn evaluate(
     expect: &Expect,
@@ -215,6 +282,9 @@ pub fn evaluate(
         }
         None => {}
     }
+    // An answer other than the one expected (a redirect where `ok` was) is the verdict: the
+    // outputs it lacks for that reason are no error of the check.
+    let answered_otherwise = !failures.is_empty();
     for (name, exp) in &expect.headers {
         let seen = obs.last.header(name).map(|v| Value::String(v.to_string()));
         let all: Vec<Value> = obs
@@ -313,6 +383,9 @@ pub fn evaluate(
         if let Some((_, why)) = obs.missing.iter().find(|(n, _)| n == base)
             && !matches!(exp.value, ValueExpect::Absent)
         {
+            if answered_otherwise {
+                continue;
+            }
             return Err(EvalError(format!(
                 "output `{base}` could not be read: {why}"
             )));
@@ -354,8 +427,10 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             body: bytes::Bytes::from(body.to_string()),
+            cut: None,
             elapsed: Duration::from_millis(5),
             url: url::Url::parse("https://x/").unwrap(),
+            unfollowed: None,
         }
     }
 
@@ -433,6 +508,40 @@ mod tests {
             f.iter().map(ToString::to_string).nth(1).as_deref(),
             Some(
                 "expected no response to contain \"Résultats normaux\", saw it in the 404 response body, JSON-escaped"
+            )
+        );
+    }
+
+    #[test]
+    fn a_cut_body_decides_only_what_its_kept_part_shows() {
+        let mut r = resp(200, &[], "the first part, with a leak");
+        r.cut = Some(crate::http::body::Cut {
+            size: 50_000_000,
+            sha256: String::new(),
+        });
+        let all = [r.clone()];
+        let outputs = serde_json::Map::new();
+        let obs = Observation {
+            last: &r,
+            all: &all,
+            outputs: &outputs,
+            missing: &[],
+            mask: &|t| t.to_string(),
+            outcome: None,
+        };
+        let mut e = Expect::default();
+        e.body_contains.0.push(Located::new("first part".into()));
+        e.body_not_contains.0.push(Located::new("leak".into()));
+        assert_eq!(
+            undecided(&e, &obs, &json!({})),
+            None,
+            "both seen in the part kept"
+        );
+        e.body_not_contains.0[0] = Located::new("secret".into());
+        assert_eq!(
+            undecided(&e, &obs, &json!({})).as_deref(),
+            Some(
+                "the body was 50000000 bytes; only the first 1 MiB was kept, so `body_not_contains` cannot be decided"
             )
         );
     }

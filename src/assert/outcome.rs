@@ -87,8 +87,10 @@ fn seen(resp: &Incoming, rules: &[OutcomeRule]) -> String {
             parts.push(part);
         }
     }
-    if let Some(l) = resp.header("location") {
-        parts.push(format!("Location: {l}"));
+    match (&resp.unfollowed, resp.header("location")) {
+        (Some(why), _) => parts.push(why.clone()),
+        (None, Some(l)) => parts.push(format!("Location: {l}")),
+        (None, None) => {}
     }
     parts.join(", ")
 }
@@ -123,8 +125,10 @@ mod tests {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
             body: bytes::Bytes::from(body.to_string()),
+            cut: None,
             elapsed: std::time::Duration::ZERO,
             url: url::Url::parse("https://vendor.test/graphql").expect("URL"),
+            unfollowed: None,
         }
     }
 

@@ -91,12 +91,16 @@ pub async fn run(
                 return out;
             }
         };
+        let mut ended = false;
         for (name, cap) in &spec.capture {
             match extract(cap, &resp, &ctx_value) {
                 Ok(v) => {
                     ctx.insert(name.clone(), v);
                 }
-                Err(e) if !judge.refused(&resp) => {
+                // A capture failing on an answer that is not `ok` (a refusal, a redirect) is
+                // no error: the sequence ends there and the expectations judge that answer.
+                Err(_) if !judge.ok(&resp) => ended = true,
+                Err(e) => {
                     out.error = Some(CheckError::new(
                         ErrorKind::MissingOutput,
                         format!("{op_name}: capture `{name}`: {e}"),
@@ -104,7 +108,6 @@ pub async fn run(
                     out.responses.push(resp);
                     return out;
                 }
-                Err(_) => {}
             }
         }
         let refused = judge.refused(&resp);
@@ -112,7 +115,7 @@ pub async fn run(
         pages_from = out.responses.len();
         out.responses.push(resp);
         // A refused intermediate request ends the sequence; expectations judge that answer.
-        if refused && i + 1 < count {
+        if (refused || ended) && i + 1 < count {
             break;
         }
         if let Some(p) = &op.paginate

@@ -5,20 +5,22 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use reqwest::Method;
 
+pub use super::body::MAX_RESPONSE_BYTES;
+use super::body::{self, BodyError};
 use super::file_body::FileBody;
 use super::rate::RateLimiter;
 use super::record;
 use super::redact::Redactor;
+use super::redirect::{self, ProfileHosts};
 use super::spill::Spill;
 use super::tls::{self, TlsError};
 use crate::model::resolve::ResolvedTarget;
 
-/// The largest response body read; a larger one is a transport error (a hostile or broken
-/// server must not exhaust memory).
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// The longest a body may send nothing before it is given up as stalled (the request timeout
+/// bounds the whole read too, when it is shorter).
+const STALL: Duration = Duration::from_secs(10);
 
 /// Options of the HTTP layer.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,13 @@ pub struct HttpClient {
     follow: reqwest::Client,
     rate: Arc<RateLimiter>,
     retries: u32,
+    /// The target profile's hosts: the only ones redirects are followed to and probes send to.
+    pub hosts: ProfileHosts,
+    /// How long a body may send nothing.
+    stall: Duration,
+    /// Actors whose login got no answer in this run, with why: not tried again, so a hanging
+    /// login costs one timeout.
+    unanswered: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// Masks secrets in every recorded exchange.
     pub redactor: Redactor,
     /// Where recorded bodies too large to keep in memory go; `None` if no temporary file could
@@ -51,7 +60,7 @@ pub struct HttpClient {
 fn build(
     target: &ResolvedTarget,
     insecure: bool,
-    follow: bool,
+    follow: Option<&ProfileHosts>,
 ) -> Result<reqwest::Client, TlsError> {
     let config = tls::client_config(&target.tls, insecure)?;
     let mut b = reqwest::Client::builder()
@@ -60,10 +69,9 @@ fn build(
         .timeout(Duration::from_secs(target.timeouts.request_s))
         .pool_idle_timeout(Duration::from_secs(30))
         .user_agent(concat!("vvcheck/", env!("CARGO_PKG_VERSION")))
-        .redirect(if follow {
-            reqwest::redirect::Policy::limited(5)
-        } else {
-            reqwest::redirect::Policy::none()
+        .redirect(match follow {
+            Some(hosts) => redirect::policy(hosts.clone()),
+            None => reqwest::redirect::Policy::none(),
         });
     // Loopback targets never go through a proxy from the environment.
     let loopback = target.base_url.host_str().is_some_and(|h| {
@@ -83,11 +91,22 @@ fn build(
 enum Failure {
     Transport(reqwest::Error),
     TooLarge,
+    Stalled(Duration),
 }
 
 impl From<reqwest::Error> for Failure {
     fn from(e: reqwest::Error) -> Self {
         Failure::Transport(e)
+    }
+}
+
+impl From<BodyError> for Failure {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::Transport(e) => Failure::Transport(e),
+            BodyError::TooLarge => Failure::TooLarge,
+            BodyError::Stalled(d) => Failure::Stalled(d),
+        }
     }
 }
 
@@ -116,15 +135,32 @@ impl HttpClient {
                 redactor.add(&format!("{user}:{}", password.expose()));
             }
         }
+        let hosts = ProfileHosts::of(target);
         Ok(HttpClient {
-            client: build(target, opts.insecure, false)?,
-            follow: build(target, opts.insecure, true)?,
+            client: build(target, opts.insecure, None)?,
+            follow: build(target, opts.insecure, Some(&hosts))?,
             rate: Arc::new(RateLimiter::new(opts.rate)),
             retries: opts.retries,
+            hosts,
+            stall: STALL.min(Duration::from_secs(target.timeouts.request_s.max(1))),
+            unanswered: Default::default(),
             redactor,
             spill: Spill::new().ok().map(Arc::new),
             insecure: opts.insecure,
         })
+    }
+
+    /// Why `actor`'s login is not tried again: an earlier one in this run got no answer.
+    pub fn unanswered_login(&self, actor: &str) -> Option<String> {
+        self.unanswered.lock().ok()?.get(actor).cloned()
+    }
+
+    /// Records that `actor`'s login got no answer (`why`), so the run does not wait on it again.
+    pub fn login_unanswered(&self, actor: &str, why: &str) {
+        if let Ok(mut m) = self.unanswered.lock() {
+            m.entry(actor.to_string())
+                .or_insert_with(|| why.to_string());
+        }
     }
 
     /// The run's per-host pace (`--rate`), for probes that reach the host other than through
@@ -200,19 +236,22 @@ impl HttpClient {
                 )
             })
             .collect();
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await? {
-            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(Failure::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let read = body::read(&mut resp, self.stall).await?;
+        let unfollowed = if req.follow_redirects {
+            let location = resp.headers().get(reqwest::header::LOCATION);
+            let location = location.and_then(|l| l.to_str().ok());
+            redirect::unfollowed(&self.hosts, status, location, &url)
+        } else {
+            None
+        };
         Ok(Incoming {
             status,
             headers,
-            body: Bytes::from(body),
+            body: read.kept,
+            cut: read.cut,
             elapsed: start.elapsed(),
             url,
+            unfollowed,
         })
     }
 
@@ -270,6 +309,16 @@ impl HttpClient {
                     let err = TransportError {
                         kind: TransportKind::TooLarge,
                         message,
+                    };
+                    return (Err(err), retried);
+                }
+                Err(Failure::Stalled(d)) => {
+                    let err = TransportError {
+                        kind: TransportKind::Timeout,
+                        message: format!(
+                            "timed out: the response body sent nothing for {} s",
+                            d.as_secs()
+                        ),
                     };
                     return (Err(err), retried);
                 }

@@ -21,6 +21,9 @@ pub fn query_all(path: &PathExpr, doc: &Value, ctx: &Value) -> Result<Vec<Value>
 
 /// The response body as JSON, or why it is not.
 pub fn json_body(resp: &Incoming) -> Result<Value, String> {
+    if let Some(why) = resp.undecided("its JSON") {
+        return Err(why);
+    }
     resp.json().ok_or_else(|| {
         format!(
             "the response is not JSON (status {}, {} bytes)",
@@ -224,8 +227,10 @@ mod tests {
                 ("X-Id".into(), "7".into()),
             ],
             body: bytes::Bytes::from(body.to_string()),
+            cut: None,
             elapsed: std::time::Duration::ZERO,
             url: url::Url::parse("https://x/").unwrap(),
+            unfollowed: None,
         }
     }
 

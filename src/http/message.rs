@@ -7,6 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::Method;
 
+use super::body::Cut;
 use super::file_body::FileBody;
 use crate::outcome::Exchange;
 
@@ -72,10 +73,16 @@ pub enum OutPart {
 pub struct Incoming {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body, or its first [`KEEP_LIMIT`](super::spill::KEEP_LIMIT) bytes when `cut` says so.
     pub body: Bytes,
+    /// Set when the body was larger than what is kept of it.
+    pub cut: Option<Cut>,
     pub elapsed: Duration,
     /// The URL that answered (after redirects, if followed).
     pub url: url::Url,
+    /// A redirect that was not followed, because it pointed outside the target profile's
+    /// hosts: where it pointed, in one line.
+    pub unfollowed: Option<String>,
 }
 
 impl Incoming {
@@ -100,6 +107,16 @@ impl Incoming {
     /// The body as JSON, if it is JSON.
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
+    }
+    /// The whole body's size in bytes, kept or not.
+    pub fn size(&self) -> u64 {
+        self.cut.as_ref().map_or(self.body.len() as u64, |c| c.size)
+    }
+    /// Why `what`, an expectation on the body, cannot be decided from the part kept; `None`
+    /// when the whole body was kept. Every judgement of a body asks here first, so that a cut
+    /// body never passes by what was left out.
+    pub fn undecided(&self, what: &str) -> Option<String> {
+        self.cut.as_ref().map(|c| c.undecided(what))
     }
 }
 
@@ -130,7 +147,9 @@ pub enum TransportKind {
     Timeout,
     /// The answer was not HTTP, or was cut short.
     Broken,
-    /// The body was larger than [`MAX_RESPONSE_BYTES`](super::client::MAX_RESPONSE_BYTES).
+    /// Not sent: the URL is on a host outside the target profile.
+    OffProfile,
+    /// The body was larger than [`MAX_RESPONSE_BYTES`](super::body::MAX_RESPONSE_BYTES).
     TooLarge,
 }
 

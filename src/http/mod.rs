@@ -2,6 +2,7 @@
 //! value extraction, and transcripts redacted at capture.
 
 pub mod auth;
+pub mod body;
 pub mod build;
 pub mod client;
 pub mod cookies;
@@ -13,6 +14,7 @@ mod message;
 pub mod rate;
 mod record;
 pub mod redact;
+pub mod redirect;
 pub mod secret_forms;
 pub mod seen;
 pub mod session;

@@ -8,7 +8,7 @@ use super::message::{
     BODY_LIMIT, Incoming, OutBody, OutPart, Outgoing, RequestTag, TransportError,
 };
 use super::redact::{Known, Redactor, SecretKind};
-use super::spill::{Spill, cut};
+use super::spill::{KEEP_LIMIT, Spill, cut};
 use crate::outcome::{Attempt, Body, Exchange, Reflection};
 
 /// An attempt that got no response and was retried, as the client saw it (not yet redacted).
@@ -47,7 +47,8 @@ pub(super) fn exchange(
             let text = body_text(resp);
             reflected = reflections(r, before, req, resp, text.as_deref());
             let body = text.map(|t| keep(spill, r.text(&t)));
-            (Some(resp.status), headers, body, resp.body.len(), None)
+            let size = usize::try_from(resp.size()).unwrap_or(usize::MAX);
+            (Some(resp.status), headers, body, size, None)
         }
         Err(e) => (None, Vec::new(), None, 0, Some(r.text(&e.message))),
     };
@@ -164,14 +165,40 @@ fn keep(spill: Option<&Spill>, text: String) -> Body {
     }
 }
 
-/// The body as text when it is text; binary bodies are summarised by size and digest.
+/// The body as text when it is text; binary bodies are summarised by size and digest. A body
+/// cut short is kept as far as it was read, and says so.
 fn body_text(resp: &Incoming) -> Option<String> {
     if resp.body.is_empty() {
         return None;
     }
-    match std::str::from_utf8(&resp.body) {
-        Ok(t) if !t.contains('\0') => Some(t.to_string()),
-        _ => {
+    // A cut may fall inside a character: the text ends before it.
+    let text = match std::str::from_utf8(&resp.body) {
+        Ok(t) => Some(t),
+        Err(e) if resp.cut.is_some() && e.error_len().is_none() => {
+            std::str::from_utf8(&resp.body[..e.valid_up_to()]).ok()
+        }
+        Err(_) => None,
+    };
+    match (text, &resp.cut) {
+        (Some(t), None) if !t.contains('\0') => Some(t.to_string()),
+        (Some(t), Some(cut)) if !t.contains('\0') => {
+            // Room for the note within what an exchange keeps, so the note is not cut off.
+            let mut end = t.len().min(KEEP_LIMIT - 256);
+            while !t.is_char_boundary(end) {
+                end -= 1;
+            }
+            Some(format!(
+                "{}… [{} more bytes not kept; sha256 of the whole body {}]",
+                &t[..end],
+                cut.size - end as u64,
+                cut.sha256
+            ))
+        }
+        (_, Some(cut)) => Some(format!(
+            "[binary body: {} bytes, sha256 {}]",
+            cut.size, cut.sha256
+        )),
+        (_, None) => {
             use sha2::Digest;
             Some(format!(
                 "[binary body: {} bytes, sha256 {}]",
@@ -192,8 +219,10 @@ mod tests {
             status: 200,
             headers: Vec::new(),
             body: body.into(),
+            cut: None,
             elapsed: Duration::ZERO,
             url,
+            unfollowed: None,
         }
     }
 

@@ -156,6 +156,13 @@ impl ProbeEnv<'_> {
         actor: &str,
         purpose: &str,
     ) -> Result<Incoming, TransportError> {
+        // Probes follow links and addresses pages give: none is sent off the profile's hosts.
+        if let Some(why) = self.http.hosts.refusal(&req.url, "not sent to") {
+            return Err(TransportError {
+                kind: crate::http::client::TransportKind::OffProfile,
+                message: why,
+            });
+        }
         let mut sent = self.http.send(req, RequestTag { actor, purpose }).await;
         // A page's form token is a secret (as a login's is), though no login asked for it.
         if let Ok(resp) = &sent.outcome

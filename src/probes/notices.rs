@@ -170,7 +170,15 @@ pub(crate) async fn fetch(
             .then(|| resp.header("location").and_then(|l| url.join(l).ok()))
             .flatten();
         match next {
-            Some(n) if n.scheme() == "https" => url = n,
+            Some(n) if n.scheme() == "https" => {
+                if let Some(why) = env.http.hosts.refusal(&n, "redirected to") {
+                    return Err(CheckError::new(
+                        ErrorKind::Transport,
+                        format!("GET {url}: {why}"),
+                    ));
+                }
+                url = n;
+            }
             _ => return Ok((url, resp)),
         }
     }

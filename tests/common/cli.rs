@@ -58,6 +58,17 @@ pub struct Run {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+    /// The process's peak resident memory in bytes (Linux `VmHWM`), as last read before it
+    /// ended; `None` where `/proc` does not say.
+    pub peak_rss: Option<u64>,
+}
+
+/// The peak resident memory of process `pid` so far, in bytes.
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 impl Vvcheck {
@@ -159,7 +170,10 @@ impl Vvcheck {
         let out = reader(child.stdout.take());
         let err = reader(child.stderr.take());
         let deadline = Instant::now() + self.timeout;
+        let mut peak = None;
         let status = loop {
+            // The kernel keeps the high-water mark: the last reading is the peak.
+            peak = peak_rss(child.id()).or(peak);
             match child.try_wait() {
                 Ok(Some(status)) => break status,
                 Ok(None) if Instant::now() >= deadline => {
@@ -179,6 +193,7 @@ impl Vvcheck {
             code: status.code(),
             stdout: out.join().expect("stdout reader"),
             stderr: err.join().expect("stderr reader"),
+            peak_rss: peak,
         }
     }
 

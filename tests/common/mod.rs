@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod cli;
+pub mod hostile_server;
 pub mod junit_schema;
 pub mod vendor;
 

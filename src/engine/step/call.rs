@@ -218,6 +218,12 @@ impl Runner<'_> {
             mask: &mask,
             outcome,
         };
+        if let Some(why) = assert::undecided(&expect, &obs, &self.ctx_value()) {
+            return StepEnd::Error(CheckError::new(
+                ErrorKind::Transport,
+                format!("{op_name} as {who}: {why}"),
+            ));
+        }
         let failures = match assert::evaluate(&expect, &obs, &self.ctx_value()) {
             Ok(f) => f,
             Err(e) => {

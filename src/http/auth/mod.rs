@@ -12,7 +12,7 @@ mod request;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::client::{HttpClient, Incoming, Outgoing, RequestTag};
+use super::client::{HttpClient, Incoming, Outgoing, RequestTag, TransportKind};
 use super::cookies::Jar;
 use super::extract::extract;
 use super::redact::SecretKind;
@@ -55,7 +55,12 @@ impl Login<'_> {
             .send_inspecting(&req, tag, |resp| learn(http, jar, &places, resp))
             .await;
         self.exchanges.push(sent.exchange);
-        sent.outcome.map_err(|e| self.fail(e.message))
+        sent.outcome.map_err(|e| {
+            if e.kind == TransportKind::Timeout {
+                self.http.login_unanswered(&self.actor.name, &e.message);
+            }
+            self.fail(e.message)
+        })
     }
 
     /// Makes `value`, an anti-forgery token read from the last response, a secret, and masks it
@@ -135,6 +140,16 @@ pub async fn login_with_cookies(
     actor: &ResolvedActor,
     jar: Jar,
 ) -> Result<Session, LoginError> {
+    // One unanswered login per actor and run: waiting again would only cost another timeout.
+    if let Some(why) = http.unanswered_login(&actor.name) {
+        return Err(LoginError {
+            message: format!(
+                "login as {} not tried again: an earlier one in this run got no answer ({why})",
+                actor.name
+            ),
+            exchanges: Vec::new(),
+        });
+    }
     let mut l = Login {
         http,
         target,

@@ -89,8 +89,18 @@ pub(super) async fn attempt(
             cell.leaked.push("the attachment's bytes".into());
         }
     }
+    // A leak not seen in the part of a body kept may be in the part left out.
+    let undecided = sample
+        .responses
+        .iter()
+        .find_map(|r| r.undecided("whether it holds the content"));
     cell.verdict = if UNAVAILABLE.contains(&last.status) {
         cell.note = Some("the target was unavailable".into());
+        CellVerdict::Error
+    } else if let Some(why) = undecided.filter(|_| {
+        cell.leaked.is_empty() && matches!(expected, Expected::Denied | Expected::NoContent)
+    }) {
+        cell.note = Some(why);
         CellVerdict::Error
     } else {
         let passed = match expected {

@@ -77,8 +77,10 @@ fn answer(e: &LoginError) -> Option<Incoming> {
                 .map(|b| b.text().into_owned())
                 .unwrap_or_default(),
         ),
+        cut: None,
         elapsed: last.elapsed,
         url: url::Url::parse(&last.url).ok()?,
+        unfollowed: None,
     })
 }
 

@@ -149,6 +149,15 @@ pub async fn use_once(
     let leaked = (!usage.content.is_empty())
         .then(|| crate::http::seen::says(&resp.body, &usage.content))
         .flatten();
+    if leaked.is_none()
+        && !usage.content.is_empty()
+        && let Some(why) = resp.undecided("whether it holds the content")
+    {
+        return Err(CheckError::new(
+            ErrorKind::Transport,
+            format!("{}: {why}", usage.operation),
+        ));
+    }
     let answer = match (
         env.outcome_failure(&usage.operation, Outcome::Denied, &resp),
         leaked,
