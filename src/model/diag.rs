@@ -387,3 +387,60 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, ReadError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            path: PathBuf::from("f.yaml"),
+            text: text.to_string(),
+        })
+    }
+
+    fn at(column: u32) -> Loc {
+        Loc {
+            line: 1,
+            column,
+            len: 3,
+        }
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_column() {
+        let f = file(&format!("k: [{}]", "abc, ".repeat(10_000)));
+        let shown = Diagnostic::new(&f, at(25_000), "bad").to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(
+            lines[3].starts_with("1 | …") && lines[3].ends_with('…'),
+            "{shown}"
+        );
+        assert_eq!(lines[3].chars().count(), "1 | ".len() + 2 * WINDOW + 2);
+        let caret = lines[4].find('^').map(|i| lines[4][..i].chars().count());
+        let column = lines[3]
+            .char_indices()
+            .nth(4 + 1 + WINDOW)
+            .map(|(i, _)| lines[3][..i].chars().count());
+        assert_eq!(caret, column, "{shown}");
+        let short = Diagnostic::new(&file("k: abc"), at(4), "bad").to_string();
+        assert!(short.contains("1 | k: abc\n  |    ^^^"), "{short}");
+    }
+
+    #[test]
+    fn at_most_forty_are_printed_and_the_rest_counted() {
+        let f = file("k: v");
+        let all = Diagnostics(
+            (0..100)
+                .map(|i| Diagnostic::new(&f, at(1), format!("e{i}")))
+                .collect(),
+        );
+        let printed = all.to_string();
+        assert_eq!(printed.matches("error: ").count(), MAX_SHOWN);
+        assert!(
+            printed.ends_with("… and 60 more errors\n\n100 errors in the input files"),
+            "{printed}"
+        );
+        assert!(all.is_full());
+    }
+}

@@ -339,6 +339,36 @@ mod tests {
     }
 
     #[test]
+    fn nesting_is_limited_before_the_parser_sees_the_path() {
+        let deep = format!("$[?{}@.a{}]", "(".repeat(4000), ")".repeat(4000));
+        let err = parse_jsonpath(&deep).expect_err("too deep");
+        assert!(
+            matches!(
+                err,
+                JsonPathError::TooDeep {
+                    depth: 33,
+                    position: 34
+                }
+            ),
+            "{err}"
+        );
+        let filters = format!("$.a{}{}", "[?@".repeat(24), "]".repeat(24));
+        let err = parse_jsonpath(&filters).expect_err("too many filters");
+        assert!(
+            matches!(err, JsonPathError::TooManyFilters { filters: 7, .. }),
+            "{err}"
+        );
+        let six = format!("$.a{}{}", "[?@".repeat(6), "]".repeat(6));
+        assert!(!matches!(
+            parse_jsonpath(&six),
+            Err(JsonPathError::TooManyFilters { .. })
+        ));
+        // Brackets inside quoted names and strings are text, not nesting.
+        let quoted = format!("$[?@.a == '{}']", "(".repeat(100));
+        assert!(parse_jsonpath(&quoted).is_ok());
+    }
+
+    #[test]
     fn a_templated_path_is_compiled_with_placeholders_when_read() {
         for fine in [
             "$.posts[?@.pid == '{{message_id}}'].body",
