@@ -330,6 +330,20 @@ fn mutated_input_files_are_loaded_or_refused_with_located_bounded_diagnostics() 
             Ok(())
         })
         .expect("no input file panics, hangs or is refused without a location");
+    if let Some(peak) = peak_memory_kb() {
+        assert!(peak < MAX_PEAK_KB, "the loaders' peak memory: {peak} kB");
+    }
+}
+
+/// The most memory the process may have held at once after 6,000 loads: well above what the
+/// loaders need, and far below what a template bomb or an unbounded diagnostic would take.
+const MAX_PEAK_KB: u64 = 1024 * 1024;
+
+/// The process's peak resident memory, where the system tells it (Linux).
+fn peak_memory_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Pieces of templates: expressions, statements, literals, operators.
