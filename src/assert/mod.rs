@@ -8,7 +8,6 @@ mod text_diff;
 use std::time::Duration;
 
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
 use crate::http::{Incoming, reason};
 use crate::model::suite::{Expect, StatusSpec, ValueExpect, output_name};
@@ -176,7 +175,7 @@ fn output_value(
     if output_name(key) == key {
         return Ok(outputs.get(key).cloned());
     }
-    let jp = JsonPath::parse(&format!("$.{key}"))
+    let jp = crate::model::pattern::parse_jsonpath(&format!("$.{key}"))
         .map_err(|e| format!("invalid output path `{key}`: {e}"))?;
     let doc = Value::Object(outputs.clone());
     let found: Vec<Value> = jp.query(&doc).all().into_iter().cloned().collect();

@@ -19,7 +19,7 @@ use crate::verdict::exit;
 /// The catalogue that orders the joined requirements: `--standard`, else the shipped one.
 fn catalogue(path: Option<&Path>) -> Result<Catalogue, String> {
     let src = match path {
-        Some(p) => read_source(p)?,
+        Some(p) => read_source(p).map_err(|e| e.to_string())?,
         None => std::sync::Arc::new(crate::model::diag::SourceFile {
             path: Path::new("<embedded>").join(embedded::STANDARD.0),
             text: embedded::STANDARD.1.to_string(),

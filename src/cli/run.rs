@@ -22,6 +22,7 @@ fn paths(exec: &ExecArgs, target: PathBuf) -> InputPaths {
         standard: exec.suites.standard.clone(),
         suites_dir: exec.suites.suites.clone(),
         suite_files: Vec::new(),
+        suite_overrides: Vec::new(),
         target: Some(target),
         attestations: exec.attestations.clone(),
         validating: false,

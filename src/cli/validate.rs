@@ -1,4 +1,6 @@
-//! `vvcheck validate`: check YAML inputs without running anything.
+//! `vvcheck validate`: check YAML inputs without running anything. A suite file given is read
+//! with the shipped suites, in place of the shipped file of its name, so that what it refers
+//! to in the others resolves.
 
 use std::fmt::Write;
 
@@ -25,7 +27,7 @@ pub fn validate(args: ValidateArgs) -> i32 {
                 let _ = writeln!(report, "{}: {}", file.display(), kind.as_str());
                 match kind {
                     FileKind::Standard => paths.standard = Some(file.clone()),
-                    FileKind::Suite => paths.suite_files.push(file.clone()),
+                    FileKind::Suite => paths.suite_overrides.push(file.clone()),
                     FileKind::Target => targets.push(file.clone()),
                     FileKind::Attestations => paths.attestations.push(file.clone()),
                 }

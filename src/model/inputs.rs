@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::attest::AttestationFile;
-use super::diag::{Diagnostic, Diagnostics, SourceFile, read_source};
+use super::diag::{Diagnostic, Diagnostics, ReadError, SourceFile, read_source};
 use super::load::{self, FileKind, embedded};
 use super::probe::ProbeCatalog;
 use super::resolve::ResolvedTarget;
@@ -21,6 +21,10 @@ pub struct InputPaths {
     pub suites_dir: Option<PathBuf>,
     /// Individual suite files; used when `suites_dir` is not set and this is not empty.
     pub suite_files: Vec<PathBuf>,
+    /// Suite files read with the shipped suites (or those of `suites_dir`), each in place of
+    /// the one of the same file name: `validate suites/privacy.yaml` checks that file with the
+    /// suites it refers to.
+    pub suite_overrides: Vec<PathBuf>,
     pub target: Option<PathBuf>,
     pub attestations: Vec<PathBuf>,
     /// Loading to validate, not to run: files a run reads but that may not exist yet (a CA
@@ -84,6 +88,15 @@ pub enum LoadError {
     Invalid(Diagnostics),
 }
 
+impl From<ReadError> for LoadError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Io(e) => LoadError::Io(e),
+            ReadError::Text(d) => LoadError::Invalid(Diagnostics(vec![*d])),
+        }
+    }
+}
+
 fn embedded_source(name: &str, text: &str) -> Arc<SourceFile> {
     Arc::new(SourceFile {
         path: Path::new("<embedded>").join(name),
@@ -91,12 +104,37 @@ fn embedded_source(name: &str, text: &str) -> Arc<SourceFile> {
     })
 }
 
-/// Suite sources: every `*.yaml` of `dir` (sorted), the given files, or the shipped ones.
-fn suite_sources(dir: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Arc<SourceFile>>, LoadError> {
+/// Suite sources: every `*.yaml` of `dir` (sorted), the given files, or the shipped ones; then
+/// each override in place of the source of its file name, or after them.
+fn suite_sources(
+    dir: Option<&Path>,
+    files: &[PathBuf],
+    overrides: &[PathBuf],
+) -> Result<Vec<Arc<SourceFile>>, LoadError> {
+    let mut sources = base_suite_sources(dir, files)?;
+    if overrides.is_empty() {
+        return Ok(sources);
+    }
+    sources.retain(|s| {
+        !overrides
+            .iter()
+            .any(|o| o.file_name() == s.path.file_name())
+    });
+    for o in overrides {
+        sources.push(read_source(o).map_err(LoadError::from)?);
+    }
+    Ok(sources)
+}
+
+/// The suites before any override: see [`suite_sources`].
+fn base_suite_sources(
+    dir: Option<&Path>,
+    files: &[PathBuf],
+) -> Result<Vec<Arc<SourceFile>>, LoadError> {
     if dir.is_none() && !files.is_empty() {
         return files
             .iter()
-            .map(|p| read_source(p).map_err(LoadError::Io))
+            .map(|p| read_source(p).map_err(LoadError::from))
             .collect();
     }
     let Some(dir) = dir else {
@@ -121,7 +159,7 @@ fn suite_sources(dir: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Arc<Source
     }
     paths
         .iter()
-        .map(|p| read_source(p).map_err(LoadError::Io))
+        .map(|p| read_source(p).map_err(LoadError::from))
         .collect()
 }
 
@@ -130,7 +168,7 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     let mut diags = Diagnostics::default();
     let mut sources = Vec::new();
     let standard_src = match &paths.standard {
-        Some(p) => read_source(p).map_err(LoadError::Io)?,
+        Some(p) => read_source(p).map_err(LoadError::from)?,
         None => embedded_source(
             &format!("suites/{}", embedded::STANDARD.0),
             embedded::STANDARD.1,
@@ -140,7 +178,11 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     let catalogue =
         load::parse(&standard_src).and_then(|root| load::catalogue(&standard_src, &root));
     let mut checks = Vec::new();
-    for src in suite_sources(paths.suites_dir.as_deref(), &paths.suite_files)? {
+    for src in suite_sources(
+        paths.suites_dir.as_deref(),
+        &paths.suite_files,
+        &paths.suite_overrides,
+    )? {
         sources.push(InputSource::new(InputRole::Suite, &src));
         match load::parse(&src).and_then(|root| load::suite(&src, root, probes)) {
             Ok(c) => checks.extend(c.into_iter().map(Arc::new)),
@@ -149,7 +191,7 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     }
     let target = match &paths.target {
         Some(p) => {
-            let src = read_source(p).map_err(LoadError::Io)?;
+            let src = read_source(p).map_err(LoadError::from)?;
             sources.push(InputSource::new(InputRole::Target, &src));
             match load::parse(&src).and_then(|root| load::target(&src, &root)) {
                 Ok(t) => Some((t, src)),
@@ -163,7 +205,7 @@ pub fn load(paths: &InputPaths, probes: &dyn ProbeCatalog) -> Result<Inputs, Loa
     };
     let mut attestations = Vec::new();
     for p in &paths.attestations {
-        let src = read_source(p).map_err(LoadError::Io)?;
+        let src = read_source(p).map_err(LoadError::from)?;
         let mut source = InputSource::new(InputRole::Attestations, &src);
         match load::parse(&src).and_then(|root| load::attestations(&src, &root)) {
             Ok(mut a) => {
@@ -232,7 +274,7 @@ pub fn cross_check(inputs: &Inputs, diags: &mut Diagnostics, warnings: &mut Vec<
 
 /// Reads one file and tells its kind, for `vvcheck validate FILE…`.
 pub fn classify(path: &Path) -> Result<(FileKind, Arc<SourceFile>), LoadError> {
-    let src = read_source(path).map_err(LoadError::Io)?;
+    let src = read_source(path).map_err(LoadError::from)?;
     let root = load::parse(&src).map_err(LoadError::Invalid)?;
     match load::detect_kind(&root) {
         Some(kind) => Ok((kind, src)),

@@ -11,6 +11,7 @@ use super::probe::ProbeCatalog;
 use super::standard::Catalogue;
 use super::suite::{Check, Step, StepDef, StepKind};
 use super::target::{Actor, AuthScheme, Operation, TargetProfile};
+use super::text;
 use super::yaml::{self, Node, NodeKind};
 
 /// What a YAML input file is, told from its content.
@@ -58,8 +59,14 @@ pub mod embedded {
     ];
 }
 
-/// Parses a file into its tree; a syntax error is a diagnostic.
+/// Parses a file into its tree; a syntax error is a diagnostic, and so is a NUL byte, which
+/// the parser would take for the end of the document.
 pub fn parse(src: &Arc<SourceFile>) -> Result<Node, Diagnostics> {
+    if let Err(e) = text::no_nul(&src.text) {
+        return Err(Diagnostics(vec![
+            Diagnostic::new(src, e.loc, e.message).hint(e.hint),
+        ]));
+    }
     yaml::parse(&src.text).map_err(|e| Diagnostics(vec![Diagnostic::syntax(src, e)]))
 }
 
@@ -219,6 +226,10 @@ fn compile_steps(
                 match (spec.parse)(with) {
                     Ok(params) => StepKind::Probe { name, params },
                     Err(mut e) => {
+                        // Without `with:`, a missing parameter is the step's to point at.
+                        if e.loc.is_none_or(|l| l.line == 0) {
+                            e.loc = Some(loc);
+                        }
                         e.path
                             .splice(0..0, [format!("steps[{i}]"), "with".to_string()]);
                         let mut d = Diagnostic::from_de(src, e);

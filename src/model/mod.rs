@@ -24,6 +24,7 @@ pub mod status;
 pub mod suite;
 pub mod target;
 pub mod template;
+pub mod text;
 pub mod validate;
 pub mod yaml;
 

@@ -12,6 +12,7 @@ use serde::de::{self, Deserializer};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
+use super::diag::shorten;
 use super::template;
 
 /// A regular expression, compiled.
@@ -24,7 +25,7 @@ impl Pattern {
         regex::Regex::new(source).map(Pattern).map_err(|e| {
             let why = e.to_string();
             let last = why.lines().last().unwrap_or("").trim().to_string();
-            format!("invalid regular expression `{source}`: {last}")
+            format!("invalid regular expression `{}`: {last}", shorten(source))
         })
     }
 
@@ -57,6 +58,111 @@ impl<'de> Deserialize<'de> for Pattern {
     }
 }
 
+/// The deepest nesting of brackets and parentheses a JSONPath may have. The JSONPath parser
+/// recurses once per level, so thousands of `(` would overflow the stack.
+pub const MAX_JSONPATH_DEPTH: usize = 32;
+
+/// The most filter selectors (`[?…]`) a JSONPath may nest. The parser's time grows
+/// exponentially with their nesting: 24 levels take seconds, 30 never end.
+pub const MAX_JSONPATH_FILTERS: usize = 6;
+
+/// A JSONPath that cannot be compiled.
+#[derive(Debug, thiserror::Error)]
+pub enum JsonPathError {
+    /// It nests brackets and parentheses deeper than [`MAX_JSONPATH_DEPTH`].
+    #[error(
+        "at position {position}, the JSONPath nests {depth} levels deep; the limit is {MAX_JSONPATH_DEPTH}"
+    )]
+    TooDeep { depth: usize, position: usize },
+    /// It nests more filter selectors than [`MAX_JSONPATH_FILTERS`].
+    #[error(
+        "at position {position}, the JSONPath nests {filters} filters (`[?…]`); the limit is {MAX_JSONPATH_FILTERS}"
+    )]
+    TooManyFilters { filters: usize, position: usize },
+    /// The parser rejects it.
+    #[error("{0}")]
+    Syntax(#[from] serde_json_path::ParseError),
+}
+
+impl JsonPathError {
+    /// The offset in the path where it goes wrong.
+    pub fn position(&self) -> usize {
+        match self {
+            JsonPathError::TooDeep { position, .. }
+            | JsonPathError::TooManyFilters { position, .. } => *position,
+            JsonPathError::Syntax(e) => e.position(),
+        }
+    }
+
+    /// What is wrong, without the position.
+    pub fn message(&self) -> String {
+        match self {
+            JsonPathError::TooDeep { depth, .. } => {
+                format!("the JSONPath nests {depth} levels deep; the limit is {MAX_JSONPATH_DEPTH}")
+            }
+            JsonPathError::TooManyFilters { filters, .. } => format!(
+                "the JSONPath nests {filters} filters (`[?…]`); the limit is {MAX_JSONPATH_FILTERS}"
+            ),
+            JsonPathError::Syntax(e) => e.message().to_string(),
+        }
+    }
+}
+
+/// Compiles a JSONPath; every JSONPath vvcheck reads goes through here, so none reaches the
+/// parser nested deeper than its limits.
+pub fn parse_jsonpath(source: &str) -> Result<JsonPath, JsonPathError> {
+    nesting(source)?;
+    Ok(JsonPath::parse(source)?)
+}
+
+/// Checks the nesting of brackets, parentheses and filters, outside quoted names and strings.
+fn nesting(source: &str) -> Result<(), JsonPathError> {
+    // Each open bracket or parenthesis, and whether it is a bracket holding a filter.
+    let mut open: Vec<(u8, bool)> = Vec::new();
+    let mut filters = 0;
+    let mut quote = None;
+    let mut escaped = false;
+    for (position, b) in source.bytes().enumerate() {
+        if let Some(q) = quote {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                _ if b == q => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'\'' | b'"' => quote = Some(b),
+            b'[' | b'(' => {
+                open.push((b, false));
+                if open.len() > MAX_JSONPATH_DEPTH {
+                    return Err(JsonPathError::TooDeep {
+                        depth: open.len(),
+                        position,
+                    });
+                }
+            }
+            b']' | b')' => {
+                if let Some((_, true)) = open.pop() {
+                    filters -= 1;
+                }
+            }
+            b'?' => {
+                if let Some((b'[', is_filter @ false)) = open.last_mut() {
+                    *is_filter = true;
+                    filters += 1;
+                    if filters > MAX_JSONPATH_FILTERS {
+                        return Err(JsonPathError::TooManyFilters { filters, position });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// A JSONPath: compiled when read, or kept as a template to render where it runs.
 #[derive(Clone, Debug)]
 pub enum PathExpr {
@@ -73,12 +179,12 @@ impl PathExpr {
             check_with_placeholders(source)?;
             return Ok(PathExpr::Template(source.to_string()));
         }
-        JsonPath::parse(source)
+        parse_jsonpath(source)
             .map(|path| PathExpr::Compiled {
                 source: source.to_string(),
                 path,
             })
-            .map_err(|e| format!("invalid JSONPath `{source}`: {e}"))
+            .map_err(|e| format!("invalid JSONPath `{}`: {e}", shorten(source)))
     }
 
     /// The path as written.
@@ -96,8 +202,8 @@ impl PathExpr {
             }
             PathExpr::Template(source) => {
                 let rendered = template::render(source, ctx).map_err(|e| e.0)?;
-                let path = JsonPath::parse(&rendered)
-                    .map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
+                let path = parse_jsonpath(&rendered)
+                    .map_err(|e| format!("invalid JSONPath `{}`: {e}", shorten(&rendered)))?;
                 Ok((Cow::Owned(rendered), Cow::Owned(path)))
             }
         }
@@ -118,7 +224,7 @@ fn check_with_placeholders(source: &str) -> Result<(), String> {
     let mut first = None;
     for placeholder in PLACEHOLDERS {
         let rendered = Rendered::new(source, placeholder);
-        match JsonPath::parse(&rendered.text) {
+        match parse_jsonpath(&rendered.text) {
             Ok(_) => return Ok(()),
             Err(e) => {
                 first.get_or_insert_with(|| {
@@ -134,7 +240,8 @@ fn check_with_placeholders(source: &str) -> Result<(), String> {
     // The position is mapped back into the path as written, so nothing here names the
     // placeholders.
     Err(format!(
-        "invalid JSONPath `{source}`: {}",
+        "invalid JSONPath `{}`: {}",
+        shorten(source),
         first.unwrap_or_default()
     ))
 }
@@ -229,6 +336,36 @@ mod tests {
         assert_eq!(text, "$.items[?(@.id == 'm-1')].body");
         let doc = serde_json::json!({"items": [{"id": "m-1", "body": "hi"}]});
         assert_eq!(path.query(&doc).all(), vec![&serde_json::json!("hi")]);
+    }
+
+    #[test]
+    fn nesting_is_limited_before_the_parser_sees_the_path() {
+        let deep = format!("$[?{}@.a{}]", "(".repeat(4000), ")".repeat(4000));
+        let err = parse_jsonpath(&deep).expect_err("too deep");
+        assert!(
+            matches!(
+                err,
+                JsonPathError::TooDeep {
+                    depth: 33,
+                    position: 34
+                }
+            ),
+            "{err}"
+        );
+        let filters = format!("$.a{}{}", "[?@".repeat(24), "]".repeat(24));
+        let err = parse_jsonpath(&filters).expect_err("too many filters");
+        assert!(
+            matches!(err, JsonPathError::TooManyFilters { filters: 7, .. }),
+            "{err}"
+        );
+        let six = format!("$.a{}{}", "[?@".repeat(6), "]".repeat(6));
+        assert!(!matches!(
+            parse_jsonpath(&six),
+            Err(JsonPathError::TooManyFilters { .. })
+        ));
+        // Brackets inside quoted names and strings are text, not nesting.
+        let quoted = format!("$[?@.a == '{}']", "(".repeat(100));
+        assert!(parse_jsonpath(&quoted).is_ok());
     }
 
     #[test]

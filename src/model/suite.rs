@@ -237,14 +237,54 @@ pub struct OneOrMany(pub Vec<Located<String>>);
 
 impl<'de> Deserialize<'de> for OneOrMany {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
+        // A visitor rather than an untagged enum, which would lose where the text was written.
         enum Repr {
-            One(Located<String>),
+            One(String),
             Many(Vec<Located<String>>),
         }
-        Ok(match Repr::deserialize(d)? {
-            Repr::One(s) => OneOrMany(vec![s]),
+        impl<'de> Deserialize<'de> for Repr {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> de::Visitor<'de> for V {
+                    type Value = Repr;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a string or a list of strings")
+                    }
+                    fn visit_str<E>(self, v: &str) -> Result<Repr, E> {
+                        Ok(Repr::One(v.to_string()))
+                    }
+                    fn visit_i64<E>(self, v: i64) -> Result<Repr, E> {
+                        Ok(Repr::One(v.to_string()))
+                    }
+                    fn visit_u64<E>(self, v: u64) -> Result<Repr, E> {
+                        Ok(Repr::One(v.to_string()))
+                    }
+                    fn visit_f64<E>(self, v: f64) -> Result<Repr, E> {
+                        Ok(Repr::One(v.to_string()))
+                    }
+                    fn visit_bool<E>(self, v: bool) -> Result<Repr, E> {
+                        Ok(Repr::One(v.to_string()))
+                    }
+                    fn visit_seq<A: de::SeqAccess<'de>>(
+                        self,
+                        mut seq: A,
+                    ) -> Result<Repr, A::Error> {
+                        let mut items = Vec::new();
+                        while let Some(item) = seq.next_element::<Located<String>>()? {
+                            items.push(item);
+                        }
+                        Ok(Repr::Many(items))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        let written = Located::<Repr>::deserialize(d)?;
+        Ok(match written.value {
+            Repr::One(s) => OneOrMany(vec![Located {
+                value: s,
+                loc: written.loc,
+            }]),
             Repr::Many(v) => OneOrMany(v),
         })
     }

@@ -163,11 +163,19 @@ pub struct SyntaxError {
     pub loc: Loc,
 }
 
+/// The deepest nesting of lists and mappings a file may have: far beyond any real input, and
+/// shallow enough that reading the tree never nears the end of the stack.
+pub const MAX_DEPTH: usize = 64;
+
 /// Parses YAML text into a located tree.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let opts = serde_saphyr::Options {
         with_snippet: false,
         strict_booleans: true,
+        budget: Some(serde_saphyr::Budget {
+            max_depth: MAX_DEPTH,
+            ..serde_saphyr::Budget::default()
+        }),
         ..serde_saphyr::Options::default()
     };
     match serde_saphyr::from_str_with_options::<Node>(text, opts) {
@@ -177,14 +185,44 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
                 .location()
                 .map(|l| Loc::from_saphyr(&l))
                 .unwrap_or_default();
-            let msg = e.without_snippet().to_string();
-            // serde-saphyr appends " at line L, column C"; we print the location ourselves.
-            let message = match msg.rfind(" at line ") {
-                Some(i) => msg[..i].to_string(),
-                None => msg,
+            let message = match e.without_snippet() {
+                serde_saphyr::Error::Budget { breach, .. } => over_budget(breach),
+                other => {
+                    let msg = other.to_string();
+                    // serde-saphyr appends " at line L, column C"; we print the location
+                    // ourselves.
+                    match msg.rfind(" at line ") {
+                        Some(i) => msg[..i].to_string(),
+                        None => msg,
+                    }
+                }
             };
             Err(SyntaxError { message, loc })
         }
+    }
+}
+
+/// The message for a file nested deeper than [`MAX_DEPTH`].
+pub fn too_deep() -> String {
+    format!("lists and mappings nest more than {MAX_DEPTH} levels deep; the limit is {MAX_DEPTH}")
+}
+
+/// A limit of the parser's, said in the user's terms.
+fn over_budget(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Depth { .. } => too_deep(),
+        B::Aliases { .. }
+        | B::Anchors { .. }
+        | B::AliasAnchorRatio { .. }
+        | B::MergeKeys { .. } => {
+            "the file uses too many aliases (`*name`), anchors or merge keys".to_string()
+        }
+        B::Documents { .. } => "the file holds too many YAML documents".to_string(),
+        B::Events { .. } | B::Nodes { .. } | B::ScalarBytes { .. } | B::InputBytes { .. } => {
+            "the file is too large to read".to_string()
+        }
+        B::SequenceUnbalanced => "a list or mapping ends that was never started".to_string(),
     }
 }
 

@@ -100,11 +100,13 @@ pub(super) async fn after_login(
 ) -> Result<(), LoginError> {
     let token = if let Some(path) = &csrf.from_json {
         resp.json().and_then(|j| {
-            serde_json_path::JsonPath::parse(path).ok().and_then(|p| {
-                p.query(&j)
-                    .first()
-                    .and_then(|v| v.as_str().map(str::to_string))
-            })
+            crate::model::pattern::parse_jsonpath(path)
+                .ok()
+                .and_then(|p| {
+                    p.query(&j)
+                        .first()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                })
         })
     } else if let Some(name) = &csrf.from_cookie {
         session.csrf_cookie = Some(name.clone());

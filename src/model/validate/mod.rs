@@ -44,6 +44,11 @@ impl Sink<'_> {
         name: &Located<String>,
         candidates: impl IntoIterator<Item = &'c str>,
     ) {
+        if self.diags.is_full() {
+            // Never printed: the name alone, without the search for a near one.
+            self.error(name.loc, format!("unknown {what} `{}`", name.value));
+            return;
+        }
         self.diags
             .push(Diagnostic::unknown(self.file, what, name, candidates));
     }
@@ -99,6 +104,10 @@ fn check_vars(
         Ok(used) => {
             for v in used {
                 if !known.contains(&v) && !GLOBALS.contains(&v.as_str()) {
+                    if sink.diags.is_full() {
+                        sink.error(loc, format!("undefined variable `{v}`"));
+                        continue;
+                    }
                     let at = name_in_template(&sink.file.text, loc, &v);
                     let d = sink.error(at, format!("undefined variable `{v}`"));
                     if let Some(s) = suggest(
