@@ -31,11 +31,13 @@ token="$(curl -s --cacert "$ca" "$base/oauth/token" \
 
 # The same calls for both: 16 Hurl files of n/16 requests; one vvcheck suite of n checks.
 mkdir -p "$work/hurl" "$work/suites"
-per=$(( (n + 15) / 16 ))
-for f in $(seq -w 1 16); do
-  for _ in $(seq "$per"); do
+for f in $(seq 1 16); do
+  # n requests in all: the first n % 16 files take one more.
+  count=$(( n / 16 + (f <= n % 16 ? 1 : 0) ))
+  [ "$count" -gt 0 ] || continue
+  for _ in $(seq "$count"); do
     printf 'GET %s/api/conversations\nAuthorization: Bearer %s\nHTTP 200\n\n' "$base" "$token"
-  done >"$work/hurl/calls-$f.hurl"
+  done >"$work/hurl/calls-$(printf %02d "$f").hurl"
 done
 for i in $(seq 0 $((n - 1))); do
   printf -- '- id: bench.trivial-%05d\n  title: Trivial check %d\n  requirements: [FUN-01]\n  steps:\n    - call: list_conversations\n      as: patient_b\n' "$i" "$i"
@@ -47,7 +49,7 @@ t0=$(now); hurl --test --jobs 1 --cacert "$ca" "$work"/hurl/*.hurl >/dev/null 2>
 hurl --test --parallel --jobs 16 --cacert "$ca" "$work"/hurl/*.hurl >/dev/null 2>&1; t2=$(now)
 "$vv" run --target "$work/ref.yaml" --suites "$work/suites" --out "$work/out" --quiet >/dev/null || true; t3=$(now)
 seq_s=$(elapsed "$t0" "$t1"); par_s=$(elapsed "$t1" "$t2"); vv_s=$(elapsed "$t2" "$t3")
-total=$((per * 16))
+total=$n
 printf 'hurl sequential      %8.2f s  %8.0f requests/s\n' "$seq_s" "$(echo "$total / $seq_s" | bc -l)"
 printf 'hurl --parallel 16   %8.2f s  %8.0f requests/s\n' "$par_s" "$(echo "$total / $par_s" | bc -l)"
 printf 'vvcheck (16 at once) %8.2f s  %8.0f checks/s\n' "$vv_s" "$(echo "$n / $vv_s" | bc -l)"

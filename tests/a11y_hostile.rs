@@ -144,7 +144,7 @@ pages:
         assert!(line(audited).contains("rules applied"), "{}", line(audited));
     }
     assert!(
-        line("big").contains("only its first 2 MiB"),
+        line("big").contains("only its first 1 MiB"),
         "{}",
         line("big")
     );

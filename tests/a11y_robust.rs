@@ -132,7 +132,8 @@ fn invalid_utf8_and_unclosed_tags_are_read_as_a_browser_would() {
 
 #[test]
 fn a_one_megabyte_attribute_is_read_and_shown_shortened() {
-    let big = "x".repeat(1024 * 1024);
+    // A megabyte (10^6 bytes): with its page around it, within the page bound of 1 MiB.
+    let big = "x".repeat(1_000_000);
     // One page per attribute, each within the page bound.
     let cases = [
         (format!(r#"<p lang="{big}">a</p>"#), "valid-lang", 1),

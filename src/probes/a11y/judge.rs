@@ -167,7 +167,10 @@ fn on_page(criterion: &'static Criterion, page: &PageAudit) -> PageJudgement {
     } else if page.truncated {
         (
             Conformance::NotEvaluated,
-            "no failure found in what was read of the page (its first 2 MiB, its nesting flattened past 512 levels); a reviewer confirms the rest".to_string(),
+            format!(
+                "no failure found in what was read of the page (its first {} MiB, its nesting flattened past 512 levels); a reviewer confirms the rest",
+                super::page::MAX_PAGE_MIB
+            ),
         )
     } else if criterion.coverage == Coverage::Reviewer || outcomes.is_empty() {
         (

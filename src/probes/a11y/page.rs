@@ -3,8 +3,11 @@
 
 use scraper::{Html, Selector};
 
-/// The most of a page the rules read; a larger page is cut here (and says so).
-pub const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+/// The most of a page the rules read: what the client keeps of a body; a larger page is cut
+/// here (and says so).
+pub const MAX_PAGE_BYTES: usize = crate::http::spill::KEEP_LIMIT;
+/// [`MAX_PAGE_BYTES`] in MiB, for the notes that say a page was cut.
+pub const MAX_PAGE_MIB: usize = MAX_PAGE_BYTES / (1024 * 1024);
 /// The deepest nesting kept: the HTML parser's cost grows with depth times elements, so the
 /// elements of a page nested deeper are flattened onto this level, their content kept (as
 /// browsers do past 512 levels).

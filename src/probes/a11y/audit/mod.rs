@@ -221,7 +221,9 @@ async fn audit_page(
     .await;
     match evaluated {
         Ok((truncated, outcomes)) => {
-            audited.truncated = truncated;
+            // The client keeps no more of a body than the rules read: a body it cut is a page
+            // read only in part.
+            audited.truncated = truncated || resp.cut.is_some();
             audited.outcomes = outcomes;
         }
         Err(e) => audited.unaudited = Some(format!("the rules could not run on it: {e}")),
@@ -267,9 +269,12 @@ fn note(p: &PageAudit) -> String {
                 p.url,
                 ran,
                 if p.truncated {
-                    "; only its first 2 MiB were read, its nesting flattened past 512 levels"
+                    format!(
+                        "; only its first {} MiB were read, its nesting flattened past 512 levels",
+                        super::page::MAX_PAGE_MIB
+                    )
                 } else {
-                    ""
+                    String::new()
                 }
             )
         }
