@@ -262,6 +262,40 @@ async fn run(dialect: Dialect, flaw: Option<Flaw>) -> Arc<RunReport> {
     outcome.report
 }
 
+/// How `check` ended in `report`, with its message and notes, for a problem's line.
+fn outcome_of(report: &RunReport, check: &str) -> String {
+    report.checks.iter().find(|c| c.id == check).map_or_else(
+        || "not in the report".to_string(),
+        |c| {
+            let found: Vec<String> = c
+                .findings
+                .iter()
+                .map(|f| format!("expected {}, saw {}", f.expected, f.seen))
+                .collect();
+            format!(
+                "{} {}: {} [{}] [{}]",
+                c.id,
+                c.status,
+                c.message,
+                c.details.join("; "),
+                found.join("; ")
+            )
+        },
+    )
+}
+
+/// How every check verifying `requirement` ended in `report`.
+fn outcomes_for(report: &RunReport, requirement: &str) -> String {
+    report
+        .checks
+        .iter()
+        .filter(|c| c.requirements.iter().any(|r| r.as_str() == requirement))
+        .filter(|c| c.status != CheckStatus::Pass)
+        .map(|c| outcome_of(report, &c.id))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 fn failing(report: &RunReport) -> BTreeSet<String> {
     report
         .checks
@@ -385,7 +419,10 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_every_dialect() {
         }
         for (check, flaws) in PROOFS {
             if flaws.contains(&flaw.name()) && !fails.contains(*check) {
-                problems.push(format!("{dialect}/{flaw_name}: `{check}` did not fail"));
+                problems.push(format!(
+                    "{dialect}/{flaw_name}: `{check}` did not fail: {}",
+                    outcome_of(report, check)
+                ));
             }
         }
         // The accessibility checks all verify ACC-2.1.10, so "related" says nothing of them: a
@@ -452,7 +489,13 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_every_dialect() {
                 .iter()
                 .zip(&theirs)
                 .filter(|(a, b)| a != b)
-                .map(|((id, a), (_, b))| format!("{id} {a:?} here, {b:?} in rest"))
+                .map(|((id, a), (_, b))| {
+                    format!(
+                        "{id} {a:?} here ({}), {b:?} in rest ({})",
+                        outcomes_for(report, id),
+                        outcomes_for(rest, id)
+                    )
+                })
                 .collect();
             problems.push(format!(
                 "{flaw_name}: {dialect} and rest verdicts differ: {}",

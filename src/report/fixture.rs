@@ -89,7 +89,8 @@ fn at(line: u32) -> Option<SourceLocation> {
     })
 }
 
-fn exchange(actor: &str, method: &str, url: &str, status: Option<u16>) -> Exchange {
+/// An exchange with `status`, or a transport error where there is none.
+pub(crate) fn exchange(actor: &str, method: &str, url: &str, status: Option<u16>) -> Exchange {
     Exchange {
         actor: actor.to_string(),
         purpose: "get_message".to_string(),

@@ -140,6 +140,16 @@ async fn lockout(env: &mut ProbeEnv<'_>) -> ProbeResult {
             }
             Err(e) => e,
         };
+        // An attempt the target did not answer says nothing of a lock; nor would a right
+        // password refused after it, since a login not answered is not tried again.
+        if let Some(why) = unanswered(&e) {
+            return Err(CheckError::new(
+                ErrorKind::Transport,
+                format!(
+                    "wrong attempt {n} for {name} got no answer ({why}): whether repeated wrong passwords lock the account cannot be told (a throttle that holds an answer past the timeout looks like this too)"
+                ),
+            ));
+        }
         match lock_shown(env, &e, first, took) {
             Some(Shown::Lock(sign)) => {
                 began = Some((n, sign));
@@ -163,6 +173,18 @@ async fn lockout(env: &mut ProbeEnv<'_>) -> ProbeResult {
         first.get_or_insert(took);
     }
     let right = login(env, &actor).await;
+    // Only an answered refusal is the lock: a timeout or a broken connection would pass a
+    // vendor that never locks.
+    if let Err(e) = &right
+        && let Some(why) = unanswered(e)
+    {
+        return Err(CheckError::new(
+            ErrorKind::Transport,
+            format!(
+                "the right password for {name}, after {tries} wrong ones, got no answer ({why}): whether the account is locked cannot be told"
+            ),
+        ));
+    }
     let right_line = env
         .evidence
         .exchanges
@@ -198,6 +220,15 @@ async fn lockout(env: &mut ProbeEnv<'_>) -> ProbeResult {
             f.exchange = Some(right_line);
             Ok(vec![f])
         }
+    }
+}
+
+/// Why a failed login was no answer of the target's: its last request got no (whole) HTTP
+/// answer, or none was sent. `None` when the target answered and refused.
+fn unanswered(e: &LoginError) -> Option<String> {
+    match e.exchanges.last() {
+        Some(x) if x.status.is_some() && x.error.is_none() => None,
+        _ => Some(e.message.clone()),
     }
 }
 
@@ -315,5 +346,24 @@ mod tests {
         assert!(re.is_match("Your account is locked."));
         assert!(re.is_match("Too many failed attempts; try again in 15 minutes"));
         assert!(!re.is_match("The email address or password is not correct."));
+    }
+
+    #[test]
+    fn only_an_answered_refusal_is_a_refusal() {
+        let x =
+            |status| crate::report::fixture::exchange("locked", "POST", "https://t/login", status);
+        let err = |exchanges| LoginError {
+            message: "login as locked failed".into(),
+            exchanges,
+        };
+        assert!(unanswered(&err(vec![x(Some(401))])).is_none());
+        assert!(
+            unanswered(&err(vec![x(Some(200)), x(None)])).is_some(),
+            "timed out"
+        );
+        assert!(unanswered(&err(Vec::new())).is_some(), "not tried again");
+        let mut cut = x(Some(200));
+        cut.error = Some("body cut short".into());
+        assert!(unanswered(&err(vec![cut])).is_some());
     }
 }
