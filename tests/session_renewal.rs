@@ -24,7 +24,7 @@ async fn a_token_about_to_expire_is_renewed_before_it_is_handed_out() {
     .expect("reference server starts");
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("target.yaml");
-    profile::write(&server, &path, None, idle.as_secs()).expect("profile written");
+    profile::write(&server, &path, None, idle.as_secs(), None).expect("profile written");
     let loaded = inputs::load(
         &InputPaths {
             target: Some(path),

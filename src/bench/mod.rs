@@ -93,7 +93,7 @@ async fn generated_runs(
     let profile = dir.join("reference-quiet.yaml");
     let mut runs = Vec::new();
     let result = async {
-        reference::profile::write(&server, &profile, None, idle)
+        reference::profile::write(&server, &profile, None, idle, None)
             .map_err(|e| BenchError::Io(format!("writing {}: {e}", profile.display())))?;
         for count in counts {
             progress(&format!(

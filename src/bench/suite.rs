@@ -81,7 +81,7 @@ pub async fn run(
         .await
         .map_err(|e| BenchError::Reference(e.to_string()))?;
     let profile = dir.join(format!("reference-{concurrency}.yaml"));
-    let observed = match reference::profile::write(&server, &profile, None, idle) {
+    let observed = match reference::profile::write(&server, &profile, None, idle, None) {
         Ok(_) => timed(&profile, concurrency).await,
         Err(e) => Err(BenchError::Io(format!(
             "writing {}: {e}",

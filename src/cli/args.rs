@@ -247,6 +247,10 @@ pub struct DemoArgs {
     /// shows an overall status).
     #[arg(long)]
     pub no_reference_attestations: bool,
+    /// The reference server requires a client certificate (mutual TLS), which the demo's
+    /// profile carries.
+    #[arg(long)]
+    pub mtls: bool,
     #[command(flatten)]
     pub exec: ExecArgs,
 }
@@ -325,6 +329,43 @@ pub struct ServeArgs {
     /// Write the server's CA certificate here (default: beside the profile).
     #[arg(long, value_name = "FILE")]
     pub ca_out: Option<PathBuf>,
+    /// Address to listen on, e.g. `::1` for IPv6 loopback.
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    pub host: std::net::IpAddr,
+    /// Require a client certificate the server makes at start-up (mutual TLS); the written
+    /// profile carries it.
+    #[arg(long, conflicts_with = "client_ca")]
+    pub mtls: bool,
+    /// Require a client certificate signed by a CA of this PEM file (mutual TLS).
+    #[arg(long, value_name = "FILE")]
+    pub client_ca: Option<PathBuf>,
+    /// The client certificate (PEM) the written profile names, with `--client-ca`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "client_ca",
+        requires = "client_key"
+    )]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's key (PEM) the written profile names, with `--client-ca`.
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// HTTP versions the HTTPS port speaks.
+    #[arg(long, value_enum, default_value_t = ServeHttp::Both)]
+    pub http: ServeHttp,
+    /// Sign the server's certificate by an intermediate CA and send both, as public servers do.
+    #[arg(long)]
+    pub intermediate_ca: bool,
+}
+
+/// HTTP versions `serve-reference` speaks on its HTTPS port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServeHttp {
+    /// HTTP/2 and HTTP/1.1, chosen by ALPN.
+    Both,
+    /// HTTP/1.1 only.
+    #[value(name = "1.1")]
+    Http1,
 }
 
 /// `vvcheck report`.

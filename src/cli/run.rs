@@ -12,7 +12,7 @@ use crate::http::HttpOptions;
 use crate::http::redact::Redactor;
 use crate::model::inputs::InputPaths;
 use crate::outcome::Event;
-use crate::reference::{self, ReferenceConfig, ReferenceServer};
+use crate::reference::{self, ClientAuth, ReferenceConfig, ReferenceServer};
 use crate::report::{Console, ConsoleOptions, FanOut, FinishError, JunitFlavor};
 use crate::verdict::exit;
 use crate::{RunError, RunRequest};
@@ -170,6 +170,11 @@ pub async fn demo(args: DemoArgs) -> i32 {
         flaws: flaws.clone(),
         latency: std::time::Duration::from_millis(args.latency_ms),
         token_lifetime: std::time::Duration::from_secs(args.token_lifetime_s),
+        client_auth: if args.mtls {
+            ClientAuth::Generate
+        } else {
+            ClientAuth::None
+        },
         ..ReferenceConfig::default()
     };
     let idle = config.idle_timeout.as_secs();
@@ -189,7 +194,7 @@ pub async fn demo(args: DemoArgs) -> i32 {
         }
     };
     let profile = dir.path().join("reference.yaml");
-    if let Err(e) = reference::profile::write(&server, &profile, None, idle) {
+    if let Err(e) = reference::profile::write(&server, &profile, None, idle, None) {
         eprintln!("error: cannot write the demo profile: {e}");
         server.shutdown().await;
         return exit::INVALID;

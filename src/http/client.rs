@@ -9,6 +9,7 @@ use reqwest::Method;
 
 pub use super::body::MAX_RESPONSE_BYTES;
 use super::body::{self, BodyError};
+use super::client_cert::ClientCertCheck;
 use super::file_body::FileBody;
 use super::rate::RateLimiter;
 use super::record;
@@ -17,6 +18,7 @@ use super::redirect::{self, ProfileHosts};
 use super::spill::Spill;
 use super::tls::{self, TlsError};
 use crate::model::resolve::ResolvedTarget;
+use crate::model::target::HttpVersion;
 
 /// The longest a body may send nothing before it is given up as stalled (the request timeout
 /// bounds the whole read too, when it is shorter).
@@ -47,6 +49,8 @@ pub struct HttpClient {
     /// Actors whose login got no answer in this run, with why: not tried again, so a hanging
     /// login costs one timeout.
     unanswered: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Tells a refused client certificate from a broken connection.
+    client_cert: ClientCertCheck,
     /// Masks secrets in every recorded exchange.
     pub redactor: Redactor,
     /// Where recorded bodies too large to keep in memory go; `None` if no temporary file could
@@ -62,7 +66,7 @@ fn build(
     insecure: bool,
     follow: Option<&ProfileHosts>,
 ) -> Result<reqwest::Client, TlsError> {
-    let config = tls::client_config(&target.tls, insecure)?;
+    let config = tls::client_config(&target.tls, insecure, target.http_version)?;
     let mut b = reqwest::Client::builder()
         .use_preconfigured_tls(config)
         .connect_timeout(Duration::from_secs(target.timeouts.connect_s))
@@ -82,6 +86,9 @@ fn build(
     });
     if loopback {
         b = b.no_proxy();
+    }
+    if target.http_version == HttpVersion::Http1 {
+        b = b.http1_only();
     }
     b.build()
         .map_err(|e| TlsError::Config(rustls::Error::General(e.to_string())))
@@ -144,6 +151,11 @@ impl HttpClient {
             hosts,
             stall: STALL.min(Duration::from_secs(target.timeouts.request_s.max(1))),
             unanswered: Default::default(),
+            client_cert: ClientCertCheck::new(
+                tls::client_config(&target.tls, opts.insecure, target.http_version)?,
+                target.tls.client_identity.is_some(),
+                Duration::from_secs(target.timeouts.connect_s),
+            ),
             redactor,
             spill: Spill::new().ok().map(Arc::new),
             insecure: opts.insecure,
@@ -327,6 +339,12 @@ impl HttpClient {
                     let retryable =
                         idempotent(&req.method) && !e.is_timeout() && tries < self.retries;
                     let mut err = TransportError::from_reqwest(&e);
+                    if matches!(err.kind, TransportKind::Connect | TransportKind::Broken)
+                        && let Some(why) = self.client_cert.explain(&req.url).await
+                    {
+                        err.message = format!("{why} ({})", err.message);
+                        return (Err(err), retried);
+                    }
                     if !retryable {
                         if tries > 0 {
                             err.message.push_str(&format!(" (retried {tries}×)"));

@@ -177,7 +177,13 @@ impl TransportError {
         let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
         let mut last = None;
         while let Some(s) = source {
-            last = Some(match s.downcast_ref::<rustls::Error>() {
+            // tokio-rustls wraps the rustls error in an io::Error whose `source` skips it.
+            let tls = s.downcast_ref::<rustls::Error>().or_else(|| {
+                s.downcast_ref::<std::io::Error>()
+                    .and_then(|io| io.get_ref())
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            });
+            last = Some(match tls {
                 Some(tls) => concise_tls(tls),
                 None => s.to_string(),
             });
@@ -193,7 +199,7 @@ impl TransportError {
 
 /// A rustls error in one readable line: the certificate errors about signature algorithms
 /// name the algorithm instead of dumping every algorithm the verifier supports.
-fn concise_tls(e: &rustls::Error) -> String {
+pub(super) fn concise_tls(e: &rustls::Error) -> String {
     use rustls::CertificateError as C;
     let named = |id: &[u8]| {
         x509_parser::der_parser::parse_der(id)
@@ -223,6 +229,20 @@ fn concise_tls(e: &rustls::Error) -> String {
             "invalid peer certificate: signature algorithm {} does not fit key type {}",
             named(signature_algorithm_id),
             named(public_key_algorithm_id)
+        ),
+        rustls::Error::AlertReceived(rustls::AlertDescription::CertificateRequired) => {
+            "the server asked for a client certificate, and the profile gives none (`tls.client_cert` and `tls.client_key`)".to_string()
+        }
+        rustls::Error::AlertReceived(
+            alert @ (rustls::AlertDescription::BadCertificate
+            | rustls::AlertDescription::UnknownCA
+            | rustls::AlertDescription::CertificateUnknown
+            | rustls::AlertDescription::UnsupportedCertificate
+            | rustls::AlertDescription::CertificateExpired
+            | rustls::AlertDescription::CertificateRevoked
+            | rustls::AlertDescription::AccessDenied),
+        ) => format!(
+            "the server asked for a client certificate and rejected the one sent (alert {alert:?}): is `tls.client_cert` signed by the CA the server trusts?"
         ),
         other => other.to_string(),
     }

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
+use crate::model::pem;
 use crate::model::resolve::ResolvedTls;
+use crate::model::target::HttpVersion;
 
 /// TLS set-up failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,21 +29,24 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
-/// Trusted roots: the platform's store (openssl-probe locations honoured) plus the profile's CA.
-pub fn root_store(extra_ca: Option<&[u8]>) -> Result<RootCertStore, TlsError> {
+/// Trusted roots: the platform's store (openssl-probe locations, `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR` honoured) unless `ca_only`, plus every certificate of the profile's CA bundle.
+pub fn root_store(extra_ca: Option<&[u8]>, ca_only: bool) -> Result<RootCertStore, TlsError> {
     let mut roots = RootCertStore::empty();
-    let probe = openssl_probe::probe();
-    if let Some(file) = probe.cert_file.as_ref().and_then(|f| std::fs::read(f).ok()) {
-        for cert in CertificateDer::pem_slice_iter(&file).flatten() {
+    if !ca_only {
+        let probe = openssl_probe::probe();
+        if let Some(file) = probe.cert_file.as_ref().and_then(|f| std::fs::read(f).ok()) {
+            for cert in CertificateDer::pem_slice_iter(&file).flatten() {
+                let _ = roots.add(cert);
+            }
+        }
+        for cert in rustls_native_certs::load_native_certs().certs {
             let _ = roots.add(cert);
         }
     }
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
     if let Some(pem) = extra_ca {
         let mut added = 0;
-        for cert in CertificateDer::pem_slice_iter(pem).flatten() {
+        for cert in pem::certificates(pem).map_err(|_| TlsError::NoCa)? {
             if roots.add(cert).is_ok() {
                 added += 1;
             }
@@ -53,8 +58,21 @@ pub fn root_store(extra_ca: Option<&[u8]>) -> Result<RootCertStore, TlsError> {
     Ok(roots)
 }
 
-/// The client configuration for HTTPS requests to the target.
-pub fn client_config(tls: &ResolvedTls, insecure: bool) -> Result<ClientConfig, TlsError> {
+/// The ALPN protocols offered for `version`.
+pub fn alpn(version: HttpVersion) -> Vec<Vec<u8>> {
+    match version {
+        HttpVersion::Auto => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        HttpVersion::Http1 => vec![b"http/1.1".to_vec()],
+        HttpVersion::Http2 => vec![b"h2".to_vec()],
+    }
+}
+
+/// The client configuration for HTTPS requests to the target, offering `version` by ALPN.
+pub fn client_config(
+    tls: &ResolvedTls,
+    insecure: bool,
+    version: HttpVersion,
+) -> Result<ClientConfig, TlsError> {
     let builder =
         ClientConfig::builder_with_provider(provider()).with_safe_default_protocol_versions()?;
     let builder = if insecure {
@@ -62,20 +80,20 @@ pub fn client_config(tls: &ResolvedTls, insecure: bool) -> Result<ClientConfig, 
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider())))
     } else {
-        builder.with_root_certificates(root_store(tls.ca_pem.as_deref())?)
+        builder.with_root_certificates(root_store(tls.ca_pem.as_deref(), tls.ca_only)?)
     };
     let mut config = match &tls.client_identity {
         Some((cert_pem, key_pem)) => {
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
-                .collect::<Result<_, _>>()
-                .map_err(|e| TlsError::ClientIdentity(e.to_string()))?;
-            let key = PrivateKeyDer::from_pem_slice(key_pem.expose().as_bytes())
-                .map_err(|e| TlsError::ClientIdentity(e.to_string()))?;
-            builder.with_client_auth_cert(certs, key)?
+            let identity = |e: pem::PemError| TlsError::ClientIdentity(e.to_string());
+            let certs = pem::certificates(cert_pem).map_err(identity)?;
+            let key = pem::private_key(key_pem.expose()).map_err(identity)?;
+            builder
+                .with_client_auth_cert(certs, key)
+                .map_err(|e| TlsError::ClientIdentity(e.to_string()))?
         }
         None => builder.with_no_client_auth(),
     };
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn(version);
     Ok(config)
 }
 

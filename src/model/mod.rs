@@ -15,6 +15,7 @@ pub mod output;
 pub mod output_type;
 pub mod paginate;
 pub mod pattern;
+pub mod pem;
 pub mod probe;
 pub mod request;
 pub mod resolve;

@@ -13,7 +13,9 @@ use super::located::Located;
 use super::outcome::{Outcome, OutcomeRule, default_rules};
 use super::output::OutputSpec;
 use super::secret_file;
-use super::target::{AuthScheme, Declared, Operation, Secret, TargetProfile, Timeouts};
+use super::target::{
+    AuthScheme, Declared, HttpVersion, Operation, Secret, TargetProfile, Timeouts,
+};
 
 /// A secret value; printing it prints `***`.
 #[derive(Clone, PartialEq, Eq)]
@@ -65,6 +67,8 @@ pub struct ResolvedTls {
     pub ca_pem: Option<Vec<u8>>,
     /// Client certificate chain and key (PEM) for mutual TLS.
     pub client_identity: Option<(Vec<u8>, SecretString)>,
+    /// Trust `ca_pem` alone, not the system's store besides it.
+    pub ca_only: bool,
 }
 
 /// A page ready to fetch: its path, the actor it is fetched as when it needs sign-in, and the
@@ -88,6 +92,8 @@ pub struct ResolvedTarget {
     pub credential_origins: Vec<url::Origin>,
     pub tls: ResolvedTls,
     pub timeouts: Timeouts,
+    /// The HTTP versions vvcheck may use (`http.version`).
+    pub http_version: HttpVersion,
     pub actors: IndexMap<String, ResolvedActor>,
     pub operations: IndexMap<String, Operation>,
     pub pages: IndexMap<String, ResolvedPage>,
@@ -235,14 +241,55 @@ impl ResolvedTarget {
             }),
         };
         let mut tls = ResolvedTls {
-            ca_pem: profile.tls.ca_file.as_ref().and_then(|p| r.read(p)),
+            ca_pem: None,
             client_identity: None,
+            ca_only: profile.tls.ca_only,
         };
+        if let Some(path) = &profile.tls.ca_file
+            && let Some(pem) = r.read(path)
+        {
+            match super::pem::certificates(&pem) {
+                Ok(_) => tls.ca_pem = Some(pem),
+                Err(e) => r.diags.push(Diagnostic::new(
+                    file,
+                    path.loc,
+                    format!("`tls.ca_file`: {e}"),
+                )),
+            }
+        }
+        if profile.tls.ca_only && profile.tls.ca_file.is_none() {
+            r.diags.push(
+                Diagnostic::new(
+                    file,
+                    profile.base_url.loc,
+                    "`tls.ca_only` trusts only `tls.ca_file`, and there is none",
+                )
+                .hint("name the CA bundle in `tls.ca_file`, or drop `ca_only`"),
+            );
+        }
         match (&profile.tls.client_cert, &profile.tls.client_key) {
-            (Some(cert), Some(key)) => {
-                let cert = r.read(cert);
-                let key = r.secret(key);
-                if let (Some(c), Some(k)) = (cert, key) {
+            (Some(cert_path), Some(key)) => {
+                let cert = r.read(cert_path);
+                let secret = r.secret(key);
+                if let Some(c) = &cert
+                    && let Err(e) = super::pem::certificates(c)
+                {
+                    r.diags.push(Diagnostic::new(
+                        file,
+                        cert_path.loc,
+                        format!("`tls.client_cert`: {e}"),
+                    ));
+                }
+                if let Some(k) = &secret
+                    && let Err(e) = super::pem::private_key(k.expose())
+                {
+                    r.diags.push(Diagnostic::new(
+                        file,
+                        key.loc(),
+                        format!("`tls.client_key`: {e}"),
+                    ));
+                }
+                if let (Some(c), Some(k)) = (cert, secret) {
                     tls.client_identity = Some((c, k));
                 }
             }
@@ -313,6 +360,7 @@ impl ResolvedTarget {
             http_url,
             tls,
             timeouts: profile.timeouts,
+            http_version: profile.http.version,
             actors,
             operations: profile
                 .operations

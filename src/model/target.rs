@@ -32,6 +32,9 @@ pub struct TargetProfile {
     pub tls: TlsOptions,
     #[serde(default)]
     pub timeouts: Timeouts,
+    /// How vvcheck speaks HTTP to the target.
+    #[serde(default)]
+    pub http: HttpSettings,
     /// Other origins (`https://api.vendor.example`) that may receive the actors' credentials,
     /// besides `base_url`'s.
     #[serde(default)]
@@ -63,9 +66,36 @@ pub struct TlsOptions {
     /// Client certificate chain (PEM) for mutual TLS.
     #[serde(default)]
     pub client_cert: Option<Located<String>>,
-    /// Client private key (PEM) for mutual TLS.
+    /// Client private key (PEM: PKCS #8, PKCS #1 or SEC1, not encrypted) for mutual TLS.
     #[serde(default)]
     pub client_key: Option<Secret>,
+    /// Trust only `ca_file`, not the system's store besides it.
+    #[serde(default)]
+    pub ca_only: bool,
+}
+
+/// How vvcheck speaks HTTP to the target.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// The HTTP version to use; by default ALPN chooses HTTP/2 where the server offers it.
+    #[serde(default)]
+    pub version: HttpVersion,
+}
+
+/// The HTTP versions vvcheck may use with the target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum HttpVersion {
+    /// HTTP/2 where ALPN agrees on it, else HTTP/1.1.
+    #[default]
+    #[serde(rename = "auto")]
+    Auto,
+    /// HTTP/1.1 only, for a vendor whose HTTP/2 is broken.
+    #[serde(rename = "1.1")]
+    Http1,
+    /// HTTP/2 only (by ALPN): a server without it is a connection error.
+    #[serde(rename = "2")]
+    Http2,
 }
 
 /// Network time limits.
@@ -253,6 +283,16 @@ pub enum Secret {
         path: Located<String>,
         key: Option<String>,
     },
+}
+
+impl Secret {
+    /// Where the reference is written: the variable's name or the file's path.
+    pub fn loc(&self) -> super::yaml::Loc {
+        match self {
+            Secret::Env(var) => var.loc,
+            Secret::File { path, .. } => path.loc,
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Secret {

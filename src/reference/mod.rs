@@ -20,8 +20,11 @@ mod tests;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 
-pub use app::config::{Credential, Dialect, ReferenceConfig, ReferenceError, UnknownDialect};
+pub use app::config::{
+    ClientAuth, Credential, Dialect, HttpVersions, ReferenceConfig, ReferenceError, UnknownDialect,
+};
 pub use app::flaws::{Flaw, UnknownFlaw};
+pub use transport::certs::ClientIdentity;
 
 use app::error;
 use app::state::{AppState, Lifetimes, Settings};
@@ -37,6 +40,8 @@ pub struct ReferenceServer {
     pub storage_url: Option<String>,
     /// The CA certificate (PEM) that signed the server's leaf.
     pub ca_pem: String,
+    /// The client certificate the server made for itself and requires, if it made one.
+    pub client_identity: Option<ClientIdentity>,
     /// `patient_a`, `patient_b`, `clinician`, `admin`.
     pub credentials: Vec<Credential>,
     /// Secret for the test notifications outbox.
@@ -114,6 +119,7 @@ impl ReferenceServer {
         let http_url = bound.http_url();
         let storage_url = bound.storage_url();
         let ca_pem = bound.ca_pem.clone();
+        let client_identity = bound.client_identity.clone();
         let settings = Settings {
             dialect: cfg.dialect,
             flaws: cfg.flaws.clone(),
@@ -135,6 +141,7 @@ impl ReferenceServer {
             http_url,
             storage_url,
             ca_pem,
+            client_identity,
             credentials: state.auth.credentials(),
             outbox_token: state.outbox_token.clone(),
             dialect: cfg.dialect,

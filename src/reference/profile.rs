@@ -17,6 +17,8 @@ pub struct ProfileFiles {
     pub profile: PathBuf,
     pub ca: PathBuf,
     pub secrets: PathBuf,
+    /// The client certificate and key the profile names for mutual TLS, if any.
+    pub client: Option<(PathBuf, PathBuf)>,
 }
 
 /// The written profile of `dialect`.
@@ -52,12 +54,15 @@ fn write_private(path: &Path, text: &str) -> io::Result<()> {
     }
 }
 
-/// Writes `profile` (and the CA and secrets files beside it, or the CA at `ca_out`).
+/// Writes `profile` (and the CA and secrets files beside it, or the CA at `ca_out`). The
+/// profile names `client` (certificate, key) for mutual TLS; without it, the client
+/// certificate the server made for itself, written beside the profile (the key mode 0600).
 pub fn write(
     server: &ReferenceServer,
     profile: &Path,
     ca_out: Option<&Path>,
     idle_timeout_s: u64,
+    client: Option<(&Path, &Path)>,
 ) -> io::Result<ProfileFiles> {
     let template = template(server.dialect);
     let dir = profile
@@ -87,10 +92,31 @@ pub fn write(
             Err(_) => abs(p).display().to_string(),
         }
     };
+    let client = match (client, &server.client_identity) {
+        (Some((cert, key)), _) => Some((cert.to_path_buf(), key.to_path_buf())),
+        (None, Some(identity)) => {
+            let cert = dir.join(format!("{stem}-client.pem"));
+            let key = dir.join(format!("{stem}-client.key"));
+            std::fs::write(&cert, &identity.cert_pem)?;
+            write_private(&key, &identity.key_pem)?;
+            Some((cert, key))
+        }
+        (None, None) => None,
+    };
+    // The flow mapping `tls: { ca_file: … }` of the templates, with the client identity after.
+    let tls = match &client {
+        Some((cert, key)) => format!(
+            "{}, client_cert: {}, client_key: {{ file: {} }}",
+            yaml_quote(&relative(&ca)),
+            yaml_quote(&relative(cert)),
+            yaml_quote(&relative(key))
+        ),
+        None => yaml_quote(&relative(&ca)),
+    };
     let text = template
         .replace("${base_url}", &server.base_url)
         .replace("${http_url}", &server.http_url)
-        .replace("${ca_file}", &yaml_quote(&relative(&ca)))
+        .replace("${ca_file}", &tls)
         .replace("${secrets_file}", &yaml_quote(&relative(&secrets)))
         .replace("${idle_timeout_s}", &idle_timeout_s.to_string())
         .replace("${latency_p95_ms}", &server.latency_p95_ms.to_string());
@@ -99,6 +125,7 @@ pub fn write(
         profile: profile.to_path_buf(),
         ca,
         secrets,
+        client,
     })
 }
 

@@ -42,7 +42,7 @@ impl Reference {
             .expect("reference server starts");
         let dir = tempfile::tempdir().expect("temp dir");
         let profile_path = dir.path().join("target.yaml");
-        profile::write(&server, &profile_path, None, idle).expect("profile written");
+        profile::write(&server, &profile_path, None, idle, None).expect("profile written");
         Reference {
             server,
             dir,

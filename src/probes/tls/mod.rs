@@ -121,9 +121,13 @@ pub fn scanners(
     let setup = |e: crate::http::tls::TlsError| {
         CheckError::new(ErrorKind::Input, format!("TLS set-up: {e}"))
     };
-    let base = Arc::new(crate::http::tls::client_config(&target.tls, false).map_err(setup)?);
-    let roots =
-        Arc::new(crate::http::tls::root_store(target.tls.ca_pem.as_deref()).map_err(setup)?);
+    let base = Arc::new(
+        crate::http::tls::client_config(&target.tls, false, target.http_version).map_err(setup)?,
+    );
+    let roots = Arc::new(
+        crate::http::tls::root_store(target.tls.ca_pem.as_deref(), target.tls.ca_only)
+            .map_err(setup)?,
+    );
     let client = handshake::Client::new(base, Duration::from_secs(target.timeouts.connect_s));
     Ok(endpoints
         .into_iter()

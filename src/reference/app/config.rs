@@ -78,6 +78,35 @@ pub struct ReferenceConfig {
     pub https_port: u16,
     /// Plain-HTTP port; 0 picks a free one.
     pub http_port: u16,
+    /// Whether the HTTPS listeners require a client certificate, and signed by what.
+    pub client_auth: ClientAuth,
+    /// The HTTP versions the HTTPS listeners speak.
+    pub http: HttpVersions,
+    /// A sound leaf is signed by an intermediate CA, sent with it, as public servers do.
+    pub intermediate_ca: bool,
+}
+
+/// Client certificates (mutual TLS) the HTTPS listeners require.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// None asked for.
+    #[default]
+    None,
+    /// The server makes a client CA and one client certificate it signed, and requires a
+    /// certificate of that CA; the written profile carries the certificate.
+    Generate,
+    /// Certificates signed by one of these CAs (PEM), the reviewer's own.
+    Ca(String),
+}
+
+/// The HTTP versions the HTTPS listeners speak, as a load balancer in front of a vendor may.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HttpVersions {
+    /// HTTP/2 and HTTP/1.1, chosen by ALPN.
+    #[default]
+    Both,
+    /// HTTP/1.1 only: ALPN offers nothing else.
+    Http1Only,
 }
 
 impl Default for ReferenceConfig {
@@ -91,6 +120,9 @@ impl Default for ReferenceConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             https_port: 0,
             http_port: 0,
+            client_auth: ClientAuth::None,
+            http: HttpVersions::Both,
+            intermediate_ca: false,
         }
     }
 }

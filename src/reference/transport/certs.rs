@@ -69,8 +69,15 @@ impl PublicKeyData for RsaPublic {
 }
 
 /// Makes a fresh CA and leaf valid for `127.0.0.1`, `::1`, `localhost` and `host` (or made
-/// wrong as `fault` says), and with `rsa_leaf` an RSA-2048 leaf for the same names.
-pub(crate) fn make(host: IpAddr, fault: LeafFault, rsa_leaf: bool) -> Result<Certificates, String> {
+/// wrong as `fault` says), and with `rsa_leaf` an RSA-2048 leaf for the same names. With
+/// `intermediate` a sound leaf is signed by an intermediate CA the root signed, and the
+/// chain served is the leaf and the intermediate, as most public servers send theirs.
+pub(crate) fn make(
+    host: IpAddr,
+    fault: LeafFault,
+    rsa_leaf: bool,
+    intermediate: bool,
+) -> Result<Certificates, String> {
     let err = |e: rcgen::Error| e.to_string();
     let now = OffsetDateTime::now_utc();
 
@@ -152,6 +159,24 @@ pub(crate) fn make(host: IpAddr, fault: LeafFault, rsa_leaf: bool) -> Result<Cer
                 Some(ca_der.clone()),
             )
         }
+        LeafFault::None if intermediate => {
+            let mut p = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+            p.distinguished_name = name("vvcheck reference intermediate CA");
+            p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+            p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+            p.use_authority_key_identifier_extension = true;
+            p.not_before = now - Duration::days(1);
+            p.not_after = now + Duration::days(365);
+            let issuer = CertifiedIssuer::signed_by(p, KeyPair::generate().map_err(err)?, &ca)
+                .map_err(err)?;
+            let key = KeyPair::generate().map_err(err)?;
+            let leaf = params.signed_by(&key, &issuer).map_err(err)?;
+            (
+                leaf.der().clone(),
+                standard(&key),
+                Some(issuer.der().clone()),
+            )
+        }
         LeafFault::None | LeafFault::Expired | LeafFault::WrongHost => {
             let key = KeyPair::generate().map_err(err)?;
             let leaf = params.signed_by(&key, &ca).map_err(err)?;
@@ -172,6 +197,46 @@ pub(crate) fn make(host: IpAddr, fault: LeafFault, rsa_leaf: bool) -> Result<Cer
         chain: std::iter::once(leaf).chain(chain_ca).collect(),
         key,
         rsa_chain,
+    })
+}
+
+/// A client certificate for mutual TLS and the CA that signed it, all PEM.
+#[derive(Clone, Debug)]
+pub struct ClientIdentity {
+    /// The CA a server that requires this certificate trusts.
+    pub ca_pem: String,
+    /// The client's certificate.
+    pub cert_pem: String,
+    /// The client's private key (PKCS #8). It unlocks only this test server.
+    pub key_pem: String,
+}
+
+/// Makes a fresh client CA and a client certificate (`clientAuth`) it signed, for a reviewer
+/// named `common_name`.
+pub(crate) fn client_identity(common_name: &str) -> Result<ClientIdentity, String> {
+    let err = |e: rcgen::Error| e.to_string();
+    let now = OffsetDateTime::now_utc();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    ca_params.distinguished_name = name("vvcheck reference client CA");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca_params.not_before = now - Duration::days(1);
+    ca_params.not_after = now + Duration::days(365);
+    let ca =
+        CertifiedIssuer::self_signed(ca_params, KeyPair::generate().map_err(err)?).map_err(err)?;
+    let mut p = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    p.distinguished_name = name(common_name);
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    p.use_authority_key_identifier_extension = true;
+    p.not_before = now - Duration::days(1);
+    p.not_after = now + Duration::days(180);
+    let key = KeyPair::generate().map_err(err)?;
+    let cert = p.signed_by(&key, &ca).map_err(err)?;
+    Ok(ClientIdentity {
+        ca_pem: ca.pem(),
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
     })
 }
 
@@ -247,7 +312,7 @@ mod tests {
 
     #[test]
     fn the_sha1_leaf_is_signed_with_sha1_by_the_rsa_ca() {
-        let certs = make(LOOPBACK, LeafFault::Sha1Signature, false).expect("made");
+        let certs = make(LOOPBACK, LeafFault::Sha1Signature, false, false).expect("made");
         let (_, leaf) = X509Certificate::from_der(&certs.chain[0]).expect("leaf parses");
         let (_, ca) = X509Certificate::from_der(&certs.chain[1]).expect("CA parses");
         let sha1 = "1.2.840.113549.1.1.5";
@@ -269,7 +334,7 @@ mod tests {
 
     #[test]
     fn the_weak_leaf_holds_the_1024_bit_key_and_the_ca_signed_it() {
-        let certs = make(LOOPBACK, LeafFault::WeakKey, false).expect("made");
+        let certs = make(LOOPBACK, LeafFault::WeakKey, false, false).expect("made");
         let (_, leaf) = X509Certificate::from_der(&certs.chain[0]).expect("leaf parses");
         let x509_parser::public_key::PublicKey::RSA(rsa) =
             leaf.public_key().parsed().expect("key parses")
@@ -283,12 +348,12 @@ mod tests {
     #[test]
     fn the_rsa_leaf_is_made_only_when_asked() {
         assert!(
-            make(LOOPBACK, LeafFault::None, false)
+            make(LOOPBACK, LeafFault::None, false, false)
                 .expect("made")
                 .rsa_chain
                 .is_none()
         );
-        let chain = make(LOOPBACK, LeafFault::None, true)
+        let chain = make(LOOPBACK, LeafFault::None, true, false)
             .expect("made")
             .rsa_chain
             .expect("an RSA chain");

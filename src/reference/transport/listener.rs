@@ -29,6 +29,8 @@ pub(crate) struct Listener {
     socket: TcpListener,
     addr: SocketAddr,
     protocol: Protocol,
+    /// Speak HTTP/1.1 only, whatever ALPN chose.
+    http1_only: bool,
 }
 
 /// A listener being served: the handle that stops it and the task serving it.
@@ -53,7 +55,15 @@ impl Listener {
             socket,
             addr,
             protocol,
+            http1_only: false,
         })
+    }
+
+    /// Makes the listener speak HTTP/1.1 only when `yes`: with ALPN still offering HTTP/2, a
+    /// client that takes it finds a server that does not speak it.
+    pub(crate) fn http1_only(mut self, yes: bool) -> Self {
+        self.http1_only = yes;
+        self
     }
 
     /// `https://HOST:PORT` or `http://HOST:PORT`, no trailing slash.
@@ -73,9 +83,13 @@ impl Listener {
             Protocol::Rustls(config) => {
                 let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(config))
                     .acceptor(NoDelayAcceptor);
-                let server = axum_server::from_tcp(self.socket)
+                let mut server = axum_server::from_tcp(self.socket)
                     .acceptor(acceptor)
                     .handle(handle.clone());
+                if self.http1_only {
+                    let builder = server.http_builder();
+                    *builder = builder.clone().http1_only();
+                }
                 tokio::spawn(async move {
                     if let Err(e) = server.serve(app.into_make_service()).await {
                         eprintln!("reference server (HTTPS) stopped: {e}");
@@ -85,9 +99,13 @@ impl Listener {
             Protocol::Front(config, front) => {
                 let acceptor =
                     RustlsAcceptor::new(RustlsConfig::from_config(config)).acceptor(front);
-                let server = axum_server::from_tcp(self.socket)
+                let mut server = axum_server::from_tcp(self.socket)
                     .acceptor(acceptor)
                     .handle(handle.clone());
+                if self.http1_only {
+                    let builder = server.http_builder();
+                    *builder = builder.clone().http1_only();
+                }
                 tokio::spawn(async move {
                     if let Err(e) = server.serve(app.into_make_service()).await {
                         eprintln!("reference server (HTTPS, legacy front) stopped: {e}");

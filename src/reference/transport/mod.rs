@@ -7,7 +7,7 @@
 //! `tls10` and `weak-cipher` flaws use it: their HTTPS socket is [`Protocol::Front`], rustls
 //! behind the [`legacy`] acceptor that answers the hellos rustls cannot.
 
-mod certs;
+pub(crate) mod certs;
 pub(crate) mod layers;
 mod legacy;
 mod listener;
@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use axum::Router;
 
-use crate::reference::app::config::{ReferenceConfig, ReferenceError};
+use crate::reference::app::config::{ClientAuth, HttpVersions, ReferenceConfig, ReferenceError};
 use crate::reference::app::flaws::Flaw;
 use crate::reference::app::state::AppState;
 
@@ -33,6 +33,8 @@ pub(crate) struct Bound {
     storage: Option<Listener>,
     /// The CA certificate (PEM).
     pub ca_pem: String,
+    /// The client certificate the server made for itself and requires (`ClientAuth::Generate`).
+    pub client_identity: Option<certs::ClientIdentity>,
 }
 
 /// Makes the certificates, then binds the HTTPS and the plain-HTTP socket, and with
@@ -53,10 +55,24 @@ pub(crate) fn bind(cfg: &ReferenceConfig, storage: bool) -> Result<Bound, Refere
         certs::LeafFault::None
     };
     let legacy = has(Flaw::Tls10) || has(Flaw::WeakCipher);
-    let certs = certs::make(cfg.host, fault, legacy).map_err(ReferenceError::Tls)?;
+    let certs =
+        certs::make(cfg.host, fault, legacy, cfg.intermediate_ca).map_err(ReferenceError::Tls)?;
     let key = tls::signing_key(&certs).map_err(ReferenceError::Tls)?;
     let key_algorithm = key.algorithm();
-    let config = tls::server_config(&certs, key).map_err(ReferenceError::Tls)?;
+    let client_identity = match &cfg.client_auth {
+        ClientAuth::Generate => {
+            Some(certs::client_identity("vvcheck reviewer").map_err(ReferenceError::Tls)?)
+        }
+        ClientAuth::None | ClientAuth::Ca(_) => None,
+    };
+    let client_ca = match &cfg.client_auth {
+        ClientAuth::None => None,
+        ClientAuth::Generate => client_identity.as_ref().map(|c| c.ca_pem.as_str()),
+        ClientAuth::Ca(pem) => Some(pem.as_str()),
+    };
+    let http1_only = cfg.http == HttpVersions::Http1Only;
+    let config = tls::server_config(&certs, key, client_ca, cfg.http == HttpVersions::Http1Only)
+        .map_err(ReferenceError::Tls)?;
     let https_protocol = match &certs.rsa_chain {
         Some(chain) => {
             let front = legacy::Legacy::new(
@@ -79,13 +95,14 @@ pub(crate) fn bind(cfg: &ReferenceConfig, storage: bool) -> Result<Bound, Refere
     } else {
         None
     };
-    let https = Listener::bind(cfg.host, cfg.https_port, https_protocol)?;
+    let https = Listener::bind(cfg.host, cfg.https_port, https_protocol)?.http1_only(http1_only);
     let http = Listener::bind(cfg.host, cfg.http_port, Protocol::Plain)?;
     Ok(Bound {
         https,
         http,
         storage,
         ca_pem: certs.ca_pem,
+        client_identity,
     })
 }
 

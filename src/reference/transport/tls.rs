@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use rustls::sign::{CertifiedKey, Signer, SigningKey, SingleCertAndKey};
 use rustls::{SignatureAlgorithm, SignatureScheme};
 
@@ -26,20 +28,49 @@ pub(crate) fn signing_key(certs: &Certificates) -> Result<Arc<dyn SigningKey>, S
     })
 }
 
-/// A server configuration presenting `certs`' chain, signing with `key`.
+/// A server configuration presenting `certs`' chain, signing with `key`; with `client_ca`
+/// (PEM, one or more CAs) it requires a client certificate one of them signed. ALPN offers
+/// HTTP/2 unless `http1_only`.
 pub(crate) fn server_config(
     certs: &Certificates,
     key: Arc<dyn SigningKey>,
+    client_ca: Option<&str>,
+    http1_only: bool,
 ) -> Result<Arc<rustls::ServerConfig>, String> {
     let provider = provider();
     let certified = CertifiedKey::new(certs.chain.clone(), key);
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        .map_err(|e| e.to_string())?;
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(pem) => builder.with_client_cert_verifier(client_verifier(pem, provider)?),
+    };
+    let mut config = builder.with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
+    config.alpn_protocols = if http1_only {
+        vec![b"http/1.1".to_vec()]
+    } else {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    };
     Ok(Arc::new(config))
+}
+
+/// A verifier that requires a client certificate signed by one of the CAs in `pem`.
+fn client_verifier(
+    pem: &str,
+    provider: Arc<CryptoProvider>,
+) -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        let cert = cert.map_err(|e| format!("client CA: {e}"))?;
+        roots.add(cert).map_err(|e| format!("client CA: {e}"))?;
+    }
+    if roots.is_empty() {
+        return Err("client CA: no certificate in the file".to_string());
+    }
+    rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+        .build()
+        .map_err(|e| format!("client CA: {e}"))
 }
 
 /// Signs handshakes with an RSA key through [`RsaKey`]: PSS for TLS 1.3 (and TLS 1.2 clients
