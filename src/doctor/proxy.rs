@@ -48,3 +48,53 @@ pub fn proxy_line(target: &ResolvedTarget, env: impl Fn(&str) -> Option<String>)
     };
     Line::ok("proxy", format!("{shown} (from {var})"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::diag::SourceFile;
+
+    fn target(base_url: &str) -> ResolvedTarget {
+        let src = Arc::new(SourceFile {
+            path: "proxy.yaml".into(),
+            text: format!("name: proxy\nbase_url: {base_url}\nactors: {{}}\noperations: {{}}\n"),
+        });
+        let root = crate::model::load::parse(&src).expect("YAML");
+        let profile = crate::model::load::target(&src, &root).expect("a profile");
+        ResolvedTarget::resolve(&profile, &src, false).expect("resolved")
+    }
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn a_loopback_host_is_never_proxied() {
+        let line = proxy_line(
+            &target("https://127.0.0.1:8443"),
+            env(&[("HTTPS_PROXY", "http://proxy:3128")]),
+        );
+        assert!(line.text.contains("loopback"), "{}", line.text);
+    }
+
+    #[test]
+    fn a_proxy_is_named_without_its_credentials_unless_no_proxy_names_the_host() {
+        let t = target("https://sm.vendor.example");
+        let vars = [("https_proxy", "http://user:s3cret@proxy.corp:3128")];
+        let line = proxy_line(&t, env(&vars));
+        assert_eq!(line.text, "http://proxy.corp:3128/ (from https_proxy)");
+        let vars = [
+            ("HTTPS_PROXY", "http://proxy.corp:3128"),
+            ("NO_PROXY", "localhost,.vendor.example"),
+        ];
+        let line = proxy_line(&t, env(&vars));
+        assert!(line.text.contains("NO_PROXY"), "{}", line.text);
+        assert!(proxy_line(&t, env(&[])).text.starts_with("none"));
+    }
+}
