@@ -10,6 +10,7 @@ pub mod assert;
 pub mod bench;
 pub mod bundle;
 pub mod cli;
+pub mod doctor;
 pub mod engine;
 pub mod http;
 pub mod merge;

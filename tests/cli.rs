@@ -42,7 +42,14 @@ fn demo_passes_against_the_clean_reference_server() {
 
 #[test]
 fn help_works_for_every_command() {
-    for cmd in ["run", "demo", "validate", "list", "serve-reference"] {
+    for cmd in [
+        "run",
+        "demo",
+        "validate",
+        "list",
+        "serve-reference",
+        "doctor",
+    ] {
         let (code, stdout, _) = run(&[cmd, "--help"]);
         assert_eq!(code, 0, "{cmd} --help");
         assert!(

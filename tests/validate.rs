@@ -10,6 +10,7 @@ use common::cli::{self, vvcheck};
 /// (fixture, position printed, message, hint under the caret or `None`) — one row per fixture.
 const CASES: &[(&str, &str, &str, Option<&str>)] = &[
     ("bad-yaml-syntax.yaml", "4:8", "invalid YAML", None),
+    ("profile-broken-yaml.yaml", "5:7", "invalid YAML", None),
     (
         "duplicate-key.yaml",
         "3:3",

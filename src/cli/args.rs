@@ -43,6 +43,12 @@ pub enum Command {
         after_help = "Examples:\n  vvcheck serve-reference --port 8443 --write-profile ref.yaml\n  vvcheck run --target ref.yaml"
     )]
     ServeReference(ServeArgs),
+    /// Check a target profile before a first run: it loads, the host resolves, TCP and TLS
+    /// connect, the proxy, every actor logs in, and the operations it maps.
+    #[command(
+        after_help = "Examples:\n  vvcheck doctor --target staging.yaml\n  vvcheck doctor --target ref.yaml --insecure\n\nExit codes: 0 every step ok; 1 a step failed (its fix is printed under it); 2 the profile\ndoes not load or validate."
+    )]
+    Doctor(DoctorArgs),
     /// Make a report from a run's results.json.
     #[command(
         after_help = "Examples:\n  vvcheck report spec reports/results.json\n  vvcheck report spec reports/results.json --format json --out spec.json\n\nExit codes: 0 written; 2 the file is not a vvcheck results.json or cannot be read or written."
@@ -296,6 +302,19 @@ pub struct ListArgs {
     /// Only these requirements and the checks that verify them (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "ID")]
     pub requirement: Vec<String>,
+    #[command(flatten)]
+    pub suites: SuiteArgs,
+}
+
+/// `vvcheck doctor`.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// The target profile (YAML).
+    #[arg(long, value_name = "FILE")]
+    pub target: PathBuf,
+    /// Do not verify the server certificate (the TLS line says so).
+    #[arg(long)]
+    pub insecure: bool,
     #[command(flatten)]
     pub suites: SuiteArgs,
 }

@@ -5,6 +5,7 @@ mod args;
 mod bench;
 mod bundle;
 mod diff;
+mod doctor;
 mod list;
 mod merge;
 mod out;
@@ -52,6 +53,7 @@ pub fn main() -> i32 {
             Command::Validate(a) => validate::validate(a),
             Command::List(a) => list::list(a),
             Command::ServeReference(a) => serve::serve(a).await,
+            Command::Doctor(a) => doctor::doctor(a).await,
             Command::Report(a) => report::report(a),
             Command::VerifyBundle(a) => bundle::verify(a),
             Command::Merge(a) => merge::merge(a),

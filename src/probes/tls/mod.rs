@@ -4,7 +4,7 @@
 //! chain. One aspect per check; each records a TLS transcript (JSON) in its evidence.
 
 mod answer;
-mod cert;
+pub mod cert;
 mod endpoint;
 mod handshake;
 mod hello;
