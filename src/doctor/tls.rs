@@ -101,7 +101,7 @@ pub async fn handshake(
 ) -> Line {
     let has_cert = target.tls.client_identity.is_some();
     let fail = |text: String, fix: &str| Line::fail("tls", text, fix);
-    let base = match client_config(&target.tls, insecure) {
+    let base = match client_config(&target.tls, insecure, target.http_version) {
         Ok(c) => c,
         Err(e) => {
             return fail(
@@ -194,12 +194,12 @@ fn judge(
     insecure: bool,
     handshake: String,
 ) -> Line {
-    let trust = if target.tls.ca_pem.is_some() {
-        "the system store and tls.ca_file"
-    } else {
-        "the system store"
+    let trust = match (target.tls.ca_pem.is_some(), target.tls.ca_only) {
+        (true, true) => "tls.ca_file only (ca_only)",
+        (true, false) => "the system store and tls.ca_file",
+        (false, _) => "the system store",
     };
-    let roots = match root_store(target.tls.ca_pem.as_deref()) {
+    let roots = match root_store(target.tls.ca_pem.as_deref(), target.tls.ca_only) {
         Ok(r) => r,
         Err(e) => {
             return Line::fail(
