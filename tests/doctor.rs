@@ -163,3 +163,42 @@ fn a_malformed_profile_is_exit_2_with_file_line_and_column() {
     assert!(located.is_match(&run.stderr), "{}", run.stderr);
     assert!(run.stdout.starts_with("FAIL  profile"), "{}", run.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_certificate_gate_is_named_with_and_without_the_certificate() {
+    let r = Reference::start_with(vvcheck::reference::ReferenceConfig {
+        client_auth: vvcheck::reference::ClientAuth::Generate,
+        ..Default::default()
+    })
+    .await;
+    let run = doctor(&r.profile);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "client certificate: asked for; the profile's (tls.client_cert) was accepted"
+        ),
+        "{}",
+        run.stdout
+    );
+    let profile = edited(&r, "no-cert.yaml", |t| {
+        t.lines()
+            .map(|l| {
+                if l.starts_with("tls:") {
+                    "tls: { ca_file: \"target-ca.pem\" }\n".to_string()
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect()
+    });
+    let run = doctor(&profile);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    let tls = line(&run.stdout, "tls", "client certificate required");
+    assert!(tls.starts_with("FAIL"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("fix: set tls.client_cert and tls.client_key"),
+        "{}",
+        run.stdout
+    );
+}
