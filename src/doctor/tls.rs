@@ -3,27 +3,22 @@
 //! the chain is judged afterwards (by the TLS probe's `examine`, with the HTTP client's trust
 //! store) and a bad certificate is named rather than only refused.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rustls::client::ClientConfig;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{ClientConfig, ResolvesClientCert};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::sign::CertifiedKey;
 use rustls::{AlertDescription, DigitallySignedStruct, SignatureScheme};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
 use super::report::Line;
-use crate::http::tls::{client_config, provider, root_store};
+use crate::http::client_cert::{AskedFor, Refusal, VERDICT_WAIT};
+use crate::http::tls::{client_config, provider, root_store, rustls_error};
 use crate::model::resolve::ResolvedTarget;
 use crate::probes::tls::cert::{self, Chain};
-
-/// How long a server that asked for a client certificate has, after the handshake, to refuse
-/// it: a TLS 1.3 server says so only once the client has finished.
-const CLIENT_CERT_VERDICT: Duration = Duration::from_secs(2);
 
 /// Records the chain the server sent and accepts it; handshake signatures are still checked.
 #[derive(Debug)]
@@ -74,24 +69,6 @@ impl ServerCertVerifier for Recorder {
     }
 }
 
-/// Notes whether the server asked for a client certificate, then answers as the profile's
-/// configuration does.
-#[derive(Debug)]
-struct AskedFor {
-    inner: Arc<dyn ResolvesClientCert>,
-    asked: AtomicBool,
-}
-
-impl ResolvesClientCert for AskedFor {
-    fn resolve(&self, hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        self.asked.store(true, Ordering::Relaxed);
-        self.inner.resolve(hints, schemes)
-    }
-    fn has_certs(&self) -> bool {
-        self.inner.has_certs()
-    }
-}
-
 /// Shakes hands over `tcp` with `host` as the server name; the `tls` line.
 pub async fn handshake(
     target: &ResolvedTarget,
@@ -114,10 +91,7 @@ pub async fn handshake(
         provider: provider(),
         chain: Mutex::new(Vec::new()),
     });
-    let asked = Arc::new(AskedFor {
-        inner: base.client_auth_cert_resolver.clone(),
-        asked: AtomicBool::new(false),
-    });
+    let asked = AskedFor::new(base.client_auth_cert_resolver.clone());
     let mut config = match ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
     {
@@ -148,12 +122,12 @@ pub async fn handshake(
         }
         Ok(Ok(t)) => t,
     };
-    let asked = asked.asked.load(Ordering::Relaxed);
+    let asked = asked.asked();
     if asked {
         // A refusal of the client certificate (or of none) comes as an alert after the
         // handshake; a quiet server has accepted it.
         let mut buf = [0u8; 1];
-        if let Ok(Err(e)) = tokio::time::timeout(CLIENT_CERT_VERDICT, tls.read(&mut buf)).await {
+        if let Ok(Err(e)) = tokio::time::timeout(VERDICT_WAIT, tls.read(&mut buf)).await {
             let (text, fix) = refused(&e, has_cert);
             return fail(text, &fix);
         }
@@ -277,33 +251,45 @@ fn judge(
 fn refused(e: &std::io::Error, has_cert: bool) -> (String, String) {
     let cert_fix =
         "set tls.client_cert and tls.client_key to the client certificate the vendor issued";
-    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        Some(rustls::Error::AlertReceived(AlertDescription::CertificateRequired)) => (
+    let tls = rustls_error(e);
+    match (tls, tls.and_then(Refusal::of)) {
+        (_, Some(Refusal::Required)) => (
             "client certificate required: the server asks for one and the profile has none".into(),
             cert_fix.into(),
         ),
-        Some(rustls::Error::AlertReceived(a)) if has_cert && matches!(a,
-            AlertDescription::BadCertificate | AlertDescription::UnknownCA
-            | AlertDescription::CertificateUnknown | AlertDescription::CertificateExpired
-            | AlertDescription::CertificateRevoked | AlertDescription::AccessDenied) => (
+        (_, Some(Refusal::Rejected(a))) if has_cert => (
             format!("client certificate rejected (alert {a:?})"),
-            "the server refuses tls.client_cert: check it is the one the vendor issued, unexpired".into(),
+            "the server refuses tls.client_cert: check it is the one the vendor issued, unexpired"
+                .into(),
         ),
-        Some(rustls::Error::AlertReceived(a)) if !has_cert && matches!(a,
-            AlertDescription::HandshakeFailure | AlertDescription::BadCertificate) => (
-            format!("handshake refused (alert {a:?}): the server may require a client certificate, and the profile has none"),
-            cert_fix.into(),
-        ),
-        Some(rustls::Error::AlertReceived(a)) => (
+        (Some(rustls::Error::AlertReceived(a)), _)
+            if !has_cert
+                && matches!(
+                    a,
+                    AlertDescription::HandshakeFailure | AlertDescription::BadCertificate
+                ) =>
+        {
+            (
+                format!(
+                    "handshake refused (alert {a:?}): the server may require a client certificate, and the profile has none"
+                ),
+                cert_fix.into(),
+            )
+        }
+        (Some(rustls::Error::AlertReceived(a)), _) => (
             format!("handshake refused (alert {a:?})"),
-            "no TLS 1.2 or 1.3 version and cipher suite in common? Compare with `openssl s_client`".into(),
+            "no TLS 1.2 or 1.3 version and cipher suite in common? Compare with `openssl s_client`"
+                .into(),
         ),
-        Some(rustls::Error::InvalidMessage(_)) => (
+        (Some(rustls::Error::InvalidMessage(_)), _) => (
             "not TLS at all: the answer is not a TLS record".into(),
             "is base_url's port the HTTPS one (not plain HTTP)?".into(),
         ),
-        Some(other) => (other.to_string(), "compare with `openssl s_client -connect HOST:PORT`".into()),
-        None => (
+        (Some(other), _) => (
+            other.to_string(),
+            "compare with `openssl s_client -connect HOST:PORT`".into(),
+        ),
+        (None, _) => (
             format!("the connection ended during the handshake: {e}"),
             "is base_url's port the HTTPS one? A proxy or firewall may cut TLS".into(),
         ),

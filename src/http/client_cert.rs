@@ -12,14 +12,47 @@ use std::time::Duration;
 
 use rustls::client::ResolvesClientCert;
 use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, SignatureScheme};
+use rustls::{AlertDescription, ClientConfig, SignatureScheme};
 use tokio::io::AsyncReadExt;
 
 use super::message::concise_tls;
+use super::tls::rustls_error;
 
-/// How long the diagnostic handshake, and then its read for the server's alert, may take.
+/// How long the diagnostic handshake may take.
 const HANDSHAKE: Duration = Duration::from_secs(10);
-const ALERT: Duration = Duration::from_secs(2);
+
+/// How long a server that asked for a client certificate has, after the handshake, to refuse
+/// it: a TLS 1.3 server says so only once the client has finished its side.
+pub const VERDICT_WAIT: Duration = Duration::from_secs(2);
+
+/// What a server's alert says of the client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The server wanted a certificate and was sent none.
+    Required,
+    /// The server refused the certificate sent (or, with none sent, the handshake).
+    Rejected(AlertDescription),
+}
+
+impl Refusal {
+    /// The refusal `e` is, if it is an alert about the client's certificate.
+    pub fn of(e: &rustls::Error) -> Option<Refusal> {
+        use AlertDescription as A;
+        match e {
+            rustls::Error::AlertReceived(A::CertificateRequired) => Some(Refusal::Required),
+            rustls::Error::AlertReceived(
+                a @ (A::BadCertificate
+                | A::UnknownCA
+                | A::CertificateUnknown
+                | A::UnsupportedCertificate
+                | A::CertificateExpired
+                | A::CertificateRevoked
+                | A::AccessDenied),
+            ) => Some(Refusal::Rejected(*a)),
+            _ => None,
+        }
+    }
+}
 
 /// The diagnoses made in a run, by `host:port`: each host is diagnosed once.
 #[derive(Debug)]
@@ -64,12 +97,9 @@ impl ClientCertCheck {
     }
 
     async fn diagnose(&self, host: &str, port: u16) -> Option<String> {
-        let asked = Arc::new(AtomicBool::new(false));
         let mut config = self.config.clone();
-        config.client_auth_cert_resolver = Arc::new(Watch {
-            inner: Arc::clone(&config.client_auth_cert_resolver),
-            asked: Arc::clone(&asked),
-        });
+        let asked = AskedFor::new(Arc::clone(&config.client_auth_cert_resolver));
+        config.client_auth_cert_resolver = asked.clone();
         let name = ServerName::try_from(host.to_string()).ok()?;
         let tcp = tokio::time::timeout(self.connect, tokio::net::TcpStream::connect((host, port)))
             .await
@@ -81,20 +111,16 @@ impl ClientCertCheck {
             Ok(Err(e)) => e,
             Ok(Ok(mut tls)) => {
                 let mut byte = [0u8; 1];
-                match tokio::time::timeout(ALERT, tls.read(&mut byte)).await {
+                match tokio::time::timeout(VERDICT_WAIT, tls.read(&mut byte)).await {
                     Ok(Err(e)) => e,
                     // Silence, data, or a clean close: nothing said about the certificate.
                     _ => return None,
                 }
             }
         };
-        let alert = failure
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .map(concise_tls);
-        match alert {
-            Some(text) if text.contains("client certificate") => Some(text),
-            _ if asked.load(Ordering::Relaxed) => Some(format!(
+        match rustls_error(&failure) {
+            Some(tls) if Refusal::of(tls).is_some() => Some(concise_tls(tls)),
+            _ if asked.asked() => Some(format!(
                 "the server asked for a client certificate, then closed the connection ({}): {}",
                 failure,
                 if self.has_identity {
@@ -108,14 +134,30 @@ impl ClientCertCheck {
     }
 }
 
-/// The client's certificate resolver, noting whether the server asked for a certificate.
+/// A client's certificate resolver that notes whether the server asked for a certificate,
+/// then answers as the resolver it wraps.
 #[derive(Debug)]
-struct Watch {
+pub struct AskedFor {
     inner: Arc<dyn ResolvesClientCert>,
-    asked: Arc<AtomicBool>,
+    asked: AtomicBool,
 }
 
-impl ResolvesClientCert for Watch {
+impl AskedFor {
+    /// Wraps `inner`, a configuration's resolver.
+    pub fn new(inner: Arc<dyn ResolvesClientCert>) -> Arc<AskedFor> {
+        Arc::new(AskedFor {
+            inner,
+            asked: AtomicBool::new(false),
+        })
+    }
+
+    /// Whether a server has asked for a client certificate.
+    pub fn asked(&self) -> bool {
+        self.asked.load(Ordering::Relaxed)
+    }
+}
+
+impl ResolvesClientCert for AskedFor {
     fn resolve(
         &self,
         root_hint_subjects: &[&[u8]],

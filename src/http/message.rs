@@ -8,7 +8,9 @@ use bytes::Bytes;
 use reqwest::Method;
 
 use super::body::Cut;
+use super::client_cert::Refusal;
 use super::file_body::FileBody;
+use super::tls::rustls_error;
 use crate::outcome::Exchange;
 
 /// How much of a body an exchange keeps.
@@ -177,12 +179,9 @@ impl TransportError {
         let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
         let mut last = None;
         while let Some(s) = source {
-            // tokio-rustls wraps the rustls error in an io::Error whose `source` skips it.
-            let tls = s.downcast_ref::<rustls::Error>().or_else(|| {
-                s.downcast_ref::<std::io::Error>()
-                    .and_then(|io| io.get_ref())
-                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            });
+            let tls = s
+                .downcast_ref::<rustls::Error>()
+                .or_else(|| s.downcast_ref::<std::io::Error>().and_then(rustls_error));
             last = Some(match tls {
                 Some(tls) => concise_tls(tls),
                 None => s.to_string(),
@@ -212,6 +211,17 @@ pub(super) fn concise_tls(e: &rustls::Error) -> String {
             })
             .unwrap_or_else(|| "an unknown algorithm".to_string())
     };
+    match Refusal::of(e) {
+        Some(Refusal::Required) => {
+            return "the server asked for a client certificate, and the profile gives none (`tls.client_cert` and `tls.client_key`)".to_string();
+        }
+        Some(Refusal::Rejected(alert)) => {
+            return format!(
+                "the server asked for a client certificate and rejected the one sent (alert {alert:?}): is `tls.client_cert` signed by the CA the server trusts?"
+            );
+        }
+        None => {}
+    }
     match e {
         rustls::Error::InvalidCertificate(C::UnsupportedSignatureAlgorithmContext {
             signature_algorithm_id,
@@ -229,20 +239,6 @@ pub(super) fn concise_tls(e: &rustls::Error) -> String {
             "invalid peer certificate: signature algorithm {} does not fit key type {}",
             named(signature_algorithm_id),
             named(public_key_algorithm_id)
-        ),
-        rustls::Error::AlertReceived(rustls::AlertDescription::CertificateRequired) => {
-            "the server asked for a client certificate, and the profile gives none (`tls.client_cert` and `tls.client_key`)".to_string()
-        }
-        rustls::Error::AlertReceived(
-            alert @ (rustls::AlertDescription::BadCertificate
-            | rustls::AlertDescription::UnknownCA
-            | rustls::AlertDescription::CertificateUnknown
-            | rustls::AlertDescription::UnsupportedCertificate
-            | rustls::AlertDescription::CertificateExpired
-            | rustls::AlertDescription::CertificateRevoked
-            | rustls::AlertDescription::AccessDenied),
-        ) => format!(
-            "the server asked for a client certificate and rejected the one sent (alert {alert:?}): is `tls.client_cert` signed by the CA the server trusts?"
         ),
         other => other.to_string(),
     }

@@ -5,7 +5,7 @@ pub mod auth;
 pub mod body;
 pub mod build;
 pub mod client;
-mod client_cert;
+pub mod client_cert;
 pub mod cookies;
 
 pub mod extract;

@@ -97,6 +97,11 @@ pub fn client_config(
     Ok(config)
 }
 
+/// The rustls error inside `e`: tokio-rustls wraps it in an `io::Error` whose `source` skips it.
+pub fn rustls_error(e: &std::io::Error) -> Option<&rustls::Error> {
+    e.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
 /// Accepts any certificate: only with `--insecure`, and every report says so.
 #[derive(Debug)]
 struct AcceptAnyCert(Arc<CryptoProvider>);
