@@ -3,71 +3,20 @@
 //! the chain is judged afterwards (by the TLS probe's `examine`, with the HTTP client's trust
 //! store) and a bad certificate is named rather than only refused.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::AlertDescription;
 use rustls::client::ClientConfig;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{AlertDescription, DigitallySignedStruct, SignatureScheme};
+use rustls::pki_types::ServerName;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
 use super::report::Line;
 use crate::http::client_cert::{AskedFor, Refusal, VERDICT_WAIT};
-use crate::http::tls::{client_config, provider, root_store, rustls_error};
+use crate::http::tls::{AcceptAnyCert, client_config, provider, root_store, rustls_error};
 use crate::model::resolve::ResolvedTarget;
 use crate::probes::tls::cert::{self, Chain};
-
-/// Records the chain the server sent and accepts it; handshake signatures are still checked.
-#[derive(Debug)]
-struct Recorder {
-    provider: Arc<CryptoProvider>,
-    chain: Mutex<Vec<Vec<u8>>>,
-}
-
-impl ServerCertVerifier for Recorder {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if let Ok(mut chain) = self.chain.lock() {
-            *chain = std::iter::once(end_entity)
-                .chain(intermediates)
-                .map(|c| c.to_vec())
-                .collect();
-        }
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let algs = &self.provider.signature_verification_algorithms;
-        rustls::crypto::verify_tls12_signature(message, cert, dss, algs)
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let algs = &self.provider.signature_verification_algorithms;
-        rustls::crypto::verify_tls13_signature(message, cert, dss, algs)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
 
 /// Shakes hands over `tcp` with `host` as the server name; the `tls` line.
 pub async fn handshake(
@@ -87,10 +36,7 @@ pub async fn handshake(
             );
         }
     };
-    let recorder = Arc::new(Recorder {
-        provider: provider(),
-        chain: Mutex::new(Vec::new()),
-    });
+    let recorder = AcceptAnyCert::new();
     let asked = AskedFor::new(base.client_auth_cert_resolver.clone());
     let mut config = match ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
@@ -145,7 +91,7 @@ pub async fn handshake(
         || "none".to_string(),
         |p| String::from_utf8_lossy(p).into_owned(),
     );
-    let ders = recorder.chain.lock().map(|c| c.clone()).unwrap_or_default();
+    let ders = recorder.chain();
     let client_cert = match (asked, has_cert) {
         (false, _) => "client certificate: not asked for".to_string(),
         (true, true) => {

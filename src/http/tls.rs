@@ -1,7 +1,7 @@
 //! rustls client configuration: system trust store, the profile's CA, mutual TLS, and
 //! `--insecure` (verification off, reported in every output).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -78,7 +78,7 @@ pub fn client_config(
     let builder = if insecure {
         builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider())))
+            .with_custom_certificate_verifier(AcceptAnyCert::new())
     } else {
         builder.with_root_certificates(root_store(tls.ca_pem.as_deref(), tls.ca_only)?)
     };
@@ -102,19 +102,45 @@ pub fn rustls_error(e: &std::io::Error) -> Option<&rustls::Error> {
     e.get_ref()?.downcast_ref::<rustls::Error>()
 }
 
-/// Accepts any certificate: only with `--insecure`, and every report says so.
+/// Accepts any certificate, keeping the chain the server sent; handshake signatures are still
+/// checked. The HTTP client uses it only with `--insecure` (and every report says so); the
+/// doctor, to judge the chain after the handshake and name what is wrong with it.
 #[derive(Debug)]
-struct AcceptAnyCert(Arc<CryptoProvider>);
+pub struct AcceptAnyCert {
+    provider: Arc<CryptoProvider>,
+    chain: Mutex<Vec<Vec<u8>>>,
+}
+
+impl AcceptAnyCert {
+    /// A verifier with the crypto provider vvcheck uses.
+    pub fn new() -> Arc<AcceptAnyCert> {
+        Arc::new(AcceptAnyCert {
+            provider: provider(),
+            chain: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The chain (DER, leaf first) of the last certificate accepted.
+    pub fn chain(&self) -> Vec<Vec<u8>> {
+        self.chain.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
 
 impl ServerCertVerifier for AcceptAnyCert {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
         _ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut chain) = self.chain.lock() {
+            *chain = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.to_vec())
+                .collect();
+        }
         Ok(ServerCertVerified::assertion())
     }
     fn verify_tls12_signature(
@@ -127,7 +153,7 @@ impl ServerCertVerifier for AcceptAnyCert {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
     fn verify_tls13_signature(
@@ -140,10 +166,12 @@ impl ServerCertVerifier for AcceptAnyCert {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
