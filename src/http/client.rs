@@ -61,12 +61,12 @@ pub struct HttpClient {
     pub insecure: bool,
 }
 
+/// A reqwest client on `config`, following redirects to `follow`'s hosts when given.
 fn build(
     target: &ResolvedTarget,
-    insecure: bool,
+    config: rustls::ClientConfig,
     follow: Option<&ProfileHosts>,
 ) -> Result<reqwest::Client, TlsError> {
-    let config = tls::client_config(&target.tls, insecure, target.http_version)?;
     let mut b = reqwest::Client::builder()
         .use_preconfigured_tls(config)
         .connect_timeout(Duration::from_secs(target.timeouts.connect_s))
@@ -143,16 +143,18 @@ impl HttpClient {
             }
         }
         let hosts = ProfileHosts::of(target);
+        // Made once: it reads the system's trust store from disk.
+        let config = tls::client_config(&target.tls, opts.insecure, target.http_version)?;
         Ok(HttpClient {
-            client: build(target, opts.insecure, None)?,
-            follow: build(target, opts.insecure, Some(&hosts))?,
+            client: build(target, config.clone(), None)?,
+            follow: build(target, config.clone(), Some(&hosts))?,
             rate: Arc::new(RateLimiter::new(opts.rate)),
             retries: opts.retries,
             hosts,
             stall: STALL.min(Duration::from_secs(target.timeouts.request_s.max(1))),
             unanswered: Default::default(),
             client_cert: ClientCertCheck::new(
-                tls::client_config(&target.tls, opts.insecure, target.http_version)?,
+                config,
                 target.tls.client_identity.is_some(),
                 Duration::from_secs(target.timeouts.connect_s),
             ),

@@ -98,6 +98,8 @@ impl ClientCertCheck {
 
     async fn diagnose(&self, host: &str, port: u16) -> Option<String> {
         let mut config = self.config.clone();
+        // A full handshake: a resumed one would skip the server's certificate request.
+        config.resumption = rustls::client::Resumption::disabled();
         let asked = AskedFor::new(Arc::clone(&config.client_auth_cert_resolver));
         config.client_auth_cert_resolver = asked.clone();
         let name = ServerName::try_from(host.to_string()).ok()?;
