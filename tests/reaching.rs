@@ -6,11 +6,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use common::Reference;
 use common::cli::{KillOnDrop, Run, vvcheck};
+use common::openssl::sh;
 use serde_json::Value;
 use vvcheck::reference::{ClientAuth, Dialect, HttpVersions, ReferenceConfig};
 
@@ -105,13 +105,26 @@ fn quoted(p: &Path) -> String {
     format!("{:?}", p.display().to_string())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mutual_tls_with_the_right_certificate_passes() {
-    let r = start(ReferenceConfig {
+/// A reference server that requires the client certificate it makes (and writes in the profile).
+fn gated() -> ReferenceConfig {
+    ReferenceConfig {
         client_auth: ClientAuth::Generate,
         ..ReferenceConfig::default()
-    })
-    .await;
+    }
+}
+
+/// A `tls:` line trusting the reference CA and presenting `cert` with `key`.
+fn identity_tls(cert: &Path, key: &Path) -> String {
+    format!(
+        "tls: {{ ca_file: \"target-ca.pem\", client_cert: {}, client_key: {{ file: {} }} }}",
+        quoted(cert),
+        quoted(key)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutual_tls_with_the_right_certificate_passes() {
+    let r = start(gated()).await;
     let text = std::fs::read_to_string(&r.profile).expect("profile");
     assert!(
         text.contains(
@@ -133,11 +146,7 @@ async fn mutual_tls_with_the_right_certificate_passes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_client_certificate_every_request_errors_and_says_why() {
-    let r = start(ReferenceConfig {
-        client_auth: ClientAuth::Generate,
-        ..ReferenceConfig::default()
-    })
-    .await;
+    let r = start(gated()).await;
     let profile = with_tls(&r.profile, "tls: { ca_file: \"target-ca.pem\" }");
     let out = r.dir.path().join("out");
     let run = run(&profile, &out, REQUIREMENTS, &[]).await;
@@ -146,17 +155,12 @@ async fn without_a_client_certificate_every_request_errors_and_says_why() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_certificate_of_another_ca_is_reported_rejected() {
-    let gate = ReferenceConfig {
-        client_auth: ClientAuth::Generate,
-        ..ReferenceConfig::default()
-    };
-    let r = start(gate.clone()).await;
-    let other = start(gate).await;
+    let r = start(gated()).await;
+    let other = start(gated()).await;
     let dir = other.dir.path();
-    let tls = format!(
-        "tls: {{ ca_file: \"target-ca.pem\", client_cert: {}, client_key: {{ file: {} }} }}",
-        quoted(&dir.join("target-client.pem")),
-        quoted(&dir.join("target-client.key"))
+    let tls = identity_tls(
+        &dir.join("target-client.pem"),
+        &dir.join("target-client.key"),
     );
     let profile = with_tls(&r.profile, &tls);
     let out = r.dir.path().join("out");
@@ -180,41 +184,10 @@ fn the_demo_runs_behind_a_client_certificate_gate() {
     .assert_code(0);
 }
 
-/// `openssl` when it runs; `None` (a skip with a notice) when it does not and CI is not set.
-fn openssl() -> Option<()> {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(());
-    }
-    assert!(
-        !std::env::var("CI").is_ok_and(|v| v == "true"),
-        "CI=true and no `openssl`: the client-key formats cannot be proven"
-    );
-    eprintln!("notice: no `openssl` binary; skipping the client-key format test");
-    None
-}
-
-fn sh(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A reviewer's own PKI, made with openssl: a CA, and a client certificate for each key
 /// format (PKCS #8 and PKCS #1 RSA, SEC1 EC), and encrypted keys.
 fn reviewer_pki(dir: &Path) {
     sh(
-        dir,
         &[
             "req",
             "-x509",
@@ -232,10 +205,10 @@ fn reviewer_pki(dir: &Path) {
             "-subj",
             "/CN=Reviewer CA",
         ],
+        dir,
     );
     std::fs::write(dir.join("ext.cnf"), "extendedKeyUsage=clientAuth\n").expect("ext");
     sh(
-        dir,
         &[
             "genpkey",
             "-algorithm",
@@ -245,9 +218,9 @@ fn reviewer_pki(dir: &Path) {
             "-out",
             "pkcs8.key",
         ],
+        dir,
     );
     sh(
-        dir,
         &[
             "rsa",
             "-in",
@@ -256,9 +229,9 @@ fn reviewer_pki(dir: &Path) {
             "-out",
             "pkcs1.key",
         ],
+        dir,
     );
     sh(
-        dir,
         &[
             "ecparam",
             "-name",
@@ -268,10 +241,10 @@ fn reviewer_pki(dir: &Path) {
             "-out",
             "sec1.key",
         ],
+        dir,
     );
     for (key, cert) in [("pkcs8.key", "rsa.pem"), ("sec1.key", "ec.pem")] {
         sh(
-            dir,
             &[
                 "req",
                 "-new",
@@ -282,9 +255,9 @@ fn reviewer_pki(dir: &Path) {
                 "-out",
                 "c.csr",
             ],
+            dir,
         );
         sh(
-            dir,
             &[
                 "x509",
                 "-req",
@@ -302,10 +275,10 @@ fn reviewer_pki(dir: &Path) {
                 "-out",
                 cert,
             ],
+            dir,
         );
     }
     sh(
-        dir,
         &[
             "pkey",
             "-in",
@@ -316,9 +289,9 @@ fn reviewer_pki(dir: &Path) {
             "-out",
             "encrypted.key",
         ],
+        dir,
     );
     sh(
-        dir,
         &[
             "rsa",
             "-in",
@@ -330,12 +303,13 @@ fn reviewer_pki(dir: &Path) {
             "-out",
             "legacy-encrypted.key",
         ],
+        dir,
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pkcs8_pkcs1_and_sec1_keys_sign_in_and_an_encrypted_key_is_a_located_error() {
-    if openssl().is_none() {
+    if !common::openssl::available("the client-key format test") {
         return;
     }
     let pki = tempfile::tempdir().expect("temp dir");
@@ -346,13 +320,8 @@ async fn pkcs8_pkcs1_and_sec1_keys_sign_in_and_an_encrypted_key_is_a_located_err
         ..ReferenceConfig::default()
     })
     .await;
-    let identity = |cert: &str, key: &str| {
-        format!(
-            "tls: {{ ca_file: \"target-ca.pem\", client_cert: {}, client_key: {{ file: {} }} }}",
-            quoted(&pki.path().join(cert)),
-            quoted(&pki.path().join(key))
-        )
-    };
+    let identity =
+        |cert: &str, key: &str| identity_tls(&pki.path().join(cert), &pki.path().join(key));
     for (cert, key) in [
         ("rsa.pem", "pkcs8.key"),
         ("rsa.pem", "pkcs1.key"),
@@ -376,11 +345,7 @@ async fn pkcs8_pkcs1_and_sec1_keys_sign_in_and_an_encrypted_key_is_a_located_err
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_reference_requires_the_reviewers_ca_and_writes_their_certificate_in() {
-    let other = start(ReferenceConfig {
-        client_auth: ClientAuth::Generate,
-        ..ReferenceConfig::default()
-    })
-    .await;
+    let other = start(gated()).await;
     let identity = other.server.client_identity.clone().expect("an identity");
     let dir = tempfile::tempdir().expect("temp dir");
     let ca = dir.path().join("reviewer-ca.pem");

@@ -17,34 +17,11 @@ use std::time::Duration;
 use serde_json::Value;
 
 use common::cli::vvcheck;
+use common::openssl::sh;
 
 /// `openssl` when it runs; `None` (a skip) when it does not and CI is not set.
 fn openssl() -> Option<&'static str> {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some("openssl");
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true and no `openssl` binary: these tests prove the TLS checks can fail");
-    }
-    eprintln!("notice: no `openssl` binary; skipping the OpenSSL agreement tests");
-    None
-}
-
-fn sh(args: &[&str], dir: &Path) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::openssl::available("the OpenSSL agreement tests").then_some("openssl")
 }
 
 /// A test CA, and leaves it signs.

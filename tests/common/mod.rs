@@ -7,6 +7,7 @@ pub mod cases;
 pub mod cli;
 pub mod hostile_server;
 pub mod junit_schema;
+pub mod openssl;
 pub mod vendor;
 
 use std::path::{Path, PathBuf};
