@@ -259,6 +259,7 @@ async fn the_reference_entry_page_renders_through_its_private_ca_and_not_without
         TrustOptions {
             ca_pem: Some(reference.server.ca_pem.clone()),
             insecure: false,
+            ..TrustOptions::default()
         },
     )
     .await;
@@ -285,6 +286,7 @@ async fn the_reference_entry_page_renders_through_its_private_ca_and_not_without
         TrustOptions {
             ca_pem: None,
             insecure: true,
+            ..TrustOptions::default()
         },
     )
     .await;
@@ -484,7 +486,7 @@ async fn a_server_that_sends_only_its_leaf_is_trusted_through_the_leaf_it_proves
     let site = Url::parse(&format!("https://127.0.0.1:{port}/")).expect("url");
     let ca_only = TrustOptions {
         ca_pem: Some(ca_pem.clone()),
-        insecure: false,
+        ..TrustOptions::default()
     };
     let browser = launch(&setup, ca_only.clone()).await;
     match browser.audit(&request(site.clone())).await {
@@ -518,7 +520,7 @@ async fn a_server_that_sends_only_its_leaf_is_trusted_through_the_leaf_it_proves
             .expect("another CA")
             .pem(),
         ),
-        insecure: false,
+        ..TrustOptions::default()
     };
     assert!(
         stranger.with_served_chain(&site).await.is_err(),

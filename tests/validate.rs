@@ -269,6 +269,24 @@ const CASES: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "profile-proxy-socks.yaml",
+        "7:15",
+        "the profile's proxy.url: vvcheck speaks to proxies over `http://` only, not `socks5://`",
+        Some("write `url: http://proxy.example:3128`"),
+    ),
+    (
+        "profile-proxy-inline-password.yaml",
+        "7:15",
+        "the profile's proxy.url carries credentials: secrets are never written inline",
+        Some("write `url: http://proxy.example:3128`"),
+    ),
+    (
+        "profile-proxy-username-only.yaml",
+        "7:59",
+        "`proxy.username` without `proxy.password`",
+        Some("add `password: {env: VAR}`, or drop the user name"),
+    ),
+    (
         "profile-origin-not-https.yaml",
         "7:11",
         "`http://files.acme.example` is not an https:// origin",

@@ -6,7 +6,6 @@
 mod login;
 mod mapping;
 mod network;
-mod proxy;
 pub mod report;
 mod tls;
 
@@ -50,9 +49,10 @@ pub async fn doctor(paths: &InputPaths, options: &DoctorOptions) -> Result<Repor
         ),
     ));
     let reached = network_steps(&target, options, &mut report).await;
-    report
-        .lines
-        .push(proxy::proxy_line(&target, |v| std::env::var(v).ok()));
+    report.lines.push(Line::ok(
+        "proxy",
+        crate::http::proxy::describe(&target.proxy, &target.base_url),
+    ));
     if reached {
         report
             .lines
@@ -84,7 +84,22 @@ async fn network_steps(
         .to_string();
     let port = target.base_url.port_or_known_default().unwrap_or(443);
     let timeout = Duration::from_secs(target.timeouts.connect_s.max(1));
-    let addrs = match network::resolve(&host, port, timeout).await {
+    // Through a proxy, the proxy resolves the host: the machine resolves and reaches the proxy.
+    let proxy = target.proxy.for_url(&target.base_url);
+    let (resolved_host, resolved_port) = match proxy {
+        Some(server) => (
+            server
+                .url
+                .host_str()
+                .unwrap_or_default()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            server.url.port_or_known_default().unwrap_or(80),
+        ),
+        None => (host.clone(), port),
+    };
+    let addrs = match network::resolve(&resolved_host, resolved_port, timeout).await {
         Ok(a) => a,
         Err(line) => {
             report.lines.push(line);
@@ -97,8 +112,17 @@ async fn network_steps(
             return false;
         }
     };
-    report.lines.push(network::resolved_line(&host, &addrs));
-    let tcp = match network::connect(&addrs, timeout).await {
+    let mut line = network::resolved_line(&resolved_host, &addrs);
+    if proxy.is_some() {
+        line.text
+            .push_str(&format!(" (the proxy; it resolves {host})"));
+    }
+    report.lines.push(line);
+    let connected = match proxy {
+        Some(server) => network::tunnel(target, server, timeout).await,
+        None => network::connect(&addrs, timeout).await,
+    };
+    let tcp = match connected {
         Ok((tcp, line)) => {
             report.lines.push(line);
             tcp

@@ -7,6 +7,9 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 
 use super::report::Line;
+use crate::http::proxy::ConnectError;
+use crate::model::proxy::ProxyServer;
+use crate::model::resolve::ResolvedTarget;
 
 /// Resolves `host:port`; the addresses, or the failed line.
 pub async fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, Line> {
@@ -70,4 +73,37 @@ pub async fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<(TcpStre
         "is the server running, and is the port in base_url the one it listens on?"
     };
     Err(Line::fail("connect", tried.join("; "), fix))
+}
+
+/// A tunnel through `server` (the proxy the plan names for the base URL) to the base URL's
+/// host; the stream and its line, or the failed line with the proxy's answer.
+pub async fn tunnel(
+    target: &ResolvedTarget,
+    server: &ProxyServer,
+    timeout: Duration,
+) -> Result<(TcpStream, Line), Line> {
+    let host = target.base_url.host_str().unwrap_or_default();
+    let port = target.base_url.port_or_known_default().unwrap_or(443);
+    let proxy = server.url.as_str().trim_end_matches('/');
+    match crate::http::proxy::connect(&target.proxy, host, port, timeout).await {
+        Ok(stream) => Ok((
+            stream,
+            Line::ok(
+                "connect",
+                format!("{host}:{port} through the proxy {proxy}: tunnel open"),
+            ),
+        )),
+        Err(e) => {
+            let fix = match &e {
+                ConnectError::Refused { .. } => {
+                    "ask the proxy's administrators to allow CONNECT to this host and port, or \
+                     list the host in NO_PROXY (or the profile's proxy.no_proxy) if it is reached directly"
+                }
+                _ => {
+                    "is the proxy's address right (HTTPS_PROXY or the profile's proxy.url), and is it running?"
+                }
+            };
+            Err(Line::fail("connect", e.to_string(), fix))
+        }
+    }
 }

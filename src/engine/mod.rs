@@ -376,6 +376,11 @@ pub async fn run(
         started_at,
         duration: start.elapsed(),
         insecure: opts.http.insecure,
+        proxy: rc
+            .target
+            .proxy
+            .for_url(&rc.target.base_url)
+            .map(|_| crate::http::proxy::describe(&rc.target.proxy, &rc.target.base_url)),
         partition: f.partition.map(|(k, n)| format!("{k}/{n}")),
         filters: filtered(f),
         interrupted,

@@ -11,6 +11,7 @@ pub use super::body::MAX_RESPONSE_BYTES;
 use super::body::{self, BodyError};
 use super::client_cert::ClientCertCheck;
 use super::file_body::FileBody;
+use super::proxy::ProxyCheck;
 use super::rate::RateLimiter;
 use super::record;
 use super::redact::Redactor;
@@ -51,6 +52,8 @@ pub struct HttpClient {
     unanswered: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// Tells a refused client certificate from a broken connection.
     client_cert: ClientCertCheck,
+    /// Tells a proxy's refusal from a broken connection.
+    proxy: ProxyCheck,
     /// Masks secrets in every recorded exchange.
     pub redactor: Redactor,
     /// Where recorded bodies too large to keep in memory go; `None` if no temporary file could
@@ -77,15 +80,11 @@ fn build(
             Some(hosts) => redirect::policy(hosts.clone()),
             None => reqwest::redirect::Policy::none(),
         });
-    // Loopback targets never go through a proxy from the environment.
-    let loopback = target.base_url.host_str().is_some_and(|h| {
-        h == "localhost"
-            || h.parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-            || h == "[::1]"
-    });
-    if loopback {
-        b = b.no_proxy();
+    // The run's own proxy plan, not reqwest's reading of the environment: every connection
+    // vvcheck opens itself follows the same plan (loopback, NO_PROXY, the profile's proxy).
+    b = b.no_proxy();
+    if let Some(proxy) = super::proxy::reqwest_proxy(&target.proxy) {
+        b = b.proxy(proxy);
     }
     if target.http_version == HttpVersion::Http1 {
         b = b.http1_only();
@@ -156,12 +155,31 @@ impl HttpClient {
             client_cert: ClientCertCheck::new(
                 config,
                 target.tls.client_identity.is_some(),
+                target.proxy.clone(),
+                Duration::from_secs(target.timeouts.connect_s),
+            ),
+            proxy: ProxyCheck::new(
+                target.proxy.clone(),
                 Duration::from_secs(target.timeouts.connect_s),
             ),
             redactor,
             spill: Spill::new().ok().map(Arc::new),
             insecure: opts.insecure,
         })
+    }
+
+    /// Why connections to `url` fail, where the proxy or the client certificate says more
+    /// than the transport error.
+    async fn explain(&self, url: &url::Url) -> Option<String> {
+        match self.proxy.explain(url).await {
+            Some(why) => Some(why),
+            None => self.client_cert.explain(url).await,
+        }
+    }
+
+    /// The run's proxy plan, for connections made outside this client.
+    pub fn proxy_plan(&self) -> &crate::model::proxy::ResolvedProxy {
+        self.proxy.plan()
     }
 
     /// Why `actor`'s login is not tried again: an earlier one in this run got no answer.
@@ -342,7 +360,7 @@ impl HttpClient {
                         idempotent(&req.method) && !e.is_timeout() && tries < self.retries;
                     let mut err = TransportError::from_reqwest(&e);
                     if matches!(err.kind, TransportKind::Connect | TransportKind::Broken)
-                        && let Some(why) = self.client_cert.explain(&req.url).await
+                        && let Some(why) = self.explain(&req.url).await
                     {
                         err.message = format!("{why} ({})", err.message);
                         return (Err(err), retried);

@@ -60,17 +60,24 @@ pub(super) struct ClientCertCheck {
     config: ClientConfig,
     connect: Duration,
     has_identity: bool,
+    proxy: crate::model::proxy::ResolvedProxy,
     seen: Mutex<HashMap<String, Option<String>>>,
 }
 
 impl ClientCertCheck {
     /// A checker making its handshakes as `config` does (the client certificate included, if
-    /// `has_identity`), connecting within `connect`.
-    pub(super) fn new(config: ClientConfig, has_identity: bool, connect: Duration) -> Self {
+    /// `has_identity`), connecting within `connect`, through `proxy` where it says.
+    pub(super) fn new(
+        config: ClientConfig,
+        has_identity: bool,
+        proxy: crate::model::proxy::ResolvedProxy,
+        connect: Duration,
+    ) -> Self {
         ClientCertCheck {
             config,
             connect,
             has_identity,
+            proxy,
             seen: Mutex::new(HashMap::new()),
         }
     }
@@ -103,9 +110,8 @@ impl ClientCertCheck {
         let asked = AskedFor::new(Arc::clone(&config.client_auth_cert_resolver));
         config.client_auth_cert_resolver = asked.clone();
         let name = ServerName::try_from(host.to_string()).ok()?;
-        let tcp = tokio::time::timeout(self.connect, tokio::net::TcpStream::connect((host, port)))
+        let tcp = super::proxy::connect(&self.proxy, host, port, self.connect)
             .await
-            .ok()?
             .ok()?;
         let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
         let failure = match tokio::time::timeout(HANDSHAKE, connector.connect(name, tcp)).await {

@@ -7,11 +7,11 @@ pub mod build;
 pub mod client;
 pub mod client_cert;
 pub mod cookies;
-
 pub mod extract;
 pub mod file_body;
 pub mod link;
 mod message;
+pub mod proxy;
 pub mod rate;
 mod record;
 pub mod redact;

@@ -210,6 +210,7 @@ pub fn join(
             .max()
             .unwrap_or(Duration::ZERO),
         insecure: reports.iter().any(|r| r.insecure),
+        proxy: reports.iter().find_map(|r| r.proxy.clone()),
         partition: None,
         filters: first.filters.clone(),
         interrupted,

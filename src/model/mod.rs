@@ -17,6 +17,7 @@ pub mod paginate;
 pub mod pattern;
 pub mod pem;
 pub mod probe;
+pub mod proxy;
 pub mod request;
 pub mod resolve;
 pub mod secret_file;

@@ -94,6 +94,8 @@ pub struct ResolvedTarget {
     pub timeouts: Timeouts,
     /// The HTTP versions vvcheck may use (`http.version`).
     pub http_version: HttpVersion,
+    /// The outbound proxy (`proxy:`, else the environment's).
+    pub proxy: super::proxy::ResolvedProxy,
     pub actors: IndexMap<String, ResolvedActor>,
     pub operations: IndexMap<String, Operation>,
     pub pages: IndexMap<String, ResolvedPage>,
@@ -176,6 +178,64 @@ impl Resolver<'_> {
             )
             .hint(format!("run `chmod 600 {shown}`")),
         );
+    }
+
+    /// The run's proxies: the profile's `proxy:` and the environment's, each problem located
+    /// (an environment variable's at `base_url`, which it would carry).
+    fn proxy(
+        &mut self,
+        profile: &TargetProfile,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<super::proxy::ResolvedProxy> {
+        use super::proxy::{ProxyError, ResolvedProxy};
+        let settings = profile.proxy.as_ref();
+        let credentials = match settings.map(|s| (&s.username, &s.password)) {
+            Some((Some(user), Some(password))) => {
+                self.secret(password).map(|p| (user.value.clone(), p))
+            }
+            Some((Some(user), None)) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        self.file,
+                        user.loc,
+                        "`proxy.username` without `proxy.password`",
+                    )
+                    .hint("add `password: {env: VAR}`, or drop the user name"),
+                );
+                None
+            }
+            Some((None, Some(password))) => {
+                self.diags.push(Diagnostic::new(
+                    self.file,
+                    password.loc(),
+                    "`proxy.password` without `proxy.username`",
+                ));
+                None
+            }
+            _ => None,
+        };
+        match ResolvedProxy::resolve(settings, credentials, env) {
+            Ok((plan, found)) => {
+                self.secrets.extend(found);
+                Some(plan)
+            }
+            Err(e) => {
+                let at_url = matches!(e, ProxyError::InlineCredentials)
+                    || settings.is_some_and(|s| s.url.is_some());
+                let loc = match settings.and_then(|s| s.url.as_ref()) {
+                    Some(url) if at_url => url.loc,
+                    _ => profile.base_url.loc,
+                };
+                let hint = if at_url {
+                    "write `url: http://proxy.example:3128`"
+                } else {
+                    "fix or unset the variable, or name the proxy in the profile's `proxy.url`"
+                };
+                self.diags
+                    .push(Diagnostic::new(self.file, loc, e.to_string()).hint(hint));
+                None
+            }
+        }
     }
 
     /// A URL; a bad one was already reported by validation, so it only stops resolution.
@@ -300,6 +360,7 @@ impl ResolvedTarget {
                 "mutual TLS needs both `tls.client_cert` and `tls.client_key`",
             )),
         }
+        let proxy = r.proxy(profile, &|var| std::env::var(var).ok());
         let mut actors = IndexMap::new();
         for (name, a) in &profile.actors {
             let Some(scheme) = profile.auth.get(a.auth.as_str()) else {
@@ -361,6 +422,7 @@ impl ResolvedTarget {
             tls,
             timeouts: profile.timeouts,
             http_version: profile.http.version,
+            proxy: proxy.unwrap_or_default(),
             actors,
             operations: profile
                 .operations

@@ -35,6 +35,9 @@ pub struct TargetProfile {
     /// How vvcheck speaks HTTP to the target.
     #[serde(default)]
     pub http: HttpSettings,
+    /// The outbound proxy, where not the environment's (`HTTPS_PROXY`, `NO_PROXY`).
+    #[serde(default)]
+    pub proxy: Option<super::proxy::ProxySettings>,
     /// Other origins (`https://api.vendor.example`) that may receive the actors' credentials,
     /// besides `base_url`'s.
     #[serde(default)]

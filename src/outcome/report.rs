@@ -155,6 +155,9 @@ pub struct RunReport {
     pub duration: Duration,
     /// Certificate verification was switched off (`--insecure`).
     pub insecure: bool,
+    /// The proxy the run reached `base_url` through (never its credentials), when it used one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// `k/n` when the plan was partitioned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<String>,

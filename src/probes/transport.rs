@@ -80,6 +80,21 @@ async fn plain_http(p: &PlainHttpParams, env: &mut ProbeEnv<'_>) -> ProbeResult 
                 && location.to_ascii_lowercase().starts_with("https://")
             {
                 env.notes.push(format!("{summary}, Location: {location}"));
+            } else if let Some(proxy) = env.http.proxy_plan().for_url(&url)
+                && matches!(resp.status, 403 | 407 | 502 | 503 | 504)
+            {
+                // A forward proxy answers these itself (refused, needs credentials, the server
+                // refused it): the server's answer cannot be told from the proxy's.
+                return Err(CheckError::new(
+                    ErrorKind::Transport,
+                    format!(
+                        "{summary} through the proxy {}: that status may be the proxy's own \
+                         answer (refused, or the server refused it), so it says nothing of the \
+                         server's plain HTTP; run where the plain-HTTP address is reached \
+                         directly (NO_PROXY) to judge it",
+                        proxy.url.as_str().trim_end_matches('/')
+                    ),
+                ));
             } else {
                 env.notes.push(summary.clone());
                 let seen = if location.is_empty() {

@@ -24,7 +24,7 @@ pub use app::config::{
     ClientAuth, Credential, Dialect, HttpVersions, ReferenceConfig, ReferenceError, UnknownDialect,
 };
 pub use app::flaws::{Flaw, UnknownFlaw};
-pub use transport::certs::ClientIdentity;
+pub use transport::certs::{ClientIdentity, UNRESOLVABLE_NAME};
 
 use app::error;
 use app::state::{AppState, Lifetimes, Settings};

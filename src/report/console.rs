@@ -184,6 +184,9 @@ impl Console {
                 self.paint(YELLOW, "WARNING")
             )?;
         }
+        if let Some(proxy) = &report.proxy {
+            writeln!(out, "proxy {proxy}")?;
+        }
         if let Some(partition) = &report.partition {
             writeln!(
                 out,

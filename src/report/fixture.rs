@@ -25,6 +25,7 @@ pub(crate) fn report() -> RunReport {
         started_at: "2025-03-01T12:00:00Z".to_string(),
         duration: Duration::from_millis(4_321),
         insecure: true,
+        proxy: None,
         partition: Some("1/2".to_string()),
         filters: None,
         interrupted: None,

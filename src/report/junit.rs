@@ -111,6 +111,9 @@ fn suite_properties(report: &RunReport) -> Vec<Property> {
         ("insecure", report.insecure.to_string()),
         ("overall", report.overall.standing.label().to_string()),
     ];
+    if let Some(proxy) = &report.proxy {
+        props.push(("proxy", proxy.clone()));
+    }
     if let Some(partition) = &report.partition {
         props.push(("partition", partition.clone()));
     }

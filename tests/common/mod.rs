@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod cli;
+pub mod connect_proxy;
 pub mod hostile_server;
 pub mod junit_schema;
 pub mod openssl;

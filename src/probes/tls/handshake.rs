@@ -19,6 +19,7 @@ use super::endpoint::{Endpoint, ScanError};
 use super::raw::{ANSWER_TIMEOUT, connect};
 use super::version::Version;
 use crate::http::tls::provider;
+use crate::model::proxy::ResolvedProxy;
 
 /// What a finished handshake showed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,14 +128,18 @@ pub struct Client {
     /// The HTTP client's configuration, whose client-certificate resolver is reused.
     base: Arc<ClientConfig>,
     pub connect_timeout: Duration,
+    /// The run's proxy plan: every hello and handshake goes the way requests go.
+    pub proxy: Arc<ResolvedProxy>,
 }
 
 impl Client {
-    /// A client presenting what `base` (the HTTP client's configuration) presents.
-    pub fn new(base: Arc<ClientConfig>, connect_timeout: Duration) -> Client {
+    /// A client presenting what `base` (the HTTP client's configuration) presents, connecting
+    /// as `proxy` says.
+    pub fn new(base: Arc<ClientConfig>, connect_timeout: Duration, proxy: ResolvedProxy) -> Client {
         Client {
             base,
             connect_timeout,
+            proxy: Arc::new(proxy),
         }
     }
 
@@ -159,7 +164,7 @@ impl Client {
         config.alpn_protocols = self.base.alpn_protocols.clone();
         // Every handshake full, so each shows the certificate and the key exchange.
         config.resumption = Resumption::disabled();
-        let tcp = connect(ep, self.connect_timeout).await?;
+        let tcp = connect(ep, &self.proxy, self.connect_timeout).await?;
         let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
         let name = ep.server_name()?;
         let tls = match tokio::time::timeout(ANSWER_TIMEOUT, connector.connect(name, tcp)).await {

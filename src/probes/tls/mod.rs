@@ -128,7 +128,11 @@ pub fn scanners(
         crate::http::tls::root_store(target.tls.ca_pem.as_deref(), target.tls.ca_only)
             .map_err(setup)?,
     );
-    let client = handshake::Client::new(base, Duration::from_secs(target.timeouts.connect_s));
+    let client = handshake::Client::new(
+        base,
+        Duration::from_secs(target.timeouts.connect_s),
+        target.proxy.clone(),
+    );
     Ok(endpoints
         .into_iter()
         .map(|ep| Scanner::new(ep, client.clone(), roots.clone(), Arc::clone(pace)))

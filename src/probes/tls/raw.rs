@@ -8,34 +8,32 @@ use tokio::net::TcpStream;
 
 use super::answer::{Answer, AnswerError, AnswerReader};
 use super::endpoint::{Endpoint, ScanError};
+use crate::model::proxy::ResolvedProxy;
 
 /// How long a server may take to answer a hello.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(8);
 
-/// Opens a TCP connection to the endpoint within `connect`.
-pub async fn connect(ep: &Endpoint, connect: Duration) -> Result<TcpStream, ScanError> {
-    match tokio::time::timeout(connect, TcpStream::connect((ep.host.as_str(), ep.port))).await {
-        Ok(Ok(s)) => {
-            // Hellos are single writes; there is nothing to batch.
-            let _ = s.set_nodelay(true);
-            Ok(s)
-        }
-        Ok(Err(e)) => Err(ScanError::Connect(ep.to_string(), e.to_string())),
-        Err(_) => Err(ScanError::Connect(
-            ep.to_string(),
-            format!("no connection within {} s", connect.as_secs()),
-        )),
-    }
+/// Opens a TCP connection to the endpoint within `connect`, through the run's proxy where
+/// its plan says (a `CONNECT` tunnel carries the hello as a direct connection would).
+pub async fn connect(
+    ep: &Endpoint,
+    proxy: &ResolvedProxy,
+    connect: Duration,
+) -> Result<TcpStream, ScanError> {
+    crate::http::proxy::connect(proxy, &ep.url_host(), ep.port, connect)
+        .await
+        .map_err(|e| ScanError::Connect(ep.to_string(), e.to_string()))
 }
 
 /// Sends `hello` and reads the answer; an SSL 2.0 hello may get an SSL 2.0 answer.
 pub async fn exchange(
     ep: &Endpoint,
+    proxy: &ResolvedProxy,
     connect_timeout: Duration,
     hello: &[u8],
     sslv2: bool,
 ) -> Result<Answer, ScanError> {
-    let mut stream = connect(ep, connect_timeout).await?;
+    let mut stream = connect(ep, proxy, connect_timeout).await?;
     if let Err(e) = stream.write_all(hello).await {
         return Ok(Answer::Closed {
             how: format!("hello not sent: {e}"),

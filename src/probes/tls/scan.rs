@@ -172,7 +172,14 @@ impl Scanner {
                 false,
             ),
         };
-        let answer = exchange(&self.endpoint, self.client.connect_timeout, &bytes, sslv2).await?;
+        let answer = exchange(
+            &self.endpoint,
+            &self.client.proxy,
+            self.client.connect_timeout,
+            &bytes,
+            sslv2,
+        )
+        .await?;
         let sent = match version {
             Version::Ssl2 => "SSL 2.0 CLIENT-HELLO".to_string(),
             v => format!("{v} ClientHello ({} suites)", offer.len()),

@@ -16,6 +16,10 @@ use time::{Duration, OffsetDateTime};
 
 use super::rsa::{Hash, RsaKey};
 
+/// A name on the server's certificate that no resolver knows (`.test` is reserved): a client
+/// that reaches the server by it went through a proxy that maps it to the server's address.
+pub const UNRESOLVABLE_NAME: &str = "reference.vvcheck.test";
+
 /// The `weak-key` flaw's 1024-bit RSA key, made once with
 /// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024` (committed because neither
 /// rcgen nor aws-lc-rs makes keys under 2048 bits). It protects nothing.
@@ -101,6 +105,7 @@ pub(crate) fn make(
     let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(err)?;
 
     let mut names = vec![
+        UNRESOLVABLE_NAME.to_owned(),
         "localhost".to_owned(),
         "127.0.0.1".to_owned(),
         "::1".to_owned(),

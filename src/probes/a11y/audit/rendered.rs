@@ -28,6 +28,7 @@ pub(super) async fn start(env: &mut ProbeEnv<'_>) -> Option<Browser> {
     let trust = TrustOptions {
         ca_pem,
         insecure: env.http.insecure,
+        proxy: env.target.proxy.clone(),
     };
     let trust = match trust.clone().with_served_chain(&env.target.base_url).await {
         Ok(t) => t,

@@ -26,6 +26,7 @@ use tokio::sync::watch;
 use url::Url;
 
 use super::rules::RuleOutcome;
+use crate::model::proxy::ResolvedProxy;
 pub use cdp::CdpError;
 pub use locate::{BrowserMissing, BrowserSetup};
 pub use process::StartError;
@@ -40,7 +41,34 @@ pub const AXE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long any other DevTools command may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Which servers' certificates the browser accepts beyond the system's roots.
+/// Chromium's flags for `plan`: its proxies by scheme, and the hosts it reaches directly
+/// (Chromium skips loopback hosts by itself unless told `<-loopback>`).
+fn proxy_flags(plan: &ResolvedProxy) -> Result<Vec<String>, BrowserError> {
+    let mut servers = Vec::new();
+    for (scheme, server) in [("https", &plan.https), ("http", &plan.http)] {
+        let Some(server) = server else { continue };
+        let shown = server.url.as_str().trim_end_matches('/').to_string();
+        if server.credentials.is_some() {
+            return Err(BrowserError::ProxyCredentials { proxy: shown });
+        }
+        servers.push(format!("{scheme}={shown}"));
+    }
+    if servers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut bypass: Vec<String> = plan.no_proxy.clone();
+    if plan.loopback {
+        bypass.push("<-loopback>".into());
+    }
+    let mut flags = vec![format!("--proxy-server={}", servers.join(";"))];
+    if !bypass.is_empty() {
+        flags.push(format!("--proxy-bypass-list={}", bypass.join(";")));
+    }
+    Ok(flags)
+}
+
+/// Which servers' certificates the browser accepts beyond the system's roots, and the way it
+/// reaches them.
 #[derive(Debug, Clone, Default)]
 pub struct TrustOptions {
     /// PEM of the private CA (and/or the leaf) the target's servers use (`tls.ca_file`): their
@@ -48,6 +76,8 @@ pub struct TrustOptions {
     pub ca_pem: Option<String>,
     /// The run's `--insecure`: every certificate error is ignored.
     pub insecure: bool,
+    /// The run's proxy plan: the browser's requests go the way the run's do.
+    pub proxy: ResolvedProxy,
 }
 
 impl TrustOptions {
@@ -59,7 +89,7 @@ impl TrustOptions {
         if let Some(ca) = &self.ca_pem
             && site.scheme() == "https"
         {
-            let served = trust::served_chain_pem(site, ca).await?;
+            let served = trust::served_chain_pem(site, ca, &self.proxy).await?;
             self.ca_pem = Some(format!("{ca}\n{served}"));
         }
         Ok(self)
@@ -103,6 +133,12 @@ pub enum BrowserError {
     /// The CA text is no certificate, or the served chain does not chain to it.
     #[error("cannot trust the given CA: {0}")]
     Trust(#[from] TrustError),
+    /// The proxy wants credentials, which Chromium takes only from a person at a prompt.
+    #[error(
+        "the proxy {proxy} needs credentials, and Chromium cannot be given them on its command \
+         line; the rendered mode needs a proxy that lets this machine through without them"
+    )]
+    ProxyCredentials { proxy: String },
     /// The browser refused a command, did not answer in time, or went away.
     #[error("DevTools: {0}")]
     Cdp(#[from] CdpError),
@@ -144,7 +180,7 @@ impl Browser {
                 path: setup.axe_js.display().to_string(),
                 error,
             })?;
-        let mut flags = Vec::new();
+        let mut flags = proxy_flags(&trust.proxy)?;
         if let Some(pem) = &trust.ca_pem {
             flags.push(trust::spki_flag(&trust::spki_hashes(pem)?));
         }

@@ -62,7 +62,11 @@ pub fn spki_flag(hashes: &[String]) -> String {
 /// The certificates the server of `url` sends (leaf first), as PEM, after a handshake that
 /// verifies them against the CA certificates in `ca_pem` and the URL's host; an error when they
 /// do not chain to it.
-pub async fn served_chain_pem(url: &url::Url, ca_pem: &str) -> Result<String, TrustError> {
+pub async fn served_chain_pem(
+    url: &url::Url,
+    ca_pem: &str,
+    proxy: &crate::model::proxy::ResolvedProxy,
+) -> Result<String, TrustError> {
     let origin = url.origin().ascii_serialization();
     let served = |reason: String| TrustError::Served {
         origin: origin.clone(),
@@ -94,7 +98,7 @@ pub async fn served_chain_pem(url: &url::Url, ca_pem: &str) -> Result<String, Tr
         .to_string();
     let name = ServerName::try_from(host.clone()).map_err(|e| served(e.to_string()))?;
     let handshake = async {
-        let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
+        let tcp = crate::http::proxy::connect(proxy, &host, port, HANDSHAKE_TIMEOUT)
             .await
             .map_err(|e| served(e.to_string()))?;
         tokio_rustls::TlsConnector::from(Arc::new(config))
