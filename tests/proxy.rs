@@ -9,10 +9,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::Reference;
 use common::cli::{Run, vvcheck};
 use common::connect_proxy::{ConnectProxy, Mode};
-use serde_json::Value;
+use common::{Reference, all_pass, checks};
 use vvcheck::reference::{Dialect, UNRESOLVABLE_NAME};
 
 /// Logins, an API round trip, attachments, the TLS probe's handshakes (protocols, ciphers,
@@ -60,33 +59,6 @@ fn profile(r: &Reference, extra: &str, unresolvable: bool) -> PathBuf {
     let path = r.dir.path().join("proxied.yaml");
     std::fs::write(&path, format!("{text}\n{extra}\n")).expect("profile written");
     path
-}
-
-/// Every check of a run: (id, status, message).
-fn checks(out: &Path) -> Vec<(String, String, String)> {
-    let text = std::fs::read_to_string(out.join("results.json")).expect("results.json written");
-    let json: Value = serde_json::from_str(&text).expect("results.json parses");
-    json["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .map(|c| {
-            let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
-            (s("id"), s("status"), s("message"))
-        })
-        .collect()
-}
-
-fn all_pass(run: &Run, out: &Path) {
-    let checks = checks(out);
-    let not: Vec<_> = checks.iter().filter(|(_, s, _)| s != "pass").collect();
-    assert!(
-        not.is_empty() && !checks.is_empty(),
-        "{not:#?}\n{}\n{}",
-        run.stdout,
-        run.stderr
-    );
-    run.assert_code(0);
 }
 
 /// Tunnels to the reference server's HTTPS port, and forwarded plain-HTTP requests.

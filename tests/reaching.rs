@@ -8,10 +8,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::Reference;
 use common::cli::{KillOnDrop, Run, vvcheck};
 use common::openssl::sh;
-use serde_json::Value;
+use common::{Reference, all_pass, checks};
 use vvcheck::reference::{ClientAuth, Dialect, HttpVersions, ReferenceConfig};
 
 /// A quick cross-section: logins, an API round trip, attachments (multipart, downloads), the
@@ -37,33 +36,6 @@ async fn run(profile: &Path, out: &Path, requirements: &str, env: &[(&str, &str)
         cmd = cmd.env(k, v);
     }
     cmd.run_async().await
-}
-
-/// Every check of a run: (id, status, message).
-fn checks(out: &Path) -> Vec<(String, String, String)> {
-    let text = std::fs::read_to_string(out.join("results.json")).expect("results.json written");
-    let json: Value = serde_json::from_str(&text).expect("results.json parses");
-    json["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .map(|c| {
-            let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
-            (s("id"), s("status"), s("message"))
-        })
-        .collect()
-}
-
-/// Asserts that every check of the run in `out` passed.
-fn all_pass(run: &Run, out: &Path) {
-    let checks = checks(out);
-    let not: Vec<_> = checks.iter().filter(|(_, s, _)| s != "pass").collect();
-    assert!(
-        not.is_empty() && !checks.is_empty(),
-        "{not:#?}\n{}",
-        run.stdout
-    );
-    run.assert_code(0);
 }
 
 /// Asserts that no check failed and that at least three errors say `why`: a network refusal

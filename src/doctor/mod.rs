@@ -88,13 +88,7 @@ async fn network_steps(
     let proxy = target.proxy.for_url(&target.base_url);
     let (resolved_host, resolved_port) = match proxy {
         Some(server) => (
-            server
-                .url
-                .host_str()
-                .unwrap_or_default()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string(),
+            crate::model::proxy::bare_host(server.url.host_str().unwrap_or_default()).to_string(),
             server.url.port_or_known_default().unwrap_or(80),
         ),
         None => (host.clone(), port),

@@ -84,7 +84,7 @@ pub async fn tunnel(
 ) -> Result<(TcpStream, Line), Line> {
     let host = target.base_url.host_str().unwrap_or_default();
     let port = target.base_url.port_or_known_default().unwrap_or(443);
-    let proxy = server.url.as_str().trim_end_matches('/');
+    let proxy = server.shown();
     match crate::http::proxy::connect(&target.proxy, host, port, timeout).await {
         Ok(stream) => Ok((
             stream,

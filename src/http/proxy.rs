@@ -11,7 +11,7 @@ use base64::Engine as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::model::proxy::{ProxyServer, ResolvedProxy, Way};
+use crate::model::proxy::{ProxyServer, ResolvedProxy, Way, bare_host};
 
 /// The most a proxy's answer to `CONNECT` may hold before its blank line.
 const MAX_ANSWER: usize = 16 * 1024;
@@ -41,7 +41,7 @@ pub enum ConnectError {
 
 /// `host:port` as a request line writes it (`[::1]:443`).
 fn authority(host: &str, port: u16) -> String {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let bare = bare_host(host);
     if bare.contains(':') {
         format!("[{bare}]:{port}")
     } else {
@@ -58,7 +58,7 @@ pub async fn connect(
     port: u16,
     timeout: Duration,
 ) -> Result<TcpStream, ConnectError> {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let bare = bare_host(host);
     let work = async {
         match plan.way("https", host) {
             Way::Via(server) => tunnel(server, bare, port).await,
@@ -77,16 +77,13 @@ pub async fn connect(
 
 /// Opens a `CONNECT` tunnel to `host:port` (no brackets) through `server`.
 async fn tunnel(server: &ProxyServer, host: &str, port: u16) -> Result<TcpStream, ConnectError> {
-    let proxy = server.url.as_str().trim_end_matches('/').to_string();
+    let proxy = server.shown().to_string();
     let target = authority(host, port);
     let proxy_host = server.url.host_str().unwrap_or_default();
     let proxy_port = server.url.port_or_known_default().unwrap_or(80);
-    let mut stream = TcpStream::connect((
-        proxy_host.trim_start_matches('[').trim_end_matches(']'),
-        proxy_port,
-    ))
-    .await
-    .map_err(|e| ConnectError::Unreachable(format!("cannot reach the proxy {proxy}: {e}")))?;
+    let mut stream = TcpStream::connect((bare_host(proxy_host), proxy_port))
+        .await
+        .map_err(|e| ConnectError::Unreachable(format!("cannot reach the proxy {proxy}: {e}")))?;
     let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
     if let Some((user, password)) = &server.credentials {
         let token = base64::engine::general_purpose::STANDARD
@@ -199,24 +196,16 @@ impl ProxyCheck {
         if let Some(known) = self.seen.lock().ok()?.get(&key) {
             return known.clone();
         }
-        let found = match tokio::time::timeout(
-            self.timeout,
-            tunnel(
-                server,
-                host.trim_start_matches('[').trim_end_matches(']'),
-                port,
-            ),
-        )
-        .await
-        {
-            Ok(Err(e)) => Some(e.to_string()),
-            Err(_) => Some(format!(
-                "the proxy {} did not open a tunnel to {key} within {} s",
-                server.url.as_str().trim_end_matches('/'),
-                self.timeout.as_secs()
-            )),
-            Ok(Ok(_)) => None,
-        };
+        let found =
+            match tokio::time::timeout(self.timeout, tunnel(server, bare_host(host), port)).await {
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(_) => Some(format!(
+                    "the proxy {} did not open a tunnel to {key} within {} s",
+                    server.shown(),
+                    self.timeout.as_secs()
+                )),
+                Ok(Ok(_)) => None,
+            };
         if let Ok(mut seen) = self.seen.lock() {
             seen.insert(key, found.clone());
         }
@@ -231,7 +220,7 @@ pub fn describe(plan: &ResolvedProxy, url: &url::Url) -> String {
     match plan.way(url.scheme(), host) {
         Way::Via(server) => format!(
             "{} (from {}{})",
-            server.url.as_str().trim_end_matches('/'),
+            server.shown(),
             server.source,
             if server.credentials.is_some() {
                 ", with credentials"
@@ -262,7 +251,7 @@ pub fn describe(plan: &ResolvedProxy, url: &url::Url) -> String {
 mod tests {
     use super::*;
     use crate::model::proxy::ProxySource;
-    use crate::model::resolve::SecretString;
+    use crate::model::secret::SecretString;
 
     fn plan(url: &str, credentials: Option<(&str, &str)>) -> ResolvedProxy {
         let server = ProxyServer {

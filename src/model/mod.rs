@@ -20,6 +20,7 @@ pub mod probe;
 pub mod proxy;
 pub mod request;
 pub mod resolve;
+pub mod secret;
 pub mod secret_file;
 pub mod standard;
 pub mod status;

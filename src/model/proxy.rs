@@ -4,31 +4,8 @@
 //! Only `http://` proxies are spoken to (HTTPS goes through them in a `CONNECT` tunnel): every
 //! part of a run, the TLS probe's hand-built handshakes included, must take the same way out.
 
-use serde::Deserialize;
-
-use super::located::Located;
-use super::resolve::SecretString;
-use super::target::Secret;
-
-/// The `proxy:` key of a target profile.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProxySettings {
-    /// `http://host:port`; without it the environment names the proxy.
-    #[serde(default)]
-    pub url: Option<Located<String>>,
-    /// Basic credentials for the proxy (with `password`).
-    #[serde(default)]
-    pub username: Option<Located<String>>,
-    #[serde(default)]
-    pub password: Option<Secret>,
-    /// Hosts reached directly, as `NO_PROXY` names them (`.corp.example`, `10.0.0.0/8`, `*`).
-    #[serde(default)]
-    pub no_proxy: Vec<String>,
-    /// Send loopback hosts (`localhost`, `127.0.0.1`, `[::1]`) through the proxy too.
-    #[serde(default)]
-    pub loopback: bool,
-}
+use super::secret::SecretString;
+use super::target::ProxySettings;
 
 /// Where a proxy was named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +33,19 @@ pub struct ProxyServer {
     /// Basic credentials (user name, password).
     pub credentials: Option<(String, SecretString)>,
     pub source: ProxySource,
+}
+
+impl ProxyServer {
+    /// `http://host:port` as shown in lines and errors (no credentials, no trailing slash).
+    pub fn shown(&self) -> &str {
+        self.url.as_str().trim_end_matches('/')
+    }
+}
+
+/// A host as a URL writes it, without the brackets of an IPv6 literal (`[::1]` → `::1`), as
+/// names, sockets and `NO_PROXY` entries take it.
+pub fn bare_host(host: &str) -> &str {
+    host.trim_start_matches('[').trim_end_matches(']')
 }
 
 /// The proxies of a run, by the scheme of the URL they carry.
@@ -239,7 +229,7 @@ impl ResolvedProxy {
         let Some(server) = self.server(scheme) else {
             return Way::NoProxySet;
         };
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let bare = bare_host(host);
         if !self.loopback && is_loopback(bare) {
             return Way::Loopback;
         }
@@ -260,7 +250,7 @@ impl ResolvedProxy {
 
 /// `localhost` (and its subdomains), `127.0.0.0/8` and `::1`.
 pub fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = bare_host(host);
     host.eq_ignore_ascii_case("localhost")
         || host.to_ascii_lowercase().ends_with(".localhost")
         || host
@@ -276,7 +266,7 @@ fn names(entry: &str, host: &str) -> bool {
         return true;
     }
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        let entry = entry.trim_start_matches('[').trim_end_matches(']');
+        let entry = bare_host(entry);
         return match (
             entry.parse::<ipnet::IpNet>(),
             entry.parse::<std::net::IpAddr>(),
@@ -303,6 +293,7 @@ fn entries(list: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::located::Located;
 
     fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |name| {

@@ -2,7 +2,6 @@
 //! Secrets live in [`SecretString`], whose `Debug` and `Display` never show the value.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,37 +11,11 @@ use super::diag::{Diagnostic, Diagnostics, SourceFile};
 use super::located::Located;
 use super::outcome::{Outcome, OutcomeRule, default_rules};
 use super::output::OutputSpec;
+pub use super::secret::SecretString;
 use super::secret_file;
 use super::target::{
     AuthScheme, Declared, HttpVersion, Operation, Secret, TargetProfile, Timeouts,
 };
-
-/// A secret value; printing it prints `***`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretString(String);
-
-impl SecretString {
-    /// Wraps a secret.
-    pub fn new(s: impl Into<String>) -> Self {
-        SecretString(s.into())
-    }
-    /// The secret itself, for sending it where it belongs.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl fmt::Display for SecretString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
 
 /// An actor ready to log in.
 #[derive(Debug, Clone)]

@@ -37,7 +37,7 @@ pub struct TargetProfile {
     pub http: HttpSettings,
     /// The outbound proxy, where not the environment's (`HTTPS_PROXY`, `NO_PROXY`).
     #[serde(default)]
-    pub proxy: Option<super::proxy::ProxySettings>,
+    pub proxy: Option<ProxySettings>,
     /// Other origins (`https://api.vendor.example`) that may receive the actors' credentials,
     /// besides `base_url`'s.
     #[serde(default)]
@@ -75,6 +75,26 @@ pub struct TlsOptions {
     /// Trust only `ca_file`, not the system's store besides it.
     #[serde(default)]
     pub ca_only: bool,
+}
+
+/// The `proxy:` key of a target profile.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProxySettings {
+    /// `http://host:port`; without it the environment names the proxy.
+    #[serde(default)]
+    pub url: Option<Located<String>>,
+    /// Basic credentials for the proxy (with `password`).
+    #[serde(default)]
+    pub username: Option<Located<String>>,
+    #[serde(default)]
+    pub password: Option<Secret>,
+    /// Hosts reached directly, as `NO_PROXY` names them (`.corp.example`, `10.0.0.0/8`, `*`).
+    #[serde(default)]
+    pub no_proxy: Vec<String>,
+    /// Send loopback hosts (`localhost`, `127.0.0.1`, `[::1]`) through the proxy too.
+    #[serde(default)]
+    pub loopback: bool,
 }
 
 /// How vvcheck speaks HTTP to the target.

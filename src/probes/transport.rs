@@ -92,7 +92,7 @@ async fn plain_http(p: &PlainHttpParams, env: &mut ProbeEnv<'_>) -> ProbeResult 
                          answer (refused, or the server refused it), so it says nothing of the \
                          server's plain HTTP; run where the plain-HTTP address is reached \
                          directly (NO_PROXY) to judge it",
-                        proxy.url.as_str().trim_end_matches('/')
+                        proxy.shown()
                     ),
                 ));
             } else {

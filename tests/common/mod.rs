@@ -65,6 +65,34 @@ impl Reference {
     }
 }
 
+/// Every check of the run whose reports are in `out`: (id, status, message).
+pub fn checks(out: &Path) -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(out.join("results.json")).expect("results.json written");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("results.json parses");
+    json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+            (s("id"), s("status"), s("message"))
+        })
+        .collect()
+}
+
+/// Asserts that the run in `out` had checks, every one passed, and it exited 0.
+pub fn all_pass(run: &cli::Run, out: &Path) {
+    let checks = checks(out);
+    let not: Vec<_> = checks.iter().filter(|(_, s, _)| s != "pass").collect();
+    assert!(
+        not.is_empty() && !checks.is_empty(),
+        "{not:#?}\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run.assert_code(0);
+}
+
 /// Every file under a folder, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -47,7 +47,7 @@ fn proxy_flags(plan: &ResolvedProxy) -> Result<Vec<String>, BrowserError> {
     let mut servers = Vec::new();
     for (scheme, server) in [("https", &plan.https), ("http", &plan.http)] {
         let Some(server) = server else { continue };
-        let shown = server.url.as_str().trim_end_matches('/').to_string();
+        let shown = server.shown().to_string();
         if server.credentials.is_some() {
             return Err(BrowserError::ProxyCredentials { proxy: shown });
         }
