@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use rustls::client::ResolvesClientCert;
 use rustls::pki_types::ServerName;
-use rustls::{AlertDescription, ClientConfig, SignatureScheme};
+use rustls::{ClientConfig, SignatureScheme};
 use tokio::io::AsyncReadExt;
 
 use super::message::concise_tls;
+pub use super::tls::Refusal;
 use super::tls::rustls_error;
 
 /// How long the diagnostic handshake may take.
@@ -24,35 +25,6 @@ const HANDSHAKE: Duration = Duration::from_secs(10);
 /// How long a server that asked for a client certificate has, after the handshake, to refuse
 /// it: a TLS 1.3 server says so only once the client has finished its side.
 pub const VERDICT_WAIT: Duration = Duration::from_secs(2);
-
-/// What a server's alert says of the client certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// The server wanted a certificate and was sent none.
-    Required,
-    /// The server refused the certificate sent (or, with none sent, the handshake).
-    Rejected(AlertDescription),
-}
-
-impl Refusal {
-    /// The refusal `e` is, if it is an alert about the client's certificate.
-    pub fn of(e: &rustls::Error) -> Option<Refusal> {
-        use AlertDescription as A;
-        match e {
-            rustls::Error::AlertReceived(A::CertificateRequired) => Some(Refusal::Required),
-            rustls::Error::AlertReceived(
-                a @ (A::BadCertificate
-                | A::UnknownCA
-                | A::CertificateUnknown
-                | A::UnsupportedCertificate
-                | A::CertificateExpired
-                | A::CertificateRevoked
-                | A::AccessDenied),
-            ) => Some(Refusal::Rejected(*a)),
-            _ => None,
-        }
-    }
-}
 
 /// The diagnoses made in a run, by `host:port`: each host is diagnosed once.
 #[derive(Debug)]

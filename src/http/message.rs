@@ -8,8 +8,8 @@ use bytes::Bytes;
 use reqwest::Method;
 
 use super::body::Cut;
-use super::client_cert::Refusal;
 use super::file_body::FileBody;
+use super::tls::Refusal;
 use super::tls::rustls_error;
 use crate::outcome::Exchange;
 

@@ -7,7 +7,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    AlertDescription, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 
 use crate::model::pem;
 use crate::model::resolve::ResolvedTls;
@@ -173,5 +175,34 @@ impl ServerCertVerifier for AcceptAnyCert {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+/// What a server's alert says of the client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The server wanted a certificate and was sent none.
+    Required,
+    /// The server refused the certificate sent (or, with none sent, the handshake).
+    Rejected(AlertDescription),
+}
+
+impl Refusal {
+    /// The refusal `e` is, if it is an alert about the client's certificate.
+    pub fn of(e: &rustls::Error) -> Option<Refusal> {
+        use AlertDescription as A;
+        match e {
+            rustls::Error::AlertReceived(A::CertificateRequired) => Some(Refusal::Required),
+            rustls::Error::AlertReceived(
+                a @ (A::BadCertificate
+                | A::UnknownCA
+                | A::CertificateUnknown
+                | A::UnsupportedCertificate
+                | A::CertificateExpired
+                | A::CertificateRevoked
+                | A::AccessDenied),
+            ) => Some(Refusal::Rejected(*a)),
+            _ => None,
+        }
     }
 }
