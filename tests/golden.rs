@@ -113,13 +113,15 @@ fn normalize_json(text: &str) -> String {
             .filter_map(|l| l["operations"].as_array_mut())
             .flatten()
         {
-            for key in ["p50_ms", "p95_ms", "max_ms"] {
+            for key in ["p50_ms", "p95_ms", "max_ms", "p95_unstalled_ms"] {
                 op[key] = Value::from(0);
             }
             for bucket in op["histogram"].as_array_mut().into_iter().flatten() {
                 bucket["count"] = Value::from(0);
             }
-            op["samples_ms"] = Value::Array(Vec::new());
+            for key in ["samples_ms", "stalled_ms"] {
+                op[key] = Value::Array(Vec::new());
+            }
         }
     }
     let mut out = serde_json::to_string_pretty(&report).expect("serialises");

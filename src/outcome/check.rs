@@ -117,6 +117,9 @@ pub enum ErrorKind {
     SecretEchoed,
     /// The run was stopped (SIGINT, SIGTERM) before the check finished.
     Interrupted,
+    /// A verdict read from response times could not be told from vvcheck's own delay: the
+    /// process was starved of CPU while it timed the target (a loaded machine).
+    Overloaded,
 }
 
 /// Why a check ended `error`: never a verdict on the target.

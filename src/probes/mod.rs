@@ -13,6 +13,7 @@ pub mod cors;
 pub mod disclosure;
 pub mod error_statuses;
 pub mod headers;
+pub mod lag;
 pub mod latency;
 pub mod notices;
 pub mod pages;

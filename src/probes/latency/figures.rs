@@ -40,10 +40,43 @@ pub fn p95_settled_over(over: usize, planned: usize) -> bool {
 /// One operation's timings, with the figures a report shows.
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
+    /// Each answer's time, as measured.
     pub samples: Vec<Duration>,
+    /// How long vvcheck itself was stalled during each answer (same order; see
+    /// [`crate::probes::lag`]).
+    pub stalled: Vec<Duration>,
 }
 
 impl Timings {
+    /// Records an answer that took `took`, `stalled` of it while vvcheck could not run.
+    pub fn push(&mut self, took: Duration, stalled: Duration) {
+        self.samples.push(took);
+        self.stalled.push(stalled.min(took));
+    }
+
+    /// The times with vvcheck's own stalls taken out: a lower bound of the target's, for
+    /// telling a slow target from a starved client (never itself a verdict's figures).
+    pub fn unstalled(&self) -> Timings {
+        Timings {
+            samples: self
+                .samples
+                .iter()
+                .zip(
+                    self.stalled
+                        .iter()
+                        .chain(std::iter::repeat(&Duration::ZERO)),
+                )
+                .map(|(t, s)| t.saturating_sub(*s))
+                .collect(),
+            stalled: Vec::new(),
+        }
+    }
+
+    /// The longest stall of any answer.
+    pub fn worst_stall(&self) -> Duration {
+        self.stalled.iter().max().copied().unwrap_or_default()
+    }
+
     /// Median.
     pub fn p50(&self) -> Option<Duration> {
         percentile(&self.samples, 50.0)
@@ -108,6 +141,8 @@ impl Timings {
             "max_ms": self.max().map(|d| d.as_millis() as u64),
             "histogram": buckets,
             "samples_ms": self.samples.iter().map(|d| d.as_millis() as u64).collect::<Vec<_>>(),
+            "stalled_ms": self.stalled.iter().map(|d| d.as_millis() as u64).collect::<Vec<_>>(),
+            "p95_unstalled_ms": self.unstalled().p95().map(|d| d.as_millis() as u64),
         })
     }
 }
@@ -132,14 +167,39 @@ pub fn judge(operation: &str, timings: &Timings, threshold: Duration) -> Option<
     })
 }
 
+/// What an operation's timings say of the target.
+#[derive(Debug)]
+pub enum Judgement {
+    /// The p95 is within the threshold (or nothing was timed).
+    Within,
+    /// The p95 is over, even with vvcheck's own stalls taken out.
+    Over(Finding),
+    /// The p95 is over only with vvcheck's stalls counted: the target's cannot be told.
+    Undecided,
+}
+
+/// Judges `timings` against `threshold`: over only when the times without vvcheck's stalls
+/// (a lower bound of the target's) are over too.
+pub fn judge_stalled(operation: &str, timings: &Timings, threshold: Duration) -> Judgement {
+    match judge(operation, timings, threshold) {
+        None => Judgement::Within,
+        Some(f) if judge(operation, &timings.unstalled(), threshold).is_some() => {
+            Judgement::Over(f)
+        }
+        Some(_) => Judgement::Undecided,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn timings(ms: impl IntoIterator<Item = u64>) -> Timings {
-        Timings {
-            samples: ms.into_iter().map(Duration::from_millis).collect(),
+        let mut t = Timings::default();
+        for ms in ms {
+            t.push(Duration::from_millis(ms), Duration::ZERO);
         }
+        t
     }
 
     #[test]
@@ -148,7 +208,10 @@ mod tests {
         assert_eq!(percentile(&s, 95.0), Some(Duration::from_millis(19)));
         assert_eq!(percentile(&s, 100.0), Some(Duration::from_millis(20)));
         assert_eq!(percentile(&s, 50.0), Some(Duration::from_millis(10)));
-        let t = Timings { samples: s };
+        let t = Timings {
+            samples: s,
+            stalled: Vec::new(),
+        };
         assert!(judge("get_message", &t, Duration::from_millis(10)).is_some());
         assert!(judge("get_message", &t, Duration::from_millis(19)).is_none());
     }
@@ -168,6 +231,46 @@ mod tests {
         assert_eq!(e["histogram"][BUCKETS_MS.len()]["le_ms"], Value::Null);
         assert_eq!(e["samples_ms"].as_array().map(Vec::len), Some(7));
         assert_eq!(e["failed"], 2);
+    }
+
+    #[test]
+    fn stalls_come_out_of_the_unstalled_times_only() {
+        let mut t = Timings::default();
+        t.push(Duration::from_millis(3400), Duration::from_millis(3000));
+        t.push(Duration::from_millis(200), Duration::from_millis(900));
+        assert_eq!(
+            t.samples[0],
+            Duration::from_millis(3400),
+            "kept as measured"
+        );
+        let u = t.unstalled();
+        assert_eq!(u.samples, [400, 0].map(Duration::from_millis));
+        assert_eq!(t.worst_stall(), Duration::from_millis(3000));
+        assert_eq!(t.evidence("get_message", 0)["stalled_ms"][1], 200);
+    }
+
+    #[test]
+    fn over_only_by_the_clients_stalls_is_undecided() {
+        let threshold = Duration::from_millis(3000);
+        let with = |stall: u64| {
+            let mut t = Timings::default();
+            for _ in 0..20 {
+                t.push(Duration::from_millis(3400), Duration::from_millis(stall));
+            }
+            judge_stalled("send_message", &t, threshold)
+        };
+        assert!(matches!(with(0), Judgement::Over(_)), "a slow target");
+        assert!(
+            matches!(with(300), Judgement::Over(_)),
+            "slow even without the stalls"
+        );
+        assert!(matches!(with(1000), Judgement::Undecided));
+        let mut fast = Timings::default();
+        fast.push(Duration::from_millis(200), Duration::from_millis(150));
+        assert!(matches!(
+            judge_stalled("send_message", &fast, threshold),
+            Judgement::Within
+        ));
     }
 
     /// Stopping early must never decide a verdict the full sample could have reversed: for

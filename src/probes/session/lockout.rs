@@ -4,7 +4,9 @@
 //! lock, not a wrong password), then sends wrong ones, `lockout_after` + 1 of them and never
 //! more than 10, stopping at the first answer that shows a lock: the profile's `locked`
 //! outcome, a lockout message, or two answers running markedly slower than the first while the
-//! entry page still answers at its usual pace (throttling, not a server slowed by load). Then
+//! entry page still answers at its usual pace (throttling, not a server slowed by load). Times
+//! are compared with vvcheck's own stalls taken out ([`LagMonitor`]): a slow answer read late
+//! by a starved client is no throttling. Then
 //! the right password again: refused, the account is locked. The finding and the notes say at
 //! which attempt the lock began and how the account is unlocked.
 
@@ -20,6 +22,7 @@ use crate::model::outcome::Outcome;
 use crate::model::resolve::{ResolvedActor, SecretString};
 use crate::outcome::{CheckError, ErrorKind, Exchange, Finding};
 use crate::probes::cookies::NoParams;
+use crate::probes::lag::LagMonitor;
 use crate::probes::{Probe, ProbeEnv, ProbeResult};
 
 /// Wrong passwords sent at most, whatever the declared threshold.
@@ -125,10 +128,21 @@ async fn lockout(env: &mut ProbeEnv<'_>) -> ProbeResult {
     let mut first: Option<Duration> = None;
     let mut began: Option<(u32, String)> = None;
     let mut slow_since: Option<(u32, String)> = None;
+    let lag = LagMonitor::start();
     for n in 1..=tries {
         let start = Instant::now();
         let result = login(env, &wrong).await;
         let took = start.elapsed();
+        let stalled = lag.within(start, Instant::now());
+        if first.is_some_and(|f| throttled(f, took) && !throttled(f, took.saturating_sub(stalled)))
+        {
+            env.notes.push(format!(
+                "wrong attempt {n} took {:.1} s, {:.1} s of it while vvcheck itself was stalled (a loaded machine): not read as throttling",
+                took.as_secs_f64(),
+                stalled.as_secs_f64()
+            ));
+        }
+        let took = took.saturating_sub(stalled);
         let e = match result {
             Ok(_) => {
                 let mut f = Finding::new(

@@ -27,9 +27,13 @@ pub(super) fn render(ctx: &Ctx<'_>) -> String {
     for c in &ctx.report.checks {
         for record in &c.latency {
             let threshold = num(record, "threshold_ms");
+            let round = match num(record, "round") {
+                Some(r) if r > 1 => format!(", measured again (round {r})"),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "<h3>{} {} <span class=\"muted\">(<code>{}</code>)</span></h3>",
+                "<h3>{} {} <span class=\"muted\">(<code>{}</code>{round})</span></h3>",
                 badge(&c.status.to_string(), &c.status.to_string()),
                 Esc(&c.title),
                 Esc(&c.id)
@@ -93,20 +97,26 @@ fn operation(out: &mut String, op: &Value, threshold: Option<u64>) {
         }
     }
     let p95 = num(op, "p95_ms");
+    let unstalled = num(op, "p95_unstalled_ms");
     let verdict = match (p95, threshold) {
+        // Over only by the client's own stalls: no verdict on the target (the check errs).
+        (Some(p), Some(t)) if p > t && unstalled.is_some_and(|u| u <= t) => {
+            badge("error", "over by vvcheck's stalls")
+        }
         (Some(p), Some(t)) if p > t => badge("fail", "over"),
         (Some(_), Some(_)) => badge("pass", "within"),
         _ => String::new(),
     };
     let _ = writeln!(
         out,
-        "<div class=\"chart-row\">{}<table><caption><code>{}</code></caption><tbody><tr><th scope=\"row\">answers</th><td>{}</td></tr><tr><th scope=\"row\">failed</th><td>{}</td></tr><tr><th scope=\"row\">p50</th><td>{}</td></tr><tr><th scope=\"row\">p95</th><td>{} {verdict}</td></tr><tr><th scope=\"row\">max</th><td>{}</td></tr></tbody></table></div>",
+        "<div class=\"chart-row\">{}<table><caption><code>{}</code></caption><tbody><tr><th scope=\"row\">answers</th><td>{}</td></tr><tr><th scope=\"row\">failed</th><td>{}</td></tr><tr><th scope=\"row\">p50</th><td>{}</td></tr><tr><th scope=\"row\">p95</th><td>{} {verdict}</td></tr><tr><th scope=\"row\">p95 without vvcheck's stalls</th><td>{}</td></tr><tr><th scope=\"row\">max</th><td>{}</td></tr></tbody></table></div>",
         svg::histogram(&format!("{name}: answers by time (ms)"), &bars),
         Esc(name),
         shown(num(op, "answers")),
         shown(num(op, "failed")),
         ms(num(op, "p50_ms")),
         ms(p95),
+        ms(unstalled),
         ms(num(op, "max_ms"))
     );
 }
