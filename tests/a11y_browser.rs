@@ -1,6 +1,7 @@
 //! The rendered-browser engine against real Chromium and axe-core: the fixture corpus next to
-//! the static engine, a page only the rendered DOM fails, HTTPS through a private CA, signed-in
-//! pages whose headers stay on their origin, and a browser that cannot start.
+//! the static engine, a page only the rendered DOM fails, HTTPS through a private CA, a page
+//! reached only through the run's proxy, signed-in pages whose headers stay on their origin, and
+//! a browser that cannot start.
 //!
 //! With `CI=true` a missing Chromium or axe-core fails these tests; elsewhere they say
 //! "skipped: …" once and pass.
@@ -16,15 +17,17 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
+use common::connect_proxy::{ConnectProxy, Mode};
 use scraper::Selector;
 use url::Url;
+use vvcheck::model::proxy::ResolvedProxy;
 use vvcheck::probes::a11y::browser::{
     AuditRequest, Browser, BrowserError, BrowserSetup, TrustOptions,
 };
 use vvcheck::probes::a11y::issue::IssueKind;
 use vvcheck::probes::a11y::page::{Page, Stylesheet};
 use vvcheck::probes::a11y::rules::{self, RuleOutcome};
-use vvcheck::reference::Dialect;
+use vvcheck::reference::{Dialect, UNRESOLVABLE_NAME};
 
 /// At most two browsers at a time: `cargo test` runs these tests side by side on a small
 /// machine, and a starved renderer would miss its load deadline.
@@ -294,6 +297,49 @@ async fn the_reference_entry_page_renders_through_its_private_ca_and_not_without
         .audit(&request(entry_again))
         .await
         .expect("--insecure ignores the unknown CA");
+}
+
+/// Through the run's proxy: the page is named by a host no resolver knows and only the test
+/// proxy maps, so it renders only if both the served-chain fetch and Chromium went through it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_reaches_a_page_only_through_the_runs_proxy() {
+    let Some(setup) = setup() else { return };
+    let reference = common::Reference::start(Dialect::Forms, &[]).await;
+    let proxy = ConnectProxy::start(Mode::Open).await;
+    let port = Url::parse(&reference.server.base_url)
+        .ok()
+        .and_then(|u| u.port())
+        .expect("the reference server's port");
+    let entry = Url::parse(&format!("https://{UNRESOLVABLE_NAME}:{port}/")).expect("url");
+    let proxy_url = proxy.url.clone();
+    let (plan, _) = ResolvedProxy::resolve(None, None, &|k| {
+        (k == "HTTPS_PROXY").then(|| proxy_url.clone())
+    })
+    .expect("the proxy plan");
+    let trust = TrustOptions {
+        ca_pem: Some(reference.server.ca_pem.clone()),
+        insecure: false,
+        proxy: plan,
+    }
+    .with_served_chain(&entry)
+    .await
+    .expect("the served chain, fetched through the proxy");
+    let browser = launch(&setup, trust).await;
+    let outcomes = browser
+        .audit(&request(entry))
+        .await
+        .expect("the page rendered through the proxy");
+    assert!(outcomes.iter().any(|o| o.checked > 0), "axe checked it");
+    let tunnels = proxy
+        .log()
+        .iter()
+        .filter(|l| l.method == "CONNECT" && l.target == format!("{UNRESOLVABLE_NAME}:{port}"))
+        .count();
+    assert!(
+        tunnels >= 2,
+        "the served chain and Chromium each tunnelled: {:#?}",
+        proxy.log()
+    );
 }
 
 /// The sign-in a request carried: its `Authorization` and `Cookie` headers, if any.

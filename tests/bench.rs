@@ -19,6 +19,8 @@ fn bench_prints_and_writes_every_figure_with_its_raw_times() {
         "rss_mb_2",
         "rss_mb_20",
         "validate_ms",
+        "nagle_cps_http2",
+        "nagle_cps_http1_pool",
         "critical path: logins",
         "slowest checks:",
         "timeline: first check started at",
@@ -33,6 +35,9 @@ fn bench_prints_and_writes_every_figure_with_its_raw_times() {
         "speedup_vs_sequential",
         "checks_per_second",
         "validate_ms",
+        "nagle_checks_per_second_http2",
+        "nagle_checks_per_second_http1_pool",
+        "nagle_http1_pool_over_http2",
     ] {
         assert!(json[key].as_f64().is_some_and(|v| v > 0.0), "{key}: {json}");
     }
@@ -64,6 +69,17 @@ fn bench_prints_and_writes_every_figure_with_its_raw_times() {
             run["passed"], run["checks"],
             "every generated check ran: {run}"
         );
+    }
+    // Both Nagle runs are of the smaller size, and ran every check.
+    let nagle = raw["nagle"].as_array().unwrap();
+    let versions: Vec<&str> = nagle
+        .iter()
+        .filter_map(|r| r["http_version"].as_str())
+        .collect();
+    assert_eq!(versions, ["auto", "1.1"]);
+    for run in nagle {
+        assert_eq!(run["checks"], 2, "{run}");
+        assert_eq!(run["passed"], run["checks"], "{run}");
     }
     assert_eq!(raw["validate_ms_runs"].as_array().map(Vec::len), Some(11));
     assert_eq!(

@@ -468,3 +468,23 @@ async fn http_version_1_1_is_a_profile_setting_and_a_wrong_one_is_located() {
     v.assert_code(2);
     assert!(v.stderr.contains("extended.yaml:"), "{}", v.stderr);
 }
+
+/// A load balancer whose HTTP/2 is broken: ALPN offers it, and a connection that takes it is
+/// dropped. Requests end `error` naming HTTP/2 and the profile key that avoids it, never `fail`;
+/// with `http: { version: "1.1" }` the same server passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_http2_errs_and_http_version_1_1_reaches_it() {
+    let r = start(ReferenceConfig {
+        http: HttpVersions::BrokenHttp2,
+        ..ReferenceConfig::default()
+    })
+    .await;
+    let out = r.dir.path().join("out-h2");
+    let broken = run(&r.profile, &out, "FUN-01,FUN-04", &[]).await;
+    errors_saying(&broken, &out, "http: { version: \"1.1\" }");
+
+    let profile = with_extra(&r.profile, "http: { version: \"1.1\" }");
+    let out = r.dir.path().join("out-h1");
+    let fixed = run(&profile, &out, "FUN-01,FUN-04", &[]).await;
+    all_pass(&fixed, &out);
+}

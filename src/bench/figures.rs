@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::BenchOptions;
-use super::child::ChildRun;
 use super::suite::SuiteRun;
+use super::{BenchOptions, GeneratedRun};
 
 /// Every figure of one bench, with what it was computed from.
 #[derive(Debug, Clone)]
@@ -18,7 +17,10 @@ pub struct Figures {
     concurrent: SuiteRun,
     sequential: SuiteRun,
     /// Per generated run: how many checks, what it cost, how many passed.
-    generated: Vec<(usize, ChildRun, usize)>,
+    generated: Vec<GeneratedRun>,
+    /// The smaller generated run against a server without `TCP_NODELAY`, by HTTP version
+    /// (`auto`: HTTP/2 by ALPN; `1.1`: a pool of HTTP/1.1 connections).
+    nagle: Vec<(&'static str, GeneratedRun)>,
     validate: Vec<Duration>,
 }
 
@@ -36,7 +38,8 @@ impl Figures {
         opts: &BenchOptions,
         concurrent: SuiteRun,
         sequential: SuiteRun,
-        generated: Vec<(usize, ChildRun, usize)>,
+        generated: Vec<GeneratedRun>,
+        nagle: Vec<(&'static str, GeneratedRun)>,
         validate: Vec<Duration>,
     ) -> Figures {
         Figures {
@@ -45,8 +48,30 @@ impl Figures {
             concurrent,
             sequential,
             generated,
+            nagle,
             validate,
         }
+    }
+
+    /// Checks per second of a generated run.
+    fn rate((n, run, _): &GeneratedRun) -> f64 {
+        *n as f64 / run.wall.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+
+    /// The rate of the Nagle run over `version`.
+    fn nagle_rate(&self, version: &str) -> Option<f64> {
+        self.nagle
+            .iter()
+            .find(|(v, _)| *v == version)
+            .map(|(_, r)| Self::rate(r))
+    }
+
+    /// The rate of the generated run of the Nagle runs' size against the quiet server.
+    fn quiet_rate_at(&self, n: usize) -> Option<f64> {
+        self.generated
+            .iter()
+            .find(|(m, ..)| *m == n)
+            .map(Self::rate)
     }
 
     /// The critical path at the added latency, in milliseconds.
@@ -63,13 +88,12 @@ impl Figures {
         ms(self.sequential.wall) / ms(self.concurrent.wall).max(f64::MIN_POSITIVE)
     }
 
-    fn largest(&self) -> Option<&(usize, ChildRun, usize)> {
+    fn largest(&self) -> Option<&GeneratedRun> {
         self.generated.iter().max_by_key(|(n, ..)| *n)
     }
 
     fn checks_per_second(&self) -> Option<f64> {
-        self.largest()
-            .map(|(n, run, _)| *n as f64 / run.wall.as_secs_f64().max(f64::MIN_POSITIVE))
+        self.largest().map(Self::rate)
     }
 
     fn validate_ms(&self) -> Option<f64> {
@@ -102,6 +126,23 @@ impl Figures {
         figures.insert(
             "validate_ms".into(),
             json!(self.validate_ms().map(|v| round(v, 2))),
+        );
+        let h2 = self.nagle_rate("auto");
+        let h1 = self.nagle_rate("1.1");
+        figures.insert(
+            "nagle_checks_per_second_http2".into(),
+            json!(h2.map(|r| round(r, 0))),
+        );
+        figures.insert(
+            "nagle_checks_per_second_http1_pool".into(),
+            json!(h1.map(|r| round(r, 0))),
+        );
+        figures.insert(
+            "nagle_http1_pool_over_http2".into(),
+            json!(
+                h1.zip(h2)
+                    .map(|(a, b)| round(a / b.max(f64::MIN_POSITIVE), 2))
+            ),
         );
         let suite = |r: &SuiteRun| {
             json!({
@@ -154,6 +195,13 @@ impl Figures {
                 "suite_concurrent": suite(&self.concurrent),
                 "suite_sequential": suite(&self.sequential),
                 "generated": generated,
+                "nagle": self.nagle.iter().map(|(v, (n, run, passed))| json!({
+                    "http_version": v,
+                    "checks": n,
+                    "passed": passed,
+                    "wall_ms": round(ms(run.wall), 1),
+                    "exit_code": run.code,
+                })).collect::<Vec<_>>(),
                 "validate_ms_runs": self.validate.iter().map(|d| round(ms(*d), 2)).collect::<Vec<_>>(),
             }),
         );
@@ -212,6 +260,19 @@ impl Figures {
             opt(self.validate_ms(), 2),
             self.validate.len(),
         );
+        for (v, run) in &self.nagle {
+            let (name, how) = match *v {
+                "1.1" => ("nagle_cps_http1_pool", "a pool of HTTP/1.1 connections"),
+                _ => ("nagle_cps_http2", "one HTTP/2 connection"),
+            };
+            let _ = writeln!(
+                t,
+                "{name:<26} {:>10}  {} checks over {how} to a server without TCP_NODELAY ({} checks/s with it)",
+                format!("{:.0}", Self::rate(run)),
+                run.0,
+                opt(self.quiet_rate_at(run.0), 0),
+            );
+        }
         let path: Vec<String> = c
             .critical
             .checks

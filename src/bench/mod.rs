@@ -7,7 +7,10 @@
 //! - `speedup_vs_sequential`: the same suite at `--concurrency 1`, over the concurrent run;
 //! - `checks_per_second`, `rss_mb_*`: generated trivial checks ([`generated`]) run by a child
 //!   vvcheck on loopback without added latency, its peak memory read from the kernel;
-//! - `validate_ms`: `vvcheck validate` of the shipped suites, the median of several.
+//! - `validate_ms`: `vvcheck validate` of the shipped suites, the median of several;
+//! - `nagle_*`: the smaller generated run against a server that leaves Nagle's algorithm on (no
+//!   `TCP_NODELAY`, as many do), once over the default one HTTP/2 connection and once over a
+//!   pool of HTTP/1.1 connections (`http: { version: "1.1" }`), to show which suffers less.
 
 mod child;
 pub mod critical;
@@ -70,39 +73,80 @@ pub async fn run(opts: &BenchOptions, progress: &dyn Fn(&str)) -> Result<Figures
     ));
     let sequential = suite::run(dir.path(), opts.latency, 1).await?;
     let small = (opts.checks / 10).max(1);
-    let generated = generated_runs(opts, dir.path(), [small, opts.checks], progress).await?;
+    let quiet = ReferenceConfig::default();
+    let generated = generated_runs(
+        opts,
+        dir.path(),
+        &quiet,
+        None,
+        &[small, opts.checks],
+        progress,
+    )
+    .await?;
+    let nagle = ReferenceConfig {
+        nodelay: false,
+        ..ReferenceConfig::default()
+    };
+    let mut nagle_runs = Vec::new();
+    for version in [None, Some("1.1")] {
+        let mut run = generated_runs(opts, dir.path(), &nagle, version, &[small], progress).await?;
+        nagle_runs.extend(run.pop().map(|r| (version.unwrap_or("auto"), r)));
+    }
     progress("vvcheck validate of the shipped suites");
     let validate = validate_times(&opts.exe).await?;
     Ok(Figures::new(
-        opts, concurrent, sequential, generated, validate,
+        opts, concurrent, sequential, generated, nagle_runs, validate,
     ))
 }
 
-/// The trivial-check runs, smaller first, each by a child against one quiet reference server.
+/// One generated run: how many checks, what it cost, how many passed.
+pub(crate) type GeneratedRun = (usize, child::ChildRun, usize);
+
+/// The trivial-check runs, in the order of `counts`, each by a child against one reference
+/// server started with `config` (no added latency); `http_version` goes in the profile.
 async fn generated_runs(
     opts: &BenchOptions,
     dir: &Path,
-    counts: [usize; 2],
+    config: &ReferenceConfig,
+    http_version: Option<&str>,
+    counts: &[usize],
     progress: &dyn Fn(&str),
-) -> Result<Vec<(usize, child::ChildRun, usize)>, BenchError> {
-    let config = ReferenceConfig::default();
+) -> Result<Vec<GeneratedRun>, BenchError> {
     let idle = config.idle_timeout.as_secs();
-    let server = ReferenceServer::start(config)
+    let server = ReferenceServer::start(config.clone())
         .await
         .map_err(|e| BenchError::Reference(e.to_string()))?;
-    let profile = dir.join("reference-quiet.yaml");
+    let label = format!(
+        "{}{}",
+        if config.nodelay { "quiet" } else { "nagle" },
+        http_version.map_or_else(String::new, |v| format!("-http{v}"))
+    );
+    let profile = dir.join(format!("reference-{label}.yaml"));
     let mut runs = Vec::new();
     let result = async {
         reference::profile::write(&server, &profile, None, idle, None)
             .map_err(|e| BenchError::Io(format!("writing {}: {e}", profile.display())))?;
-        for count in counts {
+        if let Some(v) = http_version {
+            let text = std::fs::read_to_string(&profile)
+                .map_err(|e| BenchError::Io(format!("reading {}: {e}", profile.display())))?;
+            std::fs::write(&profile, format!("{text}\nhttp: {{ version: \"{v}\" }}\n"))
+                .map_err(|e| BenchError::Io(format!("writing {}: {e}", profile.display())))?;
+        }
+        for &count in counts {
             progress(&format!(
-                "{count} generated checks, no added latency, --concurrency {}",
-                opts.concurrency
+                "{count} generated checks, no added latency, --concurrency {}{}",
+                opts.concurrency,
+                match (config.nodelay, http_version) {
+                    (true, _) => String::new(),
+                    (false, v) => format!(
+                        ", a server without TCP_NODELAY, HTTP {}",
+                        v.unwrap_or("chosen by ALPN (2)")
+                    ),
+                }
             ));
             let suites = generated::write(dir, count)
                 .map_err(|e| BenchError::Io(format!("writing the generated suite: {e}")))?;
-            let out = dir.join(format!("out-{count}"));
+            let out = dir.join(format!("out-{label}-{count}"));
             let args: Vec<std::ffi::OsString> = vec![
                 "run".into(),
                 "--target".into(),

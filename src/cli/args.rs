@@ -385,6 +385,9 @@ pub enum ServeHttp {
     /// HTTP/1.1 only.
     #[value(name = "1.1")]
     Http1,
+    /// HTTP/2 offered but broken (a connection that takes it is dropped), as behind some load
+    /// balancers: the profile's `http: { version: "1.1" }` reaches it.
+    BrokenH2,
 }
 
 /// `vvcheck report`.

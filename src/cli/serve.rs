@@ -33,8 +33,10 @@ pub async fn serve(args: ServeArgs) -> i32 {
         http: match args.http {
             ServeHttp::Both => HttpVersions::Both,
             ServeHttp::Http1 => HttpVersions::Http1Only,
+            ServeHttp::BrokenH2 => HttpVersions::BrokenHttp2,
         },
         intermediate_ca: args.intermediate_ca,
+        nodelay: true,
     };
     let server = match ReferenceServer::start(config).await {
         Ok(s) => s,

@@ -11,6 +11,7 @@ pub use super::body::MAX_RESPONSE_BYTES;
 use super::body::{self, BodyError};
 use super::client_cert::ClientCertCheck;
 use super::file_body::FileBody;
+use super::http2::Http2Check;
 use super::proxy::ProxyCheck;
 use super::rate::RateLimiter;
 use super::record;
@@ -52,6 +53,7 @@ pub struct HttpClient {
     unanswered: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// Tells a refused client certificate from a broken connection.
     client_cert: ClientCertCheck,
+    http2: Http2Check,
     /// Tells a proxy's refusal from a broken connection.
     proxy: ProxyCheck,
     /// Masks secrets in every recorded exchange.
@@ -152,6 +154,12 @@ impl HttpClient {
             hosts,
             stall: STALL.min(Duration::from_secs(target.timeouts.request_s.max(1))),
             unanswered: Default::default(),
+            http2: Http2Check::new(
+                config.clone(),
+                target.http_version == HttpVersion::Auto,
+                target.proxy.clone(),
+                Duration::from_secs(target.timeouts.connect_s),
+            ),
             client_cert: ClientCertCheck::new(
                 config,
                 target.tls.client_identity.is_some(),
@@ -368,6 +376,12 @@ impl HttpClient {
                     if !retryable {
                         if tries > 0 {
                             err.message.push_str(&format!(" (retried {tries}×)"));
+                        }
+                        // Only once the failure is final: the diagnosis must not stop a retry.
+                        if matches!(err.kind, TransportKind::Connect | TransportKind::Broken)
+                            && let Some(why) = self.http2.explain(&req.url).await
+                        {
+                            err.message = format!("{why} ({})", err.message);
                         }
                         return (Err(err), retried);
                     }

@@ -9,6 +9,7 @@ pub mod client_cert;
 pub mod cookies;
 pub mod extract;
 pub mod file_body;
+mod http2;
 pub mod link;
 mod message;
 pub mod proxy;

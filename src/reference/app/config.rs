@@ -84,6 +84,9 @@ pub struct ReferenceConfig {
     pub http: HttpVersions,
     /// A sound leaf is signed by an intermediate CA, sent with it, as public servers do.
     pub intermediate_ca: bool,
+    /// `TCP_NODELAY` on accepted connections (the default). Off only to measure a client against
+    /// a server that leaves Nagle's algorithm on (`vvcheck bench`).
+    pub nodelay: bool,
 }
 
 /// Client certificates (mutual TLS) the HTTPS listeners require.
@@ -107,6 +110,9 @@ pub enum HttpVersions {
     Both,
     /// HTTP/1.1 only: ALPN offers nothing else.
     Http1Only,
+    /// A broken HTTP/2, as some load balancers have: ALPN offers HTTP/2 and HTTP/1.1, and a
+    /// connection that takes HTTP/2 is dropped right after the handshake.
+    BrokenHttp2,
 }
 
 impl Default for ReferenceConfig {
@@ -123,6 +129,7 @@ impl Default for ReferenceConfig {
             client_auth: ClientAuth::None,
             http: HttpVersions::Both,
             intermediate_ca: false,
+            nodelay: true,
         }
     }
 }

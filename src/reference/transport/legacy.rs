@@ -206,9 +206,10 @@ fn alert(version: u16, description: u8) -> Vec<u8> {
     record(21, version, &[2, description])
 }
 
-/// The acceptor in front of rustls (`RustlsAcceptor::acceptor`).
+/// The acceptor in front of rustls (`RustlsAcceptor::acceptor`), and whether it sets
+/// `TCP_NODELAY` (see [`super::listener::Tcp`]).
 #[derive(Clone)]
-pub(crate) struct Front(pub(crate) Arc<Legacy>);
+pub(crate) struct Front(pub(crate) Arc<Legacy>, pub(crate) bool);
 
 impl<S: Send + 'static> Accept<TcpStream, S> for Front {
     type Stream = Rewind<TcpStream>;
@@ -217,9 +218,10 @@ impl<S: Send + 'static> Accept<TcpStream, S> for Front {
 
     fn accept(&self, mut stream: TcpStream, service: S) -> Self::Future {
         let legacy = self.0.clone();
+        let nodelay = self.1;
         Box::pin(async move {
             // As the other listeners (see `Listener::serve`): no delayed-ACK stalls.
-            stream.set_nodelay(true)?;
+            stream.set_nodelay(nodelay)?;
             let hello = read_hello(&mut stream).await;
             match legacy.answer(&hello) {
                 Some(reply) => {

@@ -70,7 +70,6 @@ pub(crate) fn bind(cfg: &ReferenceConfig, storage: bool) -> Result<Bound, Refere
         ClientAuth::Generate => client_identity.as_ref().map(|c| c.ca_pem.as_str()),
         ClientAuth::Ca(pem) => Some(pem.as_str()),
     };
-    let http1_only = cfg.http == HttpVersions::Http1Only;
     let config = tls::server_config(&certs, key, client_ca, cfg.http == HttpVersions::Http1Only)
         .map_err(ReferenceError::Tls)?;
     let https_protocol = match &certs.rsa_chain {
@@ -82,21 +81,19 @@ pub(crate) fn bind(cfg: &ReferenceConfig, storage: bool) -> Result<Bound, Refere
                 key_algorithm,
                 chain.clone(),
             );
-            Protocol::Front(config.clone(), legacy::Front(Arc::new(front)))
+            Protocol::Front(config.clone(), legacy::Front(Arc::new(front), cfg.nodelay))
         }
         None => Protocol::Rustls(config.clone()),
     };
     let storage = if storage {
-        Some(Listener::bind(
-            cfg.host,
-            0,
-            Protocol::Rustls(config.clone()),
-        )?)
+        Some(Listener::bind(cfg.host, 0, Protocol::Rustls(config.clone()))?.nodelay(cfg.nodelay))
     } else {
         None
     };
-    let https = Listener::bind(cfg.host, cfg.https_port, https_protocol)?.http1_only(http1_only);
-    let http = Listener::bind(cfg.host, cfg.http_port, Protocol::Plain)?;
+    let https = Listener::bind(cfg.host, cfg.https_port, https_protocol)?
+        .drop_http2(cfg.http == HttpVersions::BrokenHttp2)
+        .nodelay(cfg.nodelay);
+    let http = Listener::bind(cfg.host, cfg.http_port, Protocol::Plain)?.nodelay(cfg.nodelay);
     Ok(Bound {
         https,
         http,
