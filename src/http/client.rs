@@ -53,6 +53,7 @@ pub struct HttpClient {
     unanswered: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// Tells a refused client certificate from a broken connection.
     client_cert: ClientCertCheck,
+    /// Tells a broken HTTP/2 from a broken server, once a request has failed for good.
     http2: Http2Check,
     /// Tells a proxy's refusal from a broken connection.
     proxy: ProxyCheck,
