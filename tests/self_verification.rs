@@ -333,13 +333,9 @@ fn timing_suspect(report: &RunReport, flaw: Option<Flaw>) -> Option<String> {
     })
 }
 
-/// The dialect and flaw a matrix key names.
-fn config_of((dialect, flaw): &(String, String)) -> (Dialect, Option<Flaw>) {
-    let d = DIALECTS
-        .into_iter()
-        .find(|d| d.to_string() == *dialect)
-        .expect("a dialect of the matrix");
-    (d, Flaw::ALL.iter().copied().find(|f| f.name() == flaw))
+/// A run's flaw as the matrix names it.
+fn flaw_name(flaw: Option<Flaw>) -> String {
+    flaw.map_or("(clean)".to_string(), |f| f.name().to_string())
 }
 
 fn failing(report: &RunReport) -> BTreeSet<String> {
@@ -388,30 +384,27 @@ async fn every_check_passes_clean_and_catches_its_flaw_in_every_dialect() {
     }
     // The `slow` runs wait longest on the server, so they start first.
     configs.sort_by_key(|(_, f)| *f != Some(Flaw::Slow));
-    let results: BTreeMap<(String, String), Arc<RunReport>> = futures_util::stream::iter(configs)
-        .map(|(d, f)| async move {
-            let key = (
-                d.to_string(),
-                f.map_or("(clean)".to_string(), |f| f.name().to_string()),
-            );
-            (key, isolated(d, f).await)
-        })
-        .buffer_unordered(RUNS_AT_ONCE)
-        .collect()
-        .await;
+    let mut runs: Vec<(Dialect, Option<Flaw>, Arc<RunReport>)> =
+        futures_util::stream::iter(configs)
+            .map(|(d, f)| async move { (d, f, isolated(d, f).await) })
+            .buffer_unordered(RUNS_AT_ONCE)
+            .collect()
+            .await;
     // Timing verdicts are read here with eight runs sharing two cores, each reference server
     // in the process it is timed from. One the load left undecided (`overloaded`) or that
     // contradicts its proof row is measured again with that run alone, once; the alone run's
     // verdict is the one judged.
-    let mut results = results;
     let mut rerun = Vec::new();
-    for (key, report) in results.iter_mut() {
-        let (d, f) = config_of(key);
-        if let Some(why) = timing_suspect(report, f) {
-            *report = isolated(d, f).await;
-            rerun.push(format!("{}/{} ({why})", key.0, key.1));
+    for (d, f, report) in &mut runs {
+        if let Some(why) = timing_suspect(report, *f) {
+            *report = isolated(*d, *f).await;
+            rerun.push(format!("{d}/{} ({why})", flaw_name(*f)));
         }
     }
+    let results: BTreeMap<(String, String), Arc<RunReport>> = runs
+        .into_iter()
+        .map(|(d, f, report)| ((d.to_string(), flaw_name(f)), report))
+        .collect();
 
     let mut matrix = String::from("\nself-verification matrix (flaw × failing checks)\n");
     if !rerun.is_empty() {

@@ -5,17 +5,16 @@
 //! so, one handshake of the client's own configuration is made to that host and read until the
 //! server's alert: that alert, or the server's certificate request, says what happened.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustls::client::ResolvesClientCert;
-use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, SignatureScheme};
 use tokio::io::AsyncReadExt;
 
 use super::message::concise_tls;
+use super::per_host::PerHost;
 pub use super::tls::Refusal;
 use super::tls::rustls_error;
 
@@ -33,7 +32,7 @@ pub(super) struct ClientCertCheck {
     connect: Duration,
     has_identity: bool,
     proxy: crate::model::proxy::ResolvedProxy,
-    seen: Mutex<HashMap<String, Option<String>>>,
+    seen: PerHost,
 }
 
 impl ClientCertCheck {
@@ -50,7 +49,7 @@ impl ClientCertCheck {
             connect,
             has_identity,
             proxy,
-            seen: Mutex::new(HashMap::new()),
+            seen: PerHost::default(),
         }
     }
 
@@ -59,20 +58,13 @@ impl ClientCertCheck {
         if url.scheme() != "https" {
             return None;
         }
-        let host = url
-            .host_str()?
-            .trim_start_matches('[')
-            .trim_end_matches(']');
+        let host = crate::model::proxy::bare_host(url.host_str()?);
         let port = url.port_or_known_default()?;
-        let key = format!("{host}:{port}");
-        if let Some(known) = self.seen.lock().ok()?.get(&key) {
-            return known.clone();
-        }
-        let found = self.diagnose(host, port).await;
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.insert(key, found.clone());
-        }
-        found
+        self.seen
+            .once(super::proxy::authority(host, port), || {
+                self.diagnose(host, port)
+            })
+            .await
     }
 
     async fn diagnose(&self, host: &str, port: u16) -> Option<String> {
@@ -81,15 +73,11 @@ impl ClientCertCheck {
         config.resumption = rustls::client::Resumption::disabled();
         let asked = AskedFor::new(Arc::clone(&config.client_auth_cert_resolver));
         config.client_auth_cert_resolver = asked.clone();
-        let name = ServerName::try_from(host.to_string()).ok()?;
-        let tcp = super::proxy::connect(&self.proxy, host, port, self.connect)
-            .await
-            .ok()?;
-        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-        let failure = match tokio::time::timeout(HANDSHAKE, connector.connect(name, tcp)).await {
-            Err(_) => return None,
-            Ok(Err(e)) => e,
-            Ok(Ok(mut tls)) => {
+        let shaken =
+            super::proxy::tls(&self.proxy, config, host, port, self.connect, HANDSHAKE).await?;
+        let failure = match shaken {
+            Err(e) => e,
+            Ok(mut tls) => {
                 let mut byte = [0u8; 1];
                 match tokio::time::timeout(VERDICT_WAIT, tls.read(&mut byte)).await {
                     Ok(Err(e)) => e,

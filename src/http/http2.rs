@@ -6,14 +6,13 @@
 //! HTTP/1.1 sends `HEAD /`. An HTTP/1.1 answer to it makes the hint: set
 //! `http: { version: "1.1" }`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustls::ClientConfig;
-use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::per_host::PerHost;
+use super::proxy::authority;
 use crate::model::proxy::ResolvedProxy;
 
 /// How long each diagnostic handshake, and the HTTP/1.1 answer, may take.
@@ -26,7 +25,7 @@ pub(super) struct Http2Check {
     config: Option<ClientConfig>,
     proxy: ResolvedProxy,
     connect: Duration,
-    seen: Mutex<HashMap<String, Option<String>>>,
+    seen: PerHost,
 }
 
 impl Http2Check {
@@ -42,7 +41,7 @@ impl Http2Check {
             config: active.then_some(config),
             proxy,
             connect,
-            seen: Mutex::new(HashMap::new()),
+            seen: PerHost::default(),
         }
     }
 
@@ -54,15 +53,9 @@ impl Http2Check {
         }
         let host = crate::model::proxy::bare_host(url.host_str()?);
         let port = url.port_or_known_default()?;
-        let key = format!("{host}:{port}");
-        if let Some(known) = self.seen.lock().ok()?.get(&key) {
-            return known.clone();
-        }
-        let found = self.diagnose(config, host, port).await;
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.insert(key, found.clone());
-        }
-        found
+        self.seen
+            .once(authority(host, port), || self.diagnose(config, host, port))
+            .await
     }
 
     async fn diagnose(&self, config: &ClientConfig, host: &str, port: u16) -> Option<String> {
@@ -105,24 +98,9 @@ impl Http2Check {
         host: &str,
         port: u16,
     ) -> Option<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
-        let name = ServerName::try_from(host.to_string()).ok()?;
-        let tcp = super::proxy::connect(&self.proxy, host, port, self.connect)
-            .await
-            .ok()?;
-        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-        tokio::time::timeout(STEP, connector.connect(name, tcp))
-            .await
-            .ok()?
+        super::proxy::tls(&self.proxy, config, host, port, self.connect, STEP)
+            .await?
             .ok()
-    }
-}
-
-/// `host:port`, an IPv6 address in brackets.
-fn authority(host: &str, port: u16) -> String {
-    if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
     }
 }
 
@@ -157,14 +135,5 @@ mod tests {
         );
         assert!(status_line(b"").is_none());
         assert!(status_line(b"HTTP/1.1 2xx\r\n").is_none());
-    }
-
-    #[test]
-    fn ipv6_hosts_are_bracketed() {
-        assert_eq!(authority("::1", 443), "[::1]:443");
-        assert_eq!(
-            authority("sm.vendor.example", 8443),
-            "sm.vendor.example:8443"
-        );
     }
 }

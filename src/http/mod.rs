@@ -12,6 +12,7 @@ pub mod file_body;
 mod http2;
 pub mod link;
 mod message;
+mod per_host;
 pub mod proxy;
 pub mod rate;
 mod record;

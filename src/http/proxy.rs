@@ -3,14 +3,14 @@
 //! hand-built hellos and handshakes, the client-certificate diagnosis, the doctor, the browser's
 //! trust), so that no part of a run leaves by another way.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::per_host::PerHost;
 use crate::model::proxy::{ProxyServer, ResolvedProxy, Way, bare_host};
 
 /// The most a proxy's answer to `CONNECT` may hold before its blank line.
@@ -40,13 +40,33 @@ pub enum ConnectError {
 }
 
 /// `host:port` as a request line writes it (`[::1]:443`).
-fn authority(host: &str, port: u16) -> String {
+pub(super) fn authority(host: &str, port: u16) -> String {
     let bare = bare_host(host);
     if bare.contains(':') {
         format!("[{bare}]:{port}")
     } else {
         format!("{bare}:{port}")
     }
+}
+
+/// A TLS handshake of `config` with `host` (bare, as a server name) on `port`, connected by
+/// [`connect`] within `connect_in` and shaken within `handshake_in`: `None` when no connection
+/// was made, the name is no server name, or the handshake did not end in time; else how the
+/// handshake ended.
+pub(super) async fn tls(
+    plan: &ResolvedProxy,
+    config: rustls::ClientConfig,
+    host: &str,
+    port: u16,
+    connect_in: Duration,
+    handshake_in: Duration,
+) -> Option<std::io::Result<tokio_rustls::client::TlsStream<TcpStream>>> {
+    let name = rustls::pki_types::ServerName::try_from(host.to_string()).ok()?;
+    let tcp = connect(plan, host, port, connect_in).await.ok()?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    tokio::time::timeout(handshake_in, connector.connect(name, tcp))
+        .await
+        .ok()
 }
 
 /// A TCP connection to `host:port` (`host` as a URL writes it) within `timeout`, through the
@@ -169,7 +189,7 @@ pub fn reqwest_proxy(plan: &ResolvedProxy) -> Option<reqwest::Proxy> {
 pub(super) struct ProxyCheck {
     plan: ResolvedProxy,
     timeout: Duration,
-    seen: Mutex<HashMap<String, Option<String>>>,
+    seen: PerHost,
 }
 
 impl ProxyCheck {
@@ -178,7 +198,7 @@ impl ProxyCheck {
         ProxyCheck {
             plan,
             timeout,
-            seen: Mutex::new(HashMap::new()),
+            seen: PerHost::default(),
         }
     }
 
@@ -193,23 +213,22 @@ impl ProxyCheck {
         let host = url.host_str()?;
         let port = url.port_or_known_default()?;
         let key = authority(host, port);
-        if let Some(known) = self.seen.lock().ok()?.get(&key) {
-            return known.clone();
-        }
-        let found =
-            match tokio::time::timeout(self.timeout, tunnel(server, bare_host(host), port)).await {
-                Ok(Err(e)) => Some(e.to_string()),
-                Err(_) => Some(format!(
-                    "the proxy {} did not open a tunnel to {key} within {} s",
-                    server.shown(),
-                    self.timeout.as_secs()
-                )),
-                Ok(Ok(_)) => None,
-            };
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.insert(key, found.clone());
-        }
-        found
+        let shown = key.clone();
+        self.seen
+            .once(key, || async move {
+                match tokio::time::timeout(self.timeout, tunnel(server, bare_host(host), port))
+                    .await
+                {
+                    Ok(Err(e)) => Some(e.to_string()),
+                    Err(_) => Some(format!(
+                        "the proxy {} did not open a tunnel to {shown} within {} s",
+                        server.shown(),
+                        self.timeout.as_secs()
+                    )),
+                    Ok(Ok(_)) => None,
+                }
+            })
+            .await
     }
 }
 
@@ -252,6 +271,16 @@ mod tests {
     use super::*;
     use crate::model::proxy::ProxySource;
     use crate::model::secret::SecretString;
+
+    #[test]
+    fn ipv6_hosts_are_bracketed_once() {
+        assert_eq!(authority("::1", 443), "[::1]:443");
+        assert_eq!(authority("[::1]", 443), "[::1]:443");
+        assert_eq!(
+            authority("sm.vendor.example", 8443),
+            "sm.vendor.example:8443"
+        );
+    }
 
     fn plan(url: &str, credentials: Option<(&str, &str)>) -> ResolvedProxy {
         let server = ProxyServer {
